@@ -1,0 +1,39 @@
+#!/bin/sh
+# install-deps.sh — installs what building and testing dagd needs on Debian 12:
+# Debian packages through apt, and the npm packages of tests/ and bench/.
+# Does nothing when everything is already present.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+PACKAGES="build-essential cmake pkg-config libjansson-dev libcmocka-dev libyaml-dev \
+libsqlite3-dev libmicrohttpd-dev clang clang-format cppcheck nodejs npm"
+
+missing=""
+for p in $PACKAGES; do
+  # nodejs/npm may come from elsewhere (a newer node on PATH is fine).
+  case $p in
+    nodejs) command -v node >/dev/null 2>&1 && continue ;;
+    npm) command -v npm >/dev/null 2>&1 && continue ;;
+  esac
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+  echo "install-deps: installing$missing" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -q >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing >&2
+fi
+
+for dir in tests bench; do
+  if [ -f "$dir/package-lock.json" ]; then
+    stamp="$dir/node_modules/.installed"
+    if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then
+      echo "install-deps: npm ci in $dir" >&2
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+      touch "$stamp"
+    fi
+  fi
+done

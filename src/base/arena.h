@@ -1,0 +1,40 @@
+/* arena.h — region allocator: many small allocations, one free.
+ *
+ * One arena per request (parse, validate, execute and the response all live
+ * in it) and one per long-lived object such as a schema. Memory comes in
+ * chunks that grow geometrically; arena_free releases everything at once.
+ * Not thread-safe: an arena belongs to one thread at a time. */
+#ifndef DAGD_BASE_ARENA_H
+#define DAGD_BASE_ARENA_H
+
+#include <stddef.h>
+
+typedef struct arena arena;
+
+/* A new arena whose first chunk holds at least first_chunk bytes (0: a default). */
+arena *arena_new(size_t first_chunk);
+/* Releases every allocation of the arena and the arena itself. NULL is allowed. */
+void arena_free(arena *a);
+/* Forgets every allocation but keeps the first chunk, for reuse across requests. */
+void arena_reset(arena *a);
+
+/* n bytes aligned for any type; never NULL. The memory is not zeroed. */
+void *arena_alloc(arena *a, size_t n);
+/* n zeroed bytes. */
+void *arena_calloc(arena *a, size_t n);
+/* Grows an allocation made from this arena (copies when it cannot grow in place). */
+void *arena_realloc(arena *a, void *old, size_t old_n, size_t new_n);
+/* Copies of strings, NUL-terminated. */
+char *arena_strdup(arena *a, const char *s);
+char *arena_strndup(arena *a, const char *s, size_t n);
+/* printf into the arena. */
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Total bytes handed out so far (for limits and tests). */
+size_t arena_used(const arena *a);
+
+/* Typed helpers. */
+#define ARENA_NEW(a, T) ((T *)arena_calloc((a), sizeof(T)))
+#define ARENA_ARRAY(a, T, n) ((T *)arena_calloc((a), sizeof(T) * (size_t)(n)))
+
+#endif

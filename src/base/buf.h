@@ -1,0 +1,37 @@
+/* buf.h — growable byte buffer.
+ *
+ * A buf either owns heap memory (arena == NULL) or grows inside an arena (the
+ * response of a request is built this way). The content is always followed by
+ * a NUL byte so it can be used as a C string. */
+#ifndef DAGD_BASE_BUF_H
+#define DAGD_BASE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+typedef struct arena arena;
+
+typedef struct buf {
+  char *data; /* content, NUL-terminated; NULL until the first write */
+  size_t len; /* bytes of content, not counting the NUL */
+  size_t cap; /* bytes allocated */
+  arena *arena; /* where growth comes from; NULL: the heap */
+} buf;
+
+/* Starts an empty buffer growing in `a` (or on the heap when a is NULL). */
+void buf_init(buf *b, arena *a);
+/* Frees heap memory (no-op for an arena buffer) and empties the buffer. */
+void buf_free(buf *b);
+/* Ensures room for n more bytes. */
+void buf_reserve(buf *b, size_t n);
+void buf_append(buf *b, const void *data, size_t n);
+void buf_puts(buf *b, const char *s);
+void buf_putc(buf *b, char c);
+void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vprintf(buf *b, const char *fmt, va_list ap);
+/* Cuts the content back to len bytes (len <= b->len). */
+void buf_truncate(buf *b, size_t len);
+/* The content as a C string ("" when empty); valid until the next write. */
+const char *buf_cstr(buf *b);
+
+#endif
