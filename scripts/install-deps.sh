@@ -6,7 +6,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 
-PACKAGES="build-essential cmake pkg-config libjansson-dev libcmocka-dev libyaml-dev \
+PACKAGES="build-essential cmake pkg-config git libjansson-dev libcmocka-dev libyaml-dev \
 libsqlite3-dev libmicrohttpd-dev clang clang-format cppcheck nodejs npm"
 
 missing=""

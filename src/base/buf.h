@@ -12,9 +12,9 @@
 typedef struct arena arena;
 
 typedef struct buf {
-  char *data; /* content, NUL-terminated; NULL until the first write */
-  size_t len; /* bytes of content, not counting the NUL */
-  size_t cap; /* bytes allocated */
+  char *data;   /* content, NUL-terminated; NULL until the first write */
+  size_t len;   /* bytes of content, not counting the NUL */
+  size_t cap;   /* bytes allocated */
   arena *arena; /* where growth comes from; NULL: the heap */
 } buf;
 

@@ -35,12 +35,13 @@ void json_end_array(json_writer *w);
 /* Writes "key": inside an object; the value follows with the next call. */
 void json_key(json_writer *w, const char *key);
 void json_key_n(json_writer *w, const char *key, size_t n);
-void json_string(json_writer *w, const char *s);
-void json_string_n(json_writer *w, const char *s, size_t n);
+/* String values. (Not json_string/json_null: jansson owns those names.) */
+void json_str(json_writer *w, const char *s);
+void json_str_n(json_writer *w, const char *s, size_t n);
 void json_int(json_writer *w, int64_t v);
 void json_double(json_writer *w, double v);
 void json_bool(json_writer *w, bool v);
-void json_null(json_writer *w);
+void json_nil(json_writer *w);
 /* Writes already-encoded JSON text as one value. */
 void json_raw(json_writer *w, const char *text, size_t n);
 /* Writes a jansson value (objects keep their insertion order). */

@@ -1,0 +1,344 @@
+/* test_json.c — unit tests for src/base/json.c: the streaming writer,
+ * escaping, Python repr() float formatting and json_parse_text. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/json.h"
+
+static void assert_repr(double v, const char *expected) {
+  char out[32];
+  size_t n = json_format_double(v, out);
+  assert_string_equal(out, expected);
+  assert_int_equal(n, strlen(expected));
+}
+
+static void test_format_double_fixed(void **state) {
+  (void)state;
+  assert_repr(0.0, "0.0");
+  assert_repr(-0.0, "-0.0");
+  assert_repr(1.0, "1.0");
+  assert_repr(-1.0, "-1.0");
+  assert_repr(100.0, "100.0");
+  assert_repr(0.1, "0.1");
+  assert_repr(0.5, "0.5");
+  assert_repr(123.456, "123.456");
+  assert_repr(123456789.123, "123456789.123");
+  assert_repr(0.0001, "0.0001");
+  assert_repr(0.00012345, "0.00012345");
+  assert_repr(1e15, "1000000000000000.0");
+  assert_repr(9999999999999998.0, "9999999999999998.0");
+  assert_repr(0.1 + 0.2, "0.30000000000000004");
+  assert_repr(1.0 / 3.0, "0.3333333333333333");
+  assert_repr(2.0 / 3.0, "0.6666666666666666");
+  assert_repr(3.141592653589793, "3.141592653589793");
+}
+
+static void test_format_double_scientific(void **state) {
+  (void)state;
+  assert_repr(1e16, "1e+16");
+  assert_repr(-1e16, "-1e+16");
+  assert_repr(1.5e-05, "1.5e-05");
+  assert_repr(1e-05, "1e-05");
+  assert_repr(1.2345e20, "1.2345e+20");
+  assert_repr(1e100, "1e+100");
+  assert_repr(1e-100, "1e-100");
+  assert_repr(5e-324, "5e-324");
+  assert_repr(2.2250738585072014e-308, "2.2250738585072014e-308");
+  assert_repr(1.7976931348623157e308, "1.7976931348623157e+308");
+  assert_repr(1.2345678901234566e-7, "1.2345678901234566e-07");
+  assert_repr(12345678901234567890.0, "1.2345678901234567e+19");
+}
+
+static void test_format_double_powers_of_two(void **state) {
+  (void)state;
+  /* The gap below a power of two is half the one above: the nearest
+   * 16-digit decimal misses, a neighbour on the far side reads back. */
+  assert_repr(ldexp(1.0, -778), "6.290184345309701e-235");
+  assert_repr(ldexp(1.0, 64), "1.8446744073709552e+19");
+  assert_repr(ldexp(1.0, 53), "9007199254740992.0");
+  assert_repr(ldexp(1.0, -1074), "5e-324");
+}
+
+static void test_format_double_non_finite(void **state) {
+  (void)state;
+  assert_repr(NAN, "nan");
+  assert_repr(INFINITY, "inf");
+  assert_repr(-INFINITY, "-inf");
+}
+
+/* A writer over a fresh heap buffer. */
+typedef struct fixture {
+  buf out;
+  json_writer w;
+} fixture;
+
+static int setup(void **state) {
+  static fixture f;
+  buf_init(&f.out, NULL);
+  json_writer_init(&f.w, &f.out);
+  *state = &f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  fixture *f = *state;
+  buf_free(&f->out);
+  return 0;
+}
+
+static void test_writer_nesting(void **state) {
+  fixture *f = *state;
+  json_writer *w = &f->w;
+  json_begin_object(w);
+  json_key(w, "data");
+  json_begin_object(w);
+  json_key(w, "a");
+  json_int(w, 1);
+  json_key(w, "b");
+  json_begin_array(w);
+  json_int(w, -2);
+  json_double(w, 2.5);
+  json_bool(w, true);
+  json_bool(w, false);
+  json_nil(w);
+  json_begin_array(w);
+  json_end_array(w);
+  json_begin_object(w);
+  json_end_object(w);
+  json_str(w, "s");
+  json_end_array(w);
+  json_key_n(w, "cut", 1);
+  json_str_n(w, "xyz", 2);
+  json_key(w, "raw");
+  json_raw(w, "{\"r\":[1]}", 9);
+  json_end_object(w);
+  json_key(w, "errors");
+  json_begin_array(w);
+  json_end_array(w);
+  json_end_object(w);
+  assert_string_equal(buf_cstr(&f->out),
+                      "{\"data\":{\"a\":1,\"b\":[-2,2.5,true,false,null,[],{},\"s\"],"
+                      "\"c\":\"xy\",\"raw\":{\"r\":[1]}},\"errors\":[]}");
+  assert_int_equal(w->depth, 0);
+}
+
+static void test_writer_scalars(void **state) {
+  fixture *f = *state;
+  json_writer *w = &f->w;
+  json_begin_array(w);
+  json_int(w, INT64_MIN);
+  json_int(w, INT64_MAX);
+  json_int(w, 0);
+  json_double(w, NAN);
+  json_double(w, INFINITY);
+  json_double(w, 1e16);
+  json_double(w, 3.0);
+  json_end_array(w);
+  assert_string_equal(buf_cstr(&f->out),
+                      "[-9223372036854775808,9223372036854775807,0,null,null,1e+16,3.0]");
+}
+
+static void test_writer_top_level_scalar(void **state) {
+  fixture *f = *state;
+  json_str(&f->w, "only");
+  assert_string_equal(buf_cstr(&f->out), "\"only\"");
+}
+
+static void test_writer_deep_nesting(void **state) {
+  fixture *f = *state;
+  json_writer *w = &f->w;
+  /* Beyond JSON_WRITER_MAX_DEPTH commas must still be right. */
+  int depth = JSON_WRITER_MAX_DEPTH + 10;
+  for (int i = 0; i < depth; i++) {
+    json_begin_array(w);
+    json_int(w, i);
+  }
+  for (int i = 0; i < depth; i++) {
+    json_end_array(w);
+    if (i < depth - 1)
+      json_nil(w);
+  }
+  assert_int_equal(w->depth, 0);
+  char err[160];
+  /* jansson accepts up to 2048 levels, so the text must parse. */
+  json_t *parsed = json_parse_text(f->out.data, f->out.len, err, sizeof err);
+  assert_non_null(parsed);
+  /* Every level is [i, <next level>, null]; the innermost is [depth-1]. */
+  const json_t *level = parsed;
+  for (int i = 0; i < depth - 1; i++) {
+    assert_int_equal(json_array_size(level), 3);
+    assert_int_equal(json_integer_value(json_array_get(level, 0)), i);
+    assert_true(json_is_null(json_array_get(level, 2)));
+    level = json_array_get(level, 1);
+  }
+  assert_int_equal(json_array_size(level), 1);
+  assert_int_equal(json_integer_value(json_array_get(level, 0)), depth - 1);
+  json_decref(parsed);
+}
+
+static void assert_escaped(const char *s, size_t n, const char *expected) {
+  buf b;
+  buf_init(&b, NULL);
+  json_escape(&b, s, n);
+  assert_string_equal(buf_cstr(&b), expected);
+  buf_free(&b);
+}
+
+static void test_escape(void **state) {
+  (void)state;
+  assert_escaped("", 0, "\"\"");
+  assert_escaped("plain", 5, "\"plain\"");
+  assert_escaped("q\"b\\", 4, "\"q\\\"b\\\\\"");
+  assert_escaped("\n\t\r\b\f", 5, "\"\\n\\t\\r\\b\\f\"");
+  assert_escaped("\x01\x1f", 2, "\"\\u0001\\u001f\"");
+  assert_escaped("a\0b", 3, "\"a\\u0000b\"");
+  /* Slash, DEL and non-ASCII UTF-8 (including U+2028) stay as they are. */
+  assert_escaped("/\x7f", 2, "\"/\x7f\"");
+  assert_escaped("h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80", 15,
+                 "\"h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80\"");
+}
+
+static void test_keys_are_escaped(void **state) {
+  fixture *f = *state;
+  json_begin_object(&f->w);
+  json_key(&f->w, "a\"b");
+  json_str(&f->w, "line\nbreak");
+  json_end_object(&f->w);
+  assert_string_equal(buf_cstr(&f->out), "{\"a\\\"b\":\"line\\nbreak\"}");
+}
+
+static void test_rewind_after_key(void **state) {
+  fixture *f = *state;
+  json_writer *w = &f->w;
+  json_begin_object(w);
+  json_key(w, "a");
+  json_int(w, 1);
+  json_key(w, "b");
+  /* The executor records the point where b's value starts... */
+  size_t len = f->out.len;
+  int depth = w->depth;
+  json_begin_object(w);
+  json_key(w, "x");
+  json_begin_array(w);
+  json_int(w, 1);
+  /* ...and replaces the partial value with null. */
+  json_writer_rewind(w, len, depth, true);
+  json_nil(w);
+  json_key(w, "c");
+  json_int(w, 3);
+  json_end_object(w);
+  assert_string_equal(buf_cstr(&f->out), "{\"a\":1,\"b\":null,\"c\":3}");
+}
+
+static void test_rewind_in_array(void **state) {
+  fixture *f = *state;
+  json_writer *w = &f->w;
+  json_begin_array(w);
+  size_t len = f->out.len;
+  int depth = w->depth;
+  json_begin_object(w);
+  json_key(w, "x");
+  json_int(w, 1);
+  json_writer_rewind(w, len, depth, false);
+  json_nil(w);
+  json_int(w, 2);
+  /* A point after a value: the next value needs a comma. */
+  len = f->out.len;
+  json_begin_object(w);
+  json_writer_rewind(w, len, depth, true);
+  json_int(w, 3);
+  json_end_array(w);
+  assert_string_equal(buf_cstr(&f->out), "[null,2,3]");
+}
+
+static void test_json_value(void **state) {
+  fixture *f = *state;
+  const char *text = "{\"z\":1,\"a\":[1.0,2.5,1e16,-0.0,\"s\\u0000t\",true,false,null],"
+                     "\"n\":{},\"m\":[],\"big\":-9223372036854775808}";
+  json_t *v = json_parse_text(text, strlen(text), NULL, 0);
+  assert_non_null(v);
+  json_begin_array(&f->w);
+  json_value(&f->w, v);
+  json_value(&f->w, NULL);
+  json_end_array(&f->w);
+  /* Key order is kept; reals are printed as Python does. */
+  assert_string_equal(buf_cstr(&f->out),
+                      "[{\"z\":1,\"a\":[1.0,2.5,1e+16,-0.0,\"s\\u0000t\",true,false,null],"
+                      "\"n\":{},\"m\":[],\"big\":-9223372036854775808},null]");
+  json_decref(v);
+}
+
+static void test_json_value_key_with_nul(void **state) {
+  fixture *f = *state;
+  /* jansson's parser refuses such keys, but a program can build them. */
+  json_t *obj = json_object();
+  json_object_setn_new(obj, "a\0b", 3, json_real(0.5));
+  json_value(&f->w, obj);
+  assert_string_equal(buf_cstr(&f->out), "{\"a\\u0000b\":0.5}");
+  json_decref(obj);
+}
+
+static void test_parse_ok(void **state) {
+  (void)state;
+  char err[128] = "";
+  json_t *v = json_parse_text("42", 2, err, sizeof err);
+  assert_non_null(v);
+  assert_int_equal(json_integer_value(v), 42);
+  json_decref(v);
+  /* Only n bytes are read: the text need not be NUL-terminated. */
+  v = json_parse_text("\"ab\"garbage", 4, err, sizeof err);
+  assert_non_null(v);
+  assert_string_equal(json_string_value(v), "ab");
+  json_decref(v);
+  v = json_parse_text("null", 4, err, sizeof err);
+  assert_true(json_is_null(v));
+  json_decref(v);
+}
+
+static void test_parse_errors(void **state) {
+  (void)state;
+  char err[128];
+  assert_null(json_parse_text("{\"a\":}", 6, err, sizeof err));
+  assert_string_equal(err, "line 1, column 6: unexpected token near '}'");
+  assert_null(json_parse_text("[1,\n2,\n", 7, err, sizeof err));
+  assert_true(strncmp(err, "line 3, column 0: ", 18) == 0);
+  assert_null(json_parse_text("", 0, err, sizeof err));
+  assert_true(strncmp(err, "line 1, column 0: ", 18) == 0);
+  /* Invalid UTF-8 is refused. */
+  assert_null(json_parse_text("\"\xff\"", 3, err, sizeof err));
+  assert_string_equal(err, "line 1, column 1: unable to decode byte 0xff near '\"'");
+  /* A short error buffer is truncated, not overrun. */
+  char small[8];
+  assert_null(json_parse_text("x", 1, small, sizeof small));
+  assert_int_equal(strlen(small), 7);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_format_double_fixed),
+      cmocka_unit_test(test_format_double_scientific),
+      cmocka_unit_test(test_format_double_powers_of_two),
+      cmocka_unit_test(test_format_double_non_finite),
+      cmocka_unit_test_setup_teardown(test_writer_nesting, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_scalars, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_top_level_scalar, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_writer_deep_nesting, setup, teardown),
+      cmocka_unit_test(test_escape),
+      cmocka_unit_test_setup_teardown(test_keys_are_escaped, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rewind_after_key, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rewind_in_array, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_json_value, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_json_value_key_with_nul, setup, teardown),
+      cmocka_unit_test(test_parse_ok),
+      cmocka_unit_test(test_parse_errors),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
