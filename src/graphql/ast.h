@@ -117,6 +117,9 @@ typedef struct gql_selection {
   gql_directive *directives;
   size_t n_directives;
   gql_selection_set *selection_set; /* FIELD (NULL for a leaf), INLINE_FRAGMENT */
+  /* FRAGMENT_SPREAD: of the fragment name (graphql-js locates "Unknown
+   * fragment" there); 0 when the parser did not record it. */
+  gql_loc name_loc;
   /* Free for the executor/validator to cache per-node facts (e.g. the
    * response key); the parser leaves it NULL. */
   void *cache;
@@ -139,6 +142,7 @@ typedef enum gql_operation_type {
 typedef struct gql_variable_definition {
   const char *name; /* without '$' */
   gql_loc loc;      /* of the '$' */
+  gql_loc name_loc; /* of the name after '$'; 0 when the parser did not record it */
   gql_type_ref *type;
   gql_value *default_value; /* NULL when none */
   gql_directive *directives;

@@ -54,6 +54,11 @@ typedef struct gql_rule {
   void (*leave_value)(gql_vctx *c, void *st, const gql_value *v);
   void (*enter_object_field)(gql_vctx *c, void *st, const gql_object_field *f);
   void (*leave_object_field)(gql_vctx *c, void *st, const gql_object_field *f);
+  /* Every named type as written (in variable types, type conditions, and in
+   * type-system definitions of the document), at its place in graphql-js's
+   * visiting order: after entering the node that contains it and before that
+   * node's directives. */
+  void (*enter_named_type)(gql_vctx *c, void *st, const char *name, gql_loc loc);
 } gql_rule;
 
 /* ---- the context rules see ---- */
@@ -85,7 +90,8 @@ const gql_type *gql_vctx_parent_input_type(const gql_vctx *c);
 /* The default value of the current position (argument, input field), if any. */
 const gql_value *gql_vctx_default_value(const gql_vctx *c);
 
-/* Fragments by name (the first of that name), NULL when unknown. */
+/* Fragments by name (the last of that name, as graphql-js's getFragment),
+ * NULL when unknown. */
 const gql_fragment *gql_vctx_fragment(const gql_vctx *c, const char *name);
 /* Fragment spreads directly in a selection set (not through other fragments). */
 typedef struct gql_spread_list {
@@ -99,12 +105,26 @@ typedef struct gql_fragment_list {
   size_t n;
 } gql_fragment_list;
 gql_fragment_list gql_vctx_recursively_referenced_fragments(gql_vctx *c, const gql_operation *op);
+/* The same for several operations at once (NoUnusedFragments): every
+ * fragment any of them uses, each once. */
+gql_fragment_list gql_vctx_recursively_referenced_fragments_for_operations(
+    gql_vctx *c, const gql_operation *const *ops, size_t n_ops);
+
+/* graphql-js bounds the work spent following fragments (50,000 units per
+ * validation, counted as it counts them); when it runs out, validation stops
+ * with the error "Validation aborted.". The helpers above spend it; a rule
+ * that walks fragments itself spends it too. Returns false once validation
+ * is aborted (for any reason): the rule should stop. */
+bool gql_vctx_spend_fragment_work(gql_vctx *c, size_t cost);
 
 /* Variable usages with the input type at the place of use and its default. */
 typedef struct gql_variable_usage {
   const gql_value *node; /* a GQL_VALUE_VARIABLE */
   const gql_type *type;  /* expected input type there; NULL when unknown */
   const gql_value *default_value; /* default of that position, if any */
+  /* The input type around that position (graphql-js's parentType: the list
+   * or input object type containing it), NULL when none or unknown. */
+  const gql_type *parent_type;
 } gql_variable_usage;
 typedef struct gql_usage_list {
   gql_variable_usage *items;
@@ -112,6 +132,12 @@ typedef struct gql_usage_list {
 } gql_usage_list;
 /* In the operation itself and in every fragment it uses, transitively. */
 gql_usage_list gql_vctx_recursive_variable_usages(gql_vctx *c, const gql_operation *op);
+
+/* Validates doc with the given rules only, in that order (tests use it to
+ * check one rule in isolation); otherwise as gql_validate. */
+size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
+                          const gql_rule *const *rules, size_t n_rules, arena *a,
+                          gql_errors *errs);
 
 /* ---- the rules, in graphql-js's specifiedRules order ---- */
 

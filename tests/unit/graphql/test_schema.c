@@ -477,7 +477,7 @@ static char *read_file(const char *path, size_t *len) {
 
 static void test_dagster_schema(void **state) {
   (void)state;
-  size_t len;
+  size_t len = 0;
   char *text = read_file("/tmp/dagster-schema.graphql", &len);
   if (!text)
     skip();
