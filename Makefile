@@ -24,7 +24,7 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 run: build
-	@$(BUILD)/dagd --help
+	@$(BUILD)/dagd webserver
 
 lint: deps
 	@scripts/lint.sh

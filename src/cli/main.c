@@ -1,11 +1,12 @@
 /* main.c — the `dagd` command: dispatches to its subcommands.
  *
- * Only --help and --version exist so far; the server commands (dev,
- * webserver, daemon, execute-run) are listed in the usage text as planned. */
+ * `webserver` (webserver.c) serves the API; the other server commands
+ * (dev, daemon, execute-run) are listed in the usage text as planned. */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/version.h"
+#include "base/version.h"
+#include "cli/webserver.h"
 
 static const char usage[] =
     "usage: dagd <command> [options]\n"
@@ -15,10 +16,10 @@ static const char usage[] =
     "Commands:\n"
     "  --help, -h      show this help\n"
     "  --version, -V   print the version\n"
+    "  webserver       serve the GraphQL API (see 'dagd webserver --help')\n"
     "\n"
     "Planned (not available yet):\n"
     "  dev             webserver and daemon together, for local development\n"
-    "  webserver       serve the GraphQL API and the UI\n"
     "  daemon          run queued runs, schedules and sensors\n"
     "  execute-run     execute one run (started by the run launcher)\n";
 
@@ -36,6 +37,8 @@ int main(int argc, char **argv) {
     printf("dagd %s\n", DAGD_VERSION);
     return 0;
   }
+  if (strcmp(cmd, "webserver") == 0)
+    return cli_webserver(argc - 1, argv + 1);
   fprintf(stderr, "dagd: unknown command '%s' (see 'dagd --help')\n", cmd);
   return 2;
 }

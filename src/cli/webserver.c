@@ -1,0 +1,236 @@
+/* webserver.c — `dagd webserver`: parses the options, builds the API
+ * schema, starts the HTTP server and waits for SIGINT/SIGTERM, then drains
+ * requests in flight and exits 0.
+ *
+ * The signals are blocked before the server starts, so libmicrohttpd's
+ * threads inherit the mask and only this thread receives them (sigwait). */
+#include "cli/webserver.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "http/server.h"
+
+#define DRAIN_MS_DEFAULT 10000u
+
+static const char usage[] =
+    "usage: dagd webserver [options]\n"
+    "\n"
+    "Serves the GraphQL API at /graphql (GET and POST), /server_info and /health.\n"
+    "\n"
+    "Options:\n"
+    "  -h, --host HOST               address to listen on (default 127.0.0.1)\n"
+    "  -p, --port PORT               port to listen on (default 3000; 0: any free port)\n"
+    "  -l, --path-prefix PREFIX      serve everything under PREFIX (e.g. /dagster)\n"
+    "      --read-only               refuse mutations\n"
+    "      --access-log              log each request on stderr\n"
+    "      --max-body BYTES          largest request body (default 1048576; beyond: 413)\n"
+    "      --max-header BYTES        memory for request line and headers (default 32768)\n"
+    "      --max-connections N       simultaneous connections (default 1024)\n"
+    "      --connection-timeout SEC  close idle connections after SEC seconds (default 60)\n"
+    "      --max-query-depth N       deepest nesting a query may have (default 128)\n"
+    "      --max-query-tokens N      most tokens a query may have (default 100000)\n"
+    "      --threads N               threads serving requests (default: 4 per CPU)\n"
+    "      --drain-timeout SEC       on SIGTERM, wait this long for requests (default 10)\n"
+    "      --help                    show this help\n";
+
+typedef struct options {
+  http_server_config server;
+  gql_limits limits;
+  bool read_only;
+  unsigned drain_ms;
+} options;
+
+enum {
+  OPT_READ_ONLY = 256,
+  OPT_ACCESS_LOG,
+  OPT_MAX_BODY,
+  OPT_MAX_HEADER,
+  OPT_MAX_CONNECTIONS,
+  OPT_TIMEOUT,
+  OPT_MAX_DEPTH,
+  OPT_MAX_TOKENS,
+  OPT_THREADS,
+  OPT_DRAIN,
+  OPT_HELP,
+};
+
+static const struct option long_options[] = {
+    {"host", required_argument, NULL, 'h'},
+    {"port", required_argument, NULL, 'p'},
+    {"path-prefix", required_argument, NULL, 'l'},
+    {"read-only", no_argument, NULL, OPT_READ_ONLY},
+    {"access-log", no_argument, NULL, OPT_ACCESS_LOG},
+    {"max-body", required_argument, NULL, OPT_MAX_BODY},
+    {"max-header", required_argument, NULL, OPT_MAX_HEADER},
+    {"max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS},
+    {"connection-timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"max-query-depth", required_argument, NULL, OPT_MAX_DEPTH},
+    {"max-query-tokens", required_argument, NULL, OPT_MAX_TOKENS},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"drain-timeout", required_argument, NULL, OPT_DRAIN},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses a decimal number in [min, max] into *out, or explains on stderr. */
+static bool parse_number(const char *opt, const char *text, unsigned long long min,
+                         unsigned long long max, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
+    fprintf(stderr, "dagd webserver: --%s expects a number from %llu to %llu, got '%s'\n", opt, min,
+            max, text);
+    return false;
+  }
+  *out = v;
+  return true;
+}
+
+static void print_access(void *data, const http_access_entry *e) {
+  (void)data;
+  fprintf(stderr, "dagd access: %s %s %d %zu %.3fms\n", e->method, e->path, e->status, e->bytes,
+          e->duration_ms);
+}
+
+/* Fills o from argv; returns -1 to go on, or an exit status. */
+static int parse_options(int argc, char **argv, options *o) {
+  o->server.host = "127.0.0.1";
+  o->server.port = 3000;
+  o->limits = gql_default_limits;
+  o->drain_ms = DRAIN_MS_DEFAULT;
+  int c;
+  unsigned long long v;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "h:p:l:", long_options, NULL)) != -1) {
+    const char *name = "";
+    for (const struct option *lo = long_options; lo->name; lo++)
+      if (lo->val == c)
+        name = lo->name;
+    switch (c) {
+    case 'h':
+      o->server.host = optarg;
+      break;
+    case 'p':
+      if (!parse_number(name, optarg, 0, 65535, &v))
+        return 2;
+      o->server.port = (unsigned)v;
+      break;
+    case 'l':
+      o->server.path_prefix = optarg;
+      break;
+    case OPT_READ_ONLY:
+      o->read_only = true;
+      break;
+    case OPT_ACCESS_LOG:
+      o->server.access_log = print_access;
+      break;
+    case OPT_MAX_BODY:
+      if (!parse_number(name, optarg, 1, (unsigned long long)1 << 40, &v))
+        return 2;
+      o->server.max_body_bytes = (size_t)v;
+      break;
+    case OPT_MAX_HEADER:
+      if (!parse_number(name, optarg, 1024, (unsigned long long)1 << 30, &v))
+        return 2;
+      o->server.max_header_bytes = (size_t)v;
+      break;
+    case OPT_MAX_CONNECTIONS:
+      if (!parse_number(name, optarg, 1, 100000, &v))
+        return 2;
+      o->server.max_connections = (unsigned)v;
+      break;
+    case OPT_TIMEOUT:
+      if (!parse_number(name, optarg, 1, 86400, &v))
+        return 2;
+      o->server.connection_timeout = (unsigned)v;
+      break;
+    case OPT_MAX_DEPTH:
+      if (!parse_number(name, optarg, 1, 100000, &v))
+        return 2;
+      o->limits.max_depth = (unsigned)v;
+      break;
+    case OPT_MAX_TOKENS:
+      if (!parse_number(name, optarg, 1, 100000000, &v))
+        return 2;
+      o->limits.max_tokens = (size_t)v;
+      break;
+    case OPT_THREADS:
+      if (!parse_number(name, optarg, 1, 1024, &v))
+        return 2;
+      o->server.threads = (unsigned)v;
+      break;
+    case OPT_DRAIN:
+      if (!parse_number(name, optarg, 0, 3600, &v))
+        return 2;
+      o->drain_ms = (unsigned)v * 1000u;
+      break;
+    case OPT_HELP:
+      fputs(usage, stdout);
+      return 0;
+    default:
+      fputs(usage, stderr);
+      return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "dagd webserver: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  return -1;
+}
+
+int cli_webserver(int argc, char **argv) {
+  options o = {0};
+  int rc = parse_options(argc, argv, &o);
+  if (rc >= 0)
+    return rc;
+
+  char err[256];
+  gql_schema *schema = api_schema_new(err, sizeof err);
+  if (!schema) {
+    fprintf(stderr, "dagd webserver: %s\n", err);
+    return 1;
+  }
+  api_context ctx = {.read_only = o.read_only};
+  /* A query can never be longer than the body that carries it. */
+  o.limits.max_document_bytes =
+      o.server.max_body_bytes ? o.server.max_body_bytes : o.limits.max_document_bytes;
+  o.server.schema = schema;
+  o.server.limits = &o.limits;
+  o.server.context = &ctx;
+
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  http_server *srv = http_server_start(&o.server, err, sizeof err);
+  if (!srv) {
+    fprintf(stderr, "dagd webserver: %s\n", err);
+    gql_schema_free(schema);
+    return 1;
+  }
+  fprintf(stderr, "dagd webserver listening on http://%s:%u%s/graphql\n", http_server_url_host(srv),
+          http_server_port(srv), http_server_path_prefix(srv));
+  fflush(stderr);
+
+  int sig = 0;
+  sigwait(&stop, &sig);
+  fprintf(stderr, "dagd webserver: %s received, finishing requests in flight\n",
+          sig == SIGINT ? "SIGINT" : "SIGTERM");
+  int left = http_server_shutdown(srv, o.drain_ms);
+  if (left > 0)
+    fprintf(stderr, "dagd webserver: %d request(s) still running after the drain timeout\n", left);
+  gql_schema_free(schema);
+  fprintf(stderr, "dagd webserver: stopped\n");
+  return 0;
+}
