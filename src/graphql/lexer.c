@@ -159,13 +159,18 @@ static const char *char_desc(const gql_lexer *lx, const char *p, char out[16]) {
 }
 
 /* Byte length of the first n UTF-16 units at p (fewer at the end of input),
- * never splitting a character. */
-static size_t units_len(const gql_lexer *lx, const char *p, size_t n) {
+ * never splitting a character. When the span holds a byte that is not
+ * well-formed UTF-8, *bad points at it (else NULL), so a message never
+ * quotes broken UTF-8 into a response. */
+static size_t units_len(const gql_lexer *lx, const char *p, size_t n, const char **bad) {
   const char *q = p;
   size_t units = 0;
+  *bad = NULL;
   while (units < n && q < lx->end) {
     uint32_t cp;
     int k = utf8_decode(q, lx->end, &cp);
+    if (!k && !*bad)
+      *bad = q;
     units += k ? utf16_units(k) : 1;
     q += k ? k : 1;
   }
@@ -263,7 +268,10 @@ static int32_t hex4(const gql_lexer *lx, const char *p, size_t off) {
 }
 
 static bool bad_unicode_escape(gql_lexer *lx, const char *at, size_t n_chars) {
-  size_t n = units_len(lx, at, n_chars);
+  const char *bad;
+  size_t n = units_len(lx, at, n_chars, &bad);
+  if (bad)
+    return fail_utf8(lx, bad);
   return fail(lx, at, "Invalid Unicode escape sequence: \"%.*s\".", (int)n, at);
 }
 
@@ -343,7 +351,10 @@ static bool read_escape(gql_lexer *lx, const char *p, uint32_t *cp, size_t *size
   default:
     break;
   }
-  size_t n = units_len(lx, p, 2);
+  const char *bad;
+  size_t n = units_len(lx, p, 2, &bad);
+  if (bad)
+    return fail_utf8(lx, bad);
   return fail(lx, p, "Invalid character escape sequence: \"%.*s\".", (int)n, p);
 }
 

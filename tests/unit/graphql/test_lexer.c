@@ -286,6 +286,25 @@ static void test_stays_within_input(void **state) {
   expect_token(GQL_TOK_EOF, NULL, 1, 1);
 }
 
+/* Found by fuzzing: an escape error used to quote the raw bytes after the
+ * backslash, putting broken UTF-8 into the JSON response. */
+static void test_escape_errors_never_quote_broken_utf8(void **state) {
+  (void)state;
+  gql_token t;
+  start("\"\\\xff\"", 4);
+  assert_false(gql_lexer_next(&LX, &t));
+  assert_string_equal(ERRS.items[0]->message, "Syntax Error: Invalid UTF-8 sequence.");
+  assert_int_equal(ERRS.items[0]->locations[0].column, 3);
+  start("\"\\u12\xff\"", 6);
+  assert_false(gql_lexer_next(&LX, &t));
+  assert_string_equal(ERRS.items[0]->message, "Syntax Error: Invalid UTF-8 sequence.");
+  /* a well-formed multi-byte character is still quoted whole */
+  start("\"\\\xc3\xa9\"", 5);
+  assert_false(gql_lexer_next(&LX, &t));
+  assert_string_equal(ERRS.items[0]->message,
+                      "Syntax Error: Invalid character escape sequence: \"\\\xc3\xa9\".");
+}
+
 static void test_kind_descriptions(void **state) {
   (void)state;
   assert_string_equal(gql_token_kind_desc(GQL_TOK_EOF), "<EOF>");
@@ -304,6 +323,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_loc_at, setup, teardown),
       cmocka_unit_test_setup_teardown(test_errors_stop_the_lexer, setup, teardown),
       cmocka_unit_test_setup_teardown(test_stays_within_input, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_escape_errors_never_quote_broken_utf8, setup, teardown),
       cmocka_unit_test_setup_teardown(test_kind_descriptions, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
