@@ -1,13 +1,15 @@
 #!/bin/sh
 # install-deps.sh — installs what building and testing dagd needs on Debian 12:
-# Debian packages through apt, and the npm packages of tests/ and bench/.
+# Debian packages through apt (chromium for the playground's browser test),
+# and the npm packages of web/ (the playground's assets, embedded by the
+# build), tests/ and bench/.
 # Does nothing when everything is already present.
 set -eu
 
 cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential cmake pkg-config git libjansson-dev libcmocka-dev libyaml-dev \
-libsqlite3-dev libmicrohttpd-dev clang clang-format cppcheck nodejs npm"
+libsqlite3-dev libmicrohttpd-dev libgnutls28-dev clang clang-format cppcheck nodejs npm chromium"
 
 missing=""
 for p in $PACKAGES; do
@@ -27,7 +29,7 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing >&2
 fi
 
-for dir in tests bench; do
+for dir in web tests bench; do
   if [ -f "$dir/package-lock.json" ]; then
     stamp="$dir/node_modules/.installed"
     if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then

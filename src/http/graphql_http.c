@@ -143,6 +143,25 @@ http_media http_negotiate_media(const char *accept) {
   return js.q > 0 ? HTTP_MEDIA_JSON : HTTP_MEDIA_NONE;
 }
 
+double http_accept_q(const char *accept, const char *type) {
+  double best = 0.0;
+  const char *p = accept, *end_all = accept ? accept + strlen(accept) : NULL;
+  while (p && p < end_all) {
+    const char *end = memchr(p, ',', (size_t)(end_all - p));
+    if (!end)
+      end = end_all;
+    header_item it = split_item(p, end);
+    const char *v, *ve;
+    if (span_ieq(it.type, it.type_end, type)) {
+      double q = item_param(&it, "q", &v, &ve) ? strtod(v, NULL) : 1.0;
+      if (q > best)
+        best = q;
+    }
+    p = end + 1;
+  }
+  return best;
+}
+
 const char *http_media_content_type(http_media m) {
   return m == HTTP_MEDIA_GRAPHQL_JSON ? "application/graphql-response+json; charset=utf-8"
                                       : "application/json; charset=utf-8";

@@ -19,13 +19,27 @@
 
 typedef struct arena arena;
 
-/* A response to send: everything lives in the request arena. */
+/* A header beyond the ones http_response names. */
+typedef struct http_header {
+  const char *name, *value;
+} http_header;
+
+#define HTTP_RESPONSE_MAX_HEADERS 4
+
+/* A response to send: everything lives in the request arena, except a
+ * static_data body. */
 typedef struct http_response {
   int status;
   const char *content_type; /* the Content-Type header */
   const char *allow;        /* an Allow header (405), or NULL */
   const char *location;     /* a Location header (redirects), or NULL */
   buf body;
+  /* More headers (ETag, Cache-Control, …); unused entries have name NULL. */
+  http_header headers[HTTP_RESPONSE_MAX_HEADERS];
+  /* When non-NULL, the body instead of `body`: memory that outlives the
+   * server (embedded assets), sent without a copy. */
+  const void *static_data;
+  size_t static_len;
 } http_response;
 
 /* The endpoint's shared, read-only configuration. */
@@ -62,6 +76,11 @@ typedef enum http_media {
  * application/graphql-response+json wins only when named explicitly, so
  * wildcards (any type, or any application subtype) give application/json. */
 http_media http_negotiate_media(const char *accept);
+
+/* The q-value the Accept header gives to the media type `type` named
+ * exactly (e.g. "text/html"; wildcards do not count): 0 when not named or
+ * when accept is NULL. */
+double http_accept_q(const char *accept, const char *type);
 
 /* The Content-Type value for a media type ("application/json; charset=utf-8"). */
 const char *http_media_content_type(http_media m);

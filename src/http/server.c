@@ -34,6 +34,7 @@
 #include "base/mem.h"
 #include "base/version.h"
 #include "http/graphql_http.h"
+#include "http/static.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_MAX_HEADER ((size_t)32 << 10)
@@ -199,6 +200,18 @@ static void graphql(http_server *s, struct MHD_Connection *c, req_state *st, htt
   http_graphql_handle(&s->gql, &req, st->arena, res);
 }
 
+/* GET <prefix>/graphql/static/<name>: an embedded playground file. */
+static void static_asset(struct MHD_Connection *c, req_state *st, const char *name,
+                         http_response *res) {
+  http_static_request req = {
+      .name = name,
+      .version = url_arg(c, "v"),
+      .if_none_match = header(c, MHD_HTTP_HEADER_IF_NONE_MATCH),
+  };
+  if (!http_static_asset(&req, st->arena, res))
+    text_response(res, st->arena, 404, "Not Found\n");
+}
+
 /* The path below the prefix, or NULL when the URL is outside it. */
 static const char *below_prefix(const http_server *s, const char *url) {
   if (strncmp(url, s->prefix, s->prefix_len) != 0)
@@ -223,18 +236,24 @@ static void route(http_server *s, struct MHD_Connection *c, req_state *st, http_
     return;
   }
   if (strcmp(path, "/graphql") == 0) {
-    graphql(s, c, st, res);
+    if (http_static_wants_playground(st->method, header(c, MHD_HTTP_HEADER_ACCEPT)))
+      http_static_playground(s->prefix, a, res);
+    else
+      graphql(s, c, st, res);
     return;
   }
   bool info = strcmp(path, "/server_info") == 0 || strcmp(path, "/dagit_info") == 0;
   bool is_health = strcmp(path, "/health") == 0;
-  if (!info && !is_health) {
+  bool asset = strncmp(path, HTTP_STATIC_PATH, strlen(HTTP_STATIC_PATH)) == 0;
+  if (!info && !is_health && !asset) {
     text_response(res, a, 404, "Not Found\n");
   } else if (!method_is(st->method, "GET") && !method_is(st->method, "HEAD")) {
     text_response(res, a, 405, "Method Not Allowed\n");
     res->allow = "GET, HEAD";
   } else if (info) {
     server_info(res, a);
+  } else if (asset) {
+    static_asset(c, st, path + strlen(HTTP_STATIC_PATH), res);
   } else {
     health(res, a);
   }
@@ -244,8 +263,13 @@ static void route(http_server *s, struct MHD_Connection *c, req_state *st, http_
 
 static enum MHD_Result send_response(http_server *s, struct MHD_Connection *c, req_state *st,
                                      const http_response *res) {
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-      res->body.len, res->body.data ? res->body.data : (char *)"", MHD_RESPMEM_MUST_COPY);
+  /* Embedded assets outlive the server: libmicrohttpd sends them in place. */
+  size_t len = res->static_data ? res->static_len : res->body.len;
+  struct MHD_Response *r =
+      res->static_data
+          ? MHD_create_response_from_buffer(len, (void *)res->static_data, MHD_RESPMEM_PERSISTENT)
+          : MHD_create_response_from_buffer(len, res->body.data ? res->body.data : (char *)"",
+                                            MHD_RESPMEM_MUST_COPY);
   if (!r)
     return MHD_NO;
   MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, res->content_type);
@@ -253,13 +277,16 @@ static enum MHD_Result send_response(http_server *s, struct MHD_Connection *c, r
     MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, res->allow);
   if (res->location)
     MHD_add_response_header(r, MHD_HTTP_HEADER_LOCATION, res->location);
+  for (size_t i = 0; i < HTTP_RESPONSE_MAX_HEADERS && res->headers[i].name; i++)
+    MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
   if (atomic_load_explicit(&s->draining, memory_order_relaxed))
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
   enum MHD_Result ok = MHD_queue_response(c, (unsigned)res->status, r);
   MHD_destroy_response(r);
   st->responded = true;
   st->status = res->status;
-  st->bytes = res->body.len;
+  /* Body bytes actually sent: none for HEAD and 304. */
+  st->bytes = method_is(st->method, "HEAD") || res->status == 304 ? 0 : len;
   return ok;
 }
 

@@ -1,9 +1,10 @@
 /* server.h — dagd's HTTP server (libmicrohttpd).
  *
  * Serves, under an optional path prefix: the GraphQL endpoint (/graphql,
- * see graphql_http.h), /server_info and /dagit_info (version information,
- * as Dagster's webserver has them), /health, and a redirect from / to
- * /graphql. Requests are answered on libmicrohttpd's threads, one arena per
+ * see graphql_http.h), to browsers the GraphiQL playground there and its
+ * files under /graphql/static/ (static.h), /server_info and /dagit_info
+ * (version information, as Dagster's webserver has them), /health, and a
+ * redirect from / to /graphql. Requests are answered on libmicrohttpd's threads, one arena per
  * request. The server never prints: the access log goes to a callback. */
 #ifndef DAGD_HTTP_SERVER_H
 #define DAGD_HTTP_SERVER_H
