@@ -170,13 +170,19 @@ char *arena_strndup(arena *a, const char *s, size_t n) {
 }
 
 char *arena_printf(arena *a, const char *fmt, ...) {
-  va_list ap, ap2;
+  va_list ap;
   va_start(ap, fmt);
+  char *p = arena_vprintf(a, fmt, ap);
+  va_end(ap);
+  return p;
+}
+
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) {
+  va_list ap2;
   va_copy(ap2, ap);
   /* Format straight into the free space of the current chunk when it fits. */
   size_t room = (size_t)(a->end - a->ptr);
   int n = vsnprintf(a->ptr, room, fmt, ap);
-  va_end(ap);
   char *p;
   if (n < 0) {
     p = arena_strdup(a, "");

@@ -7,6 +7,7 @@
 #ifndef DAGD_BASE_ARENA_H
 #define DAGD_BASE_ARENA_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef struct arena arena;
@@ -29,6 +30,8 @@ char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);
 /* printf into the arena. */
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The same with a va_list, which it consumes (for functions that take a format). */
+char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Total bytes handed out so far (for limits and tests). */
 size_t arena_used(const arena *a);

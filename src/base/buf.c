@@ -30,7 +30,7 @@ void buf_free(buf *b) {
   b->cap = 0;
 }
 
-void buf_reserve(buf *b, size_t n) {
+void buf_grow(buf *b, size_t n) {
   if (n > SIZE_MAX - b->len - 1)
     xmalloc(SIZE_MAX); /* aborts: cannot be satisfied */
   size_t need = b->len + n + 1;
@@ -46,23 +46,6 @@ void buf_reserve(buf *b, size_t n) {
   if (b->cap == 0)
     b->data[0] = '\0';
   b->cap = cap;
-}
-
-void buf_append(buf *b, const void *data, size_t n) {
-  buf_reserve(b, n);
-  if (n)
-    memcpy(b->data + b->len, data, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-}
-
-void buf_puts(buf *b, const char *s) { buf_append(b, s, strlen(s)); }
-
-void buf_putc(buf *b, char c) {
-  if (b->len + 1 >= b->cap)
-    buf_reserve(b, 1);
-  b->data[b->len++] = c;
-  b->data[b->len] = '\0';
 }
 
 void buf_printf(buf *b, const char *fmt, ...) {

@@ -7,7 +7,6 @@
  * comma exactly when the previous byte does not open a container. */
 #include "base/json.h"
 
-#include <float.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +67,31 @@ void json_key_n(json_writer *w, const char *key, size_t n) {
     buf_putc(w->out, ',');
   json_escape(w->out, key, n);
   buf_putc(w->out, ':');
+  w->after_key = true;
+}
+
+void json_key_raw(json_writer *w, const char *text, size_t n) {
+  buf *b = w->out;
+  bool comma = take_comma(w);
+  buf_reserve(b, n + 1);
+  if (comma)
+    b->data[b->len++] = ',';
+  /* Keys are short: copied a word at a time (the last word may overlap
+   * the one before) rather than through a call to memcpy. */
+  char *d = b->data + b->len;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8)
+      memcpy(d + i, text + i, 8);
+    memcpy(d + n - 8, text + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(d, text, 4);
+    memcpy(d + n - 4, text + n - 4, 4);
+  } else {
+    for (size_t i = 0; i < n; i++)
+      d[i] = text[i];
+  }
+  b->len += n;
+  b->data[b->len] = '\0';
   w->after_key = true;
 }
 
@@ -206,111 +230,417 @@ void json_writer_rewind(json_writer *w, size_t len, int depth, bool need_comma) 
   w->after_key = depth > 0 && len > 0 && len <= w->out->len && w->out->data[len - 1] == ':';
 }
 
+/* Bytes that JSON strings cannot hold as they are: controls, '"' and '\\'. */
+static const unsigned char needs_escape[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
 /* Control characters with a two-character escape; the others take \u00XX. */
 static const char short_escape[0x20] = {
     ['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n', ['\f'] = 'f', ['\r'] = 'r',
 };
 
-void json_escape(buf *b, const char *s, size_t n) {
+/* Appends the escape sequence of byte c (one that needs_escape). */
+static void put_escape(buf *b, unsigned char c) {
   static const char hex[] = "0123456789abcdef";
-  buf_reserve(b, n + 2);
-  buf_putc(b, '"');
-  size_t run = 0; /* start of the pending run of bytes copied verbatim */
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c >= 0x20 && c != '"' && c != '\\')
-      continue;
-    char letter = c < 0x20 ? short_escape[c] : (char)c;
-    buf_append(b, s + run, i - run);
-    run = i + 1;
-    if (!letter) {
-      char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
-      buf_append(b, esc, sizeof esc);
-    } else {
-      char esc[2] = {'\\', letter};
-      buf_append(b, esc, sizeof esc);
+  char letter = c < 0x20 ? short_escape[c] : (char)c;
+  if (!letter) {
+    char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf]};
+    buf_append(b, esc, sizeof esc);
+  } else {
+    char esc[2] = {'\\', letter};
+    buf_append(b, esc, sizeof esc);
+  }
+}
+
+/* Whether one of the eight bytes of x needs escaping, by the classic bit
+ * tricks for "some byte is below 0x20" and "some byte is zero" (after xor
+ * with '"' or '\\'), which are exact as yes/no answers. */
+static inline bool word_needs_escape(uint64_t x) {
+  const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+  uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+  uint64_t hits =
+      ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+  return (hits & highs) != 0;
+}
+
+/* Copies the plain bytes at the start of s[0..n) to d (which has room for
+ * n) up to the first byte to escape; returns how many. Whole words first;
+ * a tail shorter than a word is tested as the last word of s (overlapping
+ * bytes already copied) when s is that long, else byte by byte. */
+static size_t copy_plain_run(char *d, const char *s, size_t n) {
+  size_t i = 0;
+  uint64_t x;
+  for (; n - i >= 8; i += 8) {
+    memcpy(&x, s + i, sizeof x);
+    if (word_needs_escape(x))
+      break;
+    memcpy(d + i, &x, sizeof x);
+  }
+  if (i < n && n >= 8 && n - i < 8) {
+    memcpy(&x, s + n - 8, sizeof x);
+    if (!word_needs_escape(x)) {
+      memcpy(d + n - 8, &x, sizeof x);
+      return n;
     }
   }
-  buf_append(b, s + run, n - run);
+  for (; i < n && !needs_escape[(unsigned char)s[i]]; i++)
+    d[i] = s[i];
+  return i;
+}
+
+void json_escape(buf *b, const char *s, size_t n) {
+  /* Room for the common case, a string with nothing to escape, up front
+   * (the quotes and n bytes); after an escape, room for the rest again. */
+  buf_reserve(b, n + 2);
+  b->data[b->len++] = '"';
+  size_t i = 0;
+  for (;;) {
+    size_t run = copy_plain_run(b->data + b->len, s + i, n - i);
+    b->len += run;
+    i += run;
+    if (i == n)
+      break;
+    put_escape(b, (unsigned char)s[i++]);
+    buf_reserve(b, n - i + 1);
+  }
   buf_putc(b, '"');
 }
 
-/* Decimal digits of a double: d[0].d[1]d[2]... × 10^exp. */
+/* ---- shortest round-trip digits ----
+ *
+ * Python's repr() prints the shortest decimal that reads back as the same
+ * double and, among equally short ones, the one closest to it (an exact tie
+ * goes to the even last digit). A double v = f × 2^e owns the reals that
+ * round to it: up to half the gap to each neighbour, the ends included when
+ * f is even (reading rounds halfway cases to the even mantissa). The gap
+ * below a power of two is half the gap above it.
+ *
+ * Two exact methods find the digits, both with integers only. The common
+ * one (every value from about 2^-70 up to 10^16: timestamps, durations,
+ * ordinary measurements) works in 128-bit integers: for k = 0, 1, 2, … it
+ * asks whether an integer N lies in v's interval scaled by 10^k. The first
+ * k that has one gives the fewest digits, and the N nearest to v × 10^k is
+ * taken. Everything else (huge, tiny and subnormal values) goes through the
+ * free-format digit generation described by Steele & White and by Burger &
+ * Dybvig, on multi-word integers: scale v below 1, produce one digit at a
+ * time, and stop at the first digit after which the digits so far, or the
+ * digits with the last one raised by one, fall inside the interval. */
+
 typedef struct decimal {
-  char d[20];
+  char d[24]; /* ASCII digits, no trailing zeros */
   int n;
-  int exp;
+  int exp; /* the value is d[0].d[1]d[2]… × 10^exp */
 } decimal;
 
-/* v correctly rounded to prec significant digits. */
-static void round_to(double v, int prec, decimal *out) {
-  char tmp[40];
-  snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-  /* tmp is "d.ddde±XX", or "de±XX" for a single digit. */
-  const char *p = tmp;
-  out->n = 0;
-  for (; *p != 'e'; p++)
-    if (*p != '.')
-      out->d[out->n++] = *p;
-  out->exp = atoi(p + 1);
-}
+/* "00" "01" … "99": two digits per division when printing integers. */
+static const char digit_pairs[] = "00010203040506070809101112131415161718192021222324"
+                                  "25262728293031323334353637383940414243444546474849"
+                                  "50515253545556575859606162636465666768697071727374"
+                                  "75767778798081828384858687888990919293949596979899";
 
-static double decimal_value(const decimal *x) {
-  char tmp[40];
-  snprintf(tmp, sizeof tmp, "0.%.*se%d", x->n, x->d, x->exp + 1);
-  return strtod(tmp, NULL);
-}
-
-/* Moves x one unit of its last digit up (dir > 0) or down. */
-static void step_last_digit(decimal *x, int dir) {
-  int i = x->n - 1;
-  if (dir > 0) {
-    while (i >= 0 && x->d[i] == '9')
-      x->d[i--] = '0';
-    if (i >= 0) {
-      x->d[i]++;
-    } else { /* 9.99 -> 10.0: renormalise to 1.00 × 10^(exp+1) */
-      x->d[0] = '1';
-      x->exp++;
-    }
+/* Writes the decimal digits of n so that they end at `end`; returns where
+ * they start (at most 20 bytes before end). */
+static char *put_digits_before(uint64_t n, char *end) {
+  char *p = end;
+  while (n >= 100) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * (n % 100), 2);
+    n /= 100;
+  }
+  if (n >= 10) {
+    p -= 2;
+    memcpy(p, digit_pairs + 2 * n, 2);
   } else {
-    while (i >= 0 && x->d[i] == '0')
-      x->d[i--] = '9';
-    if (i >= 0)
-      x->d[i]--;
+    *--p = (char)('0' + n);
+  }
+  return p;
+}
+
+/* x = n × 10^-k for n > 0. */
+static void decimal_from_u64(uint64_t n, int k, decimal *x) {
+  while (n % 10 == 0) {
+    n /= 10;
+    k--;
+  }
+  char tmp[48]; /* the digits end at tmp + 20; the copy below reads 24 bytes */
+  char *p = put_digits_before(n, tmp + 20);
+  int len = (int)(tmp + 20 - p);
+  memcpy(x->d, p, sizeof x->d); /* fixed size: a few moves; the tail is ignored */
+  x->n = len;
+  x->exp = len - 1 - k;
+}
+
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+
+/* The 128-bit method for v = f × 2^-E with 0 < E <= 124. Everything is
+ * scaled by 2^(E+2), which makes v × 10^k and both half-gaps integers.
+ * False when the answer needs more than 21 decimals (the caller then uses
+ * the general method); with v > 2^-71 that does not happen. */
+static bool shortest_u128(uint64_t f, int E, bool pow2, decimal *out) {
+  bool inclusive = (f & 1) == 0;
+  int sh = E + 2;
+  /* A candidate N × 10^-k >= 10^-k is below 2^(53-E), so k > (E-53)·log10(2):
+   * the search may start there (77/256 < log10(2)). */
+  int k = E > 54 ? ((E - 54) * 77) >> 8 : 0;
+  if (E <= 52) {
+    /* v >= 1: an integer is its own answer; other values need a decimal. */
+    if ((f & ((UINT64_C(1) << E) - 1)) == 0) {
+      decimal_from_u64(f >> E, 0, out);
+      return true;
+    }
+    k = 1;
+  }
+  u128 p10 = 1;
+  for (int i = 0; i < k; i++)
+    p10 *= 10;
+  /* 4f × 10^21 < 2^125 and the candidates stay below 2^127. */
+  u128 c = (u128)f * 4 * p10; /* v × 10^k */
+  for (; k <= 21; k++, p10 *= 10, c *= 10) {
+    u128 up = 2 * p10;
+    u128 down = pow2 ? p10 : up;
+    u128 n_below = c >> sh;
+    u128 below = n_below << sh;
+    u128 above = below + ((u128)1 << sh);
+    u128 d_below = c - below, d_above = above - c;
+    bool ok_below = inclusive ? d_below <= down : d_below < down;
+    bool ok_above = inclusive ? d_above <= up : d_above < up;
+    if (!ok_below && !ok_above)
+      continue;
+    bool take_above =
+        ok_above && (!ok_below || d_above < d_below || (d_above == d_below && (n_below & 1)));
+    decimal_from_u64((uint64_t)(n_below + take_above), k, out);
+    return true;
+  }
+  return false;
+}
+#endif
+
+/* Unsigned integers of up to BIG_WORDS 32-bit words, least significant
+ * first, n words in use (the top one non-zero). 1280 bits hold every
+ * quantity of the general method (at most about 2^1130). */
+#define BIG_WORDS 40
+
+typedef struct big {
+  uint32_t w[BIG_WORDS];
+  int n;
+} big;
+
+static void big_set(big *a, uint64_t v) {
+  a->w[0] = (uint32_t)v;
+  a->w[1] = (uint32_t)(v >> 32);
+  a->n = a->w[1] ? 2 : a->w[0] ? 1 : 0;
+}
+
+static void big_mul_small(big *a, uint32_t m) {
+  uint64_t carry = 0;
+  for (int i = 0; i < a->n; i++) {
+    uint64_t t = (uint64_t)a->w[i] * m + carry;
+    a->w[i] = (uint32_t)t;
+    carry = t >> 32;
+  }
+  if (carry)
+    a->w[a->n++] = (uint32_t)carry;
+}
+
+static void big_mul_pow10(big *a, int k) {
+  static const uint32_t small[9] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000};
+  for (; k >= 9; k -= 9)
+    big_mul_small(a, 1000000000u);
+  if (k)
+    big_mul_small(a, small[k]);
+}
+
+static void big_shl(big *a, int bits) {
+  if (a->n == 0)
+    return;
+  int words = bits / 32, s = bits % 32;
+  if (s) {
+    uint32_t carry = 0;
+    for (int i = 0; i < a->n; i++) {
+      uint32_t w = a->w[i];
+      a->w[i] = (w << s) | carry;
+      carry = w >> (32 - s);
+    }
+    if (carry)
+      a->w[a->n++] = carry;
+  }
+  if (words) {
+    memmove(a->w + words, a->w, (size_t)a->n * sizeof a->w[0]);
+    memset(a->w, 0, (size_t)words * sizeof a->w[0]);
+    a->n += words;
   }
 }
 
-/* The digits Python's repr() prints for a finite v > 0: the shortest decimal
- * that reads back as v, the closest to v among equally short ones. */
-static void shortest_decimal(double v, decimal *out) {
-  /* A normal double carries 15.95 digits, so when some k <= 15 digits
-   * round-trip, rounding to 15 digits yields exactly those digits padded
-   * with zeros: the search may start at 15. Subnormals carry fewer digits. */
-  int mant_exp;
-  bool pow2 = frexp(v, &mant_exp) == 0.5 && v > DBL_MIN;
-  int prec = v < DBL_MIN ? 1 : 15;
-  for (; prec <= 17; prec++) {
-    round_to(v, prec, out);
-    double back = decimal_value(out);
-    if (back == v)
-      break;
-    if (pow2) {
-      /* The gap below a power of two is half the gap above, so the nearest
-       * candidate may miss on the narrow side while its neighbour on the
-       * other side still reads back as v. */
-      decimal other = *out;
-      step_last_digit(&other, back < v ? 1 : -1);
-      if (decimal_value(&other) == v) {
-        *out = other;
-        break;
-      }
-    }
+static int big_cmp(const big *a, const big *b) {
+  if (a->n != b->n)
+    return a->n < b->n ? -1 : 1;
+  for (int i = a->n - 1; i >= 0; i--)
+    if (a->w[i] != b->w[i])
+      return a->w[i] < b->w[i] ? -1 : 1;
+  return 0;
+}
+
+static void big_add(big *out, const big *a, const big *b) {
+  const big *x = a->n >= b->n ? a : b, *y = a->n >= b->n ? b : a;
+  uint64_t carry = 0;
+  for (int i = 0; i < x->n; i++) {
+    uint64_t t = (uint64_t)x->w[i] + (i < y->n ? y->w[i] : 0) + carry;
+    out->w[i] = (uint32_t)t;
+    carry = t >> 32;
   }
-  if (prec > 17)
-    round_to(v, 17, out); /* not reached: 17 digits always round-trip */
-  while (out->n > 1 && out->d[out->n - 1] == '0')
-    out->n--;
+  out->n = x->n;
+  if (carry)
+    out->w[out->n++] = (uint32_t)carry;
+}
+
+/* a -= b, for a >= b. */
+static void big_sub(big *a, const big *b) {
+  int64_t borrow = 0;
+  for (int i = 0; i < a->n; i++) {
+    int64_t t = (int64_t)a->w[i] - (i < b->n ? b->w[i] : 0) - borrow;
+    borrow = t < 0;
+    a->w[i] = (uint32_t)(t + (borrow << 32));
+  }
+  while (a->n > 0 && a->w[a->n - 1] == 0)
+    a->n--;
+}
+
+/* Whether r + m reaches s: "at or past" when the interval ends are
+ * included, "past" when they are not. */
+static bool big_sum_reaches(const big *r, const big *m, const big *s, bool inclusive) {
+  big sum;
+  big_add(&sum, r, m);
+  int c = big_cmp(&sum, s);
+  return inclusive ? c >= 0 : c > 0;
+}
+
+/* The general method for v = f × 2^e. With v = r/s and the half-gaps
+ * m_up/s and m_down/s, v is scaled by 10^-k so that the interval's top lies
+ * below 1; each step then multiplies by 10 and takes the integer part as
+ * the next digit. */
+static void shortest_big(double v, uint64_t f, int e, bool pow2, decimal *out) {
+  bool inclusive = (f & 1) == 0;
+  big r, s, m_up, m_down;
+  big_set(&r, f);
+  big_set(&s, 1);
+  big_set(&m_up, 1);
+  big_set(&m_down, 1);
+  /* Scale by 2 (by 4 below a power of two) so the half-gaps are integers. */
+  int scale = pow2 ? 2 : 1;
+  big_shl(&r, scale);
+  big_shl(&m_up, scale - 1);
+  if (e >= 0) {
+    big_shl(&r, e);
+    big_shl(&m_up, e);
+    big_shl(&m_down, e);
+    big_shl(&s, scale);
+  } else {
+    big_shl(&s, scale - e);
+  }
+  int k = (int)ceil(log10(v) - 1e-10);
+  if (k >= 0) {
+    big_mul_pow10(&s, k);
+  } else {
+    big_mul_pow10(&r, -k);
+    big_mul_pow10(&m_up, -k);
+    big_mul_pow10(&m_down, -k);
+  }
+  /* The estimate of k may be one off either way. */
+  while (big_sum_reaches(&r, &m_up, &s, inclusive)) {
+    big_mul_small(&s, 10);
+    k++;
+  }
+  for (;;) {
+    big r10 = r, m10 = m_up;
+    big_mul_small(&r10, 10);
+    big_mul_small(&m10, 10);
+    if (big_sum_reaches(&r10, &m10, &s, inclusive))
+      break;
+    r = r10;
+    m_up = m10;
+    big_mul_small(&m_down, 10);
+    k--;
+  }
+  int n = 0;
+  for (;;) {
+    big_mul_small(&r, 10);
+    big_mul_small(&m_up, 10);
+    big_mul_small(&m_down, 10);
+    int digit = 0;
+    while (big_cmp(&r, &s) >= 0) {
+      big_sub(&r, &s);
+      digit++;
+    }
+    int c_low = big_cmp(&r, &m_down);
+    bool low = inclusive ? c_low <= 0 : c_low < 0;
+    bool high = big_sum_reaches(&r, &m_up, &s, inclusive);
+    if (low && high) {
+      /* Both ends fit: the nearer one, a tie to the even digit. */
+      big r2 = r;
+      big_shl(&r2, 1);
+      int c = big_cmp(&r2, &s);
+      if (c > 0 || (c == 0 && (digit & 1)))
+        digit++;
+    } else if (high) {
+      digit++;
+    }
+    out->d[n++] = (char)('0' + digit);
+    if (low || high)
+      break;
+  }
+  while (n > 1 && out->d[n - 1] == '0')
+    n--;
+  out->n = n;
+  out->exp = k - 1;
+}
+
+/* The digits Python's repr() prints for a finite v >= 0. */
+static void shortest_decimal(double v, decimal *out) {
+  if (v == 0) {
+    *out = (decimal){.d = "0", .n = 1, .exp = 0};
+    return;
+  }
+  uint64_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  int biased = (int)(bits >> 52) & 0x7ff;
+  uint64_t f = bits & ((UINT64_C(1) << 52) - 1);
+  bool pow2 = f == 0 && biased > 1;
+  int e = -1074;
+  if (biased) {
+    f |= UINT64_C(1) << 52;
+    e = biased - 1075;
+  }
+  /* Integers below 10^16 print all their digits: their interval holds no
+   * other integer with fewer significant digits. */
+  if (e >= 0 && e <= 1 && (f << e) < UINT64_C(10000000000000000)) {
+    decimal_from_u64(f << e, 0, out);
+    return;
+  }
+#ifdef __SIZEOF_INT128__
+  if (biased && e < 0 && e >= -124 && shortest_u128(f, -e, pow2, out))
+    return;
+#endif
+  shortest_big(v, f, e, pow2, out);
+}
+
+size_t json_shortest_digits(double v, char digits[JSON_DIGITS_SIZE], int *exp) {
+  if (!isfinite(v)) {
+    digits[0] = '\0';
+    *exp = 0;
+    return 0;
+  }
+  decimal dec;
+  shortest_decimal(fabs(v), &dec);
+  memcpy(digits, dec.d, (size_t)dec.n);
+  digits[dec.n] = '\0';
+  *exp = dec.exp;
+  return (size_t)dec.n;
 }
 
 size_t json_format_double(double v, char *out) {
@@ -352,8 +682,10 @@ size_t json_format_double(double v, char *out) {
   } else {
     /* Integer part (padded with zeros), point, fraction or a single 0. */
     size_t int_len = (size_t)exp + 1;
-    for (size_t i = 0; i < int_len; i++)
-      *o++ = i < nd ? digits[i] : '0';
+    size_t copied = nd < int_len ? nd : int_len;
+    memcpy(o, digits, copied);
+    memset(o + copied, '0', int_len - copied);
+    o += int_len;
     *o++ = '.';
     if (nd > int_len) {
       memcpy(o, digits + int_len, nd - int_len);

@@ -35,6 +35,10 @@ void json_end_array(json_writer *w);
 /* Writes "key": inside an object; the value follows with the next call. */
 void json_key(json_writer *w, const char *key);
 void json_key_n(json_writer *w, const char *key, size_t n);
+/* Writes a key given as its JSON text with the quotes and the colon
+ * ("key":), exactly as json_key would write it; for callers that write the
+ * same keys many times and encode them once (json_escape + ':'). */
+void json_key_raw(json_writer *w, const char *text, size_t n);
 /* String values. (Not json_string/json_null: jansson owns those names.) */
 void json_str(json_writer *w, const char *s);
 void json_str_n(json_writer *w, const char *s, size_t n);
@@ -55,6 +59,17 @@ void json_writer_rewind(json_writer *w, size_t len, int depth, bool need_comma);
 void json_escape(buf *b, const char *s, size_t n);
 /* Formats v as Python's repr(float) does into out (at least 32 bytes); returns the length. */
 size_t json_format_double(double v, char *out);
+
+/* Room for json_shortest_digits: at most 17 digits and the NUL. */
+#define JSON_DIGITS_SIZE 18
+/* The shortest decimal digits that read back as the finite double |v|, the
+ * closest to |v| among equally short ones (an exact tie takes the even
+ * digit): the digits of Python's repr() and of JavaScript's
+ * Number#toString(), which differ only in layout. Writes them
+ * NUL-terminated to digits (no trailing zeros; "0" for zero), sets *exp so
+ * that |v| = d.ddd… × 10^exp and returns how many digits there are (none
+ * for NaN and the infinities). */
+size_t json_shortest_digits(double v, char digits[JSON_DIGITS_SIZE], int *exp);
 
 /* Parses text (n bytes, need not be NUL-terminated). On failure returns NULL
  * and writes "line L, column C: reason" into err (err_size bytes). */

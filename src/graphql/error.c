@@ -6,7 +6,6 @@
 #include "graphql/error.h"
 
 #include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -26,30 +25,11 @@ static void *grow(arena *a, void *old, size_t old_n, size_t new_n) {
   return arena_realloc(a, old, old_n, new_n);
 }
 
-/* Formats into the arena; the va_list is consumed. */
-static char *vformat(arena *a, const char *fmt, va_list ap) {
-  char small[256];
-  va_list again;
-  va_copy(again, ap);
-  int n = vsnprintf(small, sizeof small, fmt, ap);
-  if (n < 0) {
-    va_end(again);
-    return arena_strdup(a, "");
-  }
-  char *out = arena_alloc(a, (size_t)n + 1);
-  if ((size_t)n < sizeof small)
-    memcpy(out, small, (size_t)n + 1);
-  else
-    vsnprintf(out, (size_t)n + 1, fmt, again);
-  va_end(again);
-  return out;
-}
-
 gql_error *gql_errors_add(gql_errors *e, gql_loc loc, const char *fmt, ...) {
   gql_error *err = ARENA_NEW(e->arena, gql_error);
   va_list ap;
   va_start(ap, fmt);
-  err->message = vformat(e->arena, fmt, ap);
+  err->message = arena_vprintf(e->arena, fmt, ap);
   va_end(ap);
   if (loc.line != 0)
     gql_error_add_loc(e, err, loc);

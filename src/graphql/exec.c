@@ -56,7 +56,7 @@ typedef enum leaf_kind {
 /* The field nodes sharing one response key, merged. */
 typedef struct field_group {
   const char *key;
-  /* `,"key":` escaped once; written without the comma when none is due. */
+  /* `"key":` encoded once, for json_key_raw. */
   const char *key_json;
   size_t key_json_len;
   const gql_selection **nodes;
@@ -226,9 +226,12 @@ static bool type_applies(const exec_ctx *x, const char *condition, const gql_typ
 }
 
 static field_group *group_for(exec_ctx *x, plan *p, const char *key) {
-  for (size_t i = 0; i < p->n; i++)
-    if (strcmp(p->fields[i].key, key) == 0)
+  for (size_t i = 0; i < p->n; i++) {
+    const char *k = p->fields[i].key;
+    /* The first byte settles most comparisons without a call. */
+    if (k[0] == key[0] && strcmp(k, key) == 0)
       return &p->fields[i];
+  }
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 8;
     field_group *fields = arena_alloc(x->arena, cap * sizeof *fields);
@@ -242,7 +245,6 @@ static field_group *group_for(exec_ctx *x, plan *p, const char *key) {
   g->key = key;
   buf kj;
   buf_init(&kj, x->arena);
-  buf_putc(&kj, ',');
   json_escape(&kj, key, strlen(key));
   buf_putc(&kj, ':');
   g->key_json = kj.data;
@@ -581,13 +583,20 @@ static const gql_type *runtime_type(exec_ctx *x, const field_ctx *fc, const gql_
   return rt;
 }
 
+/* Completes an object: its fields resolve with the value as their parent.
+ * As in graphql-js, which hands any value to the object's resolvers, a JSON
+ * or input value of another kind (a string where an object was expected)
+ * is still a parent: resolvers reading such values see that it is not an
+ * object, and the JSON default resolvers give null for each field. Plain C
+ * values (an int, a string, a list) have no pointer a resolver could take,
+ * so they fail here. */
 static bool complete_object(exec_ctx *x, const field_ctx *fc, const gql_type *t, const gql_rv *rv) {
   const void *parent;
   if (rv->kind == GQL_RV_OBJECT)
     parent = rv->u.obj.ptr;
-  else if (rv->kind == GQL_RV_JSON && json_is_object(rv->u.json))
+  else if (rv->kind == GQL_RV_JSON)
     parent = rv->u.json;
-  else if (rv->kind == GQL_RV_VALUE && rv->u.value->kind == GQL_VALUE_OBJECT)
+  else if (rv->kind == GQL_RV_VALUE)
     parent = rv->u.value;
   else {
     field_error(x, fc->g, "Expected value of type \"%s\" but got: %s.", t->name,
@@ -742,21 +751,6 @@ static bool execute_field(exec_ctx *x, const gql_type *parent_type, field_group 
   return complete_value(x, &fc, f->type, &rv);
 }
 
-/* json_key for a key escaped in advance: the same bookkeeping (the
- * writer's documented need_comma and after_key state), one append. */
-static inline void write_key(json_writer *w, const field_group *g) {
-  bool comma;
-  if (w->depth < JSON_WRITER_MAX_DEPTH) {
-    comma = w->need_comma[w->depth];
-    w->need_comma[w->depth] = 1;
-  } else {
-    char prev = w->out->len ? w->out->data[w->out->len - 1] : '\0';
-    comma = prev != '{' && prev != '[';
-  }
-  w->after_key = true;
-  buf_append(w->out, g->key_json + !comma, g->key_json_len - !comma);
-}
-
 static bool execute_fields_impl(exec_ctx *x, const plan *p, const gql_type *t, const void *parent,
                                 bool root) {
   json_begin_object(&x->w);
@@ -764,7 +758,7 @@ static bool execute_fields_impl(exec_ctx *x, const plan *p, const gql_type *t, c
     field_group *g = &p->fields[i];
     if (!g->def)
       continue;
-    write_key(&x->w, g);
+    json_key_raw(&x->w, g->key_json, g->key_json_len);
     push_path(x, g->key, 0);
     bool ok = execute_field(x, t, g, parent, root);
     x->path_len--;

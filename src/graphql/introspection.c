@@ -528,8 +528,10 @@ static gql_rv input_deprecation_reason(const gql_resolve_info *info, const void 
  * (astFromValue): input objects list their fields in definition order with
  * the defaults of omitted fields filled in, a single item given for a list
  * becomes a one-item list, Float values print like JavaScript numbers (1.0
- * as 1, 1e3 as 1000), and ID strings that look like integers print as
- * integers. The value is rebuilt in that shape, then printed. */
+ * as 1, 1e3 as 1000), ID strings that look like integers print as
+ * integers, and strings never print as block strings (gql_print_value
+ * would keep a literal's """). The value is rebuilt in that shape, then
+ * printed. */
 
 /* JavaScript's Number.prototype.toString for finite v, into out (at least
  * 32 bytes): the shortest digits that round-trip, in fixed notation for
@@ -787,17 +789,14 @@ static gql_rv directive_is_repeatable(const gql_resolve_info *info, const void *
   return gql_rv_bool(((const gql_schema_directive *)parent)->repeatable);
 }
 
+/* The locations as the directive declares them (graphql-js keeps that
+ * order, and repeats). */
 static gql_rv directive_locations(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
-  uint32_t bits = ((const gql_schema_directive *)parent)->locations;
-  size_t n = 0;
-  for (int i = 0; i < GQL_DL_COUNT; i++)
-    n += (bits >> i) & 1u;
-  gql_rv r = gql_rv_list(info->arena, n);
-  size_t k = 0;
-  for (int i = 0; i < GQL_DL_COUNT; i++)
-    if ((bits >> i) & 1u)
-      r.u.list.items[k++] = gql_rv_string(gql_directive_location_names[i]);
+  const gql_schema_directive *d = parent;
+  gql_rv r = gql_rv_list(info->arena, d->n_locations);
+  for (size_t i = 0; i < d->n_locations; i++)
+    r.u.list.items[i] = gql_rv_string(gql_directive_location_names[d->location_order[i]]);
   return r;
 }
 

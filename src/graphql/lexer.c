@@ -181,6 +181,20 @@ static bool fail_utf8(gql_lexer *lx, const char *at) {
   return fail(lx, at, "Invalid UTF-8 sequence.");
 }
 
+/* The length of the non-ASCII character at p (before end), its UTF-16
+ * columns counted for locations; 0, with the error added, when it is not
+ * well-formed UTF-8. */
+static int step_non_ascii(gql_lexer *lx, const char *p, const char *end) {
+  uint32_t cp;
+  int k = utf8_decode(p, end, &cp);
+  if (!k) {
+    fail_utf8(lx, p);
+    return 0;
+  }
+  lx->adj += (size_t)k - utf16_units(k);
+  return k;
+}
+
 /* ---- tokens ---- */
 
 static inline bool token(gql_lexer *lx, gql_token *tok, gql_token_kind kind, const char *start,
@@ -192,6 +206,22 @@ static inline bool token(gql_lexer *lx, gql_token *tok, gql_token_kind kind, con
   tok->str = NULL;
   tok->str_len = 0;
   lx->pos = start + len;
+  return true;
+}
+
+/* A string token from start to end, its decoded value the n bytes of out
+ * (NUL-terminated here); loc was taken at the opening quote, before the
+ * string's own characters moved the column bookkeeping. */
+static bool string_token(gql_lexer *lx, gql_token *tok, gql_token_kind kind, gql_loc loc,
+                         const char *start, const char *end, char *out, size_t n) {
+  out[n] = '\0';
+  tok->kind = kind;
+  tok->loc = loc;
+  tok->start = start;
+  tok->len = (size_t)(end - start);
+  tok->str = out;
+  tok->str_len = n;
+  lx->pos = end;
   return true;
 }
 
@@ -385,27 +415,17 @@ static bool read_string(gql_lexer *lx, const char *start, gql_token *tok) {
       out[n++] = (char)c;
       p++;
     } else {
-      uint32_t cp;
-      int k = utf8_decode(p, end, &cp);
+      int k = step_non_ascii(lx, p, end);
       if (!k)
-        return fail_utf8(lx, p);
+        return false;
       memcpy(out + n, p, (size_t)k);
       n += (size_t)k;
       p += k;
-      lx->adj += (size_t)k - utf16_units(k);
     }
   }
   if (p >= end || *p != '"')
     return fail(lx, p, "Unterminated string.");
-  out[n] = '\0';
-  tok->kind = GQL_TOK_STRING;
-  tok->loc = loc;
-  tok->start = start;
-  tok->len = (size_t)(p + 1 - start);
-  tok->str = out;
-  tok->str_len = n;
-  lx->pos = p + 1;
-  return true;
+  return string_token(lx, tok, GQL_TOK_STRING, loc, start, p + 1, out, n);
 }
 
 static inline bool at_triple_quote(const char *p, const char *end) {
@@ -487,12 +507,10 @@ static bool read_block_string(gql_lexer *lx, const char *start, gql_token *tok) 
     } else if (c < 0x80) {
       p++;
     } else {
-      uint32_t cp;
-      int k = utf8_decode(p, end, &cp);
+      int k = step_non_ascii(lx, p, end);
       if (!k)
-        return fail_utf8(lx, p);
+        return false;
       p += k;
-      lx->adj += (size_t)k - utf16_units(k);
     }
   }
   const char *close = p;
@@ -514,15 +532,7 @@ static bool read_block_string(gql_lexer *lx, const char *start, gql_token *tok) 
       q = line_end < close ? line_end + line_break(line_end, close) : close;
     }
   }
-  out[n] = '\0';
-  tok->kind = GQL_TOK_BLOCK_STRING;
-  tok->loc = loc;
-  tok->start = start;
-  tok->len = (size_t)(close + 3 - start);
-  tok->str = out;
-  tok->str_len = n;
-  lx->pos = close + 3;
-  return true;
+  return string_token(lx, tok, GQL_TOK_BLOCK_STRING, loc, start, close + 3, out, n);
 }
 
 static bool unexpected_char(gql_lexer *lx, const char *p) {
@@ -564,12 +574,10 @@ bool gql_lexer_next(gql_lexer *lx, gql_token *tok) {
           p++;
           continue;
         }
-        uint32_t cp;
-        int k = utf8_decode(p, end, &cp);
+        int k = step_non_ascii(lx, p, end);
         if (!k)
-          return fail_utf8(lx, p);
+          return false;
         p += k;
-        lx->adj += (size_t)k - utf16_units(k);
       }
       continue;
     case '!':

@@ -254,7 +254,7 @@ static void print_js_number(buf *b, double v) {
   }
 }
 
-static void print_value_in(printer *pr, const gql_value *v, bool allow_block) {
+static void print_value_in(printer *pr, const gql_value *v) {
   if (!v) {
     put(pr, "null");
     return;
@@ -277,7 +277,7 @@ static void print_value_in(printer *pr, const gql_value *v, bool allow_block) {
       print_js_number(pr->out, v->fval);
     break;
   case GQL_VALUE_STRING:
-    if (v->block && allow_block)
+    if (v->block)
       print_block_string(pr, v->str ? v->str : "", v->str ? v->str_len : 0);
     else
       print_string(pr, v->str ? v->str : "", v->str ? v->str_len : 0);
@@ -296,7 +296,7 @@ static void print_value_in(printer *pr, const gql_value *v, bool allow_block) {
     for (size_t i = 0; i < v->n_items; i++) {
       if (i)
         put(pr, ", ");
-      print_value_in(pr, v->items[i], allow_block);
+      print_value_in(pr, v->items[i]);
     }
     put(pr, "]");
     break;
@@ -307,7 +307,7 @@ static void print_value_in(printer *pr, const gql_value *v, bool allow_block) {
         put(pr, ", ");
       put(pr, v->fields[i].name);
       put(pr, ": ");
-      print_value_in(pr, v->fields[i].value, allow_block);
+      print_value_in(pr, v->fields[i].value);
     }
     put(pr, "}");
     break;
@@ -316,7 +316,7 @@ static void print_value_in(printer *pr, const gql_value *v, bool allow_block) {
 
 void gql_print_value(buf *out, const gql_value *v) {
   printer pr = {out, 0};
-  print_value_in(&pr, v, false);
+  print_value_in(&pr, v);
 }
 
 static void print_type(printer *pr, const gql_type_ref *t) {
@@ -346,7 +346,7 @@ void gql_print_type_ref(buf *out, const gql_type_ref *t) {
 static void print_argument(printer *pr, const gql_argument *a) {
   put(pr, a->name);
   put(pr, ": ");
-  print_value_in(pr, a->value, true);
+  print_value_in(pr, a->value);
 }
 
 static void print_directives(printer *pr, const gql_directive *d, size_t n) {
@@ -488,7 +488,7 @@ static void print_variable_definition(printer *pr, const gql_variable_definition
   print_type(pr, v->type);
   if (v->default_value) {
     put(pr, " = ");
-    print_value_in(pr, v->default_value, true);
+    print_value_in(pr, v->default_value);
   }
   print_directives_after(pr, v->directives, v->n_directives);
 }
@@ -548,7 +548,7 @@ static void print_input_value_def(printer *pr, const gql_input_value_def *d) {
   print_type(pr, d->type);
   if (d->default_value) {
     put(pr, " = ");
-    print_value_in(pr, d->default_value, true);
+    print_value_in(pr, d->default_value);
   }
   print_directives_after(pr, d->directives, d->n_directives);
 }

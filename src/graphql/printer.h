@@ -9,7 +9,9 @@
 #include "base/buf.h"
 #include "graphql/ast.h"
 
-/* {a: 1, b: [X, "s"]} style, strings escaped as graphql-js prints them. */
+/* {a: 1, b: [X, "s"]} style, strings escaped as graphql-js prints them;
+ * a STRING with block set prints as a block string ("""x"""), as in
+ * graphql-js's print() and printForError. */
 void gql_print_value(buf *out, const gql_value *v);
 /* [Int!]! style. */
 void gql_print_type_ref(buf *out, const gql_type_ref *t);

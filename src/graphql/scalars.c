@@ -19,262 +19,13 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "graphql/inspect.h"
 #include "graphql/printer.h"
 #include "graphql/schema.h"
 #include "graphql/schema_internal.h"
 
 #define INT32_MAX_D 2147483647.0
 #define INT32_MIN_D -2147483648.0
-
-/* ---- JavaScript-flavoured formatting ---- */
-
-/* Number.prototype.toString() of v into out (at least 32 bytes). */
-static void js_number(double v, char *out) {
-  if (isnan(v)) {
-    strcpy(out, "NaN");
-    return;
-  }
-  if (isinf(v)) {
-    strcpy(out, v < 0 ? "-Infinity" : "Infinity");
-    return;
-  }
-  if (v == 0) {
-    strcpy(out, "0");
-    return;
-  }
-  char *o = out;
-  if (v < 0) {
-    *o++ = '-';
-    v = -v;
-  }
-  /* The shortest digit string that reads back as v. */
-  char tmp[40];
-  int prec = 1;
-  for (; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-    if (strtod(tmp, NULL) == v)
-      break;
-  }
-  char digits[24];
-  int k = 0;
-  const char *p = tmp;
-  for (; *p && *p != 'e'; p++)
-    if (isdigit((unsigned char)*p))
-      digits[k++] = *p;
-  while (k > 1 && digits[k - 1] == '0')
-    k--;
-  digits[k] = '\0';
-  int n = atoi(p + 1) + 1; /* v = 0.digits × 10^n */
-  if (k <= n && n <= 21) {
-    o += sprintf(o, "%s", digits);
-    for (int i = 0; i < n - k; i++)
-      *o++ = '0';
-    *o = '\0';
-  } else if (0 < n && n <= 21) {
-    sprintf(o, "%.*s.%s", n, digits, digits + n);
-  } else if (-6 < n && n <= 0) {
-    o += sprintf(o, "0.");
-    for (int i = 0; i < -n; i++)
-      *o++ = '0';
-    sprintf(o, "%s", digits);
-  } else {
-    int e = n - 1;
-    if (k == 1)
-      sprintf(o, "%se%c%d", digits, e < 0 ? '-' : '+', e < 0 ? -e : e);
-    else
-      sprintf(o, "%c.%se%c%d", digits[0], digits + 1, e < 0 ? '-' : '+', e < 0 ? -e : e);
-  }
-}
-
-static void put_js_number(buf *b, double v) {
-  char tmp[40];
-  js_number(v, tmp);
-  buf_puts(b, tmp);
-}
-
-/* JSON.stringify of a string, as inspect() quotes strings. */
-static void put_js_string(buf *b, const char *s, size_t n) { json_escape(b, s, n); }
-
-/* inspect() limits. */
-#define INSPECT_MAX_ARRAY 10
-#define INSPECT_MAX_DEPTH 2
-
-static void inspect_value(buf *b, const gql_value *v, int depth);
-
-static void inspect_more(buf *b, size_t n) {
-  if (n > INSPECT_MAX_ARRAY) {
-    size_t rest = n - INSPECT_MAX_ARRAY;
-    buf_printf(b, rest == 1 ? ", ... 1 more item" : ", ... %zu more items", rest);
-  }
-}
-
-/* inspect() of a variable value (a gql_value converted from JSON). */
-static void inspect_value(buf *b, const gql_value *v, int depth) {
-  switch (v->kind) {
-  case GQL_VALUE_INT:
-    if (v->int_overflow)
-      put_js_number(b, v->fval);
-    else
-      buf_printf(b, "%lld", (long long)v->ival);
-    break;
-  case GQL_VALUE_FLOAT:
-    put_js_number(b, v->fval);
-    break;
-  case GQL_VALUE_STRING:
-  case GQL_VALUE_ENUM:
-    put_js_string(b, v->str, v->kind == GQL_VALUE_STRING ? v->str_len : strlen(v->str));
-    break;
-  case GQL_VALUE_BOOLEAN:
-    buf_puts(b, v->boolean ? "true" : "false");
-    break;
-  case GQL_VALUE_NULL:
-  case GQL_VALUE_VARIABLE:
-    buf_puts(b, "null");
-    break;
-  case GQL_VALUE_LIST:
-    if (v->n_items == 0) {
-      buf_puts(b, "[]");
-    } else if (depth >= INSPECT_MAX_DEPTH) {
-      buf_puts(b, "[Array]");
-    } else {
-      buf_putc(b, '[');
-      for (size_t i = 0; i < v->n_items && i < INSPECT_MAX_ARRAY; i++) {
-        if (i)
-          buf_puts(b, ", ");
-        inspect_value(b, v->items[i], depth + 1);
-      }
-      inspect_more(b, v->n_items);
-      buf_putc(b, ']');
-    }
-    break;
-  case GQL_VALUE_OBJECT:
-    if (v->n_fields == 0) {
-      buf_puts(b, "{}");
-    } else if (depth >= INSPECT_MAX_DEPTH) {
-      buf_puts(b, "[Object]");
-    } else {
-      buf_puts(b, "{ ");
-      for (size_t i = 0; i < v->n_fields; i++) {
-        if (i)
-          buf_puts(b, ", ");
-        buf_printf(b, "%s: ", v->fields[i].name);
-        inspect_value(b, v->fields[i].value, depth + 1);
-      }
-      buf_puts(b, " }");
-    }
-    break;
-  }
-}
-
-static void inspect_json(buf *b, const json_t *j, int depth) {
-  switch (json_typeof(j)) {
-  case JSON_INTEGER:
-    buf_printf(b, "%lld", (long long)json_integer_value(j));
-    break;
-  case JSON_REAL:
-    put_js_number(b, json_real_value(j));
-    break;
-  case JSON_STRING:
-    put_js_string(b, json_string_value(j), json_string_length(j));
-    break;
-  case JSON_TRUE:
-    buf_puts(b, "true");
-    break;
-  case JSON_FALSE:
-    buf_puts(b, "false");
-    break;
-  case JSON_NULL:
-    buf_puts(b, "null");
-    break;
-  case JSON_ARRAY: {
-    size_t n = json_array_size(j);
-    if (n == 0) {
-      buf_puts(b, "[]");
-    } else if (depth >= INSPECT_MAX_DEPTH) {
-      buf_puts(b, "[Array]");
-    } else {
-      buf_putc(b, '[');
-      for (size_t i = 0; i < n && i < INSPECT_MAX_ARRAY; i++) {
-        if (i)
-          buf_puts(b, ", ");
-        inspect_json(b, json_array_get(j, i), depth + 1);
-      }
-      inspect_more(b, n);
-      buf_putc(b, ']');
-    }
-    break;
-  }
-  case JSON_OBJECT: {
-    if (json_object_size(j) == 0) {
-      buf_puts(b, "{}");
-    } else if (depth >= INSPECT_MAX_DEPTH) {
-      buf_puts(b, "[Object]");
-    } else {
-      buf_puts(b, "{ ");
-      const char *key;
-      json_t *val;
-      bool first = true;
-      json_object_foreach((json_t *)j, key, val) {
-        if (!first)
-          buf_puts(b, ", ");
-        first = false;
-        buf_printf(b, "%s: ", key);
-        inspect_json(b, val, depth + 1);
-      }
-      buf_puts(b, " }");
-    }
-    break;
-  }
-  }
-}
-
-static void inspect_rv(buf *b, const gql_rv *r, int depth) {
-  switch (r->kind) {
-  case GQL_RV_NULL:
-    buf_puts(b, "null");
-    break;
-  case GQL_RV_BOOL:
-    buf_puts(b, r->u.b ? "true" : "false");
-    break;
-  case GQL_RV_INT:
-    buf_printf(b, "%lld", (long long)r->u.i);
-    break;
-  case GQL_RV_FLOAT:
-    put_js_number(b, r->u.f);
-    break;
-  case GQL_RV_STRING:
-    put_js_string(b, r->u.str.s, r->u.str.len);
-    break;
-  case GQL_RV_JSON:
-    inspect_json(b, r->u.json, depth);
-    break;
-  case GQL_RV_VALUE:
-    inspect_value(b, r->u.value, depth);
-    break;
-  case GQL_RV_LIST:
-    if (r->u.list.n == 0) {
-      buf_puts(b, "[]");
-    } else if (depth >= INSPECT_MAX_DEPTH) {
-      buf_puts(b, "[Array]");
-    } else {
-      buf_putc(b, '[');
-      for (size_t i = 0; i < r->u.list.n && i < INSPECT_MAX_ARRAY; i++) {
-        if (i)
-          buf_puts(b, ", ");
-        inspect_rv(b, &r->u.list.items[i], depth + 1);
-      }
-      inspect_more(b, r->u.list.n);
-      buf_putc(b, ']');
-    }
-    break;
-  case GQL_RV_OBJECT:
-    buf_puts(b, "{}");
-    break;
-  case GQL_RV_ERROR:
-    buf_puts(b, "[Error]");
-    break;
-  }
-}
 
 /* Writes "<prefix><what>" into err, where `what` is written by one of the
  * inspect/print helpers into a heap buffer. */
@@ -288,10 +39,10 @@ static void fail(char *err, size_t err_size, const char *prefix, quote_mode mode
   buf_puts(&b, prefix);
   switch (mode) {
   case Q_RV:
-    inspect_rv(&b, x, 0);
+    gql_inspect_rv_into(&b, x);
     break;
   case Q_VARIABLE:
-    inspect_value(&b, x, 0);
+    gql_inspect_value_into(&b, x);
     break;
   case Q_LITERAL:
     gql_print_value(&b, x);
@@ -578,8 +329,8 @@ static bool float_serialize(const gql_rv *in, json_writer *w, char *err, size_t 
 static gql_value *float_value(arena *a, const gql_value *in, double f) {
   gql_value *v = new_value(a, in, GQL_VALUE_FLOAT);
   v->fval = f;
-  char tmp[40];
-  js_number(f, tmp);
+  char tmp[GQL_JS_NUMBER_SIZE];
+  gql_js_number(f, tmp);
   v->str = arena_strdup(a, tmp);
   return v;
 }
@@ -606,7 +357,7 @@ static const gql_value *float_parse(const gql_value *in, bool from_variable, are
 
 static bool string_serialize(const gql_rv *in, json_writer *w, char *err, size_t err_size) {
   js_val v = js_of_rv(in);
-  char tmp[40];
+  char tmp[GQL_JS_NUMBER_SIZE];
   switch (v.kind) {
   case JS_STRING:
     json_str_n(w, v.s, v.len);
@@ -621,7 +372,7 @@ static bool string_serialize(const gql_rv *in, json_writer *w, char *err, size_t
       return true;
     }
     if (isfinite(v.num)) {
-      js_number(v.num, tmp);
+      gql_js_number(v.num, tmp);
       json_str(w, tmp);
       return true;
     }
@@ -692,13 +443,13 @@ static const char *js_int_text(const js_val *v, char *tmp) {
   }
   if (!is_integral(v->num))
     return NULL;
-  js_number(v->num, tmp);
+  gql_js_number(v->num, tmp);
   return tmp;
 }
 
 static bool id_serialize(const gql_rv *in, json_writer *w, char *err, size_t err_size) {
   js_val v = js_of_rv(in);
-  char tmp[40];
+  char tmp[GQL_JS_NUMBER_SIZE];
   if (v.kind == JS_STRING) {
     json_str_n(w, v.s, v.len);
     return true;
@@ -725,7 +476,7 @@ static const gql_value *id_parse(const gql_value *in, bool from_variable, arena 
   if (in->kind == GQL_VALUE_STRING)
     return string_value(a, in, in->str, in->str_len);
   js_val v = js_of_value(in);
-  char tmp[40];
+  char tmp[GQL_JS_NUMBER_SIZE];
   const char *text = js_int_text(&v, tmp);
   if (text) {
     const char *copy = arena_strdup(a, text);

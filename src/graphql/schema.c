@@ -14,6 +14,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/schema.h"
 #include "graphql/schema_internal.h"
 
@@ -37,92 +38,29 @@ const char *const gql_directive_location_names[GQL_DL_COUNT] = {
     "ENUM_VALUE",
     "INPUT_OBJECT",
     "INPUT_FIELD_DEFINITION",
+    "DIRECTIVE_DEFINITION",
 };
 
 /* ---- name maps ---- */
 
-static uint64_t hash_name(const char *s) {
-  uint64_t h = 1469598103934665603ull; /* FNV-1a */
-  for (; *s; s++) {
-    h ^= (unsigned char)*s;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
-static void map_alloc(gql_map *m, size_t cap) {
-  m->cap = cap;
-  m->keys = ARENA_ARRAY(m->arena, const char *, cap);
-  m->vals = ARENA_ARRAY(m->arena, void *, cap);
-}
-
-void gql_map_init(gql_map *m, arena *a, size_t expected) {
-  m->arena = a;
-  m->n = 0;
-  m->cap = 0;
-  m->keys = NULL;
-  m->vals = NULL;
-  size_t cap = 8;
-  while (cap < expected * 2)
-    cap *= 2;
-  map_alloc(m, cap);
-}
-
-static size_t map_slot(const gql_map *m, const char *key) {
-  size_t mask = m->cap - 1;
-  size_t i = (size_t)hash_name(key) & mask;
-  while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-    i = (i + 1) & mask;
-  return i;
-}
-
-void gql_map_put(gql_map *m, const char *key, void *val) {
-  if ((m->n + 1) * 2 > m->cap) {
-    const char **old_keys = m->keys;
-    void **old_vals = m->vals;
-    size_t old_cap = m->cap;
-    map_alloc(m, old_cap ? old_cap * 2 : 8);
-    for (size_t i = 0; i < old_cap; i++) {
-      if (old_keys[i]) {
-        size_t j = map_slot(m, old_keys[i]);
-        m->keys[j] = old_keys[i];
-        m->vals[j] = old_vals[i];
-      }
-    }
-  }
-  size_t i = map_slot(m, key);
-  if (!m->keys[i]) {
-    m->keys[i] = key;
-    m->n++;
-  }
-  m->vals[i] = val;
-}
-
-void *gql_map_get(const gql_map *m, const char *key) {
-  if (!m || m->cap == 0 || !key)
-    return NULL;
-  size_t i = map_slot(m, key);
-  return m->keys[i] ? m->vals[i] : NULL;
-}
-
 void gql_type_build_lookup(arena *a, gql_type *t) {
-  gql_map *m = ARENA_NEW(a, gql_map);
+  strmap *m = ARENA_NEW(a, strmap);
   switch (t->kind) {
   case GQL_KIND_OBJECT:
   case GQL_KIND_INTERFACE:
-    gql_map_init(m, a, t->n_fields);
+    strmap_reserve(m, a, t->n_fields);
     for (size_t i = 0; i < t->n_fields; i++)
-      gql_map_put(m, t->fields[i].name, (void *)(uintptr_t)(i + 1));
+      strmap_put(m, a, t->fields[i].name, (void *)(uintptr_t)(i + 1));
     break;
   case GQL_KIND_ENUM:
-    gql_map_init(m, a, t->n_values);
+    strmap_reserve(m, a, t->n_values);
     for (size_t i = 0; i < t->n_values; i++)
-      gql_map_put(m, t->values[i].name, (void *)(uintptr_t)(i + 1));
+      strmap_put(m, a, t->values[i].name, (void *)(uintptr_t)(i + 1));
     break;
   case GQL_KIND_INPUT_OBJECT:
-    gql_map_init(m, a, t->n_input_fields);
+    strmap_reserve(m, a, t->n_input_fields);
     for (size_t i = 0; i < t->n_input_fields; i++)
-      gql_map_put(m, t->input_fields[i].name, (void *)(uintptr_t)(i + 1));
+      strmap_put(m, a, t->input_fields[i].name, (void *)(uintptr_t)(i + 1));
     break;
   default:
     return;
@@ -130,9 +68,9 @@ void gql_type_build_lookup(arena *a, gql_type *t) {
   t->lookup = m;
 }
 
-/* Index + 1 of name in t's lookup, 0 when absent. */
+/* Index + 1 of name in t's lookup, 0 when absent (or t has none). */
 static size_t type_index(const gql_type *t, const char *name) {
-  return (size_t)(uintptr_t)gql_map_get(t->lookup, name);
+  return t->lookup ? (size_t)(uintptr_t)strmap_get(t->lookup, name) : 0;
 }
 
 /* ---- lookups ---- */

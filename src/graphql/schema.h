@@ -57,8 +57,9 @@ typedef enum gql_directive_location {
   GQL_DL_ENUM_VALUE = 1u << 16,
   GQL_DL_INPUT_OBJECT = 1u << 17,
   GQL_DL_INPUT_FIELD_DEFINITION = 1u << 18,
+  GQL_DL_DIRECTIVE_DEFINITION = 1u << 19,
 } gql_directive_location;
-#define GQL_DL_COUNT 19
+#define GQL_DL_COUNT 20
 /* "QUERY", "MUTATION", … for bit i (0..GQL_DL_COUNT-1). */
 extern const char *const gql_directive_location_names[GQL_DL_COUNT];
 
@@ -236,7 +237,11 @@ typedef struct gql_schema_directive {
   const char *description;
   gql_input_value *args;
   size_t n_args;
-  uint32_t locations; /* gql_directive_location bits */
+  uint32_t locations; /* gql_directive_location bits, for fast checks */
+  /* The locations as declared, in that order and with any repeats, as bit
+   * indexes (0..GQL_DL_COUNT-1): what introspection reports. */
+  const uint8_t *location_order;
+  size_t n_locations;
   bool repeatable;
   bool builtin;
 } gql_schema_directive;

@@ -23,9 +23,9 @@
 #include "graphql/schema.h"
 #include "graphql/schema_internal.h"
 
-/* The specified directives with graphql-js 16's descriptions. @deprecated
- * keeps the four locations of the October 2021 spec (graphql-core, which
- * Dagster runs on, has no DIRECTIVE_DEFINITION location). */
+/* The specified directives with graphql-js 16.15's descriptions and
+ * locations, in its order (@deprecated also applies to directive
+ * definitions there, as DIRECTIVE_DEFINITION, listed last). */
 static const char builtin_directives_sdl[] =
     "\"Directs the executor to include this field or fragment only when the `if` argument is "
     "true.\"\n"
@@ -39,7 +39,8 @@ static const char builtin_directives_sdl[] =
     "suggestion for how to access supported similar data. Formatted using the Markdown syntax, "
     "as specified by [CommonMark](https://commonmark.org/).\" "
     "reason: String = \"No longer supported\") "
-    "on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE\n"
+    "on FIELD_DEFINITION | ARGUMENT_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE | "
+    "DIRECTIVE_DEFINITION\n"
     "\"Exposes a URL that specifies the behavior of this scalar.\"\n"
     "directive @specifiedBy(\"The URL that specifies the behavior of this scalar.\" url: String!) "
     "on SCALAR\n"
@@ -386,11 +387,13 @@ static void fill_type(builder *b, btype *bt) {
 
 /* ---- directives ---- */
 
-static uint32_t location_bit(const char *name) {
-  for (unsigned i = 0; i < GQL_DL_COUNT; i++)
-    if (strcmp(gql_directive_location_names[i], name) == 0)
-      return 1u << i;
-  return 0;
+/* The bit index of a location name; GQL_DL_COUNT for none (the parser
+ * accepts only the known names). */
+static unsigned location_index(const char *name) {
+  unsigned i = 0;
+  while (i < GQL_DL_COUNT && strcmp(gql_directive_location_names[i], name) != 0)
+    i++;
+  return i;
 }
 
 static void fill_directive(builder *b, const gql_directive_def *dd, bool builtin,
@@ -402,8 +405,15 @@ static void fill_directive(builder *b, const gql_directive_def *dd, bool builtin
   out->n_args = dd->n_args;
   out->args = ARENA_ARRAY(b->a, gql_input_value, dd->n_args ? dd->n_args : 1);
   fill_input_values(b, dd->args, dd->n_args, out->args);
-  for (size_t i = 0; i < dd->n_locations; i++)
-    out->locations |= location_bit(dd->locations[i].name);
+  uint8_t *order = ARENA_ARRAY(b->a, uint8_t, dd->n_locations ? dd->n_locations : 1);
+  out->location_order = order;
+  for (size_t i = 0; i < dd->n_locations; i++) {
+    unsigned k = location_index(dd->locations[i].name);
+    if (k == GQL_DL_COUNT)
+      continue;
+    order[out->n_locations++] = (uint8_t)k;
+    out->locations |= 1u << k;
+  }
 }
 
 /* The user's directives in definition order, then the specified ones the

@@ -11,150 +11,20 @@
  * interface implementations, union members, enum values, input objects,
  * non-null input cycles, @oneOf fields and required deprecated arguments.
  * Every error is collected; messages and locations are graphql-js's. */
-#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
 #include "graphql/schema.h"
 #include "graphql/schema_internal.h"
-
-/* ---- suggestions ("Did you mean …?") ---- */
-
-/* graphql-js's LexicalDistance: Damerau–Levenshtein over lower-cased text,
- * giving up past threshold; -1 when too far. */
-static int lexical_distance(const char *input, const char *option, int threshold) {
-  if (strcmp(input, option) == 0)
-    return 0;
-  size_t la = strlen(option), lb = strlen(input);
-  bool same_lower = la == lb;
-  for (size_t i = 0; same_lower && i < la; i++)
-    same_lower = tolower((unsigned char)option[i]) == tolower((unsigned char)input[i]);
-  if (same_lower)
-    return 1;
-  const char *a = option, *b = input;
-  if (la < lb) {
-    const char *t = a;
-    a = b;
-    b = t;
-    size_t tl = la;
-    la = lb;
-    lb = tl;
-  }
-  if ((int)(la - lb) > threshold)
-    return -1;
-  int *rows = malloc(sizeof(int) * 3 * (lb + 1));
-  for (size_t j = 0; j <= lb; j++)
-    rows[j] = (int)j;
-  for (size_t i = 1; i <= la; i++) {
-    int *up = rows + ((i - 1) % 3) * (lb + 1);
-    int *cur = rows + (i % 3) * (lb + 1);
-    int smallest = cur[0] = (int)i;
-    for (size_t j = 1; j <= lb; j++) {
-      int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
-      int cost = ca == cb ? 0 : 1;
-      int cell = up[j] + 1;
-      if (cur[j - 1] + 1 < cell)
-        cell = cur[j - 1] + 1;
-      if (up[j - 1] + cost < cell)
-        cell = up[j - 1] + cost;
-      if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
-          tolower((unsigned char)a[i - 2]) == cb) {
-        int dd = rows[((i - 2) % 3) * (lb + 1) + j - 2] + 1;
-        if (dd < cell)
-          cell = dd;
-      }
-      if (cell < smallest)
-        smallest = cell;
-      cur[j] = cell;
-    }
-    if (smallest > threshold) {
-      free(rows);
-      return -1;
-    }
-  }
-  int d = rows[(la % 3) * (lb + 1) + lb];
-  free(rows);
-  return d <= threshold ? d : -1;
-}
-
-/* graphql-js's naturalCompare: digit runs compare as numbers. */
-static int natural_compare(const char *a, const char *b) {
-  size_t i = 0, j = 0, la = strlen(a), lb = strlen(b);
-  while (i < la && j < lb) {
-    if (isdigit((unsigned char)a[i]) && isdigit((unsigned char)b[j])) {
-      unsigned long long na = 0, nb = 0;
-      do
-        na = na * 10 + (unsigned)(a[i++] - '0');
-      while (i < la && isdigit((unsigned char)a[i]) && na > 0);
-      do
-        nb = nb * 10 + (unsigned)(b[j++] - '0');
-      while (j < lb && isdigit((unsigned char)b[j]) && nb > 0);
-      if (na != nb)
-        return na < nb ? -1 : 1;
-    } else {
-      if (a[i] != b[j])
-        return (unsigned char)a[i] < (unsigned char)b[j] ? -1 : 1;
-      i++, j++;
-    }
-  }
-  return (int)la - (int)lb;
-}
-
-typedef struct suggestion {
-  const char *name;
-  int distance;
-} suggestion;
-
-static int compare_suggestions(const void *x, const void *y) {
-  const suggestion *a = x, *b = y;
-  if (a->distance != b->distance)
-    return a->distance - b->distance;
-  return natural_compare(a->name, b->name);
-}
-
-void gql_did_you_mean(arena *a, char *out, size_t out_size, const char *input,
-                      const char *const *options, size_t n_options) {
-  (void)a;
-  out[0] = '\0';
-  if (n_options == 0)
-    return;
-  suggestion *s = malloc(sizeof *s * n_options);
-  size_t n = 0;
-  int threshold = (int)(strlen(input) * 4 / 10) + 1;
-  for (size_t i = 0; i < n_options; i++) {
-    bool dup = false;
-    for (size_t j = 0; j < n && !dup; j++)
-      dup = strcmp(s[j].name, options[i]) == 0;
-    if (dup)
-      continue;
-    int d = lexical_distance(input, options[i], threshold);
-    if (d >= 0)
-      s[n++] = (suggestion){options[i], d};
-  }
-  qsort(s, n, sizeof *s, compare_suggestions);
-  if (n > 0) {
-    buf b;
-    buf_init(&b, NULL);
-    buf_puts(&b, " Did you mean ");
-    size_t shown = n > 5 ? 5 : n;
-    for (size_t i = 0; i < shown; i++) {
-      if (i > 0)
-        buf_puts(&b, shown == 2 ? " or " : (i == shown - 1 ? ", or " : ", "));
-      buf_printf(&b, "\"%s\"", s[i].name);
-    }
-    buf_putc(&b, '?');
-    snprintf(out, out_size, "%s", buf_cstr(&b));
-    buf_free(&b);
-  }
-  free(s);
-}
+#include "graphql/specified.h"
+#include "graphql/suggest.h"
 
 /* ======================================================================
  * SDL rules
@@ -178,14 +48,14 @@ typedef struct sdl_ctx {
   gql_errors *errs;
   size_t n_errors;
   const gql_document *doc;
-  gql_map directives;      /* name → sdl_directive * */
-  gql_map defined_types;   /* name → const gql_typedef * (definitions) */
-  gql_map type_names;      /* UniqueTypeNames: name → const gql_typedef * */
-  gql_map field_names;     /* type name → gql_map * (field name → gql_loc *) */
-  gql_map value_names;     /* type name → gql_map * (value name → gql_loc *) */
-  gql_map directive_names; /* UniqueDirectiveNames: name → const gql_directive_def * */
-  gql_map type_directives; /* type name → gql_map * (directive name → gql_directive *) */
-  gql_map schema_directives;
+  strmap directives;      /* name → sdl_directive * */
+  strmap defined_types;   /* name → const gql_typedef * (definitions) */
+  strmap type_names;      /* UniqueTypeNames: name → const gql_typedef * */
+  strmap field_names;     /* type name → strmap * (field name → gql_loc *) */
+  strmap value_names;     /* type name → strmap * (value name → gql_loc *) */
+  strmap directive_names; /* UniqueDirectiveNames: name → const gql_directive_def * */
+  strmap type_directives; /* type name → strmap * (directive name → gql_directive *) */
+  strmap schema_directives;
   const gql_operation_type_def *operations[3];
   size_t schema_definitions;
   const char **known_names; /* standard type names, then the defined ones */
@@ -197,14 +67,22 @@ typedef struct sdl_ctx {
 static gql_error *sdl_error(sdl_ctx *c, gql_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Both stages: formats the message, counts it and adds it to errs. */
+static gql_error *add_error(gql_errors *errs, size_t *n_errors, gql_loc loc, const char *fmt,
+                            va_list ap) __attribute__((format(printf, 4, 0)));
+
+static gql_error *add_error(gql_errors *errs, size_t *n_errors, gql_loc loc, const char *fmt,
+                            va_list ap) {
+  (*n_errors)++;
+  return gql_errors_add(errs, loc, "%s", arena_vprintf(errs->arena, fmt, ap));
+}
+
 static gql_error *sdl_error(sdl_ctx *c, gql_loc loc, const char *fmt, ...) {
-  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  gql_error *e = add_error(c->errs, &c->n_errors, loc, fmt, ap);
   va_end(ap);
-  c->n_errors++;
-  return gql_errors_add(c->errs, loc, "%s", msg);
+  return e;
 }
 
 static void add_specified(sdl_ctx *c, const char *name, uint32_t locations, const char *arg,
@@ -224,7 +102,7 @@ static void add_specified(sdl_ctx *c, const char *name, uint32_t locations, cons
       d->n_required = 1;
     }
   }
-  gql_map_put(&c->directives, name, d);
+  strmap_put(&c->directives, c->a, name, d);
 }
 
 static uint32_t location_bits(const gql_directive_def *dd) {
@@ -256,39 +134,22 @@ static void add_defined_directive(sdl_ctx *c, const gql_directive_def *dd) {
       d->required_type[d->n_required++] = buf_cstr(&b);
     }
   }
-  gql_map_put(&c->directives, dd->name, d);
+  strmap_put(&c->directives, c->a, dd->name, d);
 }
-
-static const char *const standard_type_names[] = {
-    "String",
-    "Int",
-    "Float",
-    "Boolean",
-    "ID",
-    "__Schema",
-    "__Type",
-    "__TypeKind",
-    "__Field",
-    "__InputValue",
-    "__EnumValue",
-    "__Directive",
-    "__DirectiveLocation",
-};
-#define N_STANDARD_TYPE_NAMES (sizeof standard_type_names / sizeof standard_type_names[0])
 
 static void sdl_init(sdl_ctx *c, const gql_document *doc, arena *a, gql_errors *errs) {
   memset(c, 0, sizeof *c);
   c->a = a;
   c->errs = errs;
   c->doc = doc;
-  gql_map_init(&c->directives, a, 16);
-  gql_map_init(&c->defined_types, a, doc->n_defs);
-  gql_map_init(&c->type_names, a, doc->n_defs);
-  gql_map_init(&c->field_names, a, doc->n_defs);
-  gql_map_init(&c->value_names, a, 16);
-  gql_map_init(&c->directive_names, a, 16);
-  gql_map_init(&c->type_directives, a, 16);
-  gql_map_init(&c->schema_directives, a, 4);
+  strmap_reserve(&c->directives, a, 16);
+  strmap_reserve(&c->defined_types, a, doc->n_defs);
+  strmap_reserve(&c->type_names, a, doc->n_defs);
+  strmap_reserve(&c->field_names, a, doc->n_defs);
+  strmap_reserve(&c->value_names, a, 16);
+  strmap_reserve(&c->directive_names, a, 16);
+  strmap_reserve(&c->type_directives, a, 16);
+  strmap_reserve(&c->schema_directives, a, 4);
   uint32_t executable = GQL_DL_FIELD | GQL_DL_FRAGMENT_SPREAD | GQL_DL_INLINE_FRAGMENT;
   add_specified(c, "include", executable, "if", "Boolean!");
   add_specified(c, "skip", executable, "if", "Boolean!");
@@ -298,43 +159,40 @@ static void sdl_init(sdl_ctx *c, const gql_document *doc, arena *a, gql_errors *
                 "reason", NULL);
   add_specified(c, "specifiedBy", GQL_DL_SCALAR, "url", "String!");
   add_specified(c, "oneOf", GQL_DL_INPUT_OBJECT, NULL, NULL);
-  c->known_names = ARENA_ARRAY(a, const char *, N_STANDARD_TYPE_NAMES + doc->n_defs);
-  for (size_t i = 0; i < N_STANDARD_TYPE_NAMES; i++)
-    c->known_names[c->n_known_names++] = standard_type_names[i];
+  c->known_names = ARENA_ARRAY(a, const char *, gql_n_specified_type_names + doc->n_defs);
+  for (size_t i = 0; i < gql_n_specified_type_names; i++)
+    c->known_names[c->n_known_names++] = gql_specified_type_names[i];
   c->defined_names = c->known_names + c->n_known_names;
   for (size_t i = 0; i < doc->n_defs; i++) {
     const gql_definition *d = &doc->defs[i];
     if (d->kind == GQL_DEF_DIRECTIVE)
       add_defined_directive(c, &d->u.directive);
     if (d->kind == GQL_DEF_TYPE && !d->u.type.extension) {
-      if (!gql_map_get(&c->defined_types, d->u.type.name)) {
+      if (!strmap_get(&c->defined_types, d->u.type.name)) {
         c->known_names[c->n_known_names++] = d->u.type.name;
         c->n_defined_names++;
       }
-      gql_map_put(&c->defined_types, d->u.type.name, (void *)&d->u.type);
+      strmap_put(&c->defined_types, c->a, d->u.type.name, &d->u.type);
     }
   }
 }
 
 /* A map kept per type name inside `outer`. */
-static gql_map *per_type_map(sdl_ctx *c, gql_map *outer, const char *type_name) {
-  gql_map *m = gql_map_get(outer, type_name);
+static strmap *per_type_map(sdl_ctx *c, strmap *outer, const char *type_name) {
+  strmap *m = strmap_get(outer, type_name);
   if (!m) {
-    m = ARENA_NEW(c->a, gql_map);
-    gql_map_init(m, c->a, 8);
-    gql_map_put(outer, type_name, m);
+    m = ARENA_NEW(c->a, strmap);
+    strmap_put(outer, c->a, type_name, m);
   }
   return m;
 }
 
 static void check_named_type(sdl_ctx *c, const char *name, gql_loc loc) {
-  if (gql_map_get(&c->defined_types, name))
+  if (strmap_get(&c->defined_types, name))
     return;
-  for (size_t i = 0; i < N_STANDARD_TYPE_NAMES; i++)
-    if (strcmp(standard_type_names[i], name) == 0)
-      return;
-  char hint[512];
-  gql_did_you_mean(c->a, hint, sizeof hint, name, c->known_names, c->n_known_names);
+  if (gql_is_specified_type_name(name))
+    return;
+  const char *hint = gql_suggest(c->a, NULL, name, c->known_names, c->n_known_names);
   sdl_error(c, loc, "Unknown type \"%s\".%s", name, hint);
 }
 
@@ -366,24 +224,22 @@ static void walk_value(sdl_ctx *c, const gql_value *v) {
 }
 
 /* UniqueDirectivesPerLocation, when entering the node that carries ds. */
-static void check_directives_once(sdl_ctx *c, const gql_directive *ds, size_t n, gql_map *seen) {
-  gql_map fresh;
+static void check_directives_once(sdl_ctx *c, const gql_directive *ds, size_t n, strmap *seen) {
+  strmap fresh = {0};
   if (!seen) {
-    gql_map_init(&fresh, c->a, n);
+    strmap_reserve(&fresh, c->a, n);
     seen = &fresh;
   }
   for (size_t i = 0; i < n; i++) {
-    const sdl_directive *known = gql_map_get(&c->directives, ds[i].name);
+    const sdl_directive *known = strmap_get(&c->directives, ds[i].name);
     if (!known || known->repeatable)
       continue;
-    const gql_directive *first = gql_map_get(seen, ds[i].name);
+    const gql_directive *first = strmap_add(seen, c->a, ds[i].name, &ds[i]);
     if (first) {
       gql_error *e =
           sdl_error(c, first->loc, "The directive \"@%s\" can only be used once at this location.",
                     ds[i].name);
       gql_error_add_loc(c->errs, e, ds[i].loc);
-    } else {
-      gql_map_put(seen, ds[i].name, (void *)&ds[i]);
     }
   }
 }
@@ -396,7 +252,7 @@ static const char *location_name(uint32_t bit) {
 }
 
 static void walk_directive(sdl_ctx *c, const gql_directive *d, uint32_t location) {
-  const sdl_directive *known = gql_map_get(&c->directives, d->name);
+  const sdl_directive *known = strmap_get(&c->directives, d->name);
   /* KnownDirectives */
   if (!known)
     sdl_error(c, d->loc, "Unknown directive \"@%s\".", d->name);
@@ -410,8 +266,7 @@ static void walk_directive(sdl_ctx *c, const gql_directive *d, uint32_t location
       for (size_t j = 0; j < known->n_args && !found; j++)
         found = strcmp(known->args[j], d->args[i].name) == 0;
       if (!found) {
-        char hint[512];
-        gql_did_you_mean(c->a, hint, sizeof hint, d->args[i].name, known->args, known->n_args);
+        const char *hint = gql_suggest(c->a, NULL, d->args[i].name, known->args, known->n_args);
         sdl_error(c, d->args[i].loc, "Unknown argument \"%s\" on directive \"@%s\".%s",
                   d->args[i].name, d->name, hint);
       }
@@ -487,15 +342,13 @@ static void check_argument_names(sdl_ctx *c, const char *parent, const gql_input
 
 /* UniqueFieldDefinitionNames / UniqueEnumValueNames: `what` names the
  * message's subject ("Field", "Enum value"). */
-static void check_member_name(sdl_ctx *c, gql_map *known, const char *what, const char *type_name,
+static void check_member_name(sdl_ctx *c, strmap *known, const char *what, const char *type_name,
                               const char *name, const gql_loc *loc) {
-  const gql_loc *first = gql_map_get(known, name);
+  const gql_loc *first = strmap_add(known, c->a, name, loc);
   if (first) {
     gql_error *e =
         sdl_error(c, *first, "%s \"%s.%s\" can only be defined once.", what, type_name, name);
     gql_error_add_loc(c->errs, e, *loc);
-  } else {
-    gql_map_put(known, name, (void *)loc);
   }
 }
 
@@ -512,7 +365,7 @@ static gql_loc definition_loc(const gql_typedef *td) {
 }
 
 static void check_extension(sdl_ctx *c, const gql_typedef *td) {
-  const gql_typedef *def = gql_map_get(&c->defined_types, td->name);
+  const gql_typedef *def = strmap_get(&c->defined_types, td->name);
   if (def) {
     if (def->kind != td->kind) {
       gql_error *e = sdl_error(c, definition_loc(def), "Cannot extend non-%s type \"%s\".",
@@ -521,8 +374,7 @@ static void check_extension(sdl_ctx *c, const gql_typedef *td) {
     }
     return;
   }
-  char hint[512];
-  gql_did_you_mean(c->a, hint, sizeof hint, td->name, c->defined_names, c->n_defined_names);
+  const char *hint = gql_suggest(c->a, NULL, td->name, c->defined_names, c->n_defined_names);
   sdl_error(c, td->name_loc, "Cannot extend type \"%s\" because it is not defined.%s", td->name,
             hint);
 }
@@ -530,26 +382,24 @@ static void check_extension(sdl_ctx *c, const gql_typedef *td) {
 static void walk_typedef(sdl_ctx *c, const gql_typedef *td) {
   /* Rules entering the type node, in graphql-js's rule order. */
   if (!td->extension) {
-    const gql_typedef *first = gql_map_get(&c->type_names, td->name);
+    const gql_typedef *first = strmap_add(&c->type_names, c->a, td->name, td);
     if (first) {
       gql_error *e =
           sdl_error(c, first->name_loc, "There can be only one type named \"%s\".", td->name);
       gql_error_add_loc(c->errs, e, td->name_loc);
-    } else {
-      gql_map_put(&c->type_names, td->name, (void *)td);
     }
   }
   if (td->kind == GQL_TYPEDEF_ENUM) {
-    gql_map *known = per_type_map(c, &c->value_names, td->name);
+    strmap *known = per_type_map(c, &c->value_names, td->name);
     for (size_t i = 0; i < td->n_values; i++)
       check_member_name(c, known, "Enum value", td->name, td->values[i].name, &td->values[i].loc);
   }
   if (td->kind == GQL_TYPEDEF_OBJECT || td->kind == GQL_TYPEDEF_INTERFACE) {
-    gql_map *known = per_type_map(c, &c->field_names, td->name);
+    strmap *known = per_type_map(c, &c->field_names, td->name);
     for (size_t i = 0; i < td->n_fields; i++)
       check_member_name(c, known, "Field", td->name, td->fields[i].name, &td->fields[i].loc);
   } else if (td->kind == GQL_TYPEDEF_INPUT_OBJECT) {
-    gql_map *known = per_type_map(c, &c->field_names, td->name);
+    strmap *known = per_type_map(c, &c->field_names, td->name);
     for (size_t i = 0; i < td->n_input_fields; i++)
       check_member_name(c, known, "Field", td->name, td->input_fields[i].name,
                         &td->input_fields[i].loc);
@@ -626,13 +476,11 @@ static void walk_directive_def(sdl_ctx *c, const gql_directive_def *dd) {
   char parent[300];
   snprintf(parent, sizeof parent, "@%s", dd->name);
   check_argument_names(c, parent, dd->args, dd->n_args);
-  const gql_directive_def *first = gql_map_get(&c->directive_names, dd->name);
+  const gql_directive_def *first = strmap_add(&c->directive_names, c->a, dd->name, dd);
   if (first) {
     gql_error *e =
         sdl_error(c, first->name_loc, "There can be only one directive named \"@%s\".", dd->name);
     gql_error_add_loc(c->errs, e, dd->name_loc);
-  } else {
-    gql_map_put(&c->directive_names, dd->name, (void *)dd);
   }
   for (size_t i = 0; i < dd->n_args; i++)
     walk_input_value_def(c, &dd->args[i], GQL_DL_ARGUMENT_DEFINITION);
@@ -669,21 +517,19 @@ typedef struct check_ctx {
   const gql_schema_nodes *nodes;
   gql_errors *errs;
   size_t n_errors;
-  arena *a;      /* scratch for type strings */
-  gql_map index; /* type name → index + 1 in s->types */
+  arena *a;     /* scratch for type strings */
+  strmap index; /* type name → index + 1 in s->types */
 } check_ctx;
 
 static gql_error *report(check_ctx *c, gql_loc loc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static gql_error *report(check_ctx *c, gql_loc loc, const char *fmt, ...) {
-  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  gql_error *e = add_error(c->errs, &c->n_errors, loc, fmt, ap);
   va_end(ap);
-  c->n_errors++;
-  return gql_errors_add(c->errs, loc, "%s", msg);
+  return e;
 }
 
 static void add_loc(check_ctx *c, gql_error *e, gql_loc loc) {
@@ -694,7 +540,7 @@ static void add_loc(check_ctx *c, gql_error *e, gql_loc loc) {
 static const char *tstr(check_ctx *c, const gql_type *t) { return gql_type_str(c->a, t); }
 
 static const gql_type_nodes *nodes_of(check_ctx *c, const gql_type *t) {
-  size_t i = (size_t)(uintptr_t)gql_map_get(&c->index, t->name);
+  size_t i = (size_t)(uintptr_t)strmap_get(&c->index, t->name);
   return i && c->s->types[i - 1] == t ? &c->nodes->types[i - 1] : NULL;
 }
 
@@ -867,12 +713,10 @@ static gql_error *report_implements(check_ctx *c, const gql_type *t, const gql_t
 
 static gql_error *report_implements(check_ctx *c, const gql_type *t, const gql_type *iface,
                                     const char *fmt, ...) {
-  char msg[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
+  gql_error *e = add_error(c->errs, &c->n_errors, (gql_loc){0, 0}, fmt, ap);
   va_end(ap);
-  gql_error *e = report(c, (gql_loc){0, 0}, "%s", msg);
   add_implements_locs(c, e, t, iface);
   return e;
 }
@@ -1056,24 +900,24 @@ static void check_input_object(check_ctx *c, const gql_type *t) {
  * object fields, remembering where each type entered the current path. */
 typedef struct cycle_ctx {
   check_ctx *c;
-  gql_map visited;    /* name → non-NULL once walked */
-  gql_map path_index; /* name → index + 1 in path while on it */
+  strmap visited;    /* name → non-NULL once walked */
+  strmap path_index; /* name → index + 1 in path while on it */
   const gql_input_value **path;
   size_t n_path;
 } cycle_ctx;
 
 static void detect_cycles(cycle_ctx *cc, const gql_type *t) {
-  if (gql_map_get(&cc->visited, t->name))
+  if (strmap_get(&cc->visited, t->name))
     return;
-  gql_map_put(&cc->visited, t->name, (void *)t);
-  gql_map_put(&cc->path_index, t->name, (void *)(uintptr_t)(cc->n_path + 1));
+  strmap_put(&cc->visited, cc->c->a, t->name, t);
+  strmap_put(&cc->path_index, cc->c->a, t->name, (void *)(uintptr_t)(cc->n_path + 1));
   for (size_t i = 0; i < t->n_input_fields; i++) {
     const gql_input_value *f = &t->input_fields[i];
     if (!f->type || f->type->kind != GQL_KIND_NON_NULL ||
         f->type->of->kind != GQL_KIND_INPUT_OBJECT)
       continue;
     const gql_type *ft = f->type->of;
-    size_t at = (size_t)(uintptr_t)gql_map_get(&cc->path_index, ft->name);
+    size_t at = (size_t)(uintptr_t)strmap_get(&cc->path_index, ft->name);
     cc->path[cc->n_path++] = f;
     if (!at) {
       detect_cycles(cc, ft);
@@ -1095,18 +939,18 @@ static void detect_cycles(cycle_ctx *cc, const gql_type *t) {
     }
     cc->n_path--;
   }
-  gql_map_put(&cc->path_index, t->name, NULL);
+  strmap_put(&cc->path_index, cc->c->a, t->name, NULL);
 }
 
 size_t gql_schema_check(const gql_schema *s, const gql_schema_nodes *nodes, gql_errors *errs) {
   arena *scratch = arena_new(0);
   check_ctx c = {.s = s, .nodes = nodes, .errs = errs, .a = scratch};
-  gql_map_init(&c.index, scratch, s->n_types);
+  strmap_reserve(&c.index, scratch, s->n_types);
   for (size_t i = 0; i < s->n_types; i++)
-    gql_map_put(&c.index, s->types[i]->name, (void *)(uintptr_t)(i + 1));
+    strmap_put(&c.index, scratch, s->types[i]->name, (void *)(uintptr_t)(i + 1));
   cycle_ctx cc = {.c = &c};
-  gql_map_init(&cc.visited, scratch, s->n_types);
-  gql_map_init(&cc.path_index, scratch, s->n_types);
+  strmap_reserve(&cc.visited, scratch, s->n_types);
+  strmap_reserve(&cc.path_index, scratch, s->n_types);
   size_t max_path = 0;
   for (size_t i = 0; i < s->n_types; i++)
     max_path += s->types[i]->n_input_fields;

@@ -1,6 +1,7 @@
 /* schema_internal.h — private to schema.c, schema_build.c, schema_check.c
  * and scalars.c: the name maps behind the schema's lookups, the built-in
- * scalar hooks, and the SDL and type-system checks the builder runs.
+ * scalar hooks, and the SDL and type-system checks the builder runs. The
+ * "Did you mean" sentences of those checks come from suggest.h.
  *
  * Nothing here is part of the engine's contract; other modules use
  * schema.h only. */
@@ -10,25 +11,33 @@
 #include <pthread.h>
 #include <stddef.h>
 
+#include "base/strmap.h"
 #include "graphql/ast.h"
 #include "graphql/error.h"
 #include "graphql/schema.h"
 
-/* An open-addressing hash map from NUL-terminated names to pointers, grown
- * inside an arena. Keys are borrowed (they live in the same arena). */
+/* The name maps are base/strmap.h. gql_map binds one to the arena it grows
+ * in, for schema_build.c, which speaks this older interface; new code uses
+ * strmap directly. Only wrappers: the map itself is strmap's. */
 typedef struct gql_map {
+  strmap map;
   arena *arena;
-  const char **keys;
-  void **vals;
-  size_t cap; /* a power of two, or 0 before the first put */
-  size_t n;
 } gql_map;
 
-void gql_map_init(gql_map *m, arena *a, size_t expected);
+/* Starts an empty map growing in a, with room for `expected` names. */
+static inline void gql_map_init(gql_map *m, arena *a, size_t expected) {
+  m->map = (strmap){0};
+  m->arena = a;
+  strmap_reserve(&m->map, a, expected);
+}
 /* Inserts or replaces. */
-void gql_map_put(gql_map *m, const char *key, void *val);
-/* NULL when absent. */
-void *gql_map_get(const gql_map *m, const char *key);
+static inline void gql_map_put(gql_map *m, const char *key, void *val) {
+  strmap_put(&m->map, m->arena, key, val);
+}
+/* NULL when absent (or when m is NULL). */
+static inline void *gql_map_get(const gql_map *m, const char *key) {
+  return m ? strmap_get(&m->map, key) : NULL;
+}
 
 /* What gql_schema.lookup points to. */
 typedef struct gql_schema_priv {
@@ -39,8 +48,8 @@ typedef struct gql_schema_priv {
   pthread_mutex_t wrap_lock;
 } gql_schema_priv;
 
-/* Builds t->lookup: name → index + 1 of its fields, enum values or input
- * fields (whichever its kind has). */
+/* Builds t->lookup, a strmap: name → index + 1 of its fields, enum values
+ * or input fields (whichever its kind has). */
 void gql_type_build_lookup(arena *a, gql_type *t);
 
 /* The hooks of the specified scalars and the default for custom scalars. */
@@ -50,12 +59,6 @@ extern const gql_scalar_hooks gql_string_scalar_hooks;
 extern const gql_scalar_hooks gql_boolean_scalar_hooks;
 extern const gql_scalar_hooks gql_id_scalar_hooks;
 extern const gql_scalar_hooks gql_custom_scalar_hooks;
-
-/* The graphql-js "Did you mean" machinery: up to five names of `options`
- * close to `input` (graphql-js's suggestionList), appended to out as
- * ` Did you mean "A", "B", or "C"?` (nothing when none is close). */
-void gql_did_you_mean(arena *a, char *out, size_t out_size, const char *input,
-                      const char *const *options, size_t n_options);
 
 /* buildASTSchema's SDL rules (graphql-js's specifiedSDLRules) over a
  * document about to be built without a prior schema. Adds every error to

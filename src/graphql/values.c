@@ -20,7 +20,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "graphql/inspect.h"
 #include "graphql/printer.h"
+#include "graphql/suggest.h"
 #include "graphql/values_internal.h"
 
 /* graphql-js aborts variable coercion after this many errors. */
@@ -97,144 +99,6 @@ const gql_value *gql_value_field(const gql_value *obj, const char *name) {
   return NULL;
 }
 
-/* ---- printing values as graphql-js's inspect() does ---- */
-
-/* A double as JavaScript's Number#toString prints it: the shortest digits
- * that read back, positional between 1e-7 and 1e21, exponential outside. */
-static void js_number(buf *b, double v) {
-  if (isnan(v)) {
-    buf_puts(b, "NaN");
-    return;
-  }
-  if (v == 0) {
-    buf_putc(b, '0');
-    return;
-  }
-  if (v < 0) {
-    buf_putc(b, '-');
-    v = -v;
-  }
-  if (isinf(v)) {
-    buf_puts(b, "Infinity");
-    return;
-  }
-  char tmp[40];
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
-    if (strtod(tmp, NULL) == v)
-      break;
-  }
-  char digits[32];
-  int k = 0;
-  const char *p = tmp;
-  for (; *p != 'e'; p++)
-    if (*p != '.')
-      digits[k++] = *p;
-  while (k > 1 && digits[k - 1] == '0')
-    k--;
-  int n = atoi(p + 1) + 1; /* the decimal point sits after n digits */
-  if (k <= n && n <= 21) {
-    buf_append(b, digits, (size_t)k);
-    for (int i = k; i < n; i++)
-      buf_putc(b, '0');
-  } else if (0 < n && n <= 21) {
-    buf_append(b, digits, (size_t)n);
-    buf_putc(b, '.');
-    buf_append(b, digits + n, (size_t)(k - n));
-  } else if (-6 < n && n <= 0) {
-    buf_puts(b, "0.");
-    for (int i = n; i < 0; i++)
-      buf_putc(b, '0');
-    buf_append(b, digits, (size_t)k);
-  } else {
-    buf_putc(b, digits[0]);
-    if (k > 1) {
-      buf_putc(b, '.');
-      buf_append(b, digits + 1, (size_t)(k - 1));
-    }
-    buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-  }
-}
-
-/* depth counts the containers already entered, as inspect's seen list. */
-static void inspect_into(buf *b, const gql_value *v, int depth) {
-  switch (v->kind) {
-  case GQL_VALUE_STRING:
-    json_escape(b, v->str, v->str_len);
-    break;
-  case GQL_VALUE_INT:
-    if (v->int_overflow)
-      js_number(b, v->fval);
-    else
-      buf_printf(b, "%lld", (long long)v->ival);
-    break;
-  case GQL_VALUE_FLOAT:
-    js_number(b, v->fval);
-    break;
-  case GQL_VALUE_BOOLEAN:
-    buf_puts(b, v->boolean ? "true" : "false");
-    break;
-  case GQL_VALUE_NULL:
-    buf_puts(b, "null");
-    break;
-  case GQL_VALUE_ENUM:
-    buf_puts(b, v->str);
-    break;
-  case GQL_VALUE_VARIABLE:
-    buf_printf(b, "$%s", v->str);
-    break;
-  case GQL_VALUE_LIST: {
-    if (v->n_items == 0) {
-      buf_puts(b, "[]");
-      break;
-    }
-    if (depth >= 2) {
-      buf_puts(b, "[Array]");
-      break;
-    }
-    size_t shown = v->n_items < 10 ? v->n_items : 10;
-    buf_putc(b, '[');
-    for (size_t i = 0; i < shown; i++) {
-      if (i)
-        buf_puts(b, ", ");
-      inspect_into(b, v->items[i], depth + 1);
-    }
-    size_t rest = v->n_items - shown;
-    if (rest == 1)
-      buf_puts(b, ", ... 1 more item");
-    else if (rest > 1)
-      buf_printf(b, ", ... %zu more items", rest);
-    buf_putc(b, ']');
-    break;
-  }
-  case GQL_VALUE_OBJECT:
-    if (v->n_fields == 0) {
-      buf_puts(b, "{}");
-      break;
-    }
-    if (depth >= 2) {
-      buf_puts(b, "[Object]");
-      break;
-    }
-    buf_puts(b, "{ ");
-    for (size_t i = 0; i < v->n_fields; i++) {
-      if (i)
-        buf_puts(b, ", ");
-      buf_printf(b, "%s: ", v->fields[i].name);
-      inspect_into(b, v->fields[i].value, depth + 1);
-    }
-    buf_puts(b, " }");
-    break;
-  }
-}
-
-const char *gql_inspect_value(arena *a, const gql_value *v) {
-  buf b;
-  buf_init(&b, a);
-  inspect_into(&b, v, 0);
-  return buf_cstr(&b);
-}
-
 /* A literal as graphql-js's printForError prints it. */
 static const char *print_literal(arena *a, const gql_value *v) {
   buf b;
@@ -243,128 +107,13 @@ static const char *print_literal(arena *a, const gql_value *v) {
   return buf_cstr(&b);
 }
 
-/* ---- "Did you mean" (graphql-js's suggestionList and didYouMean) ---- */
-
-/* Damerau-Levenshtein distance between the lower-cased strings, or -1 when
- * it exceeds threshold; 0 for equal strings, 1 for a change of case only. */
-static int lexical_distance(arena *a, const char *input, const char *option, int threshold) {
-  if (strcmp(input, option) == 0)
-    return 0;
-  size_t la = strlen(option), lb = strlen(input);
-  const char *sa = option, *sb = input;
-  char *ca = arena_strdup(a, sa), *cb = arena_strdup(a, sb);
-  for (char *p = ca; *p; p++)
-    if (*p >= 'A' && *p <= 'Z')
-      *p = (char)(*p - 'A' + 'a');
-  for (char *p = cb; *p; p++)
-    if (*p >= 'A' && *p <= 'Z')
-      *p = (char)(*p - 'A' + 'a');
-  if (strcmp(ca, cb) == 0)
-    return 1;
-  if (la < lb) {
-    char *t = ca;
-    ca = cb;
-    cb = t;
-    size_t tl = la;
-    la = lb;
-    lb = tl;
-  }
-  if ((int)(la - lb) > threshold)
-    return -1;
-  int *rows[3];
-  for (int r = 0; r < 3; r++)
-    rows[r] = ARENA_ARRAY(a, int, lb + 1);
-  for (size_t j = 0; j <= lb; j++)
-    rows[0][j] = (int)j;
-  for (size_t i = 1; i <= la; i++) {
-    int *up = rows[(i - 1) % 3], *cur = rows[i % 3];
-    int smallest = cur[0] = (int)i;
-    for (size_t j = 1; j <= lb; j++) {
-      int cost = ca[i - 1] == cb[j - 1] ? 0 : 1;
-      int cell = up[j] + 1;
-      if (cur[j - 1] + 1 < cell)
-        cell = cur[j - 1] + 1;
-      if (up[j - 1] + cost < cell)
-        cell = up[j - 1] + cost;
-      if (i > 1 && j > 1 && ca[i - 1] == cb[j - 2] && ca[i - 2] == cb[j - 1]) {
-        int diag = rows[(i - 2) % 3][j - 2] + 1;
-        if (diag < cell)
-          cell = diag;
-      }
-      if (cell < smallest)
-        smallest = cell;
-      cur[j] = cell;
-    }
-    if (smallest > threshold)
-      return -1;
-  }
-  int d = rows[la % 3][lb];
-  return d <= threshold ? d : -1;
-}
-
-/* graphql-js's naturalCompare: digit runs compare by numeric value. */
-static int natural_compare(const char *a, const char *b) {
-  while (*a && *b) {
-    if (*a >= '0' && *a <= '9' && *b >= '0' && *b <= '9') {
-      char *ea, *eb;
-      unsigned long long na = strtoull(a, &ea, 10), nb = strtoull(b, &eb, 10);
-      if (na != nb)
-        return na < nb ? -1 : 1;
-      a = ea;
-      b = eb;
-      continue;
-    }
-    if (*a != *b)
-      return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
-    a++;
-    b++;
-  }
-  return *a ? 1 : *b ? -1 : 0;
-}
-
-/* Appends " Did you mean <sub> "a", "b", or "c"?" for the options close to
- * input (nothing when none is). */
-static void did_you_mean(buf *b, arena *a, const char *sub, const char *input,
-                         const char *const *options, size_t n) {
-  int threshold = (int)(strlen(input) * 4 / 10) + 1;
-  const char **names = ARENA_ARRAY(a, const char *, n + 1);
-  int *dist = ARENA_ARRAY(a, int, n + 1);
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    int d = lexical_distance(a, input, options[i], threshold);
-    if (d < 0)
-      continue;
-    /* Insertion sort: by distance, then natural order. */
-    size_t j = k++;
-    while (j > 0 && (dist[j - 1] > d ||
-                     (dist[j - 1] == d && natural_compare(names[j - 1], options[i]) > 0))) {
-      names[j] = names[j - 1];
-      dist[j] = dist[j - 1];
-      j--;
-    }
-    names[j] = options[i];
-    dist[j] = d;
-  }
-  if (k == 0)
-    return;
-  buf_puts(b, " Did you mean ");
-  if (sub)
-    buf_printf(b, "%s ", sub);
-  if (k > 5)
-    k = 5;
-  for (size_t i = 0; i < k; i++) {
-    if (i > 0)
-      buf_puts(b, k == 2 ? " or " : i == k - 1 ? ", or " : ", ");
-    buf_printf(b, "\"%s\"", names[i]);
-  }
-  buf_putc(b, '?');
-}
+/* ---- "Did you mean" ---- */
 
 static void did_you_mean_enum(buf *b, arena *a, const gql_type *t, const char *input) {
   const char **names = ARENA_ARRAY(a, const char *, t->n_values + 1);
   for (size_t i = 0; i < t->n_values; i++)
     names[i] = t->values[i].name;
-  did_you_mean(b, a, "the enum value", input, names, t->n_values);
+  buf_puts(b, gql_suggest(a, "the enum value", input, names, t->n_values));
 }
 
 /* ---- leaf types, shared by both rule sets ---- */
@@ -499,7 +248,7 @@ static const gql_value *coerce_input_object(coercer *c, const gql_value *in, con
     buf b;
     buf_init(&b, a);
     buf_printf(&b, "Field \"%s\" is not defined by type \"%s\".", name, t->name);
-    did_you_mean(&b, a, NULL, name, names, t->n_input_fields);
+    buf_puts(&b, gql_suggest(a, NULL, name, names, t->n_input_fields));
     fail(c, path, in, buf_cstr(&b));
   }
   if (t->one_of && !c->aborted) {

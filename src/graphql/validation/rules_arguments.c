@@ -12,16 +12,18 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
+#include "graphql/suggest.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
 
 /* The argument names a directive accepts: from the document's definition of
  * it, else the schema's. Returns false for an unknown directive. */
-static bool directive_arg_names(gql_vctx *c, gql_namemap *doc_defs, const char *name,
+static bool directive_arg_names(gql_vctx *c, strmap *doc_defs, const char *name,
                                 const char ***names, size_t *n) {
   arena *a = gql_vctx_arena(c);
-  const gql_directive_def *def = gql_namemap_get(doc_defs, name);
+  const gql_directive_def *def = strmap_get(doc_defs, name);
   if (def) {
     *names = ARENA_ARRAY(a, const char *, def->n_args ? def->n_args : 1);
     for (size_t i = 0; i < def->n_args; i++)
@@ -48,14 +50,14 @@ static bool contains(const char *const *names, size_t n, const char *name) {
 static void report_unknown(gql_vctx *c, const gql_argument *arg, const char *const *known,
                            size_t n_known, const char *owner) {
   arena *a = gql_vctx_arena(c);
-  const char *msg = arena_printf(a, "Unknown argument \"%s\" on %s.", arg->name, owner);
-  gql_vctx_report(c, arg->loc, "%s", gql_vsuggest(a, msg, arg->name, known, n_known, NULL));
+  gql_vctx_report(c, arg->loc, "Unknown argument \"%s\" on %s.%s", arg->name, owner,
+                  gql_suggest(a, NULL, arg->name, known, n_known));
 }
 
 /* ---- KnownArgumentNames ---- */
 
 typedef struct known_state {
-  gql_namemap doc_defs;
+  strmap doc_defs;
   bool ready;
   unsigned in_directive; /* directive arguments are handled on the directive */
 } known_state;
@@ -121,14 +123,14 @@ static void check_arg_uniqueness(gql_vctx *c, const gql_argument *args, size_t n
   if (n < 2)
     return;
   arena *a = gql_vctx_arena(c);
-  gql_namemap first = {0};                  /* name → 1 + index of its first occurrence */
+  strmap first = {0};                       /* name → 1 + index of its first occurrence */
   size_t *next = ARENA_ARRAY(a, size_t, n); /* 1 + index of the next occurrence */
   size_t *last = ARENA_ARRAY(a, size_t, n);
   bool any = false;
   for (size_t i = 0; i < n; i++) {
-    uintptr_t seen = (uintptr_t)gql_namemap_get(&first, args[i].name);
+    uintptr_t seen = (uintptr_t)strmap_get(&first, args[i].name);
     if (!seen) {
-      gql_namemap_put(&first, a, args[i].name, (const void *)(uintptr_t)(i + 1));
+      strmap_put(&first, a, args[i].name, (const void *)(uintptr_t)(i + 1));
       last[i] = i;
       continue;
     }
@@ -140,7 +142,7 @@ static void check_arg_uniqueness(gql_vctx *c, const gql_argument *args, size_t n
   if (!any)
     return;
   for (size_t i = 0; i < n; i++) {
-    if ((uintptr_t)gql_namemap_get(&first, args[i].name) != i + 1 || !next[i])
+    if ((uintptr_t)strmap_get(&first, args[i].name) != i + 1 || !next[i])
       continue;
     gql_error *e = gql_vctx_report(c, args[i].name_loc,
                                    "There can be only one argument named \"%s\".", args[i].name);
@@ -195,7 +197,7 @@ static void required_leave_field(gql_vctx *c, void *st, const gql_selection *fie
 }
 
 typedef struct required_state {
-  gql_namemap doc_defs;
+  strmap doc_defs;
   bool ready;
 } required_state;
 
@@ -216,7 +218,7 @@ static void required_leave_directive(gql_vctx *c, void *st_, const gql_directive
     gql_vdoc_directives(&st->doc_defs, a, gql_vctx_document(c));
     st->ready = true;
   }
-  const gql_directive_def *def = gql_namemap_get(&st->doc_defs, d->name);
+  const gql_directive_def *def = strmap_get(&st->doc_defs, d->name);
   if (def) {
     for (size_t i = 0; i < def->n_args; i++) {
       const gql_input_value_def *arg = &def->args[i];

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/strmap.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
 
@@ -30,14 +31,14 @@ static uint32_t location_bit(const char *name) {
 /* Directive names looked up so far, and the document's own directive
  * definitions (the last of a name wins, as in graphql-js's map). */
 typedef struct directives_state {
-  gql_namemap cache;    /* name → known_directive */
-  gql_namemap doc_defs; /* name → gql_directive_def */
+  strmap cache;    /* name → known_directive */
+  strmap doc_defs; /* name → gql_directive_def */
   bool ready;
 } directives_state;
 
 static known_directive lookup_directive(gql_vctx *c, directives_state *st, const char *name) {
   known_directive k = {0};
-  const gql_directive_def *def = gql_namemap_get(&st->doc_defs, name);
+  const gql_directive_def *def = strmap_get(&st->doc_defs, name);
   if (def) {
     k.known = true;
     k.repeatable = def->repeatable;
@@ -60,11 +61,11 @@ static known_directive cached_directive(gql_vctx *c, directives_state *st, const
     gql_vdoc_directives(&st->doc_defs, a, gql_vctx_document(c));
     st->ready = true;
   }
-  const known_directive *k = gql_namemap_get(&st->cache, name);
+  const known_directive *k = strmap_get(&st->cache, name);
   if (!k) {
     known_directive *found = ARENA_NEW(a, known_directive);
     *found = lookup_directive(c, st, name);
-    gql_namemap_put(&st->cache, a, name, found);
+    strmap_put(&st->cache, a, name, found);
     k = found;
   }
   return *k;
@@ -101,35 +102,33 @@ const gql_rule gql_rule_known_directives = {
 /* ---- UniqueDirectivesPerLocation ---- */
 
 typedef struct unique_state {
-  directives_state known;  /* what each directive name means */
-  gql_namemap schema_seen; /* the schema definition and its extensions */
-  gql_namemap type_seen;   /* type name → gql_namemap of that type's directives */
+  directives_state known; /* what each directive name means */
+  strmap schema_seen;     /* the schema definition and its extensions */
+  strmap type_seen;       /* type name → strmap of that type's directives */
 } unique_state;
 
-/* Checks the directives of one node against `seen` (name → first directive). */
-static void check_unique(gql_vctx *c, unique_state *st, gql_namemap *seen, const gql_directive *ds,
+/* Checks the directives of one node against `seen` (name → location of the
+ * first use). */
+static void check_unique(gql_vctx *c, unique_state *st, strmap *seen, const gql_directive *ds,
                          size_t n) {
   for (size_t i = 0; i < n; i++) {
     const gql_directive *d = &ds[i];
     known_directive k = cached_directive(c, &st->known, d->name);
     if (!k.known || k.repeatable)
       continue;
-    const gql_directive *first = gql_namemap_get(seen, d->name);
-    if (!first) {
-      gql_namemap_put(seen, gql_vctx_arena(c), d->name, d);
+    const gql_loc *first = strmap_add(seen, gql_vctx_arena(c), d->name, &d->loc);
+    if (!first)
       continue;
-    }
     gql_error *e = gql_vctx_report(
-        c, first->loc, "The directive \"@%s\" can only be used once at this location.", d->name);
-    if (e)
-      gql_vctx_add_loc(c, e, d->loc);
+        c, *first, "The directive \"@%s\" can only be used once at this location.", d->name);
+    gql_vctx_add_loc(c, e, d->loc);
   }
 }
 
 static void check_node(gql_vctx *c, void *st, const gql_directive *ds, size_t n) {
   if (n < 2)
     return;
-  gql_namemap seen = {0};
+  strmap seen = {0};
   check_unique(c, st, &seen, ds, n);
 }
 
@@ -152,10 +151,10 @@ static void unique_enter_definition(gql_vctx *c, void *st_, const gql_definition
   if (def->kind != GQL_DEF_TYPE)
     return; /* executable definitions: see below */
   const gql_typedef *t = &def->u.type;
-  gql_namemap *seen = (gql_namemap *)gql_namemap_get(&st->type_seen, t->name);
+  strmap *seen = (strmap *)strmap_get(&st->type_seen, t->name);
   if (!seen) {
-    seen = ARENA_NEW(a, gql_namemap);
-    gql_namemap_put(&st->type_seen, a, t->name, seen);
+    seen = ARENA_NEW(a, strmap);
+    strmap_put(&st->type_seen, a, t->name, seen);
   }
   check_unique(c, st, seen, t->directives, t->n_directives);
   for (size_t i = 0; i < t->n_fields; i++) {

@@ -7,9 +7,9 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
 #include "graphql/validation/rules.h"
-#include "graphql/validation/vutil.h"
 
 /* ---- ExecutableDefinitions ---- */
 
@@ -45,7 +45,7 @@ const gql_rule gql_rule_executable_definitions = {
 /* ---- UniqueOperationNames ---- */
 
 typedef struct unique_ops_state {
-  gql_namemap seen; /* name → the first gql_operation of that name */
+  strmap seen; /* name → where the first operation of that name is named */
 } unique_ops_state;
 
 static void unique_ops_enter_operation(gql_vctx *c, void *st, const gql_operation *op,
@@ -54,13 +54,11 @@ static void unique_ops_enter_operation(gql_vctx *c, void *st, const gql_operatio
   unique_ops_state *s = st;
   if (!op->name)
     return;
-  const gql_operation *first = gql_namemap_get(&s->seen, op->name);
+  const gql_loc *first = strmap_add(&s->seen, gql_vctx_arena(c), op->name, &op->name_loc);
   if (first) {
-    gql_error *e = gql_vctx_report(c, first->name_loc,
-                                   "There can be only one operation named \"%s\".", op->name);
+    gql_error *e =
+        gql_vctx_report(c, *first, "There can be only one operation named \"%s\".", op->name);
     gql_vctx_add_loc(c, e, op->name_loc);
-  } else {
-    gql_namemap_put(&s->seen, gql_vctx_arena(c), op->name, op);
   }
 }
 
@@ -112,11 +110,11 @@ typedef struct field_group { /* the fields of one response key */
 typedef struct collector {
   gql_vctx *c;
   const gql_type *root;
-  gql_namemap keys;     /* response key → field_group */
+  strmap keys;          /* response key → field_group */
   field_group **groups; /* in order of first appearance */
   size_t n_groups, cap_groups;
-  gql_namemap visited; /* fragment names already collected */
-  bool failed;         /* a directive could not be evaluated (reported) */
+  strmap visited; /* fragment names already collected */
+  bool failed;    /* a directive could not be evaluated (reported) */
 } collector;
 
 static void *grow_array(arena *a, void *items, size_t *cap, size_t n, size_t size) {
@@ -131,10 +129,10 @@ static void *grow_array(arena *a, void *items, size_t *cap, size_t n, size_t siz
 static void collect_field(collector *k, const gql_selection *sel) {
   arena *a = gql_vctx_arena(k->c);
   const char *key = sel->alias ? sel->alias : sel->name;
-  field_group *g = (field_group *)gql_namemap_get(&k->keys, key);
+  field_group *g = (field_group *)strmap_get(&k->keys, key);
   if (!g) {
     g = ARENA_NEW(a, field_group);
-    gql_namemap_put(&k->keys, a, key, g);
+    strmap_put(&k->keys, a, key, g);
     k->groups = grow_array(a, k->groups, &k->cap_groups, k->n_groups, sizeof *k->groups);
     k->groups[k->n_groups++] = g;
   }
@@ -247,8 +245,8 @@ static void collect_fields(collector *k, const gql_selection_set *root) {
     } else if (sel->kind == GQL_SELECTION_INLINE_FRAGMENT) {
       if (should_include(k, sel) && condition_matches(k, sel->type_condition))
         inner = sel->selection_set;
-    } else if (!gql_namemap_get(&k->visited, sel->name) && should_include(k, sel)) {
-      gql_namemap_put(&k->visited, a, sel->name, sel);
+    } else if (!strmap_get(&k->visited, sel->name) && should_include(k, sel)) {
+      strmap_put(&k->visited, a, sel->name, sel);
       const gql_fragment *frag = gql_vctx_fragment(k->c, sel->name);
       if (frag && condition_matches(k, frag->type_condition))
         inner = frag->selection_set;

@@ -7,27 +7,25 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/validation/rules.h"
-#include "graphql/validation/vutil.h"
 
 /* ---- UniqueFragmentNames ---- */
 
 typedef struct unique_frags_state {
-  gql_namemap seen; /* name → the first fragment of that name */
+  strmap seen; /* name → where the first fragment of that name is named */
 } unique_frags_state;
 
 static void unique_frags_enter_fragment(gql_vctx *c, void *st, const gql_fragment *frag,
                                         gql_loc loc) {
   (void)loc;
   unique_frags_state *s = st;
-  const gql_fragment *first = gql_namemap_get(&s->seen, frag->name);
-  if (!first) {
-    gql_namemap_put(&s->seen, gql_vctx_arena(c), frag->name, frag);
-    return;
+  const gql_loc *first = strmap_add(&s->seen, gql_vctx_arena(c), frag->name, &frag->name_loc);
+  if (first) {
+    gql_error *e =
+        gql_vctx_report(c, *first, "There can be only one fragment named \"%s\".", frag->name);
+    gql_vctx_add_loc(c, e, frag->name_loc);
   }
-  gql_error *e = gql_vctx_report(c, first->name_loc, "There can be only one fragment named \"%s\".",
-                                 frag->name);
-  gql_vctx_add_loc(c, e, frag->name_loc);
 }
 
 const gql_rule gql_rule_unique_fragment_names = {
@@ -86,12 +84,12 @@ static void unused_frags_leave_document(gql_vctx *c, void *st, const gql_documen
   unused_frags_state *s = st;
   gql_fragment_list used =
       gql_vctx_recursively_referenced_fragments_for_operations(c, s->ops, s->n_ops);
-  gql_namemap names = {0};
+  strmap names = {0};
   for (size_t i = 0; i < used.n; i++)
-    gql_namemap_put(&names, gql_vctx_arena(c), used.items[i]->name, used.items[i]);
+    strmap_put(&names, gql_vctx_arena(c), used.items[i]->name, used.items[i]);
   for (size_t i = 0; i < s->n_frags; i++) {
     const char *name = s->frags[i]->u.fragment.name;
-    if (!gql_namemap_get(&names, name))
+    if (!strmap_get(&names, name))
       gql_vctx_report(c, s->frags[i]->loc, "Fragment \"%s\" is never used.", name);
   }
 }
@@ -157,7 +155,7 @@ typedef struct cycle_frame {
 } cycle_frame;
 
 typedef struct cycles_state {
-  gql_namemap entries; /* name → cycle_entry */
+  strmap entries; /* name → cycle_entry */
   const gql_selection **path;
   size_t path_len, path_cap;
   cycle_frame *frames;
@@ -165,10 +163,10 @@ typedef struct cycles_state {
 } cycles_state;
 
 static cycle_entry *entry_of(gql_vctx *c, cycles_state *s, const char *name) {
-  cycle_entry *e = (cycle_entry *)gql_namemap_get(&s->entries, name);
+  cycle_entry *e = (cycle_entry *)strmap_get(&s->entries, name);
   if (!e) {
     e = ARENA_NEW(gql_vctx_arena(c), cycle_entry);
-    gql_namemap_put(&s->entries, gql_vctx_arena(c), name, e);
+    strmap_put(&s->entries, gql_vctx_arena(c), name, e);
   }
   return e;
 }
@@ -227,7 +225,7 @@ static void cycles_enter_fragment(gql_vctx *c, void *st, const gql_fragment *fra
     }
     const gql_selection *spread = f->spreads.items[f->next++];
     push_ptr(a, (const void ***)&s->path, &s->path_len, &s->path_cap, spread);
-    cycle_entry *e = (cycle_entry *)gql_namemap_get(&s->entries, spread->name);
+    cycle_entry *e = (cycle_entry *)strmap_get(&s->entries, spread->name);
     if (e && e->on_path) {
       report_cycle(c, s, spread->name, e->path_index);
       s->path_len--;

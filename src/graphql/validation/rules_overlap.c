@@ -25,6 +25,8 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/ptrmap.h"
+#include "base/strmap.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
 
@@ -41,7 +43,7 @@ typedef struct fdetail {
   /* Argument values by name (the last of a name), prepared when first
    * compared; `args_ready` says whether they are. */
   bool args_ready;
-  gql_namemap args;
+  strmap args;
 } fdetail;
 
 /* The fields of one response name. */
@@ -65,12 +67,12 @@ typedef struct overlap_list {
 typedef struct collected {
   fgroup **groups; /* by first appearance of the response name */
   size_t n_groups, cap_groups;
-  gql_namemap by_name; /* response name → fgroup */
-  const char **frags;  /* interned names of the fragments spread, each once */
+  strmap by_name;     /* response name → fgroup */
+  const char **frags; /* interned names of the fragments spread, each once */
   size_t n_frags, cap_frags;
-  gql_namemap frag_seen; /* fragment name → marker */
-  gql_pairmap compared;  /* (interned fragment name, NULL) → 1 + mutually exclusive */
-  gql_pairmap overlaps;  /* (other collected, NULL) → overlap_list */
+  strmap frag_seen; /* fragment name → marker */
+  ptrmap compared;  /* (interned fragment name, NULL) → 1 + mutually exclusive */
+  ptrmap overlaps;  /* (other collected, NULL) → overlap_list */
 } collected;
 
 typedef struct conflict {
@@ -95,11 +97,11 @@ typedef struct overlap_state {
   arena *a;
   const gql_schema *s;
   bool ready;
-  gql_pairmap collect_cache; /* (parent type, selection set) → collected */
-  gql_namemap names;         /* fragment name → interned copy */
-  gql_pairmap frag_pairs;    /* (name1, name2) → 1 + mutually exclusive */
-  gql_pairmap canon_values;  /* (value, NULL) → canon */
-  gql_pairmap verdicts;      /* (fdetail1, fdetail2) → reason, or no_reason */
+  ptrmap collect_cache; /* (parent type, selection set) → collected */
+  strmap names;         /* fragment name → interned copy */
+  ptrmap frag_pairs;    /* (name1, name2) → 1 + mutually exclusive */
+  ptrmap canon_values;  /* (value, NULL) → canon */
+  ptrmap verdicts;      /* (fdetail1, fdetail2) → reason, or no_reason */
   long budget;
   bool aborted;
   const gql_selection_set *inline_set; /* of the inline fragment just entered */
@@ -139,9 +141,9 @@ static const char *abbreviate(overlap_state *st, const char *text) {
 /* ---- collecting fields ---- */
 
 static const char *intern_name(overlap_state *st, const char *name) {
-  const char *interned = gql_namemap_get(&st->names, name);
+  const char *interned = strmap_get(&st->names, name);
   if (!interned)
-    gql_namemap_put(&st->names, st->a, name, interned = name);
+    strmap_put(&st->names, st->a, name, interned = name);
   return interned;
 }
 
@@ -152,11 +154,11 @@ static void collect_into(overlap_state *st, collected *r, const gql_type *parent
     switch (sel->kind) {
     case GQL_SELECTION_FIELD: {
       const char *key = sel->alias ? sel->alias : sel->name;
-      fgroup *g = (fgroup *)gql_namemap_get(&r->by_name, key);
+      fgroup *g = (fgroup *)strmap_get(&r->by_name, key);
       if (!g) {
         g = ARENA_NEW(st->a, fgroup);
         g->name = key;
-        gql_namemap_put(&r->by_name, st->a, key, g);
+        strmap_put(&r->by_name, st->a, key, g);
         GROW(st->a, r->groups, r->n_groups, r->cap_groups);
         r->groups[r->n_groups++] = g;
       }
@@ -172,9 +174,9 @@ static void collect_into(overlap_state *st, collected *r, const gql_type *parent
     }
     case GQL_SELECTION_FRAGMENT_SPREAD: {
       const char *name = intern_name(st, sel->name);
-      if (gql_namemap_get(&r->frag_seen, name))
+      if (strmap_get(&r->frag_seen, name))
         break;
-      gql_namemap_put(&r->frag_seen, st->a, name, r);
+      strmap_put(&r->frag_seen, st->a, name, r);
       GROW(st->a, r->frags, r->n_frags, r->cap_frags);
       r->frags[r->n_frags++] = name;
       break;
@@ -191,12 +193,12 @@ static void collect_into(overlap_state *st, collected *r, const gql_type *parent
 
 static collected *collect_fields(overlap_state *st, const gql_type *parent,
                                  const gql_selection_set *ss) {
-  collected *r = gql_pairmap_get(&st->collect_cache, parent, ss);
+  collected *r = ptrmap_get(&st->collect_cache, parent, ss);
   if (r)
     return r;
   r = ARENA_NEW(st->a, collected);
   collect_into(st, r, parent, ss);
-  *gql_pairmap_slot(&st->collect_cache, st->a, parent, ss, true) = r;
+  *ptrmap_slot(&st->collect_cache, st->a, parent, ss, true) = r;
   return r;
 }
 
@@ -271,7 +273,7 @@ static void canon_write(buf *b, const gql_value *v) {
 }
 
 static canon *canonical(overlap_state *st, const gql_value *v) {
-  canon *cv = gql_pairmap_get(&st->canon_values, v, NULL);
+  canon *cv = ptrmap_get(&st->canon_values, v, NULL);
   if (cv)
     return cv;
   buf b;
@@ -280,14 +282,14 @@ static canon *canonical(overlap_state *st, const gql_value *v) {
   cv = ARENA_NEW(st->a, canon);
   cv->s = buf_cstr(&b);
   cv->len = b.len;
-  *gql_pairmap_slot(&st->canon_values, st->a, v, NULL, true) = cv;
+  *ptrmap_slot(&st->canon_values, st->a, v, NULL, true) = cv;
   return cv;
 }
 
-static gql_namemap *field_args(overlap_state *st, fdetail *d) {
+static strmap *field_args(overlap_state *st, fdetail *d) {
   if (!d->args_ready) {
     for (size_t i = 0; i < d->node->n_args; i++)
-      gql_namemap_put(&d->args, st->a, d->node->args[i].name, d->node->args[i].value);
+      strmap_put(&d->args, st->a, d->node->args[i].name, d->node->args[i].value);
     d->args_ready = true;
   }
   return &d->args;
@@ -299,11 +301,11 @@ static bool same_arguments(overlap_state *st, fdetail *d1, fdetail *d2) {
     return false;
   if (n1->n_args == 0)
     return true;
-  gql_namemap *values2 = field_args(st, d2);
+  strmap *values2 = field_args(st, d2);
   for (size_t i = 0; i < n1->n_args; i++) {
     if (spend(st, 1))
       return false;
-    const gql_value *v2 = gql_namemap_get(values2, n1->args[i].name);
+    const gql_value *v2 = strmap_get(values2, n1->args[i].name);
     if (!v2)
       return false;
     canon *a = canonical(st, n1->args[i].value), *b = canonical(st, v2);
@@ -396,7 +398,7 @@ static void between_subselections(overlap_state *st, conflicts *out, bool exclus
 
 /* Why fields that are not mutually exclusive cannot merge, or no_reason. */
 static const char *alias_reason(overlap_state *st, fdetail *d1, fdetail *d2) {
-  const char *known = gql_pairmap_get(&st->verdicts, d1, d2);
+  const char *known = ptrmap_get(&st->verdicts, d1, d2);
   if (known)
     return known;
   const char *n1 = d1->node->name, *n2 = d2->node->name;
@@ -408,7 +410,7 @@ static const char *alias_reason(overlap_state *st, fdetail *d1, fdetail *d2) {
     reason = same_arguments(st, d1, d2) ? no_reason : "they have differing arguments";
   if (st->aborted)
     return no_reason;
-  *gql_pairmap_slot(&st->verdicts, st->a, d1, d2, true) = (void *)reason;
+  *ptrmap_slot(&st->verdicts, st->a, d1, d2, true) = (void *)reason;
   return reason;
 }
 
@@ -457,7 +459,7 @@ static conflict *find_conflict(overlap_state *st, bool parents_exclusive, const 
 /* ---- comparing collections ---- */
 
 static const overlap_list *overlapping(overlap_state *st, collected *r1, collected *r2) {
-  overlap_list *list = gql_pairmap_get(&r1->overlaps, r2, NULL);
+  overlap_list *list = ptrmap_get(&r1->overlaps, r2, NULL);
   if (list)
     return list;
   list = ARENA_NEW(st->a, overlap_list);
@@ -465,7 +467,7 @@ static const overlap_list *overlapping(overlap_state *st, collected *r1, collect
   for (size_t i = 0; i < r1->n_groups; i++) {
     if (spend(st, 1))
       return list;
-    const fgroup *g2 = gql_namemap_get(&r2->by_name, r1->groups[i]->name);
+    const fgroup *g2 = strmap_get(&r2->by_name, r1->groups[i]->name);
     if (!g2)
       continue;
     overlap *o = &list->items[list->n++];
@@ -473,7 +475,7 @@ static const overlap_list *overlapping(overlap_state *st, collected *r1, collect
     o->g1 = r1->groups[i];
     o->g2 = g2;
   }
-  *gql_pairmap_slot(&r1->overlaps, st->a, r2, NULL, true) = list;
+  *ptrmap_slot(&r1->overlaps, st->a, r2, NULL, true) = list;
   return list;
 }
 
@@ -516,7 +518,7 @@ static void fields_and_fragment(overlap_state *st, conflicts *out, bool exclusiv
                                 const char *name) {
   if (spend(st, 1) || r1->n_groups == 0)
     return;
-  void **slot = gql_pairmap_slot(&r1->compared, st->a, name, NULL, true);
+  void **slot = ptrmap_slot(&r1->compared, st->a, name, NULL, true);
   /* A comparison made without assuming exclusive parents covers both kinds. */
   if (*slot == (void *)1 || (exclusive && *slot == (void *)2))
     return;
@@ -534,8 +536,7 @@ static void fields_and_fragment(overlap_state *st, conflicts *out, bool exclusiv
 
 static bool pair_done(overlap_state *st, const char *a, const char *b, bool exclusive) {
   for (int order = 0; order < 2; order++) {
-    void *v =
-        order ? gql_pairmap_get(&st->frag_pairs, b, a) : gql_pairmap_get(&st->frag_pairs, a, b);
+    void *v = order ? ptrmap_get(&st->frag_pairs, b, a) : ptrmap_get(&st->frag_pairs, a, b);
     if (v && (exclusive || v == (void *)1))
       return true;
   }
@@ -547,7 +548,7 @@ static void between_fragments(overlap_state *st, conflicts *out, bool exclusive,
                               const char *n2) {
   if (spend(st, 2) || n1 == n2 || pair_done(st, n1, n2, exclusive))
     return;
-  *gql_pairmap_slot(&st->frag_pairs, st->a, n1, n2, true) = (void *)(uintptr_t)(exclusive ? 2 : 1);
+  *ptrmap_slot(&st->frag_pairs, st->a, n1, n2, true) = (void *)(uintptr_t)(exclusive ? 2 : 1);
   const gql_fragment *f1 = gql_vctx_fragment(st->c, n1), *f2 = gql_vctx_fragment(st->c, n2);
   if (!f1 || !f2)
     return;

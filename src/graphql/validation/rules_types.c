@@ -8,35 +8,18 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
+#include "graphql/specified.h"
+#include "graphql/suggest.h"
 #include "graphql/validation/rules.h"
-#include "graphql/validation/vutil.h"
 
 /* ---- KnownTypeNames ---- */
 
-/* The scalars and introspection types of the specification: type-system
- * definitions may name them even when the schema does not have them. */
-static const char *const standard_type_names[] = {
-    "String",
-    "Int",
-    "Float",
-    "Boolean",
-    "ID",
-    "__Schema",
-    "__Type",
-    "__TypeKind",
-    "__Field",
-    "__InputValue",
-    "__EnumValue",
-    "__Directive",
-    "__DirectiveLocation",
-};
-#define N_STANDARD_TYPES (sizeof standard_type_names / sizeof standard_type_names[0])
-
 typedef struct known_types_state {
-  gql_namemap defined; /* names of the type definitions in the document */
-  bool in_sdl;         /* the current definition is a type-system one */
-  const char **names;  /* the candidates for suggestions, built on first need */
+  strmap defined;     /* names of the type definitions in the document */
+  bool in_sdl;        /* the current definition is a type-system one */
+  const char **names; /* the candidates for suggestions, built on first need */
   size_t n_names;
 } known_types_state;
 
@@ -44,7 +27,7 @@ static void known_types_enter_document(gql_vctx *c, void *st, const gql_document
   known_types_state *s = st;
   for (size_t i = 0; i < doc->n_defs; i++)
     if (doc->defs[i].kind == GQL_DEF_TYPE && !doc->defs[i].u.type.extension)
-      gql_namemap_put(&s->defined, gql_vctx_arena(c), doc->defs[i].u.type.name, &doc->defs[i]);
+      strmap_put(&s->defined, gql_vctx_arena(c), doc->defs[i].u.type.name, &doc->defs[i]);
 }
 
 static void known_types_enter_definition(gql_vctx *c, void *st, const gql_definition *def) {
@@ -58,7 +41,7 @@ static void known_types_enter_definition(gql_vctx *c, void *st, const gql_defini
 static void collect_type_names(gql_vctx *c, known_types_state *s) {
   const gql_schema *schema = gql_vctx_schema(c);
   const gql_document *doc = gql_vctx_document(c);
-  size_t n = N_STANDARD_TYPES + schema->n_types + doc->n_defs;
+  size_t n = gql_n_specified_type_names + schema->n_types + doc->n_defs;
   s->names = ARENA_ARRAY(gql_vctx_arena(c), const char *, n);
   for (size_t i = 0; i < schema->n_types; i++)
     s->names[s->n_names++] = schema->types[i]->name;
@@ -69,13 +52,9 @@ static void collect_type_names(gql_vctx *c, known_types_state *s) {
 
 static void known_types_enter_named_type(gql_vctx *c, void *st, const char *name, gql_loc loc) {
   known_types_state *s = st;
-  if (gql_schema_type(gql_vctx_schema(c), name) || gql_namemap_get(&s->defined, name))
+  if (gql_schema_type(gql_vctx_schema(c), name) || strmap_get(&s->defined, name))
     return;
-  bool standard = false;
-  for (size_t i = 0; i < N_STANDARD_TYPES; i++)
-    if (strcmp(standard_type_names[i], name) == 0)
-      standard = true;
-  if (s->in_sdl && standard)
+  if (s->in_sdl && gql_is_specified_type_name(name))
     return;
   if (!s->names)
     collect_type_names(c, s);
@@ -83,15 +62,15 @@ static void known_types_enter_named_type(gql_vctx *c, void *st, const char *name
   const char *const *options = s->names;
   size_t n_options = s->n_names;
   if (s->in_sdl) {
-    const char **both = ARENA_ARRAY(a, const char *, N_STANDARD_TYPES + s->n_names);
-    memcpy(both, standard_type_names, sizeof standard_type_names);
-    memcpy(both + N_STANDARD_TYPES, s->names, s->n_names * sizeof *both);
+    size_t n_specified = gql_n_specified_type_names;
+    const char **both = ARENA_ARRAY(a, const char *, n_specified + s->n_names);
+    memcpy(both, gql_specified_type_names, n_specified * sizeof *both);
+    memcpy(both + n_specified, s->names, s->n_names * sizeof *both);
     options = both;
-    n_options += N_STANDARD_TYPES;
+    n_options += n_specified;
   }
-  const char **sugg;
-  size_t n_sugg = gql_suggestion_list(a, name, options, n_options, &sugg);
-  gql_vctx_report(c, loc, "Unknown type \"%s\".%s", name, gql_vdid_you_mean(a, NULL, sugg, n_sugg));
+  gql_vctx_report(c, loc, "Unknown type \"%s\".%s", name,
+                  gql_suggest(a, NULL, name, options, n_options));
 }
 
 const gql_rule gql_rule_known_type_names = {
@@ -165,18 +144,20 @@ static void scalar_leafs_enter_field(gql_vctx *c, void *st, const gql_selection 
   if (!type)
     return;
   const gql_selection_set *ss = field->selection_set;
+  bool leaf = gql_is_leaf_type(gql_named_type(type));
+  if (leaf ? !ss : ss && ss->n_items > 0)
+    return; /* valid: the type's name is printed for errors only */
   const char *type_str = gql_type_str(gql_vctx_arena(c), type);
-  if (gql_is_leaf_type(gql_named_type(type))) {
-    if (ss)
-      gql_vctx_report(c, ss->loc,
-                      "Field \"%s\" must not have a selection since type \"%s\" has no subfields.",
-                      field->name, type_str);
+  if (leaf) {
+    gql_vctx_report(c, ss->loc,
+                    "Field \"%s\" must not have a selection since type \"%s\" has no subfields.",
+                    field->name, type_str);
   } else if (!ss) {
     gql_vctx_report(c, field->loc,
                     "Field \"%s\" of type \"%s\" must have a selection of subfields. Did you mean "
                     "\"%s { ... }\"?",
                     field->name, type_str, field->name);
-  } else if (ss->n_items == 0) {
+  } else {
     gql_vctx_report(c, field->loc,
                     "Field \"%s\" of type \"%s\" must have at least one field selected.",
                     field->name, type_str);
@@ -299,13 +280,12 @@ static void fields_enter_field(gql_vctx *c, void *st, const gql_selection *field
   const char *suggestion = "";
   size_t n = suggested_type_names(c, parent, field->name, &sugg);
   if (n > 0) {
-    suggestion = gql_vdid_you_mean(a, "to use an inline fragment on", sugg, n);
+    suggestion = gql_did_you_mean(a, "to use an inline fragment on", sugg, n);
   } else if (parent->kind == GQL_KIND_OBJECT || parent->kind == GQL_KIND_INTERFACE) {
     const char **names = ARENA_ARRAY(a, const char *, parent->n_fields ? parent->n_fields : 1);
     for (size_t i = 0; i < parent->n_fields; i++)
       names[i] = parent->fields[i].name;
-    n = gql_suggestion_list(a, field->name, names, parent->n_fields, &sugg);
-    suggestion = gql_vdid_you_mean(a, NULL, sugg, n);
+    suggestion = gql_suggest(a, NULL, field->name, names, parent->n_fields);
   }
   gql_vctx_report(c, field->loc, "Cannot query field \"%s\" on type \"%s\".%s", field->name,
                   parent->name, suggestion);

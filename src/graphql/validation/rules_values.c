@@ -13,7 +13,9 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
+#include "graphql/suggest.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
 
@@ -52,8 +54,9 @@ static void check_enum_literal(gql_vctx *c, const gql_type *e, const gql_value *
       v->kind != GQL_VALUE_ENUM
           ? arena_printf(a, "Enum \"%s\" cannot represent non-enum value: %s.", e->name, shown)
           : arena_printf(a, "Value \"%s\" does not exist in \"%s\" enum.", shown, e->name);
-  msg = gql_vsuggest(a, msg, shown, gql_venum_value_names(a, e), e->n_values, "the enum value");
-  gql_vctx_report(c, v->loc, "%s", msg);
+  gql_vctx_report(
+      c, v->loc, "%s%s", msg,
+      gql_suggest(a, "the enum value", shown, gql_venum_value_names(a, e), e->n_values));
 }
 
 /* graphql-js's isValidValueNode: a literal where a leaf value is expected. */
@@ -95,10 +98,10 @@ static void check_leaf(gql_vctx *c, const gql_value *v) {
 /* Counts the distinct field names of an object literal; sets *only to the
  * value of the last field named like the first when there is one name. */
 static size_t distinct_fields(arena *a, const gql_value *obj, const gql_object_field **only) {
-  gql_namemap names = {0};
+  strmap names = {0};
   *only = NULL;
   for (size_t i = 0; i < obj->n_fields; i++) {
-    gql_namemap_put(&names, a, obj->fields[i].name, &obj->fields[i]);
+    strmap_put(&names, a, obj->fields[i].name, &obj->fields[i]);
     *only = &obj->fields[i];
   }
   return names.n;
@@ -188,12 +191,9 @@ static void values_enter_object_field(gql_vctx *c, void *st_, const gql_object_f
   if (!parent || parent->kind != GQL_KIND_INPUT_OBJECT)
     return;
   arena *a = gql_vctx_arena(c);
-  const char *msg =
-      arena_printf(a, "Field \"%s\" is not defined by type \"%s\".", f->name, parent->name);
-  msg = gql_vsuggest(a, msg, f->name,
-                     gql_vinput_value_names(a, parent->input_fields, parent->n_input_fields),
-                     parent->n_input_fields, NULL);
-  gql_vctx_report(c, f->loc, "%s", msg);
+  const char **names = gql_vinput_value_names(a, parent->input_fields, parent->n_input_fields);
+  gql_vctx_report(c, f->loc, "Field \"%s\" is not defined by type \"%s\".%s", f->name, parent->name,
+                  gql_suggest(a, NULL, f->name, names, parent->n_input_fields));
 }
 
 const gql_rule gql_rule_values_of_correct_type = {
@@ -209,7 +209,7 @@ const gql_rule gql_rule_values_of_correct_type = {
 /* For each object literal being walked (innermost last), the names of the
  * fields seen so far: name → the first field of that name. */
 typedef struct unique_state {
-  gql_namemap *stack;
+  strmap *stack;
   size_t n, cap;
 } unique_state;
 
@@ -237,16 +237,13 @@ static void unique_enter_object_field(gql_vctx *c, void *st_, const gql_object_f
   unique_state *st = st_;
   if (!st->n)
     return;
-  gql_namemap *seen = &st->stack[st->n - 1];
-  const gql_object_field *first = gql_namemap_get(seen, f->name);
-  if (!first) {
-    gql_namemap_put(seen, gql_vctx_arena(c), f->name, f);
+  strmap *seen = &st->stack[st->n - 1];
+  const gql_loc *first = strmap_add(seen, gql_vctx_arena(c), f->name, &f->loc);
+  if (!first)
     return;
-  }
   gql_error *e =
-      gql_vctx_report(c, first->loc, "There can be only one input field named \"%s\".", f->name);
-  if (e)
-    gql_vctx_add_loc(c, e, f->loc);
+      gql_vctx_report(c, *first, "There can be only one input field named \"%s\".", f->name);
+  gql_vctx_add_loc(c, e, f->loc);
 }
 
 const gql_rule gql_rule_unique_input_field_names = {

@@ -10,27 +10,28 @@
  * insists on non-null variables for the fields of @oneOf input objects. */
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/strmap.h"
 #include "graphql/printer.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
 
 /* The variable definitions of op by name; the last definition of a name
  * wins (UniqueVariableNames reports the others), as in graphql-js's map. */
-static void var_names(gql_namemap *m, arena *a, const gql_operation *op) {
+static void var_names(strmap *m, arena *a, const gql_operation *op) {
   for (size_t i = 0; i < op->n_vars; i++)
-    gql_namemap_put(m, a, op->vars[i].name, &op->vars[i]);
+    strmap_put(m, a, op->vars[i].name, &op->vars[i]);
 }
 
 /* ---- NoUndefinedVariables ---- */
 
 static void undefined_leave_operation(gql_vctx *c, void *st, const gql_operation *op, gql_loc loc) {
   (void)st;
-  gql_namemap defined = {0};
+  strmap defined = {0};
   var_names(&defined, gql_vctx_arena(c), op);
   gql_usage_list usages = gql_vctx_recursive_variable_usages(c, op);
   for (size_t i = 0; i < usages.n; i++) {
     const gql_value *node = usages.items[i].node;
-    if (gql_namemap_get(&defined, node->str))
+    if (strmap_get(&defined, node->str))
       continue;
     gql_error *e =
         op->name
@@ -55,13 +56,13 @@ static void unused_leave_operation(gql_vctx *c, void *st, const gql_operation *o
   if (op->n_vars == 0)
     return;
   arena *a = gql_vctx_arena(c);
-  gql_namemap used = {0};
+  strmap used = {0};
   gql_usage_list usages = gql_vctx_recursive_variable_usages(c, op);
   for (size_t i = 0; i < usages.n; i++)
-    gql_namemap_put(&used, a, usages.items[i].node->str, &used);
+    strmap_put(&used, a, usages.items[i].node->str, &used);
   for (size_t i = 0; i < op->n_vars; i++) {
     const gql_variable_definition *vd = &op->vars[i];
-    if (gql_namemap_get(&used, vd->name))
+    if (strmap_get(&used, vd->name))
       continue;
     if (op->name)
       gql_vctx_report(c, vd->loc, "Variable \"$%s\" is never used in operation \"%s\".", vd->name,
@@ -124,12 +125,12 @@ static void allowed_leave_operation(gql_vctx *c, void *st, const gql_operation *
   (void)loc;
   const gql_schema *s = gql_vctx_schema(c);
   arena *a = gql_vctx_arena(c);
-  gql_namemap defs = {0};
+  strmap defs = {0};
   var_names(&defs, a, op);
   gql_usage_list usages = gql_vctx_recursive_variable_usages(c, op);
   for (size_t i = 0; i < usages.n; i++) {
     const gql_variable_usage *u = &usages.items[i];
-    const gql_variable_definition *vd = gql_namemap_get(&defs, u->node->str);
+    const gql_variable_definition *vd = strmap_get(&defs, u->node->str);
     if (!vd || !u->type)
       continue;
     if (!gql_schema_type(s, ref_named(vd->type)->name))

@@ -4,8 +4,8 @@
 #include <stddef.h>
 
 #include "base/arena.h"
+#include "base/strmap.h"
 #include "graphql/validation/rules.h"
-#include "graphql/validation/vutil.h"
 
 typedef struct var_group { /* the definitions of one name, linked through next[] */
   size_t first, last, n;
@@ -29,13 +29,13 @@ static void unique_vars_enter_operation(gql_vctx *c, void *st, const gql_operati
   var_group *groups = ARENA_ARRAY(a, var_group, op->n_vars);
   size_t *next = ARENA_ARRAY(a, size_t, op->n_vars);
   size_t n_groups = 0;
-  gql_namemap by_name = {0};
+  strmap by_name = {0};
   for (size_t i = 0; i < op->n_vars; i++) {
-    var_group *g = (var_group *)gql_namemap_get(&by_name, op->vars[i].name);
+    var_group *g = (var_group *)strmap_get(&by_name, op->vars[i].name);
     if (!g) {
       g = &groups[n_groups++];
       *g = (var_group){i, i, 0};
-      gql_namemap_put(&by_name, a, op->vars[i].name, g);
+      strmap_put(&by_name, a, op->vars[i].name, g);
     }
     next[g->last] = i;
     g->last = i;

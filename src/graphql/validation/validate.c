@@ -27,15 +27,16 @@
 #include "graphql/validate.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/ptrmap.h"
+#include "base/strmap.h"
 #include "graphql/validation/rules.h"
 #include "graphql/validation/rules_support.h"
-#include "graphql/validation/vutil.h"
 
 static const gql_rule *const specified_rules[] = {
     &gql_rule_executable_definitions,
@@ -104,6 +105,26 @@ typedef struct walker {
   vec usages; /* WALK_USAGES: gql_variable_usage */
 } walker;
 
+/* The callbacks of gql_rule are consecutive function pointers from
+ * enter_document on; a callback's slot is its index among them. Most rules
+ * have a few callbacks, so the walk keeps, per slot, the rules that have
+ * that callback rather than asking every rule at every node. */
+typedef void (*any_callback)(void);
+#define CALLBACK_SLOT(cb)                                                                          \
+  ((offsetof(gql_rule, cb) - offsetof(gql_rule, enter_document)) / sizeof(any_callback))
+#define N_CALLBACK_SLOTS                                                                           \
+  ((sizeof(gql_rule) - offsetof(gql_rule, enter_document)) / sizeof(any_callback))
+
+_Static_assert((sizeof(gql_rule) - offsetof(gql_rule, enter_document)) % sizeof(any_callback) == 0,
+               "gql_rule ends with its callbacks");
+_Static_assert(CALLBACK_SLOT(enter_named_type) == N_CALLBACK_SLOTS - 1,
+               "enter_named_type is gql_rule's last callback");
+
+typedef struct rule_list {
+  size_t n;
+  size_t *rules; /* indices into gql_vctx.rules */
+} rule_list;
+
 struct gql_vctx {
   const gql_schema *schema;
   const gql_document *doc;
@@ -112,30 +133,34 @@ struct gql_vctx {
   const gql_rule *const *rules;
   size_t n_rules;
   void **states;
+  rule_list *by_callback; /* [callback slot]: the rules that have it */
   size_t n_reported;
   bool aborted;
   gql_error *sink; /* handed out after the abort, so callers can add locations */
   const walker *main;
-  int64_t fragment_work;   /* what is left of graphql-js's budget */
-  gql_namemap fragments;   /* name → the last fragment of that name */
-  gql_pairmap spreads;     /* selection set → gql_spread_list */
-  gql_namemap name_sets;   /* "a,b,c" (sorted spread names) → gql_fragment_list */
-  gql_pairmap usages;      /* operation or fragment → gql_usage_list (its own) */
-  gql_pairmap frag_usages; /* items of a cached gql_fragment_list → gql_usage_list */
-  gql_pairmap op_usages;   /* operation → gql_usage_list (recursive) */
+  int64_t fragment_work; /* what is left of graphql-js's budget */
+  strmap fragments;      /* name → the last fragment of that name */
+  ptrmap spreads;        /* selection set → gql_spread_list */
+  strmap name_sets;      /* "a,b,c" (sorted spread names) → gql_fragment_list */
+  ptrmap usages;         /* operation or fragment → gql_usage_list (its own) */
+  ptrmap frag_usages;    /* items of a cached gql_fragment_list → gql_usage_list */
+  ptrmap op_usages;      /* operation → gql_usage_list (recursive) */
 };
 
 #define FRAGMENT_WORK_BUDGET 50000
 
-/* Calls one callback of every rule (only when the walk is the rules' walk). */
+/* Calls one callback of every rule that has it, in list order (only when
+ * the walk is the rules' walk). */
 #define EACH_RULE(w, cb, ...)                                                                      \
   do {                                                                                             \
     gql_vctx *c_ = (w)->c;                                                                         \
     if ((w)->mode != WALK_RULES)                                                                   \
       break;                                                                                       \
-    for (size_t i_ = 0; i_ < c_->n_rules && !c_->aborted; i_++)                                    \
-      if (c_->rules[i_]->cb)                                                                       \
-        c_->rules[i_]->cb(c_, c_->states[i_], __VA_ARGS__);                                        \
+    const rule_list *l_ = &c_->by_callback[CALLBACK_SLOT(cb)];                                     \
+    for (size_t k_ = 0; k_ < l_->n && !c_->aborted; k_++) {                                        \
+      size_t i_ = l_->rules[k_];                                                                   \
+      c_->rules[i_]->cb(c_, c_->states[i_], __VA_ARGS__);                                          \
+    }                                                                                              \
   } while (0)
 
 static bool stopped(const walker *w) { return w->c->aborted; }
@@ -196,36 +221,54 @@ static void walk_type_ref(walker *w, const gql_type_ref *ref) {
     walk_named_type(w, ref->name, ref->loc);
 }
 
+/* The input half of TypeInfo, saved on entering an input position and
+ * put back on leaving it. */
+typedef struct input_info {
+  const gql_type *input_type;
+  const gql_type *parent_input_type;
+  const gql_value *default_value;
+} input_info;
+
+static input_info save_input(const walker *w) {
+  return (input_info){w->input_type, w->parent_input_type, w->default_value};
+}
+
+/* Steps into a position expecting `type` (NULL: unknown), the current input
+ * type becoming the parent. */
+static void enter_input(walker *w, const gql_type *type, const gql_value *default_value) {
+  w->default_value = default_value;
+  w->parent_input_type = w->input_type;
+  w->input_type = type;
+}
+
+static void restore_input(walker *w, input_info saved) {
+  w->input_type = saved.input_type;
+  w->parent_input_type = saved.parent_input_type;
+  w->default_value = saved.default_value;
+}
+
 static void walk_object_field(walker *w, const gql_object_field *f) {
-  const gql_type *saved_input = w->input_type, *saved_parent = w->parent_input_type;
-  const gql_value *saved_default = w->default_value;
+  input_info saved = save_input(w);
   const gql_type *obj = w->input_type ? gql_named_type(w->input_type) : NULL;
   const gql_input_value *field =
       obj && obj->kind == GQL_KIND_INPUT_OBJECT ? gql_type_input_field(obj, f->name) : NULL;
-  w->default_value = field ? field->default_value : NULL;
-  w->parent_input_type = w->input_type;
-  w->input_type = field ? as_input(field->type) : NULL;
+  enter_input(w, field ? as_input(field->type) : NULL, field ? field->default_value : NULL);
   EACH_RULE(w, enter_object_field, f);
   walk_value(w, f->value);
   EACH_RULE(w, leave_object_field, f);
-  w->input_type = saved_input;
-  w->parent_input_type = saved_parent;
-  w->default_value = saved_default;
+  restore_input(w, saved);
 }
 
 static void walk_value(walker *w, const gql_value *v) {
   if (!v || stopped(w))
     return;
-  const gql_type *saved_input = w->input_type, *saved_parent = w->parent_input_type;
-  const gql_value *saved_default = w->default_value;
+  input_info saved = save_input(w);
   if (v->kind == GQL_VALUE_LIST) {
     /* TypeInfo steps into the item type on the list node itself; list
      * positions have no default value. */
     const gql_type *list = w->input_type ? gql_nullable_type(w->input_type) : NULL;
     const gql_type *item = list && list->kind == GQL_KIND_LIST ? list->of : list;
-    w->default_value = NULL;
-    w->parent_input_type = w->input_type;
-    w->input_type = as_input(item);
+    enter_input(w, as_input(item), NULL);
   }
   if (v->kind == GQL_VALUE_VARIABLE && w->mode == WALK_USAGES) {
     gql_variable_usage *u = vec_push(&w->usages, w->c->a, sizeof *u);
@@ -243,9 +286,7 @@ static void walk_value(walker *w, const gql_value *v) {
       walk_object_field(w, &v->fields[i]);
   }
   EACH_RULE(w, leave_value, v);
-  w->input_type = saved_input;
-  w->parent_input_type = saved_parent;
-  w->default_value = saved_default;
+  restore_input(w, saved);
 }
 
 static const gql_input_value *find_arg(const gql_input_value *args, size_t n, const char *name) {
@@ -256,8 +297,7 @@ static const gql_input_value *find_arg(const gql_input_value *args, size_t n, co
 }
 
 static void walk_argument(walker *w, const gql_argument *arg) {
-  const gql_type *saved_input = w->input_type, *saved_parent = w->parent_input_type;
-  const gql_value *saved_default = w->default_value;
+  input_info saved = save_input(w);
   /* graphql-js looks in the directive, or (also for an unknown directive) in
    * the field. */
   const gql_input_value *def = NULL;
@@ -266,16 +306,12 @@ static void walk_argument(walker *w, const gql_argument *arg) {
   else if (w->field_def)
     def = find_arg(w->field_def->args, w->field_def->n_args, arg->name);
   w->argument = def;
-  w->default_value = def ? def->default_value : NULL;
-  w->parent_input_type = w->input_type;
-  w->input_type = def ? as_input(def->type) : NULL;
+  enter_input(w, def ? as_input(def->type) : NULL, def ? def->default_value : NULL);
   EACH_RULE(w, enter_argument, arg);
   walk_value(w, arg->value);
   EACH_RULE(w, leave_argument, arg);
   w->argument = NULL;
-  w->input_type = saved_input;
-  w->parent_input_type = saved_parent;
-  w->default_value = saved_default;
+  restore_input(w, saved);
 }
 
 static void walk_directives(walker *w, const gql_directive *ds, size_t n, unsigned location) {
@@ -351,16 +387,16 @@ static void walk_selection_set(walker *w, const gql_selection_set *ss) {
 }
 
 static void walk_variable_definition(walker *w, const gql_variable_definition *vd) {
-  const gql_type *saved_input = w->input_type, *saved_parent = w->parent_input_type;
-  w->parent_input_type = w->input_type;
-  w->input_type = as_input(type_from_ref(w->c, vd->type));
+  input_info saved = save_input(w);
+  /* The default value stays as it is: graphql-js's TypeInfo sets it for
+   * arguments and input fields only. */
+  enter_input(w, as_input(type_from_ref(w->c, vd->type)), w->default_value);
   EACH_RULE(w, enter_variable_definition, vd);
   walk_type_ref(w, vd->type);
   walk_value(w, vd->default_value);
   walk_directives(w, vd->directives, vd->n_directives, GQL_DL_VARIABLE_DEFINITION);
   EACH_RULE(w, leave_variable_definition, vd);
-  w->input_type = saved_input;
-  w->parent_input_type = saved_parent;
+  restore_input(w, saved);
 }
 
 static void walk_operation(walker *w, const gql_operation *op, gql_loc loc) {
@@ -442,6 +478,25 @@ static void walk_document(walker *w, const gql_document *doc) {
 
 /* ---- entry points ---- */
 
+/* Fills c->by_callback from the rules' non-NULL callbacks. */
+static void index_callbacks(gql_vctx *c) {
+  c->by_callback = ARENA_ARRAY(c->a, rule_list, N_CALLBACK_SLOTS);
+  size_t *all = ARENA_ARRAY(c->a, size_t, N_CALLBACK_SLOTS * (c->n_rules ? c->n_rules : 1));
+  for (size_t slot = 0; slot < N_CALLBACK_SLOTS; slot++)
+    c->by_callback[slot].rules = all + slot * c->n_rules;
+  for (size_t i = 0; i < c->n_rules; i++) {
+    const char *first = (const char *)c->rules[i] + offsetof(gql_rule, enter_document);
+    for (size_t slot = 0; slot < N_CALLBACK_SLOTS; slot++) {
+      any_callback cb;
+      memcpy(&cb, first + slot * sizeof cb, sizeof cb);
+      if (cb) {
+        rule_list *l = &c->by_callback[slot];
+        l->rules[l->n++] = i;
+      }
+    }
+  }
+}
+
 size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
                           const gql_rule *const *rules, size_t n_rules, arena *a,
                           gql_errors *errs) {
@@ -456,9 +511,10 @@ size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
   c.states = ARENA_ARRAY(a, void *, n_rules ? n_rules : 1);
   for (size_t i = 0; i < n_rules; i++)
     c.states[i] = rules[i]->state_size ? arena_calloc(a, rules[i]->state_size) : NULL;
+  index_callbacks(&c);
   for (size_t i = 0; i < doc->n_defs; i++)
     if (doc->defs[i].kind == GQL_DEF_FRAGMENT)
-      gql_namemap_put(&c.fragments, a, doc->defs[i].u.fragment.name, &doc->defs[i].u.fragment);
+      strmap_put(&c.fragments, a, doc->defs[i].u.fragment.name, &doc->defs[i].u.fragment);
   walker w = {.c = &c, .mode = WALK_RULES};
   c.main = &w;
   walk_document(&w, doc);
@@ -487,14 +543,10 @@ gql_error *gql_vctx_report(gql_vctx *c, gql_loc loc, const char *fmt, ...) {
     c->aborted = true;
     return c->sink;
   }
-  va_list ap, ap2;
+  va_list ap;
   va_start(ap, fmt);
-  va_copy(ap2, ap);
-  int len = vsnprintf(NULL, 0, fmt, ap);
+  const char *msg = arena_vprintf(c->a, fmt, ap);
   va_end(ap);
-  char *msg = arena_alloc(c->a, len > 0 ? (size_t)len + 1 : 1);
-  vsnprintf(msg, len > 0 ? (size_t)len + 1 : 1, fmt, ap2);
-  va_end(ap2);
   c->n_reported++;
   return gql_errors_add(c->errs, loc, "%s", msg);
 }
@@ -514,11 +566,11 @@ const gql_type *gql_vctx_parent_input_type(const gql_vctx *c) { return c->main->
 const gql_value *gql_vctx_default_value(const gql_vctx *c) { return c->main->default_value; }
 
 const gql_fragment *gql_vctx_fragment(const gql_vctx *c, const char *name) {
-  return gql_namemap_get(&c->fragments, name);
+  return strmap_get(&c->fragments, name);
 }
 
 gql_spread_list gql_vctx_fragment_spreads(gql_vctx *c, const gql_selection_set *ss) {
-  gql_spread_list *cached = gql_pairmap_get(&c->spreads, ss, NULL);
+  gql_spread_list *cached = ptrmap_get(&c->spreads, ss, NULL);
   if (cached)
     return *cached;
   /* graphql-js's order: a stack of selection sets, last pushed first. */
@@ -537,7 +589,7 @@ gql_spread_list gql_vctx_fragment_spreads(gql_vctx *c, const gql_selection_set *
   gql_spread_list *list = ARENA_NEW(c->a, gql_spread_list);
   list->items = spreads.items;
   list->n = spreads.n;
-  *gql_pairmap_slot(&c->spreads, c->a, ss, NULL, true) = list;
+  *ptrmap_slot(&c->spreads, c->a, ss, NULL, true) = list;
   return *list;
 }
 
@@ -569,13 +621,13 @@ static const char *name_set_key(gql_vctx *c, const char **names, size_t n) {
 /* An ordered set of names being collected. */
 typedef struct name_set {
   vec names; /* const char * */
-  gql_namemap seen;
+  strmap seen;
 } name_set;
 
 static void name_set_add(gql_vctx *c, name_set *ns, const char *name) {
-  if (gql_namemap_get(&ns->seen, name))
+  if (strmap_get(&ns->seen, name))
     return;
-  gql_namemap_put(&ns->seen, c->a, name, name);
+  strmap_put(&ns->seen, c->a, name, name);
   *(const char **)vec_push(&ns->names, c->a, sizeof name) = name;
 }
 
@@ -592,7 +644,7 @@ gql_fragment_list gql_vctx_recursively_referenced_fragments_for_operations(
       name_set_add(c, &ns, spreads.items[j]->name);
   }
   const char *key = name_set_key(c, ns.names.items, ns.names.n);
-  const gql_fragment_list *cached = gql_namemap_get(&c->name_sets, key);
+  const gql_fragment_list *cached = strmap_get(&c->name_sets, key);
   if (cached)
     return *cached;
   vec frags = {0};
@@ -612,7 +664,7 @@ gql_fragment_list gql_vctx_recursively_referenced_fragments_for_operations(
   gql_fragment_list *list = ARENA_NEW(c->a, gql_fragment_list);
   list->items = frags.items;
   list->n = frags.n;
-  gql_namemap_put(&c->name_sets, c->a, key, list);
+  strmap_put(&c->name_sets, c->a, key, list);
   return *list;
 }
 
@@ -635,7 +687,7 @@ bool gql_vctx_spend_fragment_work(gql_vctx *c, size_t cost) {
 /* The usages in one operation or fragment (node is one of them, the other NULL). */
 static gql_usage_list usages_of(gql_vctx *c, const gql_operation *op, const gql_fragment *frag) {
   const void *key = op ? (const void *)op : (const void *)frag;
-  gql_usage_list *cached = gql_pairmap_get(&c->usages, key, NULL);
+  gql_usage_list *cached = ptrmap_get(&c->usages, key, NULL);
   if (cached)
     return *cached;
   walker w = {.c = c, .mode = WALK_USAGES};
@@ -646,7 +698,7 @@ static gql_usage_list usages_of(gql_vctx *c, const gql_operation *op, const gql_
   gql_usage_list *list = ARENA_NEW(c->a, gql_usage_list);
   list->items = w.usages.items;
   list->n = w.usages.n;
-  *gql_pairmap_slot(&c->usages, c->a, key, NULL, true) = list;
+  *ptrmap_slot(&c->usages, c->a, key, NULL, true) = list;
   return *list;
 }
 
@@ -669,7 +721,7 @@ static gql_usage_list fragment_usages(gql_vctx *c, gql_fragment_list frags) {
   gql_usage_list none = {0};
   if (frags.n == 0)
     return none;
-  gql_usage_list *cached = gql_pairmap_get(&c->frag_usages, frags.items, NULL);
+  gql_usage_list *cached = ptrmap_get(&c->frag_usages, frags.items, NULL);
   if (cached)
     return *cached;
   gql_vctx_spend_fragment_work(c, frags.n);
@@ -680,12 +732,12 @@ static gql_usage_list fragment_usages(gql_vctx *c, gql_fragment_list frags) {
   }
   gql_usage_list *list = ARENA_NEW(c->a, gql_usage_list);
   *list = concat_usages(c, parts, frags.n);
-  *gql_pairmap_slot(&c->frag_usages, c->a, frags.items, NULL, true) = list;
+  *ptrmap_slot(&c->frag_usages, c->a, frags.items, NULL, true) = list;
   return *list;
 }
 
 gql_usage_list gql_vctx_recursive_variable_usages(gql_vctx *c, const gql_operation *op) {
-  gql_usage_list *cached = gql_pairmap_get(&c->op_usages, op, NULL);
+  gql_usage_list *cached = ptrmap_get(&c->op_usages, op, NULL);
   if (cached)
     return *cached;
   gql_usage_list parts[2];
@@ -694,6 +746,6 @@ gql_usage_list gql_vctx_recursive_variable_usages(gql_vctx *c, const gql_operati
   parts[0] = usages_of(c, op, NULL);
   gql_usage_list *list = ARENA_NEW(c->a, gql_usage_list);
   *list = concat_usages(c, parts, 2);
-  *gql_pairmap_slot(&c->op_usages, c->a, op, NULL, true) = list;
+  *ptrmap_slot(&c->op_usages, c->a, op, NULL, true) = list;
   return *list;
 }

@@ -7,7 +7,11 @@
 
 #include <cmocka.h>
 
+#include <float.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/buf.h"
@@ -67,11 +71,196 @@ static void test_format_double_powers_of_two(void **state) {
   assert_repr(ldexp(1.0, -1074), "5e-324");
 }
 
+static void assert_digits(double v, const char *digits, int exp) {
+  char got[JSON_DIGITS_SIZE];
+  int got_exp = 99;
+  size_t n = json_shortest_digits(v, got, &got_exp);
+  assert_string_equal(got, digits);
+  assert_int_equal(n, strlen(digits));
+  assert_int_equal(got_exp, exp);
+}
+
+static void test_shortest_digits(void **state) {
+  (void)state;
+  assert_digits(0.0, "0", 0);
+  assert_digits(-123.456, "123456", 2);
+  assert_digits(1.5e-05, "15", -5);
+  assert_digits(1e21, "1", 21);
+  assert_digits(1717999998.875, "1717999998875", 9);
+  assert_digits(ldexp(1.0, -778), "6290184345309701", -235);
+  assert_digits(5e-324, "5", -324);
+  assert_digits(1.7976931348623157e308, "17976931348623157", 308);
+  assert_digits(INFINITY, "", 0);
+  assert_digits(NAN, "", 0);
+}
+
 static void test_format_double_non_finite(void **state) {
   (void)state;
   assert_repr(NAN, "nan");
   assert_repr(INFINITY, "inf");
   assert_repr(-INFINITY, "-inf");
+}
+
+/* ---- the randomized check against a slow reference ----
+ *
+ * The reference is the obvious method: print v with 1, 2, … 17 significant
+ * digits (correctly rounded by the C library) until strtod reads the text
+ * back as v. Below a power of two the nearest candidate may miss on the
+ * narrow side while its neighbour on the wide side reads back, so that one
+ * is tried too. Subnormals start at one digit, normal values at 15 (if k
+ * <= 15 digits round-trip, the 15-digit rounding is those digits padded with
+ * zeros). */
+
+typedef struct ref_decimal {
+  char d[24];
+  int n;
+  int exp;
+} ref_decimal;
+
+static void ref_round(double v, int prec, ref_decimal *x) {
+  char tmp[40];
+  snprintf(tmp, sizeof tmp, "%.*e", prec - 1, v);
+  const char *p = tmp;
+  x->n = 0;
+  for (; *p != 'e'; p++)
+    if (*p != '.')
+      x->d[x->n++] = *p;
+  x->exp = atoi(p + 1);
+}
+
+static double ref_value(const ref_decimal *x) {
+  char tmp[48];
+  snprintf(tmp, sizeof tmp, "0.%.*se%d", x->n, x->d, x->exp + 1);
+  return strtod(tmp, NULL);
+}
+
+/* Moves x one unit of its last digit up (dir > 0) or down. */
+static void ref_step(ref_decimal *x, int dir) {
+  int i = x->n - 1;
+  char from = dir > 0 ? '9' : '0', to = dir > 0 ? '0' : '9';
+  while (i >= 0 && x->d[i] == from)
+    x->d[i--] = to;
+  if (i >= 0) {
+    x->d[i] = (char)(x->d[i] + (dir > 0 ? 1 : -1));
+  } else if (dir > 0) {
+    x->d[0] = '1';
+    x->exp++;
+  }
+}
+
+/* repr(v) for a finite v, by the reference method. */
+static void ref_repr(double v, char *out) {
+  if (signbit(v)) {
+    *out++ = '-';
+    v = -v;
+  }
+  ref_decimal x = {.d = "0", .n = 1, .exp = 0};
+  if (v != 0) {
+    int e2;
+    bool pow2 = frexp(v, &e2) == 0.5 && v > DBL_MIN;
+    for (int prec = v < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+      ref_round(v, prec, &x);
+      double back = ref_value(&x);
+      if (back == v)
+        break;
+      if (pow2) {
+        ref_decimal other = x;
+        ref_step(&other, back < v ? 1 : -1);
+        if (ref_value(&other) == v) {
+          x = other;
+          break;
+        }
+      }
+    }
+    while (x.n > 1 && x.d[x.n - 1] == '0')
+      x.n--;
+  }
+  /* Python's layout: scientific outside 1e-4 <= v < 1e16. */
+  if (x.exp < -4 || x.exp >= 16) {
+    sprintf(out, "%c%s%.*se%+03d", x.d[0], x.n > 1 ? "." : "", x.n - 1, x.d + 1, x.exp);
+  } else if (x.exp < 0) {
+    out += sprintf(out, "0.");
+    for (int i = -1; i > x.exp; i--)
+      *out++ = '0';
+    sprintf(out, "%.*s", x.n, x.d);
+  } else {
+    for (int i = 0; i <= x.exp; i++)
+      *out++ = i < x.n ? x.d[i] : '0';
+    sprintf(out, ".%.*s", x.n > x.exp + 1 ? x.n - x.exp - 1 : 1,
+            x.n > x.exp + 1 ? x.d + x.exp + 1 : "0");
+  }
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+/* xorshift64*: deterministic, so a failure reproduces. */
+static uint64_t rng(void) {
+  rng_state ^= rng_state >> 12;
+  rng_state ^= rng_state << 25;
+  rng_state ^= rng_state >> 27;
+  return rng_state * 0x2545f4914f6cdd1du;
+}
+
+static double from_bits(uint64_t bits) {
+  double v;
+  memcpy(&v, &bits, sizeof v);
+  return v;
+}
+
+static void check_against_reference(double v) {
+  if (!isfinite(v))
+    return;
+  char got[32], want[40];
+  json_format_double(v, got);
+  ref_repr(v, want);
+  if (strcmp(got, want) != 0) {
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof bits);
+    fail_msg("%.17g (bits %016llx): got %s, want %s", v, (unsigned long long)bits, got, want);
+  }
+}
+
+/* A million values in all; a quarter under AddressSanitizer, where the
+ * unoptimised multi-word arithmetic makes each one far slower. */
+#ifdef __SANITIZE_ADDRESS__
+#define RANDOM_SCALE 4
+#else
+#define RANDOM_SCALE 1
+#endif
+
+static void test_format_double_random(void **state) {
+  (void)state;
+  /* Uniform bit patterns: every exponent, subnormals, both signs. */
+  for (int i = 0; i < 400000 / RANDOM_SCALE; i++)
+    check_against_reference(from_bits(rng()));
+  /* Subnormals and the smallest normals. */
+  for (int i = 0; i < 100000 / RANDOM_SCALE; i++)
+    check_against_reference(from_bits(rng() & ((UINT64_C(1) << 53) - 1)));
+  /* Exponents between 2^-80 and 2^60, where everyday values live. */
+  for (int i = 0; i < 300000 / RANDOM_SCALE; i++) {
+    uint64_t exp = 1023 - 80 + rng() % 140;
+    check_against_reference(from_bits((rng() & ((UINT64_C(1) << 52) - 1)) | exp << 52));
+  }
+  /* Short decimals (n / 10^k), the values JSON data usually holds. */
+  for (int i = 0; i < 200000 / RANDOM_SCALE; i++) {
+    double n = (double)(rng() % 100000000);
+    check_against_reference(n / pow(10, (double)(rng() % 25)));
+  }
+  /* Powers of two and ten and their neighbours. */
+  for (int e = -1074; e <= 1023; e++) {
+    double p = ldexp(1.0, e);
+    check_against_reference(p);
+    check_against_reference(nextafter(p, 0));
+    check_against_reference(nextafter(p, INFINITY));
+  }
+  for (int e = -323; e <= 308; e++) {
+    char text[16];
+    snprintf(text, sizeof text, "1e%d", e);
+    double p = strtod(text, NULL);
+    check_against_reference(p);
+    check_against_reference(nextafter(p, 0));
+    check_against_reference(nextafter(p, INFINITY));
+  }
 }
 
 /* A writer over a fresh heap buffer. */
@@ -206,6 +395,42 @@ static void test_escape(void **state) {
                  "\"h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80\"");
 }
 
+/* Escapes at every position of strings longer than the eight-byte words
+ * the scanner tests at once, among bytes that must stay as they are (space,
+ * '!' and '#' next to '"', '[' and ']' next to '\\', DEL, UTF-8). */
+static void test_escape_every_position(void **state) {
+  (void)state;
+  static const char plain[] = " !#[]\x7f\xc3\xa9"
+                              "abcdefghijklmnopqrstuvwxyz";
+  static const struct {
+    char c;
+    const char *esc;
+  } specials[] = {{'"', "\\\""},       {'\\', "\\\\"},      {'\n', "\\n"},
+                  {'\x01', "\\u0001"}, {'\x1f', "\\u001f"}, {'\0', "\\u0000"}};
+  for (size_t len = 1; len <= 33; len++) {
+    for (size_t pos = 0; pos < len; pos++) {
+      for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
+        char in[40];
+        char want[80];
+        size_t w = 0;
+        want[w++] = '"';
+        for (size_t i = 0; i < len; i++) {
+          if (i == pos) {
+            in[i] = specials[k].c;
+            w += (size_t)sprintf(want + w, "%s", specials[k].esc);
+          } else {
+            in[i] = plain[i % (sizeof plain - 1)];
+            want[w++] = in[i];
+          }
+        }
+        want[w++] = '"';
+        want[w] = '\0';
+        assert_escaped(in, len, want);
+      }
+    }
+  }
+}
+
 static void test_keys_are_escaped(void **state) {
   fixture *f = *state;
   json_begin_object(&f->w);
@@ -213,6 +438,51 @@ static void test_keys_are_escaped(void **state) {
   json_str(&f->w, "line\nbreak");
   json_end_object(&f->w);
   assert_string_equal(buf_cstr(&f->out), "{\"a\\\"b\":\"line\\nbreak\"}");
+}
+
+/* json_key_raw writes what json_key writes, for keys of every length
+ * around the word size, first in an object or after other members, and
+ * inside an object nested past the depth table. */
+static void test_key_raw_matches_key(void **state) {
+  (void)state;
+  static const char letters[] = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ";
+  for (int deep = 0; deep < 2; deep++) {
+    buf plain, raw;
+    buf_init(&plain, NULL);
+    buf_init(&raw, NULL);
+    json_writer wp, wr;
+    json_writer_init(&wp, &plain);
+    json_writer_init(&wr, &raw);
+    int depth = deep ? JSON_WRITER_MAX_DEPTH + 3 : 1;
+    for (int d = 0; d < depth; d++) {
+      json_begin_array(&wp);
+      json_begin_array(&wr);
+    }
+    json_begin_object(&wp);
+    json_begin_object(&wr);
+    for (size_t len = 0; len < sizeof letters; len++) {
+      char key[sizeof letters];
+      memcpy(key, letters, len);
+      key[len] = '\0';
+      if (len == 5)
+        key[2] = '"'; /* escaped in the encoded text */
+      buf enc;
+      buf_init(&enc, NULL);
+      json_escape(&enc, key, len);
+      buf_putc(&enc, ':');
+      json_key(&wp, key);
+      json_key_raw(&wr, enc.data, enc.len);
+      json_int(&wp, (int64_t)len);
+      json_int(&wr, (int64_t)len);
+      buf_free(&enc);
+    }
+    json_end_object(&wp);
+    json_end_object(&wr);
+    assert_string_equal(buf_cstr(&raw), buf_cstr(&plain));
+    assert_int_equal(raw.len, plain.len);
+    buf_free(&plain);
+    buf_free(&raw);
+  }
 }
 
 static void test_rewind_after_key(void **state) {
@@ -327,12 +597,16 @@ int main(void) {
       cmocka_unit_test(test_format_double_scientific),
       cmocka_unit_test(test_format_double_powers_of_two),
       cmocka_unit_test(test_format_double_non_finite),
+      cmocka_unit_test(test_shortest_digits),
+      cmocka_unit_test(test_format_double_random),
       cmocka_unit_test_setup_teardown(test_writer_nesting, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_scalars, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_top_level_scalar, setup, teardown),
       cmocka_unit_test_setup_teardown(test_writer_deep_nesting, setup, teardown),
       cmocka_unit_test(test_escape),
+      cmocka_unit_test(test_escape_every_position),
       cmocka_unit_test_setup_teardown(test_keys_are_escaped, setup, teardown),
+      cmocka_unit_test(test_key_raw_matches_key),
       cmocka_unit_test_setup_teardown(test_rewind_after_key, setup, teardown),
       cmocka_unit_test_setup_teardown(test_rewind_in_array, setup, teardown),
       cmocka_unit_test_setup_teardown(test_json_value, setup, teardown),

@@ -34,6 +34,8 @@ static const char sdl[] = "schema { query: Query mutation: Mutation }\n"
                           "  notList: [Int]\n"
                           "  obj: Obj\n"
                           "  objs: [Obj]\n"
+                          "  strObj: Obj\n"
+                          "  numObjs: [Obj]\n"
                           "  pets: [Pet]\n"
                           "  badPets: [Pet]\n"
                           "  search: [Result]\n"
@@ -67,6 +69,7 @@ static const char data_json[] =
     "\"obj\":{\"id\":\"o1\",\"name\":\"first\",\"nn\":\"x\","
     "\"child\":{\"id\":2,\"name\":null,\"nn\":null}},"
     "\"objs\":[{\"id\":\"a\",\"nn\":\"ok\"},{\"id\":\"b\",\"nn\":null},null],"
+    "\"strObj\":\"ann\",\"numObjs\":[1,{\"id\":\"i\",\"name\":\"x\"}],"
     "\"pets\":[{\"__typename\":\"Dog\",\"name\":\"rex\",\"barks\":true},"
     "{\"__typename\":\"Cat\",\"name\":\"tom\",\"lives\":9}],"
     "\"badPets\":[{\"__typename\":\"Bird\"},{\"__typename\":\"Fish\"},{\"name\":\"x\"},"
@@ -336,6 +339,40 @@ static void test_non_null_propagation(void **state) {
       "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Obj.nn.\","
       "\"locations\":[{\"line\":1,\"column\":17},{\"line\":1,\"column\":38}],"
       "\"path\":[\"obj\",\"child\",\"nn\"]}],\"data\":{\"obj\":{\"child\":null}}}");
+}
+
+/* A JSON value that is not an object, where an object type is expected,
+ * is still the parent of the object's fields (as graphql-js hands any value
+ * to the resolvers): the JSON resolver finds no members, so the fields are
+ * null and non-null ones fail below the object. */
+static void test_non_object_json_as_object(void **state) {
+  fixture *f = *state;
+  assert_string_equal(exec(f, "{ strObj { __typename name } }"),
+                      "{\"data\":{\"strObj\":{\"__typename\":\"Obj\",\"name\":null}}}");
+  assert_string_equal(
+      exec(f, "{ strObj { id name } numObjs { name } }"),
+      "{\"errors\":[{\"message\":\"Cannot return null for non-nullable field Obj.id.\","
+      "\"locations\":[{\"line\":1,\"column\":12}],\"path\":[\"strObj\",\"id\"]}],"
+      "\"data\":{\"strObj\":null,\"numObjs\":[{\"name\":null},{\"name\":\"x\"}]}}");
+}
+
+static gql_rv five_resolver(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)info, (void)parent, (void)data;
+  return gql_rv_int(5);
+}
+
+/* A plain C value has no pointer the object's resolvers could take: the
+ * field fails. */
+static void test_plain_value_as_object(void **state) {
+  fixture *f = *state;
+  gql_schema *s = build_schema("type Query { o: O } type O { a: Int }");
+  assert_non_null(s);
+  gql_schema_set_resolver(s, "Query.o", five_resolver, NULL);
+  assert_string_equal(exec_full(f, s, NULL, "{ o { a } }", NULL, NULL, NULL),
+                      "{\"errors\":[{\"message\":\"Expected value of type \\\"O\\\" but got: 5.\","
+                      "\"locations\":[{\"line\":1,\"column\":3}],\"path\":[\"o\"]}],"
+                      "\"data\":{\"o\":null}}");
+  gql_schema_free(s);
 }
 
 static void test_resolver_errors(void **state) {
@@ -696,6 +733,8 @@ int main(void) {
       cmocka_unit_test(test_fragments_on_interfaces_and_unions),
       cmocka_unit_test(test_skip_and_include),
       cmocka_unit_test(test_non_null_propagation),
+      cmocka_unit_test(test_non_object_json_as_object),
+      cmocka_unit_test(test_plain_value_as_object),
       cmocka_unit_test(test_resolver_errors),
       cmocka_unit_test(test_lists_and_enums),
       cmocka_unit_test(test_abstract_type_errors),

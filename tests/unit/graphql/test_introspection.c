@@ -60,10 +60,11 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* Runs query and returns the response text (heap, the caller frees). */
-static char *run(const char *query) {
+/* Runs query against s and returns the response text (heap, the caller
+ * frees). */
+static char *run_on(gql_schema *s, const char *query) {
   arena *a = arena_new(0);
-  gql_request req = {.schema = schema, .arena = a};
+  gql_request req = {.schema = s, .arena = a};
   buf out;
   buf_init(&out, a);
   gql_run(&req, query, strlen(query), NULL, &out);
@@ -71,6 +72,8 @@ static char *run(const char *query) {
   arena_free(a);
   return text;
 }
+
+static char *run(const char *query) { return run_on(schema, query); }
 
 static void assert_response(const char *query, const char *expected) {
   char *got = run(query);
@@ -231,6 +234,36 @@ static void test_default_values(void **state) {
                   "\"defaultValue\":null}]}}}");
 }
 
+/* Defaults written as block strings: graphql-js re-creates the coerced
+ * value with astFromValue, so they print as ordinary strings wherever they
+ * sit (in lists, input objects, custom scalars), though validation
+ * messages quote the same literals as block strings. */
+static void test_block_string_defaults(void **state) {
+  (void)state;
+  static const char sdl[] =
+      "scalar Json\n"
+      "input In { s: String = \"\"\"in\n  side\"\"\" }\n"
+      "type Query { f(a: [String] = [\"\"\"a\n  b\"\"\", \"c\"], b: [String] = \"\"\"one\"\"\", "
+      "d: ID = \"\"\"7\"\"\", e: In = {}, h: String = \"\"\"  lead\n  x\"\"\", "
+      "i: Json = \"\"\"multi\nline\"\"\", j: [Json] = [\"\"\"k\"\"\"]): Int }\n";
+  arena *a = arena_new(0);
+  gql_errors errs;
+  gql_errors_init(&errs, a);
+  gql_schema *s = gql_schema_build(sdl, strlen(sdl), &errs);
+  assert_non_null(s);
+  char *got = run_on(s, "{ __type(name: \"Query\") { fields { args { name defaultValue } } } }");
+  assert_string_equal(
+      got, "{\"data\":{\"__type\":{\"fields\":[{\"args\":[{\"name\":\"a\",\"defaultValue\":"
+           "\"[\\\"a\\\\nb\\\", \\\"c\\\"]\"},{\"name\":\"b\",\"defaultValue\":\"[\\\"one\\\"]\"},"
+           "{\"name\":\"d\",\"defaultValue\":\"7\"},{\"name\":\"e\",\"defaultValue\":"
+           "\"{s: \\\"in\\\\nside\\\"}\"},{\"name\":\"h\",\"defaultValue\":"
+           "\"\\\"  lead\\\\nx\\\"\"},{\"name\":\"i\",\"defaultValue\":\"\\\"multi\\\\nline\\\"\"},"
+           "{\"name\":\"j\",\"defaultValue\":\"[\\\"k\\\"]\"}]}]}}}");
+  free(got);
+  gql_schema_free(s);
+  arena_free(a);
+}
+
 static void test_kind_specific_fields(void **state) {
   (void)state;
   assert_response(
@@ -280,6 +313,34 @@ static void test_directives(void **state) {
   free(text);
 }
 
+/* locations come in declaration order, repeats kept, as graphql-js 16.15
+ * reports them; @deprecated also applies to directive definitions there. */
+static void test_directive_locations_order(void **state) {
+  (void)state;
+  static const char sdl[] = "directive @x on FIELD | OBJECT | FIELD | DIRECTIVE_DEFINITION\n"
+                            "directive @y on INPUT_FIELD_DEFINITION | QUERY\n"
+                            "type Query { a: Int }\n";
+  arena *a = arena_new(0);
+  gql_errors errs;
+  gql_errors_init(&errs, a);
+  gql_schema *s = gql_schema_build(sdl, strlen(sdl), &errs);
+  assert_non_null(s);
+  char *got = run_on(s, "{ __schema { directives { name locations } } }");
+  assert_string_equal(
+      got, "{\"data\":{\"__schema\":{\"directives\":[{\"name\":\"x\",\"locations\":[\"FIELD\","
+           "\"OBJECT\",\"FIELD\",\"DIRECTIVE_DEFINITION\"]},{\"name\":\"y\",\"locations\":["
+           "\"INPUT_FIELD_DEFINITION\",\"QUERY\"]},{\"name\":\"include\",\"locations\":["
+           "\"FIELD\",\"FRAGMENT_SPREAD\",\"INLINE_FRAGMENT\"]},{\"name\":\"skip\","
+           "\"locations\":[\"FIELD\",\"FRAGMENT_SPREAD\",\"INLINE_FRAGMENT\"]},{\"name\":"
+           "\"deprecated\",\"locations\":[\"FIELD_DEFINITION\",\"ARGUMENT_DEFINITION\","
+           "\"INPUT_FIELD_DEFINITION\",\"ENUM_VALUE\",\"DIRECTIVE_DEFINITION\"]},{\"name\":"
+           "\"specifiedBy\",\"locations\":[\"SCALAR\"]},{\"name\":\"oneOf\",\"locations\":["
+           "\"INPUT_OBJECT\"]}]}}}");
+  free(got);
+  gql_schema_free(s);
+  arena_free(a);
+}
+
 static void test_validation_of_meta_fields(void **state) {
   (void)state;
   assert_response("{ __type { name } }",
@@ -306,8 +367,10 @@ int main(void) {
       cmocka_unit_test(test_deprecated_fields_and_args),
       cmocka_unit_test(test_enum_values),
       cmocka_unit_test(test_default_values),
+      cmocka_unit_test(test_block_string_defaults),
       cmocka_unit_test(test_kind_specific_fields),
       cmocka_unit_test(test_directives),
+      cmocka_unit_test(test_directive_locations_order),
       cmocka_unit_test(test_validation_of_meta_fields),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

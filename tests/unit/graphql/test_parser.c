@@ -211,6 +211,9 @@ static const error_case error_cases[] = {
     E("directive @d repeatable FIELD", "Syntax Error: Expected \"on\", found Name \"FIELD\".", 1,
       25),
     E("directive d on FIELD", "Syntax Error: Expected \"@\", found Name \"d\".", 1, 11),
+    /* no directives on directive definitions (graphql-js 16.15's default) */
+    E("directive @x @y on DIRECTIVE_DEFINITION", "Syntax Error: Expected \"on\", found \"@\".", 1,
+      14),
     E("directive @d(a) on FIELD", "Syntax Error: Expected \":\", found \")\".", 1, 15),
     E("directive @d on FIELD |", "Syntax Error: Expected Name, found <EOF>.", 1, 24),
     E("directive @d on field", "Syntax Error: Unexpected Name \"field\".", 1, 17),

@@ -243,8 +243,11 @@ static void test_print_value(void **state) {
   (void)state;
   assert_string_equal(print_value_text("{a:[1,2.5,\"s\",E,null,true,false,[],{}],b:{c:-1e5}}"),
                       "{a: [1, 2.5, \"s\", E, null, true, false, [], {}], b: {c: -1e5}}");
-  /* block strings print as ordinary strings here (introspection's defaultValue) */
-  assert_string_equal(print_value_text("\"\"\"block\n  x\"\"\""), "\"block\\nx\"");
+  /* block strings print as block strings, as graphql-js's print() (and
+   * printForError, which messages quote literals with) prints them */
+  assert_string_equal(print_value_text("\"\"\"block\n  x\"\"\""), "\"\"\"\nblock\nx\n\"\"\"");
+  assert_string_equal(print_value_text("[\"\"\"a\"\"\", {k: \"\"\"b\nc\"\"\"}, \"d\"]"),
+                      "[\"\"\"a\"\"\", {k: \"\"\"\nb\nc\n\"\"\"}, \"d\"]");
   /* escaping as graphql-js's printString: C0 and C1 controls, quote, backslash */
   assert_string_equal(
       print_value_text(
@@ -253,6 +256,60 @@ static void test_print_value(void **state) {
       "\"a\\u0000\\u0001\\u001F\\u007F\\u0080\\u009F\xc2\xa0\\\"\\\\\\n\\t\\b\\f\\r/"
       "\xc3\xa9\xf0\x9f\x98\x80\"");
   assert_string_equal(print_value_text("\"\""), "\"\"");
+}
+
+static const char *print_block_value(const char *s, size_t n) {
+  gql_value v = {.kind = GQL_VALUE_STRING, .str = s, .str_len = n, .block = true};
+  buf *b = arena_alloc(A, sizeof *b);
+  buf_init(b, A);
+  gql_print_value(b, &v);
+  return buf_cstr(b);
+}
+
+/* printBlockString's layout: on one line unless the value has several
+ * lines, is longer than 70 UTF-16 units, ends in a quote, a backslash or an
+ * escaped triple quote; a leading newline whenever every later line is
+ * indented; a single line that starts with white space keeps its first
+ * line. Expected texts from graphql-js 16.15's print() of a StringValue
+ * node with block: true. */
+static void test_print_block_string_value(void **state) {
+  (void)state;
+  static const struct {
+    const char *value, *printed;
+  } block_cases[] = {
+      {"x", "\"\"\"x\"\"\""},
+      {"", "\"\"\"\"\"\""},
+      {"a\nb", "\"\"\"\na\nb\n\"\"\""},
+      {"a\n  b", "\"\"\"\na\n  b\n\"\"\""},
+      {"  lead", "\"\"\"  lead\"\"\""},
+      {"\tlead", "\"\"\"\tlead\"\"\""},
+      {"a \"\"\" b", "\"\"\"a \\\"\"\" b\"\"\""},
+      {"ends\"", "\"\"\"\nends\"\n\"\"\""},
+      {"ends \"\"\"", "\"\"\"\nends \\\"\"\"\n\"\"\""},
+      {"\"\"\"", "\"\"\"\n\\\"\"\"\n\"\"\""},
+      {"back\\", "\"\"\"\nback\\\n\"\"\""},
+      {"\n  a\n  b", "\"\"\"\n\n  a\n  b\n\"\"\""},
+      {"a\n\n  b", "\"\"\"\na\n\n  b\n\"\"\""},
+      {"a\n b\nc", "\"\"\"\na\n b\nc\n\"\"\""},
+      {" x\n y", "\"\"\"\n x\n y\n\"\"\""},
+      {"line\n", "\"\"\"\nline\n\n\"\"\""},
+      {"\n", "\"\"\"\n\n\n\"\"\""},
+      {"a\r\nb", "\"\"\"\na\r\nb\n\"\"\""},
+  };
+  for (size_t i = 0; i < sizeof block_cases / sizeof *block_cases; i++) {
+    const char *got = print_block_value(block_cases[i].value, strlen(block_cases[i].value));
+    if (strcmp(got, block_cases[i].printed) != 0)
+      fail_msg("case %zu: got [%s], expected [%s]", i, got, block_cases[i].printed);
+  }
+
+  /* 70 UTF-16 units stay on one line, 71 do not: "é😀" counts 3 (6 bytes) */
+  char text[80];
+  memset(text, 'y', sizeof text);
+  assert_int_equal(print_block_value(text, 70)[3], 'y');
+  assert_int_equal(print_block_value(text, 71)[3], '\n');
+  memcpy(text, "\xc3\xa9\xf0\x9f\x98\x80", 6);
+  assert_int_equal(print_block_value(text, 6 + 67)[3], '\xc3');
+  assert_int_equal(print_block_value(text, 6 + 68)[3], '\n');
 }
 
 static void test_print_value_without_text(void **state) {
@@ -342,6 +399,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_print_matches_graphql_js, setup, teardown),
       cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
       cmocka_unit_test_setup_teardown(test_print_value, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_print_block_string_value, setup, teardown),
       cmocka_unit_test_setup_teardown(test_print_value_without_text, setup, teardown),
       cmocka_unit_test_setup_teardown(test_print_type_ref, setup, teardown),
       cmocka_unit_test_setup_teardown(test_long_arguments_wrap, setup, teardown),

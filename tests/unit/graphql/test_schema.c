@@ -198,9 +198,20 @@ static void test_type_list_and_builtins(void **state) {
   const gql_schema_directive *tag = gql_schema_directive_named(s, "tag");
   assert_true(tag->repeatable);
   assert_int_equal(tag->locations, GQL_DL_FIELD_DEFINITION | GQL_DL_OBJECT);
+  /* the declared order is kept beside the bit set */
+  assert_int_equal(tag->n_locations, 2);
+  assert_int_equal(1u << tag->location_order[0], GQL_DL_FIELD_DEFINITION);
+  assert_int_equal(1u << tag->location_order[1], GQL_DL_OBJECT);
   const gql_schema_directive *dep = gql_schema_directive_named(s, "deprecated");
   assert_int_equal(dep->locations, GQL_DL_FIELD_DEFINITION | GQL_DL_ARGUMENT_DEFINITION |
-                                       GQL_DL_INPUT_FIELD_DEFINITION | GQL_DL_ENUM_VALUE);
+                                       GQL_DL_INPUT_FIELD_DEFINITION | GQL_DL_ENUM_VALUE |
+                                       GQL_DL_DIRECTIVE_DEFINITION);
+  /* graphql-js 16.15's GraphQLDeprecatedDirective.locations, in its order */
+  const char *dep_order[] = {"FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION",
+                             "ENUM_VALUE", "DIRECTIVE_DEFINITION"};
+  assert_int_equal(dep->n_locations, 5);
+  for (size_t i = 0; i < 5; i++)
+    assert_string_equal(gql_directive_location_names[dep->location_order[i]], dep_order[i]);
   assert_int_equal(dep->n_args, 1);
   assert_string_equal(dep->args[0].default_value->str, "No longer supported");
   assert_string_equal(dep->description,
@@ -210,6 +221,8 @@ static void test_type_list_and_builtins(void **state) {
   assert_string_equal(gql_type_str(s->arena, skip->args[0].type), "Boolean!");
   assert_null(gql_schema_directive_named(s, "nope"));
   assert_string_equal(gql_directive_location_names[12], "ARGUMENT_DEFINITION");
+  assert_int_equal(GQL_DL_DIRECTIVE_DEFINITION, 1u << (GQL_DL_COUNT - 1));
+  assert_string_equal(gql_directive_location_names[GQL_DL_COUNT - 1], "DIRECTIVE_DEFINITION");
   gql_schema_free(s);
 }
 

@@ -130,6 +130,18 @@ static void known_document_defined_directive(void **state) {
                      "Directive \"@onQuery\" may not be used on FIELD.@4:14");
 }
 
+/* DIRECTIVE_DEFINITION is a location name like the others (graphql-js
+ * 16.15 parses no directives on directive definitions, so it is never the
+ * location of a use in a document). */
+static void known_directive_definition_location(void **state) {
+  (void)state;
+  expect_rule_errors(&gql_rule_known_directives,
+                     "directive @onDef on DIRECTIVE_DEFINITION\n"
+                     "directive @both on DIRECTIVE_DEFINITION | FIELD\n"
+                     "{ dog @onDef { name @both } }",
+                     "Directive \"@onDef\" may not be used on FIELD.@3:7");
+}
+
 static void unique_no_directives(void **state) {
   (void)state;
   expect_rule_valid(&gql_rule_unique_directives_per_location, "fragment Test on Type {\n"
@@ -252,6 +264,7 @@ int main(void) {
       cmocka_unit_test(known_misplaced),
       cmocka_unit_test(known_skip_on_query),
       cmocka_unit_test(known_document_defined_directive),
+      cmocka_unit_test(known_directive_definition_location),
       cmocka_unit_test(unique_no_directives),
       cmocka_unit_test(unique_distinct_directives),
       cmocka_unit_test(unique_same_directive_in_different_locations),

@@ -33,6 +33,29 @@ static void int_from_string(void **state) {
                      "Int cannot represent non-integer value: \"3\"@3:25");
 }
 
+/* Messages quote a block-string literal as written, as graphql-js's
+ * printForError prints it: on one line when short, else with line breaks. */
+static void block_string_literals(void **state) {
+  (void)state;
+  expect_rule_errors(
+      &gql_rule_values_of_correct_type,
+      "{\n"
+      "  complicatedArgs {\n"
+      "    intArgField(intArg: \"\"\"3\"\"\")\n"
+      "    enumArgField(enumArg: \"\"\"BROWN\"\"\")\n"
+      "    stringListArgField(stringListArg: [\"\"\"ok\"\"\", 1])\n"
+      "    booleanArgField(booleanArg: \"\"\"multi\n"
+      "  line\"\"\")\n"
+      "    complexArgField(complexArg: \"\"\"x\"\"\")\n"
+      "  }\n"
+      "}",
+      "Int cannot represent non-integer value: \"\"\"3\"\"\"@3:25",
+      "Enum \"FurColor\" cannot represent non-enum value: \"\"\"BROWN\"\"\".@4:27",
+      "String cannot represent a non string value: 1@5:50",
+      "Boolean cannot represent a non boolean value: \"\"\"\nmulti\nline\n\"\"\"@6:33",
+      "Expected value of type \"ComplexInput\", found \"\"\"x\"\"\".@8:33");
+}
+
 static void int_from_float(void **state) {
   (void)state;
   expect_rule_errors(&gql_rule_values_of_correct_type,
@@ -590,6 +613,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(good_scalar_literals),
       cmocka_unit_test(int_from_string),
+      cmocka_unit_test(block_string_literals),
       cmocka_unit_test(int_from_float),
       cmocka_unit_test(int_out_of_range),
       cmocka_unit_test(int_from_enum),

@@ -1,8 +1,8 @@
-/* vutil.c — the string map and the "Did you mean" helpers of the validation
- * rules (see vutil.h). The lexical distance is the optimal-string-alignment
- * variant of Damerau–Levenshtein on lowercased names, as graphql-js measures
- * it; names are ASCII, so lowercasing is per byte. */
-#include "graphql/validation/vutil.h"
+/* suggest.c — "Did you mean" suggestions (see suggest.h). The distance keeps
+ * three rows of the dynamic-programming table (the row before the previous
+ * one serves transpositions) and gives up as soon as a whole row passes the
+ * threshold, so long unrelated names cost little. */
+#include "graphql/suggest.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -14,61 +14,13 @@
 
 #define MAX_SUGGESTIONS 5
 
-static uint64_t hash_name(const char *s) {
-  uint64_t h = 1469598103934665603ull;
-  for (; *s; s++)
-    h = (h ^ (unsigned char)*s) * 1099511628211ull;
-  return h;
-}
-
-static size_t slot_of(const char *const *keys, size_t cap, const char *key) {
-  size_t i = (size_t)hash_name(key) & (cap - 1);
-  while (keys[i] && strcmp(keys[i], key) != 0)
-    i = (i + 1) & (cap - 1);
-  return i;
-}
-
-const void *gql_namemap_get(const gql_namemap *m, const char *key) {
-  if (m->cap == 0)
-    return NULL;
-  size_t i = slot_of(m->keys, m->cap, key);
-  return m->keys[i] ? m->vals[i] : NULL;
-}
-
-static void grow(gql_namemap *m, arena *a) {
-  size_t cap = m->cap ? m->cap * 2 : 16;
-  const char **keys = ARENA_ARRAY(a, const char *, cap);
-  const void **vals = ARENA_ARRAY(a, const void *, cap);
-  for (size_t i = 0; i < m->cap; i++) {
-    if (!m->keys[i])
-      continue;
-    size_t j = slot_of(keys, cap, m->keys[i]);
-    keys[j] = m->keys[i];
-    vals[j] = m->vals[i];
-  }
-  m->keys = keys;
-  m->vals = vals;
-  m->cap = cap;
-}
-
-void gql_namemap_put(gql_namemap *m, arena *a, const char *key, const void *val) {
-  if ((m->n + 1) * 2 > m->cap)
-    grow(m, a);
-  size_t i = slot_of(m->keys, m->cap, key);
-  if (!m->keys[i]) {
-    m->keys[i] = key;
-    m->n++;
-  }
-  m->vals[i] = val;
-}
-
 int gql_natural_compare(const char *a, const char *b) {
   size_t i = 0, j = 0;
   size_t alen = strlen(a), blen = strlen(b);
   while (i < alen && j < blen) {
     unsigned char ac = (unsigned char)a[i], bc = (unsigned char)b[j];
     if (isdigit(ac) && isdigit(bc)) {
-      /* A run of digits is one number; a leading zero ends its run. */
+      /* Doubles, as JavaScript numbers: long runs do not wrap around. */
       double an = 0, bn = 0;
       do {
         an = an * 10 + (a[i++] - '0');
@@ -76,10 +28,8 @@ int gql_natural_compare(const char *a, const char *b) {
       do {
         bn = bn * 10 + (b[j++] - '0');
       } while (isdigit((unsigned char)b[j]) && bn > 0);
-      if (an < bn)
-        return -1;
-      if (an > bn)
-        return 1;
+      if (an != bn)
+        return an < bn ? -1 : 1;
     } else {
       if (ac != bc)
         return ac < bc ? -1 : 1;
@@ -90,11 +40,13 @@ int gql_natural_compare(const char *a, const char *b) {
   return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
+/* The input side of the distance, prepared once for all options. */
 typedef struct distance_ctx {
   const char *input;
   char *input_lower;
   size_t input_len;
   size_t *rows[3];
+  char *scratch; /* room for the longest option, lower-cased */
 } distance_ctx;
 
 static void lower_into(char *dst, const char *src, size_t n) {
@@ -108,17 +60,17 @@ static size_t min3(size_t x, size_t y, size_t z) {
   return m < z ? m : z;
 }
 
-/* The distance between input and option, or SIZE_MAX when above threshold. */
-static size_t measure(distance_ctx *d, const char *option, char *scratch, size_t threshold) {
+/* The distance between the input and option, or SIZE_MAX above threshold. */
+static size_t measure(distance_ctx *d, const char *option, size_t threshold) {
   if (strcmp(d->input, option) == 0)
     return 0;
   size_t olen = strlen(option);
-  lower_into(scratch, option, olen);
-  if (strcmp(d->input_lower, scratch) == 0)
+  lower_into(d->scratch, option, olen);
+  if (strcmp(d->input_lower, d->scratch) == 0)
     return 1; /* a change of case is one edit */
-  const char *a = scratch, *b = d->input_lower;
+  const char *a = d->scratch, *b = d->input_lower;
   size_t alen = olen, blen = d->input_len;
-  if (alen < blen) {
+  if (alen < blen) { /* a is the longer one */
     const char *t = a;
     a = b;
     b = t;
@@ -137,9 +89,9 @@ static size_t measure(distance_ctx *d, const char *option, char *scratch, size_t
       size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
       size_t cell = min3(up[j] + 1, cur[j - 1] + 1, up[j - 1] + cost);
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
-        size_t dd = d->rows[(i - 2) % 3][j - 2] + 1;
-        if (dd < cell)
-          cell = dd;
+        size_t transposed = d->rows[(i - 2) % 3][j - 2] + 1;
+        if (transposed < cell)
+          cell = transposed;
       }
       if (cell < smallest)
         smallest = cell;
@@ -170,18 +122,18 @@ size_t gql_suggestion_list(arena *a, const char *input, const char *const *optio
   lower_into(d.input_lower, input, d.input_len);
   for (int r = 0; r < 3; r++)
     d.rows[r] = ARENA_ARRAY(a, size_t, d.input_len + 1);
-  size_t threshold = d.input_len * 2 / 5 + 1; /* floor(len * 0.4) + 1 */
   size_t longest = 0;
   for (size_t i = 0; i < n; i++) {
     size_t l = strlen(options[i]);
     if (l > longest)
       longest = l;
   }
-  char *scratch = arena_alloc(a, longest + 1);
+  d.scratch = arena_alloc(a, longest + 1);
+  size_t threshold = d.input_len * 2 / 5 + 1; /* floor(length * 0.4) + 1 */
   scored *hits = ARENA_ARRAY(a, scored, n ? n : 1);
   size_t n_hits = 0;
   for (size_t i = 0; i < n; i++) {
-    size_t dist = measure(&d, options[i], scratch, threshold);
+    size_t dist = measure(&d, options[i], threshold);
     if (dist == SIZE_MAX)
       continue;
     /* Insertion sort: suggestion lists are short. */
@@ -196,7 +148,7 @@ size_t gql_suggestion_list(arena *a, const char *input, const char *const *optio
   const char **res = ARENA_ARRAY(a, const char *, n_hits ? n_hits : 1);
   size_t n_res = 0;
   for (size_t i = 0; i < n_hits; i++) {
-    /* Duplicate options sort next to each other; keep one. */
+    /* Equal options sort next to each other; keep one. */
     if (n_res > 0 && strcmp(res[n_res - 1], hits[i].name) == 0)
       continue;
     res[n_res++] = hits[i].name;
@@ -205,23 +157,37 @@ size_t gql_suggestion_list(arena *a, const char *input, const char *const *optio
   return n_res;
 }
 
-const char *gql_vdid_you_mean(arena *a, const char *sub, const char *const *suggestions, size_t n) {
+static void put_quoted_or_list(buf *b, const char *const *items, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0)
+      buf_puts(b, n == 2 ? " or " : i == n - 1 ? ", or " : ", ");
+    buf_printf(b, "\"%s\"", items[i]);
+  }
+}
+
+const char *gql_quoted_or_list(arena *a, const char *const *items, size_t n) {
+  buf b;
+  buf_init(&b, a);
+  put_quoted_or_list(&b, items, n);
+  return buf_cstr(&b);
+}
+
+const char *gql_did_you_mean(arena *a, const char *sub, const char *const *suggestions, size_t n) {
   if (n == 0)
     return "";
   buf b;
   buf_init(&b, a);
   buf_puts(&b, " Did you mean ");
-  if (sub) {
-    buf_puts(&b, sub);
-    buf_putc(&b, ' ');
-  }
-  if (n > MAX_SUGGESTIONS)
-    n = MAX_SUGGESTIONS;
-  for (size_t i = 0; i < n; i++) {
-    if (i > 0)
-      buf_puts(&b, n == 2 ? " or " : i == n - 1 ? ", or " : ", ");
-    buf_printf(&b, "\"%s\"", suggestions[i]);
-  }
+  if (sub)
+    buf_printf(&b, "%s ", sub);
+  put_quoted_or_list(&b, suggestions, n < MAX_SUGGESTIONS ? n : MAX_SUGGESTIONS);
   buf_putc(&b, '?');
   return buf_cstr(&b);
+}
+
+const char *gql_suggest(arena *a, const char *sub, const char *input, const char *const *options,
+                        size_t n) {
+  const char **list;
+  size_t n_list = gql_suggestion_list(a, input, options, n, &list);
+  return gql_did_you_mean(a, sub, list, n_list);
 }
