@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/utf8.h"
+
 void json_writer_init(json_writer *w, buf *out) {
   w->out = out;
   w->depth = 0;
@@ -257,14 +259,15 @@ static void put_escape(buf *b, unsigned char c) {
   }
 }
 
-/* Whether one of the eight bytes of x needs escaping, by the classic bit
- * tricks for "some byte is below 0x20" and "some byte is zero" (after xor
- * with '"' or '\\'), which are exact as yes/no answers. */
+/* Whether one of the eight bytes of x needs escaping or UTF-8 checking, by
+ * the classic bit tricks for "some byte is below 0x20" and "some byte is
+ * zero" (after xor with '"' or '\\'), which are exact as yes/no answers,
+ * plus "some byte has its high bit set" (non-ASCII goes the checked way). */
 static inline bool word_needs_escape(uint64_t x) {
   const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
   uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
   uint64_t hits =
-      ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+      ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x;
   return (hits & highs) != 0;
 }
 
@@ -288,7 +291,7 @@ static size_t copy_plain_run(char *d, const char *s, size_t n) {
       return n;
     }
   }
-  for (; i < n && !needs_escape[(unsigned char)s[i]]; i++)
+  for (; i < n && (unsigned char)s[i] < 0x80 && !needs_escape[(unsigned char)s[i]]; i++)
     d[i] = s[i];
   return i;
 }
@@ -305,7 +308,21 @@ void json_escape(buf *b, const char *s, size_t n) {
     i += run;
     if (i == n)
       break;
-    put_escape(b, (unsigned char)s[i++]);
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+      put_escape(b, c);
+      i++;
+    } else {
+      /* Well-formed UTF-8 is copied; a broken byte becomes U+FFFD, so the
+       * response stays valid JSON whatever a client or resolver sent. */
+      uint32_t cp;
+      int k = utf8_decode(s + i, s + n, &cp);
+      if (k)
+        buf_append(b, s + i, (size_t)k);
+      else
+        buf_append(b, "\xEF\xBF\xBD", 3);
+      i += k ? (size_t)k : 1;
+    }
     buf_reserve(b, n - i + 1);
   }
   buf_putc(b, '"');

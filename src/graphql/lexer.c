@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/utf8.h"
 
 /* ---- character classes ---- */
 
@@ -22,42 +23,6 @@ static inline bool is_space(unsigned char c) { return c == ' ' || c == '\t'; }
 
 static inline bool is_scalar_value(int64_t cp) {
   return (cp >= 0 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0x10FFFF);
-}
-
-/* Decodes one UTF-8 character at p; returns its length (1-4) or 0 when the
- * bytes are not well-formed UTF-8 (overlong forms, surrogates, values past
- * U+10FFFF, truncated sequences). */
-static int utf8_decode(const char *p, const char *end, uint32_t *out) {
-  const unsigned char *s = (const unsigned char *)p;
-  size_t avail = (size_t)(end - p);
-  unsigned char c = s[0];
-  *out = 0xFFFD; /* defined on failure too (and keeps -O2's flow analysis quiet) */
-  if (c < 0x80) {
-    *out = c;
-    return 1;
-  }
-  int n;
-  uint32_t cp, min;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2, cp = c & 0x1Fu, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3, cp = c & 0x0Fu, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4, cp = c & 0x07u, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (avail < (size_t)n)
-    return 0;
-  for (int i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3Fu);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  *out = cp;
-  return n;
 }
 
 static size_t utf8_encode(uint32_t cp, char *out) {

@@ -26,6 +26,7 @@
  * ExecutableDefinitions anyway). Everything lives in the request arena. */
 #include "graphql/validate.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -133,7 +134,7 @@ struct gql_vctx {
   const gql_rule *const *rules;
   size_t n_rules;
   void **states;
-  rule_list *by_callback; /* [callback slot]: the rules that have it */
+  const rule_list *by_callback; /* [callback slot]: the rules that have it */
   size_t n_reported;
   bool aborted;
   gql_error *sink; /* handed out after the abort, so callers can add locations */
@@ -478,40 +479,54 @@ static void walk_document(walker *w, const gql_document *doc) {
 
 /* ---- entry points ---- */
 
-/* Fills c->by_callback from the rules' non-NULL callbacks. */
-static void index_callbacks(gql_vctx *c) {
-  c->by_callback = ARENA_ARRAY(c->a, rule_list, N_CALLBACK_SLOTS);
-  size_t *all = ARENA_ARRAY(c->a, size_t, N_CALLBACK_SLOTS * (c->n_rules ? c->n_rules : 1));
-  for (size_t slot = 0; slot < N_CALLBACK_SLOTS; slot++)
-    c->by_callback[slot].rules = all + slot * c->n_rules;
-  for (size_t i = 0; i < c->n_rules; i++) {
-    const char *first = (const char *)c->rules[i] + offsetof(gql_rule, enter_document);
+/* Lists, for each callback slot, the rules (of rules[0..n)) that define it,
+ * in rule order; `all` has room for N_CALLBACK_SLOTS * n indexes. */
+static void index_callbacks(const gql_rule *const *rules, size_t n, rule_list *by_callback,
+                            size_t *all) {
+  for (size_t slot = 0; slot < N_CALLBACK_SLOTS; slot++) {
+    by_callback[slot].rules = all + slot * n;
+    by_callback[slot].n = 0;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const char *first = (const char *)rules[i] + offsetof(gql_rule, enter_document);
     for (size_t slot = 0; slot < N_CALLBACK_SLOTS; slot++) {
       any_callback cb;
       memcpy(&cb, first + slot * sizeof cb, sizeof cb);
       if (cb) {
-        rule_list *l = &c->by_callback[slot];
+        rule_list *l = &by_callback[slot];
         l->rules[l->n++] = i;
       }
     }
   }
 }
 
-size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
-                          const gql_rule *const *rules, size_t n_rules, arena *a,
-                          gql_errors *errs) {
+#define N_SPECIFIED (sizeof specified_rules / sizeof specified_rules[0])
+
+/* The index of the specified rules depends on nothing else, so it is built
+ * once per process rather than per request. */
+static rule_list specified_index[N_CALLBACK_SLOTS];
+static size_t specified_index_storage[N_CALLBACK_SLOTS * N_SPECIFIED];
+static pthread_once_t specified_index_once = PTHREAD_ONCE_INIT;
+
+static void index_specified_rules(void) {
+  index_callbacks(specified_rules, N_SPECIFIED, specified_index, specified_index_storage);
+}
+
+static size_t validate_with(const gql_schema *s, const gql_document *doc,
+                            const gql_rule *const *rules, size_t n_rules,
+                            const rule_list *by_callback, arena *a, gql_errors *errs) {
   gql_vctx c = {.schema = s,
                 .doc = doc,
                 .a = a,
                 .errs = errs,
                 .rules = rules,
                 .n_rules = n_rules,
+                .by_callback = by_callback,
                 .fragment_work = FRAGMENT_WORK_BUDGET};
   size_t before = errs->n;
   c.states = ARENA_ARRAY(a, void *, n_rules ? n_rules : 1);
   for (size_t i = 0; i < n_rules; i++)
     c.states[i] = rules[i]->state_size ? arena_calloc(a, rules[i]->state_size) : NULL;
-  index_callbacks(&c);
   for (size_t i = 0; i < doc->n_defs; i++)
     if (doc->defs[i].kind == GQL_DEF_FRAGMENT)
       strmap_put(&c.fragments, a, doc->defs[i].u.fragment.name, &doc->defs[i].u.fragment);
@@ -521,9 +536,18 @@ size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
   return errs->n - before;
 }
 
+size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
+                          const gql_rule *const *rules, size_t n_rules, arena *a,
+                          gql_errors *errs) {
+  rule_list *by_callback = ARENA_ARRAY(a, rule_list, N_CALLBACK_SLOTS);
+  size_t *all = ARENA_ARRAY(a, size_t, N_CALLBACK_SLOTS * (n_rules ? n_rules : 1));
+  index_callbacks(rules, n_rules, by_callback, all);
+  return validate_with(s, doc, rules, n_rules, by_callback, a, errs);
+}
+
 size_t gql_validate(const gql_schema *s, const gql_document *doc, arena *a, gql_errors *errs) {
-  return gql_validate_rules(s, doc, specified_rules,
-                            sizeof specified_rules / sizeof specified_rules[0], a, errs);
+  pthread_once(&specified_index_once, index_specified_rules);
+  return validate_with(s, doc, specified_rules, N_SPECIFIED, specified_index, a, errs);
 }
 
 /* ---- the context ---- */

@@ -16,6 +16,7 @@
 
 #include "base/buf.h"
 #include "base/json.h"
+#include "base/utf8.h"
 
 static void assert_repr(double v, const char *expected) {
   char out[32];
@@ -393,11 +394,47 @@ static void test_escape(void **state) {
   assert_escaped("/\x7f", 2, "\"/\x7f\"");
   assert_escaped("h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80", 15,
                  "\"h\xc3\xa9llo \xe2\x80\xa8 \xf0\x9f\x98\x80\"");
+  /* Broken UTF-8 (found by fuzzing: an operation name from a GET request)
+   * becomes U+FFFD byte by byte, so the output is always valid JSON text. */
+  assert_escaped("a\xff", 2, "\"a\xef\xbf\xbd\"");
+  assert_escaped("\xc3(", 2, "\"\xef\xbf\xbd(\"");
+  assert_escaped("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  assert_escaped("\xc0\xaf" "0123456789", 12, "\"\xef\xbf\xbd\xef\xbf\xbd" "0123456789\"");
+  assert_escaped("0123456789\xf0\x9f\x98", 13, "\"0123456789\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+}
+
+/* The slow reference for the escaper: byte by byte, with the position of
+ * the one special byte given. */
+static void reference_escape(const char *in, size_t len, size_t pos, const char *esc,
+                             char *want) {
+  size_t w = 0;
+  want[w++] = '"';
+  for (size_t i = 0; i < len;) {
+    if (i == pos) {
+      w += (size_t)sprintf(want + w, "%s", esc);
+      i++;
+      continue;
+    }
+    uint32_t cp;
+    int k = utf8_decode(in + i, in + (i < pos ? pos : len), &cp);
+    if (k) {
+      memcpy(want + w, in + i, (size_t)k);
+      w += (size_t)k;
+      i += (size_t)k;
+    } else {
+      memcpy(want + w, "\xef\xbf\xbd", 3);
+      w += 3;
+      i++;
+    }
+  }
+  want[w++] = '"';
+  want[w] = '\0';
 }
 
 /* Escapes at every position of strings longer than the eight-byte words
  * the scanner tests at once, among bytes that must stay as they are (space,
- * '!' and '#' next to '"', '[' and ']' next to '\\', DEL, UTF-8). */
+ * '!' and '#' next to '"', '[' and ']' next to '\\', DEL, UTF-8) and the
+ * halves of a UTF-8 character that the cycling cuts apart (U+FFFD each). */
 static void test_escape_every_position(void **state) {
   (void)state;
   static const char plain[] = " !#[]\x7f\xc3\xa9"
@@ -411,20 +448,10 @@ static void test_escape_every_position(void **state) {
     for (size_t pos = 0; pos < len; pos++) {
       for (size_t k = 0; k < sizeof specials / sizeof specials[0]; k++) {
         char in[40];
-        char want[80];
-        size_t w = 0;
-        want[w++] = '"';
-        for (size_t i = 0; i < len; i++) {
-          if (i == pos) {
-            in[i] = specials[k].c;
-            w += (size_t)sprintf(want + w, "%s", specials[k].esc);
-          } else {
-            in[i] = plain[i % (sizeof plain - 1)];
-            want[w++] = in[i];
-          }
-        }
-        want[w++] = '"';
-        want[w] = '\0';
+        char want[160];
+        for (size_t i = 0; i < len; i++)
+          in[i] = i == pos ? specials[k].c : plain[i % (sizeof plain - 1)];
+        reference_escape(in, len, pos, specials[k].esc, want);
         assert_escaped(in, len, want);
       }
     }
