@@ -37,6 +37,7 @@ fuzz: deps
 
 bench: build
 	@scripts/bench.sh
+	@scripts/bench-http.sh
 
 clean:
 	rm -rf build build-asan build-fuzz build-lint

@@ -1,0 +1,248 @@
+#!/bin/sh
+# bench-http.sh — the HTTP benchmark: `dagd webserver` against a Node server
+# (graphql-js 16 + graphql-http's reference handler, bench/http/
+# node_server.mjs) on the same trivial query, `{ version }` POSTed as
+# application/json (bench/http/post_version.lua), in the same run. wrk drives
+# each server over keep-alive connections (2 threads, 64 connections). dagd
+# runs twice, with its default thread pool and with --threads 2. After a
+# check that all three answer the same bytes and a warm-up, ROUNDS
+# alternating rounds run against each server; the medians of req/s and of the
+# p99 latency are printed with the ratios and appended as a dated row to the
+# "HTTP" section of bench/RESULTS.md. Fails when wrk saw a socket error or a
+# non-2xx reply.
+#
+# Environment: BUILD (build directory, default build), BENCH_ROUNDS (3),
+# BENCH_SECONDS (seconds per wrk round, default 5), BENCH_WARMUP (seconds of
+# warm-up per server, default 3), BENCH_HTTP_PIN=1 (server on CPU 0, wrk on
+# CPU 1, instead of letting them share both cores), BENCH_NODE_WORKERS (node
+# processes, node:cluster; default 1), BENCH_RECORD=0 (don't append to
+# RESULTS.md).
+set -eu
+
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+rounds=${BENCH_ROUNDS:-3}
+seconds=${BENCH_SECONDS:-5}
+warmup=${BENCH_WARMUP:-3}
+pin_mode=${BENCH_HTTP_PIN:-0}
+node_workers=${BENCH_NODE_WORKERS:-1}
+threads=2
+connections=64
+dir=bench/http
+tmp=$(mktemp -d)
+pids="" # servers started, stopped on exit
+cleanup() {
+  for p in $pids; do kill "$p" 2>/dev/null || true; done
+  for p in $pids; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# --- tools ---
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench-http: installing wrk" >&2
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk >&2 ||
+    { $SUDO apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk >&2; }
+fi
+if [ ! -d bench/node_modules/graphql-http ] || [ ! -d bench/node_modules/graphql ]; then
+  (cd bench && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+
+# --- build ---
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+fi
+if grep -q '^SANITIZE:BOOL=ON' "$build/CMakeCache.txt" ||
+   grep -q '^FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "bench-http: $build is a sanitizer build; use a plain one (BUILD=build)" >&2
+  exit 1
+fi
+build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
+  cat "$tmp/build.log" >&2
+  exit 1
+}
+
+# --- CPUs: shared by default, or server and client apart ---
+server_pin="" client_pin=""
+if [ "$pin_mode" = 1 ]; then
+  if ! command -v taskset >/dev/null 2>&1 || [ "$(nproc)" -lt 2 ]; then
+    echo "bench-http: BENCH_HTTP_PIN=1 needs taskset and 2 CPUs" >&2
+    exit 1
+  fi
+  server_pin="taskset -c 0"
+  client_pin="taskset -c 1"
+  placement="server on CPU 0, wrk on CPU 1 (taskset)"
+else
+  placement="unpinned, server and wrk share $(nproc) CPUs"
+fi
+
+# Other work on the machine skews the figures: note how busy its CPUs were
+# over the second before the run (from /proc/stat; the load average lags).
+cpu_busy() {
+  s1=$(head -n 1 /proc/stat)
+  sleep 1
+  s2=$(head -n 1 /proc/stat)
+  printf '%s\n%s\n' "$s1" "$s2" | awk '
+    { idle = $5 + $6; total = 0; for (i = 2; i <= 9; i++) total += $i }
+    NR == 1 { idle1 = idle; total1 = total }
+    NR == 2 { printf "%.0f%%", 100 * (1 - (idle - idle1) / (total - total1)) }'
+}
+busy=$(cpu_busy 2>/dev/null || echo "?")
+
+# --- servers ---
+
+# start NAME COMMAND...: start a server printing "listening on URL" on
+# stderr; its URL goes to $tmp/NAME.url and its pid to $tmp/NAME.pid.
+start() {
+  name=$1
+  shift
+  : >"$tmp/$name.log"
+  $server_pin "$@" 2>>"$tmp/$name.log" &
+  pid=$!
+  pids="$pids $pid"
+  i=0
+  while ! grep -q 'listening on http://' "$tmp/$name.log"; do
+    i=$((i + 1))
+    if [ "$i" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
+      echo "bench-http: $name did not start:" >&2
+      cat "$tmp/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  sed -n 's#.*listening on \(http://[^ ]*\).*#\1#p' "$tmp/$name.log" | head -n 1 >"$tmp/$name.url"
+  echo "$pid" >"$tmp/$name.pid"
+}
+url() { cat "$tmp/$1.url"; }
+
+start dagd "$build/dagd" webserver --port 0
+start dagd2 "$build/dagd" webserver --port 0 --threads 2
+# The pool's threads: all of the process's but the main one.
+dagd_threads=$(($(find "/proc/$(cat "$tmp/dagd.pid")/task" -mindepth 1 -maxdepth 1 | wc -l) - 1))
+# The Node server answers with dagd's version, so the bodies are the same.
+body='{"query":"{ version }"}'
+post() {
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    fetch(process.argv[1], { method: "POST", body: process.argv[2],
+      headers: { "content-type": "application/json", accept: "application/json" } })
+      .then(async (r) => { const t = await r.text();
+        if (r.status !== 200) { console.error(`${process.argv[1]}: ${r.status} ${t}`); process.exit(1); }
+        process.stdout.write(t); })
+      .catch((e) => { console.error(`${process.argv[1]}: ${e.message}`); process.exit(1); });' "$1" "$body"
+}
+dagd_answer=$(post "$(url dagd)")
+version=$(echo "$dagd_answer" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
+start node node "$dir/node_server.mjs" --version "$version" --workers "$node_workers"
+for s in dagd2 node; do
+  answer=$(post "$(url "$s")")
+  if [ "$answer" != "$dagd_answer" ]; then
+    echo "bench-http: $s answers '$answer', dagd '$dagd_answer'" >&2
+    exit 1
+  fi
+done
+echo "bench-http: all servers answer $dagd_answer" >&2
+
+# --- wrk ---
+# run NAME SECONDS: one wrk run against server NAME; prints "REQS P99_MS".
+run() {
+  $client_pin wrk -t "$threads" -c "$connections" -d "${2}s" --latency \
+    -s "$dir/post_version.lua" "$(url "$1")" >"$tmp/wrk.out" 2>&1 || {
+    cat "$tmp/wrk.out" >&2
+    exit 1
+  }
+  if grep -q -E '^ *(Non-2xx|Socket errors)' "$tmp/wrk.out"; then
+    echo "bench-http: errors against $1:" >&2
+    cat "$tmp/wrk.out" >&2
+    exit 1
+  fi
+  awk '
+    /^Requests\/sec:/ { reqs = $2 }
+    $1 == "99%" {
+      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : unit == "m" ? 60000 : 1)
+    }
+    END {
+      if (reqs == "" || p99 == "") exit 1
+      printf "%.0f %.3f\n", reqs, p99
+    }' "$tmp/wrk.out"
+}
+
+for s in dagd dagd2 node; do
+  run "$s" "$warmup" >/dev/null
+done
+
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+r=1
+while [ "$r" -le "$rounds" ]; do
+  line="bench-http: round $r/$rounds:"
+  for s in dagd dagd2 node; do
+    out=$(run "$s" "$seconds")
+    echo "$out" >>"$tmp/$s.rounds"
+    line="$line $s $(echo "$out" | awk '{printf "%d req/s p99 %sms", $1, $2}');"
+  done
+  echo "$line" >&2
+  r=$((r + 1))
+done
+# reqs NAME, p99 NAME: the medians of server NAME's rounds.
+reqs() { awk '{print $1}' "$tmp/$1.rounds" | median; }
+p99() { awk '{print $2}' "$tmp/$1.rounds" | median; }
+reqs_dagd=$(reqs dagd) p99_dagd=$(p99 dagd)
+reqs_dagd2=$(reqs dagd2) p99_dagd2=$(p99 dagd2)
+reqs_node=$(reqs node) p99_node=$(p99 node)
+ratio=$(awk -v a="$reqs_dagd" -v b="$reqs_node" 'BEGIN {printf "%.1f", a / b}')
+ratio2=$(awk -v a="$reqs_dagd2" -v b="$reqs_node" 'BEGIN {printf "%.1f", a / b}')
+node_label="node graphql-http"
+node_version=$(node --version)
+if [ "$node_workers" -gt 1 ]; then
+  node_label="$node_label ($node_workers workers)"
+  node_version="$node_version, $node_workers workers"
+fi
+
+printf '%-34s %8s req/s  p99 %s ms\n' "dagd ($dagd_threads threads, default):" "$reqs_dagd" "$p99_dagd"
+printf '%-34s %8s req/s  p99 %s ms\n' "dagd --threads 2:" "$reqs_dagd2" "$p99_dagd2"
+printf '%-34s %8s req/s  p99 %s ms\n' "$node_label:" "$reqs_node" "$p99_node"
+echo "ratio: ${ratio}x (${ratio2}x with --threads 2); goal 50000 req/s and 5x"
+echo "wrk: $threads threads, $connections keep-alive connections, medians of $rounds rounds of ${seconds}s; $placement; CPUs busy before: $busy"
+
+# --- record ---
+# Rows go at the end of the table of the "## HTTP" section, which stands
+# before the engine section: scripts/bench.sh appends its rows at the end of
+# the file.
+if [ "${BENCH_RECORD:-1}" = 1 ]; then
+  commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
+    commit="$commit+wip"
+  fi
+  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+  row=$(printf '| %s | %s | %s cores %s, %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s×** (%s×) |' \
+    "$(date -u +%Y-%m-%d)" "$commit" "$(nproc)" "$(uname -m)" "${cpu:-unknown cpu}" \
+    "$build_type" "$node_version" "$placement; CPUs $busy busy before" "$dagd_threads" "$reqs_dagd" "$p99_dagd" \
+    "$reqs_dagd2" "$p99_dagd2" "$reqs_node" "$p99_node" "$ratio" "$ratio2")
+  results=bench/RESULTS.md
+  if ! grep -q '^## HTTP' "$results"; then
+    echo "bench-http: $results has no '## HTTP' section" >&2
+    exit 1
+  fi
+  awk -v row="$row" '
+    { lines[NR] = $0 }
+    /^## HTTP/ { in_http = 1; next_section = 0 }
+    /^## / && !/^## HTTP/ && in_http && !next_section { next_section = NR }
+    in_http && !next_section && /^\|/ { last = NR }
+    END {
+      if (!last) exit 1
+      for (i = 1; i <= NR; i++) {
+        print lines[i]
+        if (i == last) print row
+      }
+    }' "$results" >"$tmp/results.md" || {
+    echo "bench-http: no table in the HTTP section of $results" >&2
+    exit 1
+  }
+  cp "$tmp/results.md" "$results"
+  echo "bench-http: recorded in $results" >&2
+fi
