@@ -50,12 +50,12 @@ struct gql_value {
   /* VARIABLE: the name without '$'. INT, FLOAT: the literal text. STRING: the
    * decoded string (block strings already dedented). ENUM: the name. */
   const char *str;
-  size_t str_len; /* STRING: byte length (the string may contain NUL) */
-  bool block;     /* STRING: written as a block string """...""" */
-  bool boolean;   /* BOOLEAN */
-  int64_t ival;   /* INT: the parsed value, when int_overflow is false */
+  size_t str_len;    /* STRING: byte length (the string may contain NUL) */
+  bool block;        /* STRING: written as a block string """...""" */
+  bool boolean;      /* BOOLEAN */
+  int64_t ival;      /* INT: the parsed value, when int_overflow is false */
   bool int_overflow; /* INT: the literal does not fit in int64 */
-  double fval;    /* FLOAT and INT: the value as a double */
+  double fval;       /* FLOAT and INT: the value as a double */
   gql_value **items; /* LIST */
   size_t n_items;
   gql_object_field *fields; /* OBJECT, in source order */
@@ -173,7 +173,7 @@ typedef struct gql_fragment {
 /* ---- type-system definitions (SDL) ---- */
 
 typedef struct gql_input_value_def { /* an argument or an input field */
-  const char *description; /* NULL when none */
+  const char *description;           /* NULL when none */
   const char *name;
   gql_loc loc;
   gql_type_ref *type;

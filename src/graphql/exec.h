@@ -49,11 +49,11 @@ bool gql_execute(const gql_request *req, buf *out);
 
 /* What gql_run did, for transports that map outcomes to HTTP statuses. */
 typedef enum gql_outcome {
-  GQL_OUTCOME_EXECUTED,        /* "data" is present (possibly with field errors) */
-  GQL_OUTCOME_SYNTAX_ERROR,    /* the document did not parse */
-  GQL_OUTCOME_INVALID,         /* the document failed validation */
-  GQL_OUTCOME_REQUEST_ERROR,   /* unknown operation, bad variables */
-  GQL_OUTCOME_FORBIDDEN,       /* the operation type is not allowed (see allow_mutations) */
+  GQL_OUTCOME_EXECUTED,      /* "data" is present (possibly with field errors) */
+  GQL_OUTCOME_SYNTAX_ERROR,  /* the document did not parse */
+  GQL_OUTCOME_INVALID,       /* the document failed validation */
+  GQL_OUTCOME_REQUEST_ERROR, /* unknown operation, bad variables */
+  GQL_OUTCOME_FORBIDDEN,     /* the operation type is not allowed (see allow_mutations) */
 } gql_outcome;
 
 typedef struct gql_run_options {

@@ -105,13 +105,25 @@ typedef struct gql_rv {
 } gql_rv;
 
 /* Constructors, for resolvers. */
-static inline gql_rv gql_rv_null(void) { gql_rv r = {.kind = GQL_RV_NULL}; return r; }
-static inline gql_rv gql_rv_bool(bool b) { gql_rv r = {.kind = GQL_RV_BOOL, .u.b = b}; return r; }
-static inline gql_rv gql_rv_int(int64_t i) { gql_rv r = {.kind = GQL_RV_INT, .u.i = i}; return r; }
-static inline gql_rv gql_rv_float(double f) { gql_rv r = {.kind = GQL_RV_FLOAT, .u.f = f}; return r; }
+static inline gql_rv gql_rv_null(void) {
+  gql_rv r = {.kind = GQL_RV_NULL};
+  return r;
+}
+static inline gql_rv gql_rv_bool(bool b) {
+  gql_rv r = {.kind = GQL_RV_BOOL, .u.b = b};
+  return r;
+}
+static inline gql_rv gql_rv_int(int64_t i) {
+  gql_rv r = {.kind = GQL_RV_INT, .u.i = i};
+  return r;
+}
+static inline gql_rv gql_rv_float(double f) {
+  gql_rv r = {.kind = GQL_RV_FLOAT, .u.f = f};
+  return r;
+}
 gql_rv gql_rv_string(const char *s); /* NULL gives null */
 gql_rv gql_rv_object(const void *ptr, const gql_type *type);
-gql_rv gql_rv_json(const json_t *j);  /* NULL gives null */
+gql_rv gql_rv_json(const json_t *j); /* NULL gives null */
 /* A list of n items allocated in the request arena, to be filled by the caller. */
 gql_rv gql_rv_list(arena *a, size_t n);
 /* An error with a printf-style message formatted into the arena. */
@@ -122,7 +134,7 @@ gql_rv gql_rv_errorf(arena *a, const char *fmt, ...) __attribute__((format(print
 typedef struct gql_resolve_info {
   const gql_schema *schema;
   const gql_field *field;
-  const gql_type *parent_type;   /* the object type owning the field */
+  const gql_type *parent_type;    /* the object type owning the field */
   const gql_selection *selection; /* the first field node of the merged set */
   arena *arena;                   /* the request's: allocate results here */
   void *context;                  /* the caller's request context */
@@ -143,7 +155,7 @@ typedef gql_rv (*gql_resolve_fn)(const gql_resolve_info *info, const void *paren
 /* Picks the concrete object type of a value of an interface or union.
  * Returns NULL when it cannot tell (a field error follows). */
 typedef const gql_type *(*gql_resolve_type_fn)(const gql_schema *schema, const gql_type *abstract,
-                                              const gql_rv *value, void *data);
+                                               const gql_rv *value, void *data);
 
 /* Subscription source streams. The hook returns the opaque source stream
  * handle (owned by the transport that asked for it) or an error rv. */
@@ -209,7 +221,7 @@ struct gql_type {
   gql_kind kind;
   const char *name; /* NULL for wrappers */
   const char *description;
-  gql_type *of; /* LIST, NON_NULL */
+  gql_type *of;      /* LIST, NON_NULL */
   gql_field *fields; /* OBJECT, INTERFACE, in definition order */
   size_t n_fields;
   gql_type **interfaces; /* OBJECT, INTERFACE */
@@ -221,10 +233,10 @@ struct gql_type {
   size_t n_values;
   gql_input_value *input_fields; /* INPUT_OBJECT */
   size_t n_input_fields;
-  const char *specified_by_url; /* SCALAR */
-  bool one_of;                  /* INPUT_OBJECT with @oneOf */
-  bool builtin;                 /* a built-in scalar or an introspection type */
-  const gql_scalar_hooks *scalar; /* SCALAR; custom scalars default to pass-through */
+  const char *specified_by_url;     /* SCALAR */
+  bool one_of;                      /* INPUT_OBJECT with @oneOf */
+  bool builtin;                     /* a built-in scalar or an introspection type */
+  const gql_scalar_hooks *scalar;   /* SCALAR; custom scalars default to pass-through */
   gql_resolve_type_fn resolve_type; /* INTERFACE, UNION; NULL: the schema default */
   void *resolve_type_data;
   gql_type *list_of;     /* cached [this] wrapper, NULL until needed */
@@ -264,7 +276,7 @@ struct gql_schema {
   gql_field *meta_schema;   /* __schema: __Schema! */
   gql_field *meta_type;     /* __type(name: String!): __Type */
   gql_field *meta_typename; /* __typename: String! */
-  void *lookup; /* private: name → type, name → directive */
+  void *lookup;             /* private: name → type, name → directive */
 };
 
 /* Builds a schema from SDL. On failure returns NULL and adds every error
@@ -291,7 +303,7 @@ gql_type *gql_non_null_of(gql_schema *s, gql_type *t);
 gql_type *gql_schema_resolve_type_ref(gql_schema *s, const gql_type_ref *ref);
 
 /* Type predicates and relations, as the spec defines them. */
-gql_type *gql_named_type(const gql_type *t);   /* strips wrappers */
+gql_type *gql_named_type(const gql_type *t);    /* strips wrappers */
 gql_type *gql_nullable_type(const gql_type *t); /* strips one NON_NULL */
 bool gql_is_input_type(const gql_type *t);
 bool gql_is_output_type(const gql_type *t);

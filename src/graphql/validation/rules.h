@@ -119,8 +119,8 @@ bool gql_vctx_spend_fragment_work(gql_vctx *c, size_t cost);
 
 /* Variable usages with the input type at the place of use and its default. */
 typedef struct gql_variable_usage {
-  const gql_value *node; /* a GQL_VALUE_VARIABLE */
-  const gql_type *type;  /* expected input type there; NULL when unknown */
+  const gql_value *node;          /* a GQL_VALUE_VARIABLE */
+  const gql_type *type;           /* expected input type there; NULL when unknown */
   const gql_value *default_value; /* default of that position, if any */
   /* The input type around that position (graphql-js's parentType: the list
    * or input object type containing it), NULL when none or unknown. */
@@ -136,8 +136,7 @@ gql_usage_list gql_vctx_recursive_variable_usages(gql_vctx *c, const gql_operati
 /* Validates doc with the given rules only, in that order (tests use it to
  * check one rule in isolation); otherwise as gql_validate. */
 size_t gql_validate_rules(const gql_schema *s, const gql_document *doc,
-                          const gql_rule *const *rules, size_t n_rules, arena *a,
-                          gql_errors *errs);
+                          const gql_rule *const *rules, size_t n_rules, arena *a, gql_errors *errs);
 
 /* ---- the rules, in graphql-js's specifiedRules order ---- */
 

@@ -399,14 +399,18 @@ static void test_escape(void **state) {
   assert_escaped("a\xff", 2, "\"a\xef\xbf\xbd\"");
   assert_escaped("\xc3(", 2, "\"\xef\xbf\xbd(\"");
   assert_escaped("\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
-  assert_escaped("\xc0\xaf" "0123456789", 12, "\"\xef\xbf\xbd\xef\xbf\xbd" "0123456789\"");
-  assert_escaped("0123456789\xf0\x9f\x98", 13, "\"0123456789\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
+  assert_escaped("\xc0\xaf"
+                 "0123456789",
+                 12,
+                 "\"\xef\xbf\xbd\xef\xbf\xbd"
+                 "0123456789\"");
+  assert_escaped("0123456789\xf0\x9f\x98", 13,
+                 "\"0123456789\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");
 }
 
 /* The slow reference for the escaper: byte by byte, with the position of
  * the one special byte given. */
-static void reference_escape(const char *in, size_t len, size_t pos, const char *esc,
-                             char *want) {
+static void reference_escape(const char *in, size_t len, size_t pos, const char *esc, char *want) {
   size_t w = 0;
   want[w++] = '"';
   for (size_t i = 0; i < len;) {
