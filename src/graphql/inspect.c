@@ -45,7 +45,7 @@ void gql_js_number(double v, char out[GQL_JS_NUMBER_SIZE]) {
     o += sprintf(o, "%s", digits);
     memset(o, '0', (size_t)(n - k));
     o[n - k] = '\0';
-  } else if (0 < n && n <= 21) {
+  } else if (0 < n && n < k) { /* a point inside the digits */
     sprintf(o, "%.*s.%s", n, digits, digits + n);
   } else if (-6 < n && n <= 0) {
     o += sprintf(o, "0.");
