@@ -1,6 +1,7 @@
 /* webserver.c — `dagd webserver`: parses the options, builds the API
  * schema, starts the HTTP server and waits for SIGINT/SIGTERM, then drains
- * requests in flight and exits 0.
+ * requests in flight, closes WebSockets and exits 0. `--test-subscriptions`
+ * (left out of --help: it is for tests) adds the test subscription field.
  *
  * The signals are blocked before the server starts, so libmicrohttpd's
  * threads inherit the mask and only this thread receives them (sigwait). */
@@ -21,7 +22,8 @@
 static const char usage[] =
     "usage: dagd webserver [options]\n"
     "\n"
-    "Serves the GraphQL API at /graphql (GET and POST), /server_info and /health.\n"
+    "Serves the GraphQL API at /graphql (GET, POST and WebSocket subscriptions),\n"
+    "/server_info and /health.\n"
     "\n"
     "Options:\n"
     "  -h, --host HOST               address to listen on (default 127.0.0.1)\n"
@@ -36,6 +38,9 @@ static const char usage[] =
     "      --max-query-depth N       deepest nesting a query may have (default 128)\n"
     "      --max-query-tokens N      most tokens a query may have (default 100000)\n"
     "      --threads N               threads serving requests (default: 4 per CPU)\n"
+    "      --max-websockets N        simultaneous WebSockets (default 256)\n"
+    "      --max-subscriptions N     subscriptions per WebSocket (default 100)\n"
+    "      --ws-keepalive SEC        WebSocket keep-alive period (default 12)\n"
     "      --drain-timeout SEC       on SIGTERM, wait this long for requests (default 10)\n"
     "      --help                    show this help\n";
 
@@ -43,6 +48,7 @@ typedef struct options {
   http_server_config server;
   gql_limits limits;
   bool read_only;
+  bool test_subscriptions;
   unsigned drain_ms;
 } options;
 
@@ -57,6 +63,10 @@ enum {
   OPT_MAX_TOKENS,
   OPT_THREADS,
   OPT_DRAIN,
+  OPT_MAX_WEBSOCKETS,
+  OPT_MAX_SUBSCRIPTIONS,
+  OPT_WS_KEEPALIVE,
+  OPT_TEST_SUBSCRIPTIONS,
   OPT_HELP,
 };
 
@@ -74,6 +84,10 @@ static const struct option long_options[] = {
     {"max-query-tokens", required_argument, NULL, OPT_MAX_TOKENS},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"drain-timeout", required_argument, NULL, OPT_DRAIN},
+    {"max-websockets", required_argument, NULL, OPT_MAX_WEBSOCKETS},
+    {"max-subscriptions", required_argument, NULL, OPT_MAX_SUBSCRIPTIONS},
+    {"ws-keepalive", required_argument, NULL, OPT_WS_KEEPALIVE},
+    {"test-subscriptions", no_argument, NULL, OPT_TEST_SUBSCRIPTIONS},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -171,6 +185,24 @@ static int parse_options(int argc, char **argv, options *o) {
         return 2;
       o->drain_ms = (unsigned)v * 1000u;
       break;
+    case OPT_MAX_WEBSOCKETS:
+      if (!parse_number(name, optarg, 1, 100000, &v))
+        return 2;
+      o->server.max_websockets = (unsigned)v;
+      break;
+    case OPT_MAX_SUBSCRIPTIONS:
+      if (!parse_number(name, optarg, 1, 100000, &v))
+        return 2;
+      o->server.max_subscriptions = (unsigned)v;
+      break;
+    case OPT_WS_KEEPALIVE:
+      if (!parse_number(name, optarg, 1, 3600, &v))
+        return 2;
+      o->server.ws_keepalive_ms = (unsigned)v * 1000u;
+      break;
+    case OPT_TEST_SUBSCRIPTIONS:
+      o->test_subscriptions = true;
+      break;
     case OPT_HELP:
       fputs(usage, stdout);
       return 0;
@@ -193,7 +225,8 @@ int cli_webserver(int argc, char **argv) {
     return rc;
 
   char err[256];
-  gql_schema *schema = api_schema_new(err, sizeof err);
+  api_options api = {.test_subscriptions = o.test_subscriptions};
+  gql_schema *schema = api_schema_new(&api, err, sizeof err);
   if (!schema) {
     fprintf(stderr, "dagd webserver: %s\n", err);
     return 1;
@@ -229,7 +262,9 @@ int cli_webserver(int argc, char **argv) {
           sig == SIGINT ? "SIGINT" : "SIGTERM");
   int left = http_server_shutdown(srv, o.drain_ms);
   if (left > 0)
-    fprintf(stderr, "dagd webserver: %d request(s) still running after the drain timeout\n", left);
+    fprintf(stderr,
+            "dagd webserver: %d request(s) or WebSocket(s) still open after the drain timeout\n",
+            left);
   gql_schema_free(schema);
   fprintf(stderr, "dagd webserver: stopped\n");
   return 0;

@@ -965,5 +965,11 @@ gql_outcome gql_run(gql_request *req, const char *query, size_t query_len,
                    "Can only perform a mutation operation from a POST request.");
     return errors_only(&errs, out, GQL_OUTCOME_FORBIDDEN);
   }
+  if (opts && opts->forbid_subscriptions && op->type == GQL_OP_SUBSCRIPTION) {
+    gql_errors_add(&errs, (gql_loc){0, 0},
+                   "Subscriptions are served over WebSocket only (graphql-transport-ws or "
+                   "graphql-ws) at this endpoint.");
+    return errors_only(&errs, out, GQL_OUTCOME_REQUEST_ERROR);
+  }
   return gql_execute(req, out) ? GQL_OUTCOME_EXECUTED : GQL_OUTCOME_REQUEST_ERROR;
 }

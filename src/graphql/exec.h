@@ -59,6 +59,9 @@ typedef enum gql_outcome {
 typedef struct gql_run_options {
   const gql_limits *limits; /* NULL: defaults */
   bool forbid_mutations;    /* e.g. GET requests: a mutation gives GQL_OUTCOME_FORBIDDEN */
+  /* Transports without event streams (plain HTTP): a subscription
+   * operation is a request error naming the WebSocket alternative. */
+  bool forbid_subscriptions;
   /* Operation type actually selected, filled by gql_run (valid when parsed). */
   gql_operation_type *selected_type;
 } gql_run_options;

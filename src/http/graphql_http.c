@@ -378,7 +378,8 @@ void http_graphql_handle(const http_graphql *g, const http_graphql_request *req,
         .context = g->context,
         .arena = a,
     };
-    gql_run_options opts = {.limits = g->limits, .forbid_mutations = is_get};
+    gql_run_options opts = {
+        .limits = g->limits, .forbid_mutations = is_get, .forbid_subscriptions = true};
     gql_outcome o = gql_run(&r, p.query, p.query_len, &opts, &res->body);
     res->status = outcome_status(o, m);
     res->content_type = http_media_content_type(m);

@@ -8,11 +8,15 @@
  * call — answering earlier would make libmicrohttpd drop keep-alive — and
  * the arena is freed when libmicrohttpd reports the request completed.
  *
+ * A GET /graphql asking for a WebSocket is answered with the handshake
+ * (ws.h) and, once libmicrohttpd hands the socket over, served by a thread
+ * of ws_server.h until the session ends and MHD_upgrade_action closes it.
+ *
  * Threads: a pool of epoll threads (http_server_config.threads), which
  * measured faster than a thread per connection for keep-alive traffic
  * (docs/http.md). Shared state is the immutable schema and
- * config plus three atomics (open connections, requests in flight,
- * draining). */
+ * config, three atomics (open connections, requests in flight,
+ * draining) and the WebSocket registry (locked inside ws_server.c). */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -25,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -35,11 +40,17 @@
 #include "base/version.h"
 #include "http/graphql_http.h"
 #include "http/static.h"
+#include "http/ws.h"
+#include "http/ws_server.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
 #define DEFAULT_MAX_HEADER ((size_t)32 << 10)
 #define DEFAULT_MAX_CONNECTIONS 1024u
 #define DEFAULT_TIMEOUT_S 60u
+/* How long a WebSocket waits for the peer's close frame (also at shutdown). */
+#define WS_CLOSE_TIMEOUT_MS 5000u
+/* At shutdown, WebSockets get at least this long to finish closing. */
+#define WS_SHUTDOWN_WAIT_MS (WS_CLOSE_TIMEOUT_MS + 2500u)
 /* Past the body limit we read and drop the rest of the body, so the client
  * gets its 413 on a connection that stays usable; a body this many times
  * over the limit is not worth reading: we answer at once and close. */
@@ -60,8 +71,9 @@ struct http_server {
   char url_host[INET6_ADDRSTRLEN + 2];
   unsigned max_connections;
   atomic_int connections; /* open connections, across the pool's threads */
-  atomic_int in_flight;   /* requests between the first handler call and completion */
+  atomic_int in_flight;   /* requests from the first handler call to completion (or upgrade) */
   atomic_bool draining;   /* shutting down: answer with Connection: close */
+  ws_server *ws;          /* the upgraded sockets */
 };
 
 /* One request, in its own arena. */
@@ -75,6 +87,9 @@ typedef struct req_state {
   bool responded;
   int status;
   size_t bytes;
+  ws_protocol ws_protocol; /* a WebSocket upgrade: the subprotocol chosen */
+  bool ws_reserved;        /* … holding a place in the registry */
+  bool upgraded;           /* … and libmicrohttpd handed the socket over */
 } req_state;
 
 /* ---- the listening socket ---- */
@@ -172,6 +187,13 @@ static void health(http_response *res, arena *a) {
   buf_puts(&res->body, "{\"status\":\"ok\"}");
 }
 
+/* Browsers ask for /favicon.ico at the origin's root whatever the page
+ * declares; an empty answer keeps a 404 out of their console. */
+static void favicon(http_response *res, arena *a) {
+  text_response(res, a, 204, "");
+  res->headers[0] = (http_header){"Cache-Control", "public, max-age=86400"};
+}
+
 static void redirect(http_server *s, http_response *res, arena *a) {
   text_response(res, a, 307, "");
   res->location = arena_printf(a, "%s/graphql", s->prefix);
@@ -220,27 +242,36 @@ static const char *below_prefix(const http_server *s, const char *url) {
   return *rest == '/' || *rest == '\0' ? rest : NULL;
 }
 
-static void route(http_server *s, struct MHD_Connection *c, req_state *st, http_response *res) {
+/* Fills res for the request, or returns true (res untouched) when it is a
+ * WebSocket upgrade of the GraphQL endpoint. */
+static bool route(http_server *s, struct MHD_Connection *c, req_state *st, http_response *res) {
   memset(res, 0, sizeof *res);
   arena *a = st->arena;
+  if (strcmp(st->path, "/favicon.ico") == 0 &&
+      (method_is(st->method, "GET") || method_is(st->method, "HEAD"))) {
+    favicon(res, a);
+    return false;
+  }
   const char *path = below_prefix(s, st->path);
   if (!path) {
     if (strcmp(st->path, "/") == 0)
       redirect(s, res, a);
     else
       text_response(res, a, 404, "Not Found\n");
-    return;
+    return false;
   }
   if (*path == '\0' || strcmp(path, "/") == 0) {
     redirect(s, res, a);
-    return;
+    return false;
   }
   if (strcmp(path, "/graphql") == 0) {
+    if (ws_is_upgrade(header(c, MHD_HTTP_HEADER_UPGRADE), header(c, MHD_HTTP_HEADER_CONNECTION)))
+      return true;
     if (http_static_wants_playground(st->method, header(c, MHD_HTTP_HEADER_ACCEPT)))
       http_static_playground(s->prefix, a, res);
     else
       graphql(s, c, st, res);
-    return;
+    return false;
   }
   bool info = strcmp(path, "/server_info") == 0 || strcmp(path, "/dagit_info") == 0;
   bool is_health = strcmp(path, "/health") == 0;
@@ -257,6 +288,7 @@ static void route(http_server *s, struct MHD_Connection *c, req_state *st, http_
   } else {
     health(res, a);
   }
+  return false;
 }
 
 /* ---- libmicrohttpd callbacks ---- */
@@ -287,6 +319,90 @@ static enum MHD_Result send_response(http_server *s, struct MHD_Connection *c, r
   st->status = res->status;
   /* Body bytes actually sent: none for HEAD and 304. */
   st->bytes = method_is(st->method, "HEAD") || res->status == 304 ? 0 : len;
+  return ok;
+}
+
+/* ---- WebSocket upgrades ---- */
+
+/* Joins every Sec-WebSocket-Protocol header into one list. */
+static enum MHD_Result join_protocols(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value) {
+  (void)kind;
+  buf *b = cls;
+  if (key && value && strcasecmp(key, "Sec-WebSocket-Protocol") == 0) {
+    if (b->len)
+      buf_putc(b, ',');
+    buf_puts(b, value);
+  }
+  return MHD_YES;
+}
+
+static void close_upgraded(void *urh) { MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE); }
+
+/* libmicrohttpd sent the 101 and hands over the socket; must not block. */
+static void on_upgraded(void *cls, struct MHD_Connection *c, void *con_cls, const char *extra_in,
+                        size_t extra_in_size, MHD_socket sock,
+                        struct MHD_UpgradeResponseHandle *urh) {
+  (void)c;
+  http_server *s = cls;
+  req_state *st = con_cls;
+  /* From here on the socket is the registry's: no longer a request in
+   * flight for the drain (libmicrohttpd reports it completed only once the
+   * socket is handed back). */
+  st->upgraded = true;
+  atomic_fetch_sub(&s->in_flight, 1);
+  ws_server_serve(s->ws, sock, st->ws_protocol, extra_in, extra_in_size, close_upgraded, urh);
+}
+
+/* An upgrade request dagd does not take: a GraphQL-shaped error. */
+static enum MHD_Result refuse_upgrade(http_server *s, struct MHD_Connection *c, req_state *st,
+                                      int status, const char *message) {
+  http_response res;
+  memset(&res, 0, sizeof res);
+  http_error_response(&res, st->arena, status, HTTP_MEDIA_JSON, message);
+  if (status == 426)
+    res.headers[0] = (http_header){"Sec-WebSocket-Version", "13"};
+  if (status == 405)
+    res.allow = "GET";
+  return send_response(s, c, st, &res);
+}
+
+/* Answers a WebSocket upgrade of the GraphQL endpoint (RFC 6455 §4.2). */
+static enum MHD_Result upgrade(http_server *s, struct MHD_Connection *c, req_state *st) {
+  buf protocols;
+  buf_init(&protocols, st->arena);
+  MHD_get_connection_values(c, MHD_HEADER_KIND, join_protocols, &protocols);
+  ws_handshake_request hr = {
+      .method = st->method,
+      .upgrade = header(c, MHD_HTTP_HEADER_UPGRADE),
+      .connection = header(c, MHD_HTTP_HEADER_CONNECTION),
+      .version = header(c, "Sec-WebSocket-Version"),
+      .key = header(c, "Sec-WebSocket-Key"),
+      .protocols = protocols.len ? protocols.data : NULL,
+  };
+  ws_handshake h;
+  ws_handshake_check(&hr, &h);
+  if (h.status != 101)
+    return refuse_upgrade(s, c, st, h.status, h.error);
+  if (atomic_load(&s->draining))
+    return refuse_upgrade(s, c, st, 503, "The server is shutting down.");
+  if (!ws_server_reserve(s->ws))
+    return refuse_upgrade(s, c, st, 503,
+                          "Too many WebSocket connections are open; try again later.");
+  st->ws_reserved = true; /* released in on_completed unless the socket is served */
+  st->ws_protocol = h.protocol;
+  struct MHD_Response *r = MHD_create_response_for_upgrade(on_upgraded, s);
+  if (!r)
+    return MHD_NO;
+  MHD_add_response_header(r, MHD_HTTP_HEADER_UPGRADE, "websocket");
+  MHD_add_response_header(r, "Sec-WebSocket-Accept", h.accept);
+  if (h.protocol_header)
+    MHD_add_response_header(r, "Sec-WebSocket-Protocol", h.protocol_header);
+  enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_SWITCHING_PROTOCOLS, r);
+  MHD_destroy_response(r);
+  st->responded = true;
+  st->status = MHD_HTTP_SWITCHING_PROTOCOLS;
+  st->bytes = 0;
   return ok;
 }
 
@@ -355,7 +471,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
   if (st->too_large)
     return too_large(s, c, st);
   http_response res;
-  route(s, c, st, &res);
+  if (route(s, c, st, &res))
+    return upgrade(s, c, st);
   return send_response(s, c, st, &res);
 }
 
@@ -383,9 +500,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     };
     s->access_log(s->access_log_data, &e);
   }
+  if (st->ws_reserved && !st->upgraded)
+    ws_server_unreserve(s->ws);
+  bool upgraded = st->upgraded;
   *con_cls = NULL;
   arena_free(st->arena);
-  atomic_fetch_sub(&s->in_flight, 1);
+  if (!upgraded)
+    atomic_fetch_sub(&s->in_flight, 1);
 }
 
 /* libmicrohttpd splits its connection limit evenly between the pool's
@@ -457,7 +578,19 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
     free(s);
     return NULL;
   }
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC;
+  ws_server_config wc = {
+      .schema = cfg->schema,
+      .limits = cfg->limits,
+      .context = cfg->context,
+      .max_sockets = cfg->max_websockets,
+      .max_message_bytes = s->max_body, /* a query is no longer over WebSocket than over POST */
+      .max_subscriptions = cfg->max_subscriptions,
+      .keepalive_ms = cfg->ws_keepalive_ms,
+      .close_timeout_ms = WS_CLOSE_TIMEOUT_MS,
+  };
+  s->ws = ws_server_new(&wc);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ITC |
+                   MHD_ALLOW_UPGRADE;
   unsigned pool = cfg->threads ? cfg->threads : default_threads();
   size_t header_mem = cfg->max_header_bytes ? cfg->max_header_bytes : DEFAULT_MAX_HEADER;
   s->max_connections = cfg->max_connections ? cfg->max_connections : DEFAULT_MAX_CONNECTIONS;
@@ -474,6 +607,7 @@ http_server *http_server_start(const http_server_config *cfg, char *err, size_t 
              "configuration)",
              s->url_host, s->port);
     close(fd);
+    ws_server_free(s->ws);
     free(s->prefix);
     free(s);
     return NULL;
@@ -492,11 +626,22 @@ int http_server_shutdown(http_server *s, unsigned drain_ms) {
   MHD_socket fd = MHD_quiesce_daemon(s->daemon);
   if (fd != MHD_INVALID_SOCKET)
     close(fd);
+  ws_server_close_all(s->ws); /* they close while requests drain */
   const struct timespec tick = {0, 5 * 1000 * 1000};
   for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 5)
     nanosleep(&tick, NULL);
   int left = atomic_load(&s->in_flight);
+  /* They have been closing since close_all, in parallel with the drain. */
+  unsigned ws_left =
+      ws_server_wait(s->ws, drain_ms > WS_SHUTDOWN_WAIT_MS ? drain_ms : WS_SHUTDOWN_WAIT_MS);
+  if (ws_left > 0) {
+    /* A socket's thread is stuck (in a resolver): it still holds its
+     * upgrade handle, so the daemon must not be freed under it. The
+     * process is about to exit anyway. */
+    return left + (int)ws_left;
+  }
   MHD_stop_daemon(s->daemon);
+  ws_server_free(s->ws);
   free(s->prefix);
   free(s);
   return left;

@@ -1,11 +1,13 @@
 /* server.h — dagd's HTTP server (libmicrohttpd).
  *
  * Serves, under an optional path prefix: the GraphQL endpoint (/graphql,
- * see graphql_http.h), to browsers the GraphiQL playground there and its
- * files under /graphql/static/ (static.h), /server_info and /dagit_info
+ * see graphql_http.h), WebSocket upgrades there for subscriptions (ws.h,
+ * ws_session.h, ws_server.h), to browsers the GraphiQL playground there and
+ * its files under /graphql/static/ (static.h), /server_info and /dagit_info
  * (version information, as Dagster's webserver has them), /health, and a
- * redirect from / to /graphql. Requests are answered on libmicrohttpd's threads, one arena per
- * request. The server never prints: the access log goes to a callback. */
+ * redirect from / to /graphql. Requests are answered on libmicrohttpd's
+ * threads, one arena per request; each WebSocket gets a thread of its own.
+ * The server never prints: the access log goes to a callback. */
 #ifndef DAGD_HTTP_SERVER_H
 #define DAGD_HTTP_SERVER_H
 
@@ -38,6 +40,9 @@ typedef struct http_server_config {
   unsigned max_connections;    /* 0: 1024 */
   unsigned connection_timeout; /* idle seconds before a connection is closed; 0: 60 */
   unsigned threads;            /* epoll threads serving requests; 0: 4 per CPU */
+  unsigned max_websockets;     /* open WebSockets (they also count as connections); 0: 256 */
+  unsigned max_subscriptions;  /* running subscriptions per WebSocket; 0: 100 */
+  unsigned ws_keepalive_ms;    /* WebSocket ping (and graphql-ws "ka") period; 0: 12000 */
   const gql_schema *schema;
   const gql_limits *limits;      /* NULL: the engine's defaults */
   void *context;                 /* handed to resolvers (gql_request.context) */
@@ -59,10 +64,11 @@ const char *http_server_url_host(const http_server *s);
 /* The path prefix in normalised form ("" or "/x" without a trailing slash). */
 const char *http_server_path_prefix(const http_server *s);
 
-/* Stops accepting connections, lets requests in flight finish (up to
- * drain_ms milliseconds), closes every connection and frees the server.
- * Returns the number of requests still in flight when it gave up (0: a
- * clean drain). */
+/* Stops accepting connections, closes every WebSocket with 1001 "Going
+ * away", lets requests in flight finish (up to drain_ms milliseconds; the
+ * WebSockets get at least their close timeout), closes every connection
+ * and frees the server. Returns the number of requests and WebSockets still
+ * open when it gave up (0: a clean drain). */
 int http_server_shutdown(http_server *s, unsigned drain_ms);
 
 #endif

@@ -1,6 +1,6 @@
 /* ws_session.c — the GraphQL subprotocols over one WebSocket (see
  * ws_session.h), and the thread-safe sink that source streams push into
- * (stream.h).
+ * (graphql/stream.h).
  *
  * Events travel through a mailbox: a locked queue shared by the session and
  * the sinks of its streams, reference-counted so that a stream finishing on
@@ -30,8 +30,8 @@ typedef struct item {
   struct item *next;
   uint64_t key;
   item_kind kind;
-  http_event event; /* ITEM_EVENT */
-  char *error;      /* ITEM_END: NULL for a normal end */
+  gql_event event; /* ITEM_EVENT */
+  char *error;     /* ITEM_END: NULL for a normal end */
 } item;
 
 typedef struct mailbox {
@@ -45,24 +45,20 @@ typedef struct mailbox {
   void *io;
 } mailbox;
 
-struct http_sink {
+/* A sink (graphql/stream.h): reaches this file through sink_ops. */
+typedef struct mb_sink {
+  gql_sink base; /* first: a gql_sink * is an mb_sink * */
   mailbox *mb;
   uint64_t key;
   unsigned refs;  /* the stream's and the session's */
   bool cancelled; /* the session stopped listening */
-  bool ended;     /* the stream called http_sink_end */
-};
-
-static void event_free(http_event *e) {
-  json_decref(e->json);
-  if (e->object && e->free_object)
-    e->free_object(e->object);
-}
+  bool ended;     /* the stream called gql_sink_end */
+} mb_sink;
 
 static void items_free(item *it) {
   while (it) {
     item *next = it->next;
-    event_free(&it->event);
+    gql_event_free(&it->event);
     free(it->error);
     free(it);
     it = next;
@@ -89,13 +85,13 @@ static void mailbox_destroy(mailbox *mb) {
 static bool mailbox_unref_locked(mailbox *mb) { return --mb->refs == 0; }
 
 /* Queues an item unless nobody listens; frees it otherwise. */
-static bool sink_enqueue(http_sink *sink, item *it, bool end) {
-  mailbox *mb = sink->mb;
+static bool sink_enqueue(mb_sink *sk, item *it, bool end) {
+  mailbox *mb = sk->mb;
   pthread_mutex_lock(&mb->lock);
-  bool listening = !mb->closed && !sink->cancelled && !sink->ended;
+  bool listening = !mb->closed && !sk->cancelled && !sk->ended;
   if (listening) {
     if (end)
-      sink->ended = true;
+      sk->ended = true;
     bool was_empty = mb->head == NULL;
     if (mb->tail)
       mb->tail->next = it;
@@ -111,53 +107,56 @@ static bool sink_enqueue(http_sink *sink, item *it, bool end) {
   return listening;
 }
 
-bool http_sink_push(http_sink *sink, http_event event) {
+static bool sink_push(gql_sink *base, gql_event event) {
+  mb_sink *sk = (mb_sink *)base;
   item *it = xcalloc(1, sizeof *it);
-  it->key = sink->key;
+  it->key = sk->key;
   it->kind = ITEM_EVENT;
   it->event = event;
-  return sink_enqueue(sink, it, false);
+  return sink_enqueue(sk, it, false);
 }
 
-bool http_sink_push_json(http_sink *sink, json_t *event) {
-  return http_sink_push(sink, (http_event){.json = event});
-}
-
-void http_sink_end(http_sink *sink, const char *error) {
+static void sink_end(gql_sink *base, const char *error) {
+  mb_sink *sk = (mb_sink *)base;
   item *it = xcalloc(1, sizeof *it);
-  it->key = sink->key;
+  it->key = sk->key;
   it->kind = ITEM_END;
   it->error = error ? xstrdup(error) : NULL;
-  sink_enqueue(sink, it, true);
+  sink_enqueue(sk, it, true);
 }
 
-void http_sink_release(http_sink *sink) {
-  mailbox *mb = sink->mb;
+/* Drops one of the sink's two references (the stream's or the session's). */
+static void sink_release(gql_sink *base) {
+  mb_sink *sk = (mb_sink *)base;
+  mailbox *mb = sk->mb;
   pthread_mutex_lock(&mb->lock);
-  bool last = --sink->refs == 0;
+  bool last = --sk->refs == 0;
   bool destroy = last && mailbox_unref_locked(mb);
   pthread_mutex_unlock(&mb->lock);
   if (last)
-    free(sink);
+    free(sk);
   if (destroy)
     mailbox_destroy(mb);
 }
 
-static http_sink *sink_new(mailbox *mb, uint64_t key) {
-  http_sink *sink = xcalloc(1, sizeof *sink);
-  sink->mb = mb;
-  sink->key = key;
-  sink->refs = 2;
+static const gql_sink_ops sink_ops = {sink_push, sink_end, sink_release};
+
+static mb_sink *sink_new(mailbox *mb, uint64_t key) {
+  mb_sink *sk = xcalloc(1, sizeof *sk);
+  sk->base.ops = &sink_ops;
+  sk->mb = mb;
+  sk->key = key;
+  sk->refs = 2;
   pthread_mutex_lock(&mb->lock);
   mb->refs++;
   pthread_mutex_unlock(&mb->lock);
-  return sink;
+  return sk;
 }
 
-static void sink_cancel(http_sink *sink) {
-  pthread_mutex_lock(&sink->mb->lock);
-  sink->cancelled = true;
-  pthread_mutex_unlock(&sink->mb->lock);
+static void sink_cancel(mb_sink *sk) {
+  pthread_mutex_lock(&sk->mb->lock);
+  sk->cancelled = true;
+  pthread_mutex_unlock(&sk->mb->lock);
 }
 
 /* Takes every queued item, oldest first. */
@@ -191,8 +190,8 @@ typedef struct sub {
   arena *arena;      /* the document and the operation name */
   json_t *variables; /* a reference, or NULL */
   gql_request req;
-  http_stream *stream;
-  http_sink *sink;
+  gql_stream *stream;
+  mb_sink *sink;
 } sub;
 
 struct ws_session {
@@ -279,7 +278,7 @@ static void end_sub(ws_session *s, sub *u) {
   }
   sink_cancel(u->sink);
   u->stream->ops->cancel(u->stream);
-  http_sink_release(u->sink);
+  sink_release(&u->sink->base);
   json_decref(u->variables);
   arena_free(u->arena);
   free(u->id);
@@ -425,7 +424,7 @@ static void close_with(ws_session *s, uint16_t code, const char *fmt, ...) {
 
 /* Starts the stream of a subscription that gql_subscribe accepted. */
 static void start_sub(ws_session *s, const char *id, arena *a, gql_request *req,
-                      http_stream *stream) {
+                      gql_stream *stream) {
   sub *u = xcalloc(1, sizeof *u);
   u->id = xstrdup(id);
   u->key = s->next_key++;
@@ -439,7 +438,7 @@ static void start_sub(ws_session *s, const char *id, arena *a, gql_request *req,
     s->subs = xrealloc(s->subs, s->cap_subs * sizeof *s->subs);
   }
   s->subs[s->n_subs++] = u;
-  stream->ops->start(stream, u->sink);
+  stream->ops->start(stream, &u->sink->base);
 }
 
 /* Runs a subscription request whose payload was checked: a query or
@@ -484,7 +483,7 @@ static void run_operation(ws_session *s, const char *id, const json_t *payload) 
     gql_rv source;
     if (gql_subscribe(&req, &source, &out)) {
       if (source.kind == GQL_RV_OBJECT && source.u.obj.ptr) {
-        start_sub(s, id, a, &req, (http_stream *)source.u.obj.ptr);
+        start_sub(s, id, a, &req, (gql_stream *)source.u.obj.ptr);
         return; /* the subscription owns the arena now */
       }
       send_error_text(s, id, "The subscription field returned no source stream.");
@@ -660,7 +659,7 @@ static void on_message(void *data, ws_opcode op, const char *payload, size_t len
   json_decref(msg);
 }
 
-static void run_event(ws_session *s, sub *u, const http_event *e) {
+static void run_event(ws_session *s, sub *u, const gql_event *e) {
   arena_reset(s->scratch);
   gql_request req = u->req;
   req.arena = s->scratch;

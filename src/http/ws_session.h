@@ -17,7 +17,7 @@
  *     JSON gets connection_error. Message shapes follow Dagster's webserver.
  *
  * Queries and mutations sent over the socket run once (one next/data, then
- * complete); subscriptions create a source stream (stream.h) through
+ * complete); subscriptions create a source stream (graphql/stream.h) through
  * gql_subscribe and execute each event with gql_execute_event. Up to
  * max_subscriptions streams run per socket.
  *
@@ -36,7 +36,7 @@
 
 #include "graphql/parser.h"
 #include "graphql/schema.h"
-#include "http/stream.h"
+#include "graphql/stream.h"
 #include "http/ws.h"
 
 typedef struct ws_session ws_session;

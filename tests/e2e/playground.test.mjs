@@ -3,8 +3,10 @@
 // assets with their types, ETags and cache headers, the path prefix), then in
 // a real browser (Debian's chromium driven by playwright-core): the page loads
 // with no request leaving dagd's origin, a query typed into the editor runs
-// and shows its result, and the docs explorer lists the schema. A screenshot
-// goes to $ARTIFACTS, else test-artifacts/ beside the dagd binary.
+// and shows its result, the docs explorer lists the schema, and a
+// subscription (dagd's test subscription, --test-subscriptions) runs over
+// the WebSocket below the path prefix. A screenshot goes to $ARTIFACTS, else
+// test-artifacts/ beside the dagd binary.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -123,6 +125,13 @@ describe('the playground over HTTP', () => {
     assert.match(graphiql, /window\.GraphiQL = /, 'the graphiql UMD build');
   });
 
+  test('/favicon.ico answers 204, so browsers log no 404 for it', async () => {
+    const r = await fetch(`${s.base}/favicon.ico`);
+    assert.equal(r.status, 204);
+    assert.equal((await r.text()).length, 0);
+    assert.match(r.headers.get('cache-control'), /max-age=\d+/);
+  });
+
   test('unknown assets, the raw template and other methods are refused', async () => {
     for (const name of ['nope.js', 'playground.html', '', '../server_info', 'graphiql.min.js/x']) {
       const r = await fetch(`${s.base}/graphql/static/${name}`);
@@ -189,15 +198,15 @@ describe('the playground in headless chromium', { skip: chromiumMissing }, () =>
   });
 
   /** Opens the playground of server s in a new page, recording every request, error and message. */
-  async function open(s) {
+  async function open(s, url) {
     const page = await context.newPage();
     const seen = { requests: [], failed: [], errors: [], console: [] };
     page.on('request', (r) => seen.requests.push(r.url()));
     page.on('requestfailed', (r) => seen.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
     page.on('response', (r) => r.status() >= 400 && seen.failed.push(`${r.url()}: ${r.status()}`));
     page.on('pageerror', (e) => seen.errors.push(String(e)));
-    page.on('console', (m) => m.type() === 'error' && seen.console.push(m.text()));
-    await page.goto(s.url, { waitUntil: 'load' });
+    page.on('console', (m) => m.type() === 'error' && seen.console.push(`${m.text()} (${m.location()?.url})`));
+    await page.goto(url ?? s.url, { waitUntil: 'load' });
     await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20000 });
     return { page, seen };
   }
@@ -228,7 +237,7 @@ describe('the playground in headless chromium', { skip: chromiumMissing }, () =>
   }
 
   test('loads offline, runs `{ version }` and shows the result; the docs explorer lists the schema', async () => {
-    const s = await startServer();
+    const s = await startServer(['--test-subscriptions']);
     try {
       const { page, seen } = await open(s);
       const text = await runQuery(page, '{ version }');
@@ -251,8 +260,8 @@ describe('the playground in headless chromium', { skip: chromiumMissing }, () =>
     }
   });
 
-  test('below --path-prefix: query and docs from the URL, subscriptions on the prefixed WebSocket URL', async () => {
-    const s = await startServer(['--path-prefix', '/dagster']);
+  test('below --path-prefix: query and docs from the URL, a subscription over the prefixed WebSocket', async () => {
+    const s = await startServer(['--path-prefix', '/dagster', '--test-subscriptions']);
     try {
       const page = await context.newPage();
       const seen = { requests: [] };
@@ -272,14 +281,35 @@ describe('the playground in headless chromium', { skip: chromiumMissing }, () =>
       assert.ok(seen.requests.includes(`POST ${s.base}/dagster/graphql`), seen.requests.join('\n'));
       assert.ok(seen.requests.every((r) => r.split(' ')[1].startsWith(`${s.base}/dagster/`)), seen.requests.join('\n'));
 
-      // Subscriptions go over WebSocket to the same endpoint (whether or not
-      // this build answers the upgrade: only the URL is checked here).
-      await page.goto(`${s.url}?query=${encodeURIComponent('subscription { version }')}`);
-      await page.locator('.graphiql-query-editor .CodeMirror').waitFor({ timeout: 20000 });
-      const socket = page.waitForEvent('websocket', { timeout: 20000 });
-      await page.locator('button.graphiql-execute-button').click();
-      assert.equal((await socket).url(), `${s.base.replace('http:', 'ws:')}/dagster/graphql`);
       await page.close();
+
+      // Subscriptions go over WebSocket (graphql-transport-ws) to the same
+      // endpoint; the result pane shows the events as they come, the last one
+      // when the subscription completes.
+      const sub = await open(s, `${s.url}?query=${encodeURIComponent('subscription { testCounter(to: 3) }')}`);
+      const frames = [];
+      const sockets = [];
+      // Listening from the socket's creation on, so that no frame is missed.
+      sub.page.on('websocket', (ws) => {
+        sockets.push(ws.url());
+        ws.on('framereceived', (f) => frames.push(String(f.payload)));
+      });
+      await sub.page.locator('button.graphiql-execute-button').click();
+      await sub.page.waitForFunction(
+        () => /"testCounter": 3/.test(document.querySelector('.graphiql-response .CodeMirror')?.innerText ?? ''),
+        null,
+        { timeout: 20000 },
+      );
+      await sub.page.screenshot({ path: path.join(ARTIFACTS, 'playground-subscription.png') });
+      assert.match(await sub.page.locator('.graphiql-response .CodeMirror').innerText(), /"data": \{\s*"testCounter": 3\s*\}/);
+      assert.deepEqual(
+        frames.map((f) => JSON.parse(f)).filter((m) => m.type === 'next').map((m) => m.payload.data.testCounter),
+        [1, 2, 3],
+        'the events arrive in order',
+      );
+      assert.deepEqual(sockets, [`${s.base.replace('http:', 'ws:')}/dagster/graphql`]);
+      assertStayedHome(s, sub.seen);
+      await sub.page.close();
     } finally {
       assert.equal(await s.stop(), 0);
     }

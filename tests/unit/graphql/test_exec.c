@@ -712,6 +712,11 @@ static void test_run_pipeline(void **state) {
   assert_string_equal(buf_cstr(&f->ctx.log), "");
   assert_string_equal(run(f, "mutation { add(n: 1) }", NULL, &o), "{\"data\":{\"add\":1}}");
   assert_int_equal(o, GQL_OUTCOME_EXECUTED);
+  gql_run_options http = {.forbid_subscriptions = true};
+  assert_string_equal(run(f, "subscription { int }", &http, &o),
+                      "{\"errors\":[{\"message\":\"Subscriptions are served over WebSocket "
+                      "only (graphql-transport-ws or graphql-ws) at this endpoint.\"}]}");
+  assert_int_equal(o, GQL_OUTCOME_REQUEST_ERROR);
   assert_string_equal(run(f, "query A { hello } query B { int }", NULL, &o),
                       "{\"errors\":[{\"message\":\"Must provide operation name if query "
                       "contains multiple operations.\"}]}");

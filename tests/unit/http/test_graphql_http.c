@@ -58,7 +58,7 @@ typedef struct fixture {
 static int setup(void **state) {
   fixture *f = calloc(1, sizeof *f);
   char err[256];
-  f->schema = api_schema_new(err, sizeof err);
+  f->schema = api_schema_new(NULL, err, sizeof err);
   assert_non_null(f->schema);
   f->g.schema = f->schema;
   f->g.context = &f->ctx;

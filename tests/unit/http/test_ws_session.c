@@ -18,7 +18,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "graphql/schema.h"
-#include "http/stream.h"
+#include "graphql/stream.h"
 #include "http/ws.h"
 #include "http/ws_session.h"
 
@@ -40,18 +40,18 @@ static int bumps;
 /* Counts 1..to, one number each time the test's timer fires (tick_counters),
  * then ends (with fail_with as the error, if set). */
 typedef struct counter {
-  http_stream base;
+  gql_stream base;
   int to, at;
   const char *fail_with;
-  http_sink *sink; /* NULL once released */
+  gql_sink *sink; /* NULL once released */
   struct counter *next;
 } counter;
 
 static counter *live_counters; /* every counter not yet cancelled */
 
-static void counter_start(http_stream *st, http_sink *sink) { ((counter *)st)->sink = sink; }
+static void counter_start(gql_stream *st, gql_sink *sink) { ((counter *)st)->sink = sink; }
 
-static void counter_cancel(http_stream *st) {
+static void counter_cancel(gql_stream *st) {
   counter *c = (counter *)st;
   for (counter **p = &live_counters; *p; p = &(*p)->next)
     if (*p == c) {
@@ -59,11 +59,11 @@ static void counter_cancel(http_stream *st) {
       break;
     }
   if (c->sink)
-    http_sink_release(c->sink);
+    gql_sink_release(c->sink);
   free(c);
 }
 
-static const http_stream_ops counter_ops = {counter_start, counter_cancel};
+static const gql_stream_ops counter_ops = {counter_start, counter_cancel};
 
 static size_t n_live_counters(void) {
   size_t n = 0;
@@ -80,10 +80,10 @@ static int tick_counters(void) {
     if (!c->sink)
       continue;
     c->at++;
-    accepted += http_sink_push_json(c->sink, json_integer(c->at));
+    accepted += gql_sink_push_json(c->sink, json_integer(c->at));
     if (c->at == c->to) {
-      http_sink_end(c->sink, c->fail_with);
-      http_sink_release(c->sink);
+      gql_sink_end(c->sink, c->fail_with);
+      gql_sink_release(c->sink);
       c->sink = NULL;
     }
   }
@@ -102,35 +102,35 @@ static gql_rv subscribe_counter(const gql_resolve_info *info, void *data) {
 
 /* Emits 1..to from its own thread as fast as it can. */
 typedef struct threaded {
-  http_stream base;
+  gql_stream base;
   int to;
-  http_sink *sink;
+  gql_sink *sink;
   pthread_t thread;
 } threaded;
 
 static void *threaded_run(void *arg) {
   threaded *t = arg;
   for (int i = 1; i <= t->to; i++)
-    if (!http_sink_push_json(t->sink, json_integer(i)))
+    if (!gql_sink_push_json(t->sink, json_integer(i)))
       break;
-  http_sink_end(t->sink, NULL);
-  http_sink_release(t->sink);
+  gql_sink_end(t->sink, NULL);
+  gql_sink_release(t->sink);
   return NULL;
 }
 
-static void threaded_start(http_stream *st, http_sink *sink) {
+static void threaded_start(gql_stream *st, gql_sink *sink) {
   threaded *t = (threaded *)st;
   t->sink = sink;
   pthread_create(&t->thread, NULL, threaded_run, t);
 }
 
-static void threaded_cancel(http_stream *st) {
+static void threaded_cancel(gql_stream *st) {
   threaded *t = (threaded *)st;
   pthread_join(t->thread, NULL);
   free(t);
 }
 
-static const http_stream_ops threaded_ops = {threaded_start, threaded_cancel};
+static const gql_stream_ops threaded_ops = {threaded_start, threaded_cancel};
 
 static gql_rv subscribe_threaded(const gql_resolve_info *info, void *data) {
   (void)data;

@@ -1,0 +1,15 @@
+/* testing.h (private to src/api) — schema parts that exist only to test the
+ * transports: the testCounter subscription (testing.c). */
+#ifndef DAGD_API_TESTING_H
+#define DAGD_API_TESTING_H
+
+#include "graphql/schema.h"
+
+/* The SDL of the test subscription type. */
+extern const char api_testing_sdl[];
+
+/* Attaches the hooks of the types in api_testing_sdl; 0 on success, -1 when
+ * a field is missing. */
+int api_testing_attach(gql_schema *s);
+
+#endif
