@@ -32,7 +32,7 @@ static const char usage[] =
     "      --read-only               refuse mutations\n"
     "      --access-log              log each request on stderr\n"
     "      --max-body BYTES          largest request body (default 1048576; beyond: 413)\n"
-    "      --max-header BYTES        memory for request line and headers (default 32768)\n"
+    "      --max-header BYTES        memory for request line and headers (default 16384)\n"
     "      --max-connections N       simultaneous connections (default 1024)\n"
     "      --connection-timeout SEC  close idle connections after SEC seconds (default 60)\n"
     "      --max-query-depth N       deepest nesting a query may have (default 128)\n"

@@ -44,7 +44,8 @@
 #include "http/ws_server.h"
 
 #define DEFAULT_MAX_BODY ((size_t)1 << 20)
-#define DEFAULT_MAX_HEADER ((size_t)32 << 10)
+/* Node's own header limit; libmicrohttpd zeroes this much per request. */
+#define DEFAULT_MAX_HEADER ((size_t)16 << 10)
 #define DEFAULT_MAX_CONNECTIONS 1024u
 #define DEFAULT_TIMEOUT_S 60u
 /* How long a WebSocket waits for the peer's close frame (also at shutdown). */
