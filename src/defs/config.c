@@ -806,64 +806,6 @@ static void py_float(double v, buf *out) {
   buf_append(out, tmp, n);
 }
 
-static void py_repr_depth(const json_t *v, buf *out, int depth) {
-  if (depth > DEFS_CONFIG_TEXT_MAX_DEPTH) {
-    buf_puts(out, "...");
-    return;
-  }
-  const char *key;
-  json_t *item;
-  size_t i;
-  switch (v ? json_typeof(v) : JSON_NULL) {
-  case JSON_OBJECT: {
-    buf_putc(out, '{');
-    bool first = true;
-    json_object_foreach((json_t *)v, key, item) {
-      if (!first)
-        buf_puts(out, ", ");
-      first = false;
-      defs_config_py_repr_str(key, strlen(key), out);
-      buf_puts(out, ": ");
-      py_repr_depth(item, out, depth + 1);
-    }
-    buf_putc(out, '}');
-    break;
-  }
-  case JSON_ARRAY:
-    buf_putc(out, '[');
-    json_array_foreach(v, i, item) {
-      if (i)
-        buf_puts(out, ", ");
-      py_repr_depth(item, out, depth + 1);
-    }
-    buf_putc(out, ']');
-    break;
-  case JSON_STRING:
-    defs_config_py_repr_str(json_string_value(v), json_string_length(v), out);
-    break;
-  case JSON_INTEGER:
-    buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-    break;
-  case JSON_REAL:
-    py_float(json_real_value(v), out);
-    break;
-  case JSON_TRUE:
-    buf_puts(out, "True");
-    break;
-  case JSON_FALSE:
-    buf_puts(out, "False");
-    break;
-  case JSON_NULL:
-    buf_puts(out, "None");
-    break;
-  }
-}
-
-void defs_config_py_repr(const json_t *v, buf *out) {
-  buf_puts(out, "");
-  py_repr_depth(v, out, 0);
-}
-
 void defs_config_py_str(const json_t *v, buf *out) {
   if (v && json_is_string(v))
     buf_append(out, json_string_value(v), json_string_length(v));
@@ -922,7 +864,17 @@ static void dumps_str(const char *s, size_t n, buf *out) {
   buf_putc(out, '"');
 }
 
-static void dumps_depth(const json_t *v, buf *out, int depth) {
+/* How a value is spelled: Python's repr() or json.dumps() (defaults). */
+struct py_style {
+  void (*str)(const char *s, size_t n, buf *out);
+  const char *true_text, *false_text, *none_text, *nan_text, *inf_text;
+};
+
+static const struct py_style repr_style = {
+    defs_config_py_repr_str, "True", "False", "None", "nan", "inf"};
+static const struct py_style dumps_style = {dumps_str, "true", "false", "null", "NaN", "Infinity"};
+
+static void py_write(const json_t *v, buf *out, int depth, const struct py_style *st) {
   if (depth > DEFS_CONFIG_TEXT_MAX_DEPTH) {
     buf_puts(out, "...");
     return;
@@ -938,9 +890,9 @@ static void dumps_depth(const json_t *v, buf *out, int depth) {
       if (!first)
         buf_puts(out, ", ");
       first = false;
-      dumps_str(key, strlen(key), out);
+      st->str(key, strlen(key), out);
       buf_puts(out, ": ");
-      dumps_depth(item, out, depth + 1);
+      py_write(item, out, depth + 1, st);
     }
     buf_putc(out, '}');
     break;
@@ -950,12 +902,12 @@ static void dumps_depth(const json_t *v, buf *out, int depth) {
     json_array_foreach(v, i, item) {
       if (i)
         buf_puts(out, ", ");
-      dumps_depth(item, out, depth + 1);
+      py_write(item, out, depth + 1, st);
     }
     buf_putc(out, ']');
     break;
   case JSON_STRING:
-    dumps_str(json_string_value(v), json_string_length(v), out);
+    st->str(json_string_value(v), json_string_length(v), out);
     break;
   case JSON_INTEGER:
     buf_printf(out, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -963,26 +915,28 @@ static void dumps_depth(const json_t *v, buf *out, int depth) {
   case JSON_REAL: {
     double d = json_real_value(v);
     if (isnan(d))
-      buf_puts(out, "NaN");
-    else if (isinf(d))
-      buf_puts(out, d > 0 ? "Infinity" : "-Infinity");
-    else
+      buf_puts(out, st->nan_text);
+    else if (isinf(d)) {
+      if (d < 0)
+        buf_putc(out, '-');
+      buf_puts(out, st->inf_text);
+    } else
       py_float(d, out);
     break;
   }
   case JSON_TRUE:
-    buf_puts(out, "true");
+    buf_puts(out, st->true_text);
     break;
   case JSON_FALSE:
-    buf_puts(out, "false");
+    buf_puts(out, st->false_text);
     break;
   case JSON_NULL:
-    buf_puts(out, "null");
+    buf_puts(out, st->none_text);
     break;
   }
 }
 
-void defs_config_json_dumps(const json_t *v, buf *out) {
-  buf_puts(out, "");
-  dumps_depth(v, out, 0);
-}
+/* Python's repr() of the value json.loads would give. */
+void defs_config_py_repr(const json_t *v, buf *out) { py_write(v, out, 0, &repr_style); }
+
+void defs_config_json_dumps(const json_t *v, buf *out) { py_write(v, out, 0, &dumps_style); }

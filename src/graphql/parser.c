@@ -26,6 +26,7 @@
 #include "base/arena.h"
 #include "base/mem.h"
 #include "graphql/lexer.h"
+#include "graphql/schema.h" /* the directive location names */
 
 const gql_limits gql_default_limits = {
     .max_document_bytes = 1024 * 1024,
@@ -709,32 +710,9 @@ static void parse_typedef(parser *p, gql_definition *def, gql_typedef_kind kind,
     unexpected(p, &p->tok);
 }
 
-static const char *const directive_locations[] = {
-    "QUERY",
-    "MUTATION",
-    "SUBSCRIPTION",
-    "FIELD",
-    "FRAGMENT_DEFINITION",
-    "FRAGMENT_SPREAD",
-    "INLINE_FRAGMENT",
-    "VARIABLE_DEFINITION",
-    "SCHEMA",
-    "SCALAR",
-    "OBJECT",
-    "FIELD_DEFINITION",
-    "ARGUMENT_DEFINITION",
-    "INTERFACE",
-    "UNION",
-    "ENUM",
-    "ENUM_VALUE",
-    "INPUT_OBJECT",
-    "INPUT_FIELD_DEFINITION",
-    "DIRECTIVE_DEFINITION",
-};
-
 static bool is_directive_location(const gql_token *t) {
-  for (size_t i = 0; i < sizeof directive_locations / sizeof *directive_locations; i++)
-    if (is_keyword(t, directive_locations[i]))
+  for (size_t i = 0; i < GQL_DL_COUNT; i++)
+    if (is_keyword(t, gql_directive_location_names[i]))
       return true;
   return false;
 }
