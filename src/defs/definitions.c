@@ -685,6 +685,61 @@ static bool resolve_source(loader *L, const defs_job *job, const strmap *nodes,
   return true;
 }
 
+/* Whether an input of type in accepts a value of type out (Dagster's rule
+ * for one source): Nothing accepts anything (only the ordering counts) and
+ * is accepted by Nothing only (no value would arrive, as Dagster refuses);
+ * otherwise the same type, Any on either side, Nullable[T] accepting T, and
+ * lists whose items accept. */
+static bool type_accepts(const defs_type *in, const defs_type *out) {
+  if (in->kind == DEFS_TYPE_NOTHING)
+    return true;
+  if (out->kind == DEFS_TYPE_NOTHING)
+    return false;
+  if (in->kind == DEFS_TYPE_ANY || out->kind == DEFS_TYPE_ANY)
+    return true;
+  if (in->kind == out->kind && (in->kind == DEFS_TYPE_LIST || in->kind == DEFS_TYPE_NULLABLE))
+    return type_accepts(in->inner, out->inner);
+  if (in->kind == DEFS_TYPE_NULLABLE)
+    return type_accepts(in->inner, out);
+  return in->kind == out->kind && out->kind != DEFS_TYPE_LIST && out->kind != DEFS_TYPE_NULLABLE;
+}
+
+/* The type each source of a fan-in into type t must have (Dagster's
+ * get_inner_type_for_fan_in: List[T] → T, Nullable[List[T]] → T, Any → Any),
+ * NULL when t does not fan in; Nothing fans in from anything. */
+static const defs_type *fan_in_item_type(const defs_type *t) {
+  switch (t->kind) {
+  case DEFS_TYPE_ANY:
+  case DEFS_TYPE_NOTHING:
+    return t;
+  case DEFS_TYPE_LIST:
+    return t->inner;
+  case DEFS_TYPE_NULLABLE:
+    return fan_in_item_type(t->inner);
+  default:
+    return NULL;
+  }
+}
+
+/* Reports a source whose output type the input does not accept; item is
+ * the type each source must have (the input's type when not a fan-in). */
+static void check_source_type(loader *L, const defs_node *node, const defs_io *in, bool fan_in,
+                              const defs_type *item, const yaml_value *ref,
+                              const defs_source *src) {
+  const defs_type *out = src->output->type;
+  if (type_accepts(item, out))
+    return;
+  if (fan_in)
+    fail(L, ref,
+         "input '%s' of node '%s' fans in from '%s.%s' of type %s, but the input is %s: each "
+         "source must be %s",
+         in->name, node->name, src->node->name, src->output->name, out->name, in->type->name,
+         item->name);
+  else
+    fail(L, ref, "input '%s' of node '%s' has type %s, but its source '%s.%s' has type %s",
+         in->name, node->name, in->type->name, src->node->name, src->output->name, out->name);
+}
+
 /* Wires the inputs of one node from its `inputs:` mapping. */
 static void wire_node(loader *L, const defs_job *job, const strmap *nodes, defs_node *node,
                       const yaml_value *v) {
@@ -704,8 +759,8 @@ static void wire_node(loader *L, const defs_job *job, const strmap *nodes, defs_
     }
     defs_binding *bi = &b[in - op->inputs];
     bool list = src->kind == YAML_KIND_SEQ;
-    defs_type_kind tk = in->type->kind;
-    if (list && tk != DEFS_TYPE_LIST && tk != DEFS_TYPE_ANY && tk != DEFS_TYPE_NOTHING) {
+    const defs_type *item = list ? fan_in_item_type(in->type) : in->type;
+    if (!item) {
       /* Dagster's rule: fan-in collects a list. */
       fail(L, src, "input '%s' of op '%s' has type %s: only List, Any or Nothing inputs fan in",
            in->name, op->name, in->type->name);
@@ -714,8 +769,13 @@ static void wire_node(loader *L, const defs_job *job, const strmap *nodes, defs_
     size_t n = list ? src->count : 1;
     defs_source *s = ARENA_ARRAY(L->a, defs_source, n);
     size_t got = 0;
-    for (size_t j = 0; j < n; j++)
-      got += resolve_source(L, job, nodes, list ? src->items[j] : src, &s[got]);
+    for (size_t j = 0; j < n; j++) {
+      const yaml_value *ref = list ? src->items[j] : src;
+      if (!resolve_source(L, job, nodes, ref, &s[got]))
+        continue;
+      check_source_type(L, node, in, list, item, ref, &s[got]);
+      got++;
+    }
     bi->sources = s;
     bi->n_sources = got;
     bi->fan_in = list;

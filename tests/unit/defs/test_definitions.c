@@ -105,6 +105,7 @@ static void test_example_loads(void **state) {
   assert_ptr_equal(small->op, ex);
   const defs_node *t = defs_job_find_node(job, "transform");
   assert_ptr_equal(t->op, tr);
+  assert_string_equal(t->inputs[0].input->type->name, "List[List[Int]]");
   assert_true(t->inputs[0].fan_in);
   assert_int_equal(t->inputs[0].n_sources, 2);
   assert_string_equal(t->inputs[0].sources[0].node->name, "small");
@@ -334,6 +335,73 @@ static void test_references(void **state) {
                 "{max_concurrent: N}}\n");
 }
 
+/* Dagster's typing of wired inputs: what loads, then one error of each kind. */
+static void test_input_types(void **state) {
+  (void)state;
+  const char *ops = "ops:\n"
+                    "  i: {command: [x], outputs: {o: Int}}\n"
+                    "  f: {command: [x], outputs: {o: Float}}\n"
+                    "  l: {command: [x], outputs: {o: \"[Int]\"}}\n"
+                    "  a: {command: [x]}\n"
+                    "  n: {command: [x], outputs: {o: Nothing}}\n"
+                    "  take: {command: [x], inputs: {x: Int, y: Int?, z: \"[Int?]\", w: Any, "
+                    "v: Nothing, ll: \"[[Int]]\", li: \"[Int]?\"}, outputs: {}}\n";
+  buf text;
+  buf_init(&text, NULL);
+  /* Same type, Any either side, T? from T, lists item by item, Nothing
+   * from anything; fan-ins into [T], [T]?, Any and Nothing. */
+  buf_printf(&text,
+             "%sjobs:\n  ok:\n    ops:\n      i:\n      f:\n      l:\n      a:\n      n:\n"
+             "      t1: {op: take, inputs: {x: i, y: i, z: l, w: f, v: n, ll: [l, l, a], "
+             "li: [i, a]}}\n"
+             "      t2: {op: take, inputs: {x: a, y: a, z: a, w: [i, l, a], v: [n, i], "
+             "ll: [a], li: [i]}}\n",
+             ops);
+  buf err;
+  defs_definitions *d = load(text.data, &err);
+  if (!d)
+    print_error("%s", err.data);
+  assert_non_null(d);
+  defs_definitions_release(d);
+  buf_free(&err);
+
+  buf_truncate(&text, 0);
+  buf_printf(&text,
+             "%sjobs:\n  bad:\n    ops:\n      i:\n      f:\n      l:\n      n:\n"
+             "      t1: {op: take, inputs: {x: f, y: l.o, z: i, w: n}}\n"
+             "      t2: {op: take, inputs: {ll: [i, l], li: [l.o, f], w: [n]}}\n",
+             ops);
+  assert_errors(text.data,
+                "t.yaml:15:34: input 'x' of node 't1' has type Int, but its source 'f.o' has type "
+                "Float\n"
+                "t.yaml:15:40: input 'y' of node 't1' has type Optional[Int], but its source "
+                "'l.o' has type List[Int]\n"
+                "t.yaml:15:48: input 'z' of node 't1' has type List[Optional[Int]], but its "
+                "source 'i.o' has type Int\n"
+                "t.yaml:15:54: input 'w' of node 't1' has type Any, but its source 'n.o' has "
+                "type Nothing\n"
+                "t.yaml:16:36: input 'll' of node 't2' fans in from 'i.o' of type Int, but the "
+                "input is List[List[Int]]: each source must be List[Int]\n"
+                "t.yaml:16:48: input 'li' of node 't2' fans in from 'l.o' of type List[Int], but "
+                "the input is Optional[List[Int]]: each source must be Int\n"
+                "t.yaml:16:53: input 'li' of node 't2' fans in from 'f.o' of type Float, but the "
+                "input is Optional[List[Int]]: each source must be Int\n"
+                "t.yaml:16:61: input 'w' of node 't2' fans in from 'n.o' of type Nothing, but "
+                "the input is Any: each source must be Any\n");
+  /* The example's mistake before: two [Int] outputs fanned into [Int]. */
+  assert_errors("ops:\n"
+                "  e: {command: [x], outputs: {numbers: \"[Int]\"}}\n"
+                "  t: {command: [x], inputs: {batches: \"[Int]\"}}\n"
+                "jobs:\n"
+                "  j:\n"
+                "    ops:\n"
+                "      small: {op: e}\n"
+                "      transform: {op: t, inputs: {batches: [small.numbers]}}\n",
+                "t.yaml:8:45: input 'batches' of node 'transform' fans in from 'small.numbers' of "
+                "type List[Int], but the input is List[Int]: each source must be Int\n");
+  buf_free(&text);
+}
+
 static void test_cycles(void **state) {
   (void)state;
   const char *ops = "ops:\n"
@@ -394,6 +462,7 @@ int main(void) {
       cmocka_unit_test(test_bad_types),
       cmocka_unit_test(test_bad_config_schemas),
       cmocka_unit_test(test_references),
+      cmocka_unit_test(test_input_types),
       cmocka_unit_test(test_cycles),
       cmocka_unit_test(test_many_errors_are_capped),
       cmocka_unit_test(test_missing_file),
