@@ -105,7 +105,8 @@ static bool fail(gql_lexer *lx, const char *at, const char *fmt, ...) {
   return false;
 }
 
-/* The character at p as graphql-js prints it in messages: <EOF>, "x", '"' or U+XXXX. */
+/* The character at p as graphql-js prints it in messages: <EOF>, "x", '"' or a code point such as
+ * U+00E9. */
 static const char *char_desc(const gql_lexer *lx, const char *p, char out[16]) {
   if (p >= lx->end)
     return "<EOF>";
