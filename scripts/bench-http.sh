@@ -20,6 +20,7 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 build=${BUILD:-build}
 rounds=${BENCH_ROUNDS:-3}
 seconds=${BENCH_SECONDS:-5}
@@ -52,15 +53,7 @@ if [ ! -d bench/node_modules/graphql-http ] || [ ! -d bench/node_modules/graphql
 fi
 
 # --- build ---
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-if grep -q '^SANITIZE:BOOL=ON' "$build/CMakeCache.txt" ||
-   grep -q '^FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
-  echo "bench-http: $build is a sanitizer build; use a plain one (BUILD=build)" >&2
-  exit 1
-fi
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+build_type=$(plain_build bench-http "$build")
 cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
   cat "$tmp/build.log" >&2
   exit 1
@@ -176,7 +169,6 @@ for s in dagd dagd2 node; do
   run "$s" "$warmup" >/dev/null
 done
 
-median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 r=1
 while [ "$r" -le "$rounds" ]; do
   line="bench-http: round $r/$rounds:"

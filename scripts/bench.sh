@@ -14,21 +14,14 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 build=${BUILD:-build}
 rounds=${BENCH_ROUNDS:-5}
 seconds=${BENCH_SECONDS:-1}
 dir=bench/engine
 
 # --- build ---
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-fi
-if grep -q '^SANITIZE:BOOL=ON' "$build/CMakeCache.txt" ||
-   grep -q '^FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
-  echo "bench: $build is a sanitizer build; use a plain one (BUILD=build)" >&2
-  exit 1
-fi
-build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt")
+build_type=$(plain_build bench "$build")
 cmake --build "$build" -j "$(nproc)" --target dagd_graphql dagd_base >/dev/null
 cc -std=c17 -O2 -g -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Isrc \
   "$dir/bench_engine.c" "$build/libdagd_graphql.a" "$build/libdagd_base.a" \
@@ -46,7 +39,6 @@ pin=""
 if command -v taskset >/dev/null 2>&1 && [ "$(nproc)" -gt 1 ]; then
   pin="taskset -c $(($(nproc) - 1))"
 fi
-median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 field() { sed -n "s/^$1=//p"; }
 
 c_fresh="" c_reset="" js_full="" js_exec=""

@@ -10,25 +10,18 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=${*:-"fuzz_engine fuzz_schema"}
 build="build-fuzz"
 
-SUDO=""
-[ "$(id -u)" -ne 0 ] && SUDO="sudo"
-apt_install() {
-  echo "fuzz: installing $*" >&2
-  $SUDO apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q "$@" >&2
-}
-
-command -v clang >/dev/null 2>&1 || apt_install clang
+command -v clang >/dev/null 2>&1 || apt_install fuzz clang
 # libFuzzer's runtime ships apart from clang on Debian (libclang-rt-N-dev).
 runtime_dir=$(clang -print-runtime-dir 2>/dev/null || true)
 if ! ls "$runtime_dir"/libclang_rt.fuzzer*.a >/dev/null 2>&1; then
   major=$(clang -dumpversion | cut -d. -f1)
-  apt_install "libclang-rt-$major-dev"
+  apt_install fuzz "libclang-rt-$major-dev"
 fi
 
 cmake -S . -B "$build" -DFUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \

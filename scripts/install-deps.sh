@@ -7,6 +7,7 @@
 set -eu
 
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 
 PACKAGES="build-essential cmake pkg-config git libjansson-dev libcmocka-dev libyaml-dev \
 libsqlite3-dev libmicrohttpd-dev libgnutls28-dev clang clang-format cppcheck nodejs npm chromium"
@@ -22,11 +23,8 @@ for p in $PACKAGES; do
 done
 
 if [ -n "$missing" ]; then
-  echo "install-deps: installing$missing" >&2
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -q >&2
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing >&2
+  # shellcheck disable=SC2086 # one package per word is intended
+  apt_install install-deps $missing
 fi
 
 for dir in web tests bench; do

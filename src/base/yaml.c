@@ -82,6 +82,8 @@ static const char *const TRUE_WORDS[] = {"yes",  "Yes", "YES", "true", "True",
 static const char *const FALSE_WORDS[] = {"no",    "No",  "NO",  "false", "False",
                                           "FALSE", "off", "Off", "OFF",   NULL};
 static const char *const NULL_WORDS[] = {"~", "null", "Null", "NULL", NULL};
+static const char *const INF_WORDS[] = {"inf", "Inf", "INF", NULL};
+static const char *const NAN_WORDS[] = {"nan", "NaN", "NAN", NULL};
 
 /* (?::[0-5]?[0-9])+ from p[i]: returns the index after it, or 0 when there
  * is not at least one such group. */
@@ -139,11 +141,11 @@ static bool match_float(const char *s, size_t n) {
   if (m == 0)
     return false;
   if (p[0] == '.') {
-    if (equals(p + 1, m - 1, "inf") || equals(p + 1, m - 1, "Inf") || equals(p + 1, m - 1, "INF"))
+    if (one_of(p + 1, m - 1, INF_WORDS))
       return true;
     if (sign)
       return false;
-    if (equals(p + 1, m - 1, "nan") || equals(p + 1, m - 1, "NaN") || equals(p + 1, m - 1, "NAN"))
+    if (one_of(p + 1, m - 1, NAN_WORDS))
       return true;
     if (m < 2 || !is_digit(p[1]))
       return false;

@@ -71,15 +71,20 @@ static bool expect(loader *L, const yaml_value *v, yaml_kind kind, const char *w
   return false;
 }
 
+/* Whether s is in the NULL-terminated list. */
+static bool in_list(const char *s, const char *const *list) {
+  for (; *list; list++)
+    if (strcmp(s, *list) == 0)
+      return true;
+  return false;
+}
+
 /* Reports every key of map not in the NULL-terminated list allowed. */
 static void check_keys(loader *L, const yaml_value *map, const char *what,
                        const char *const *allowed) {
   for (size_t i = 0; i < map->count; i++) {
     const yaml_value *k = map->pairs[i].key;
-    bool ok = false;
-    for (const char *const *a = allowed; *a && !ok; a++)
-      ok = k->kind == YAML_KIND_STR && strcmp(k->str, *a) == 0;
-    if (ok)
+    if (k->kind == YAML_KIND_STR && in_list(k->str, allowed))
       continue;
     buf list;
     buf_init(&list, L->a);
@@ -210,13 +215,6 @@ static const char *const ctor_keys[] = {"type", "enum",  "shape",    "permissive
                                         "map",  "array", "noneable", "scalar_union", NULL};
 static const char *const modifier_keys[] = {"default", "description", "required", "name",
                                             "key",     "key_label",   NULL};
-
-static bool in_list(const char *s, const char *const *list) {
-  for (; *list; list++)
-    if (strcmp(s, *list) == 0)
-      return true;
-  return false;
-}
 
 /* The constructor pair of a descriptor mapping, or NULL when v is not one. */
 static const yaml_pair *descriptor(const yaml_value *v) {

@@ -93,35 +93,32 @@ static const defs_config_type *selector(defs_config_registry *r, const defs_conf
   return t;
 }
 
-static char *printed(const defs_config_type *t) {
+/* The text in b, kept in a static buffer until the next call; frees b. */
+static char *take_text(buf *b) {
   static char text[4096];
+  snprintf(text, sizeof text, "%s", buf_cstr(b));
+  buf_free(b);
+  return text;
+}
+
+static char *printed(const defs_config_type *t) {
   buf b;
   buf_init(&b, NULL);
   defs_config_print_type(t, &b);
-  snprintf(text, sizeof text, "%s", buf_cstr(&b));
-  buf_free(&b);
-  return text;
+  return take_text(&b);
 }
 
-static char *repr(const json_t *v) {
-  static char text[4096];
+/* The text one of the Python writers (repr, json.dumps) gives for v. */
+static char *written(void (*write)(const json_t *, buf *), const json_t *v) {
   buf b;
   buf_init(&b, NULL);
-  defs_config_py_repr(v, &b);
-  snprintf(text, sizeof text, "%s", buf_cstr(&b));
-  buf_free(&b);
-  return text;
+  write(v, &b);
+  return take_text(&b);
 }
 
-static char *dumps(const json_t *v) {
-  static char text[4096];
-  buf b;
-  buf_init(&b, NULL);
-  defs_config_json_dumps(v, &b);
-  snprintf(text, sizeof text, "%s", buf_cstr(&b));
-  buf_free(&b);
-  return text;
-}
+static char *repr(const json_t *v) { return written(defs_config_py_repr, v); }
+
+static char *dumps(const json_t *v) { return written(defs_config_json_dumps, v); }
 
 /* ---- Built-ins and closed generics -------------------------------------- */
 
