@@ -92,15 +92,23 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* The long name of option id, for messages. */
+static const char *option_name(int id) {
+  for (const struct option *lo = long_options; lo->name; lo++)
+    if (lo->val == id)
+      return lo->name;
+  return "";
+}
+
 /* Parses a decimal number in [min, max] into *out, or explains on stderr. */
-static bool parse_number(const char *opt, const char *text, unsigned long long min,
-                         unsigned long long max, unsigned long long *out) {
+static bool parse_number(int id, const char *text, unsigned long long min, unsigned long long max,
+                         unsigned long long *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(text, &end, 10);
   if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
-    fprintf(stderr, "dagd webserver: --%s expects a number from %llu to %llu, got '%s'\n", opt, min,
-            max, text);
+    fprintf(stderr, "dagd webserver: --%s expects a number from %llu to %llu, got '%s'\n",
+            option_name(id), min, max, text);
     return false;
   }
   *out = v;
@@ -113,92 +121,66 @@ static void print_access(void *data, const http_access_entry *e) {
           e->duration_ms);
 }
 
+/* A numeric option: the range it accepts and the field it sets (exactly
+ * one of u and z), times scale (seconds given, milliseconds kept: 1000). */
+typedef struct number_option {
+  int id;
+  unsigned long long min, max;
+  unsigned scale;
+  unsigned *u;
+  size_t *z;
+} number_option;
+
 /* Fills o from argv; returns -1 to go on, or an exit status. */
 static int parse_options(int argc, char **argv, options *o) {
   o->server.host = "127.0.0.1";
   o->server.port = 3000;
   o->limits = gql_default_limits;
   o->drain_ms = DRAIN_MS_DEFAULT;
+  http_server_config *sc = &o->server;
+  const number_option numbers[] = {
+      {'p', 0, 65535, 1, &sc->port, NULL},
+      {OPT_MAX_BODY, 1, (unsigned long long)1 << 40, 1, NULL, &sc->max_body_bytes},
+      {OPT_MAX_HEADER, 1024, (unsigned long long)1 << 30, 1, NULL, &sc->max_header_bytes},
+      {OPT_MAX_CONNECTIONS, 1, 100000, 1, &sc->max_connections, NULL},
+      {OPT_TIMEOUT, 1, 86400, 1, &sc->connection_timeout, NULL},
+      {OPT_MAX_DEPTH, 1, 100000, 1, &o->limits.max_depth, NULL},
+      {OPT_MAX_TOKENS, 1, 100000000, 1, NULL, &o->limits.max_tokens},
+      {OPT_THREADS, 1, 1024, 1, &sc->threads, NULL},
+      {OPT_DRAIN, 0, 3600, 1000, &o->drain_ms, NULL},
+      {OPT_MAX_WEBSOCKETS, 1, 100000, 1, &sc->max_websockets, NULL},
+      {OPT_MAX_SUBSCRIPTIONS, 1, 100000, 1, &sc->max_subscriptions, NULL},
+      {OPT_WS_KEEPALIVE, 1, 3600, 1000, &sc->ws_keepalive_ms, NULL},
+  };
   int c;
-  unsigned long long v;
   optind = 1;
   while ((c = getopt_long(argc, argv, "h:p:l:", long_options, NULL)) != -1) {
-    const char *name = "";
-    for (const struct option *lo = long_options; lo->name; lo++)
-      if (lo->val == c)
-        name = lo->name;
+    const number_option *num = NULL;
+    for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && !num; i++)
+      if (numbers[i].id == c)
+        num = &numbers[i];
+    if (num) {
+      unsigned long long v;
+      if (!parse_number(c, optarg, num->min, num->max, &v))
+        return 2;
+      if (num->u)
+        *num->u = (unsigned)v * num->scale;
+      else
+        *num->z = (size_t)v * num->scale;
+      continue;
+    }
     switch (c) {
     case 'h':
-      o->server.host = optarg;
-      break;
-    case 'p':
-      if (!parse_number(name, optarg, 0, 65535, &v))
-        return 2;
-      o->server.port = (unsigned)v;
+      sc->host = optarg;
       break;
     case 'l':
-      o->server.path_prefix = optarg;
+      sc->path_prefix = optarg;
       break;
     case OPT_READ_ONLY:
       o->read_only = true;
       break;
     case OPT_ACCESS_LOG:
-      o->server.access_log = print_access;
-      break;
-    case OPT_MAX_BODY:
-      if (!parse_number(name, optarg, 1, (unsigned long long)1 << 40, &v))
-        return 2;
-      o->server.max_body_bytes = (size_t)v;
-      break;
-    case OPT_MAX_HEADER:
-      if (!parse_number(name, optarg, 1024, (unsigned long long)1 << 30, &v))
-        return 2;
-      o->server.max_header_bytes = (size_t)v;
-      break;
-    case OPT_MAX_CONNECTIONS:
-      if (!parse_number(name, optarg, 1, 100000, &v))
-        return 2;
-      o->server.max_connections = (unsigned)v;
-      break;
-    case OPT_TIMEOUT:
-      if (!parse_number(name, optarg, 1, 86400, &v))
-        return 2;
-      o->server.connection_timeout = (unsigned)v;
-      break;
-    case OPT_MAX_DEPTH:
-      if (!parse_number(name, optarg, 1, 100000, &v))
-        return 2;
-      o->limits.max_depth = (unsigned)v;
-      break;
-    case OPT_MAX_TOKENS:
-      if (!parse_number(name, optarg, 1, 100000000, &v))
-        return 2;
-      o->limits.max_tokens = (size_t)v;
-      break;
-    case OPT_THREADS:
-      if (!parse_number(name, optarg, 1, 1024, &v))
-        return 2;
-      o->server.threads = (unsigned)v;
-      break;
-    case OPT_DRAIN:
-      if (!parse_number(name, optarg, 0, 3600, &v))
-        return 2;
-      o->drain_ms = (unsigned)v * 1000u;
-      break;
-    case OPT_MAX_WEBSOCKETS:
-      if (!parse_number(name, optarg, 1, 100000, &v))
-        return 2;
-      o->server.max_websockets = (unsigned)v;
-      break;
-    case OPT_MAX_SUBSCRIPTIONS:
-      if (!parse_number(name, optarg, 1, 100000, &v))
-        return 2;
-      o->server.max_subscriptions = (unsigned)v;
-      break;
-    case OPT_WS_KEEPALIVE:
-      if (!parse_number(name, optarg, 1, 3600, &v))
-        return 2;
-      o->server.ws_keepalive_ms = (unsigned)v * 1000u;
+      sc->access_log = print_access;
       break;
     case OPT_TEST_SUBSCRIPTIONS:
       o->test_subscriptions = true;

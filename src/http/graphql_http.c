@@ -56,6 +56,18 @@ static header_item split_item(const char *s, const char *e) {
   return it;
 }
 
+/* Takes the next element of the comma-separated list [*p, end) into *it
+ * and moves *p past it; false when the list is used up (or *p is NULL). */
+static bool next_item(const char **p, const char *end, header_item *it) {
+  if (!*p || *p >= end)
+    return false;
+  const char *comma = memchr(*p, ',', (size_t)(end - *p));
+  const char *e = comma ? comma : end;
+  *it = split_item(*p, e);
+  *p = e + 1;
+  return true;
+}
+
 /* Finds parameter `name` in the item's parameters; sets [*v, *ve) to its
  * value with surrounding quotes removed. */
 static bool item_param(const header_item *it, const char *name, const char **v, const char **ve) {
@@ -116,21 +128,15 @@ http_media http_negotiate_media(const char *accept) {
   media_score gr = {0, 0.0}, js = {0, 0.0};
   const char *p = accept, *end_all = accept + strlen(accept);
   bool any = false;
-  while (p < end_all) {
-    const char *end = memchr(p, ',', (size_t)(end_all - p));
-    if (!end)
-      end = end_all;
-    header_item it = split_item(p, end);
-    if (it.type < it.type_end) {
-      any = true;
-      double q = 1.0;
-      const char *v, *ve;
-      if (item_param(&it, "q", &v, &ve))
-        q = strtod(v, NULL);
-      score_range(&gr, &it, "application/graphql-response+json", q);
-      score_range(&js, &it, "application/json", q);
-    }
-    p = end + 1;
+  header_item it;
+  while (next_item(&p, end_all, &it)) {
+    if (it.type == it.type_end)
+      continue;
+    any = true;
+    const char *v, *ve;
+    double q = item_param(&it, "q", &v, &ve) ? strtod(v, NULL) : 1.0;
+    score_range(&gr, &it, "application/graphql-response+json", q);
+    score_range(&js, &it, "application/json", q);
   }
   if (!any)
     return HTTP_MEDIA_JSON; /* an empty Accept header says nothing */
@@ -146,18 +152,14 @@ http_media http_negotiate_media(const char *accept) {
 double http_accept_q(const char *accept, const char *type) {
   double best = 0.0;
   const char *p = accept, *end_all = accept ? accept + strlen(accept) : NULL;
-  while (p && p < end_all) {
-    const char *end = memchr(p, ',', (size_t)(end_all - p));
-    if (!end)
-      end = end_all;
-    header_item it = split_item(p, end);
+  header_item it;
+  while (next_item(&p, end_all, &it)) {
     const char *v, *ve;
     if (span_ieq(it.type, it.type_end, type)) {
       double q = item_param(&it, "q", &v, &ve) ? strtod(v, NULL) : 1.0;
       if (q > best)
         best = q;
     }
-    p = end + 1;
   }
   return best;
 }

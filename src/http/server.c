@@ -409,8 +409,8 @@ static enum MHD_Result upgrade(http_server *s, struct MHD_Connection *c, req_sta
 
 static enum MHD_Result too_large(http_server *s, struct MHD_Connection *c, req_state *st) {
   http_response res = {0};
-  char msg[128];
-  snprintf(msg, sizeof msg, "The request body is larger than the limit of %zu bytes.", s->max_body);
+  const char *msg = arena_printf(
+      st->arena, "The request body is larger than the limit of %zu bytes.", s->max_body);
   http_error_response(&res, st->arena, 413, http_negotiate_media(header(c, "Accept")), msg);
   return send_response(s, c, st, &res);
 }

@@ -251,7 +251,6 @@ ws_session *ws_session_new(const ws_session_config *cfg, uint64_t now_ms) {
 }
 
 size_t ws_session_subscriptions(const ws_session *s) { return s->n_subs; }
-const ws_conn *ws_session_conn(const ws_session *s) { return s->conn; }
 bool ws_session_done(const ws_session *s) { return ws_conn_get_state(s->conn) == WS_CONN_CLOSED; }
 
 static sub *find_sub(const ws_session *s, const char *id) {
@@ -334,6 +333,17 @@ static void send_op(ws_session *s, const char *id, const char *type, const char 
   buf_free(&b);
 }
 
+/* send_op with a jansson payload. */
+static void send_op_value(ws_session *s, const char *id, const char *type, const json_t *payload) {
+  buf b;
+  buf_init(&b, NULL);
+  json_writer w;
+  json_writer_init(&w, &b);
+  json_value(&w, payload);
+  send_op(s, id, type, b.data, b.len);
+  buf_free(&b);
+}
+
 /* A connection-level message: {"type"} or {"type","payload"}. */
 static void send_type(ws_session *s, const char *type, const json_t *payload) {
   buf b;
@@ -365,13 +375,7 @@ static void send_complete(ws_session *s, const char *id) { send_op(s, id, "compl
 /* An error message carrying a JSON array of GraphQL errors: the whole array
  * in graphql-transport-ws, its first error in graphql-ws (as Dagster). */
 static void send_errors(ws_session *s, const char *id, const json_t *errors) {
-  const json_t *payload = s->transport ? errors : json_array_get(errors, 0);
-  buf b;
-  buf_init(&b, s->scratch);
-  json_writer w;
-  json_writer_init(&w, &b);
-  json_value(&w, payload);
-  send_op(s, id, "error", b.data, b.len);
+  send_op_value(s, id, "error", s->transport ? errors : json_array_get(errors, 0));
 }
 
 /* An error message with one error of the given text. */
@@ -591,13 +595,8 @@ static void send_connection_error(ws_session *s, const char *text) {
 
 static void send_legacy_error(ws_session *s, const char *id, const char *text) {
   json_t *p = message_object(text);
-  buf b;
-  buf_init(&b, s->scratch);
-  json_writer w;
-  json_writer_init(&w, &b);
-  json_value(&w, p);
+  send_op_value(s, id, "error", p);
   json_decref(p);
-  send_op(s, id, "error", b.data, b.len);
 }
 
 static void legacy_message(ws_session *s, const json_t *msg) {
@@ -677,14 +676,8 @@ static void run_end(ws_session *s, sub *u, const char *error) {
   } else if (error) {
     /* Dagster reports a failing stream as a result with errors, then complete. */
     json_t *r = json_pack("{s:n,s:[o]}", "data", "errors", message_object(error));
-    buf b;
-    buf_init(&b, NULL);
-    json_writer w;
-    json_writer_init(&w, &b);
-    json_value(&w, r);
+    send_op_value(s, u->id, "data", r); /* graphql-ws's result message */
     json_decref(r);
-    send_result(s, u->id, &b);
-    buf_free(&b);
     send_complete(s, u->id);
   } else {
     send_complete(s, u->id);

@@ -117,7 +117,4 @@ bool ws_session_done(const ws_session *s);
 /* Streams currently running (for tests and metrics). */
 size_t ws_session_subscriptions(const ws_session *s);
 
-/* The underlying connection (its close codes, for logs and tests). */
-const ws_conn *ws_session_conn(const ws_session *s);
-
 #endif
