@@ -116,6 +116,10 @@ gql_fragment_list gql_vctx_recursively_referenced_fragments_for_operations(
  * that walks fragments itself spends it too. Returns false once validation
  * is aborted (for any reason): the rule should stop. */
 bool gql_vctx_spend_fragment_work(gql_vctx *c, size_t cost);
+/* Ends the validation now with the error "Validation aborted." (once; a
+ * no-op when it has already ended), as graphql-js does when a rule's own
+ * work budget runs out. No rule is called afterwards. */
+void gql_vctx_abort(gql_vctx *c);
 
 /* Variable usages with the input type at the place of use and its default. */
 typedef struct gql_variable_usage {

@@ -7,7 +7,6 @@
  * definitions when it has one of that name, else against the schema's.
  * Missing required arguments are reported when leaving the field or
  * directive, after any errors inside it, as graphql-js does. */
-#include <stdint.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -123,31 +122,17 @@ static void check_arg_uniqueness(gql_vctx *c, const gql_argument *args, size_t n
   if (n < 2)
     return;
   arena *a = gql_vctx_arena(c);
-  strmap first = {0};                       /* name → 1 + index of its first occurrence */
-  size_t *next = ARENA_ARRAY(a, size_t, n); /* 1 + index of the next occurrence */
-  size_t *last = ARENA_ARRAY(a, size_t, n);
-  bool any = false;
-  for (size_t i = 0; i < n; i++) {
-    uintptr_t seen = (uintptr_t)strmap_get(&first, args[i].name);
-    if (!seen) {
-      strmap_put(&first, a, args[i].name, (const void *)(uintptr_t)(i + 1));
-      last[i] = i;
-      continue;
-    }
-    size_t head = (size_t)seen - 1;
-    next[last[head]] = i + 1;
-    last[head] = i;
-    any = true;
-  }
-  if (!any)
-    return;
-  for (size_t i = 0; i < n; i++) {
-    if ((uintptr_t)strmap_get(&first, args[i].name) != i + 1 || !next[i])
-      continue;
-    gql_error *e = gql_vctx_report(c, args[i].name_loc,
-                                   "There can be only one argument named \"%s\".", args[i].name);
-    for (size_t j = next[i]; e && j; j = next[j - 1])
-      gql_vctx_add_loc(c, e, args[j - 1].name_loc);
+  const char **names = ARENA_ARRAY(a, const char *, n);
+  for (size_t i = 0; i < n; i++)
+    names[i] = args[i].name;
+  gql_vdups dups = gql_vduplicates(a, names, n);
+  for (size_t i = 0; i < dups.n; i++) {
+    const gql_vdup *d = &dups.items[i];
+    gql_error *e =
+        gql_vctx_report(c, args[d->idx[0]].name_loc, "There can be only one argument named \"%s\".",
+                        args[d->idx[0]].name);
+    for (size_t j = 1; j < d->n; j++)
+      gql_vctx_add_loc(c, e, args[d->idx[j]].name_loc);
   }
 }
 

@@ -10,6 +10,7 @@
 #include "base/strmap.h"
 #include "graphql/printer.h"
 #include "graphql/validation/rules.h"
+#include "graphql/validation/rules_support.h"
 
 /* ---- ExecutableDefinitions ---- */
 
@@ -117,15 +118,6 @@ typedef struct collector {
   bool failed;    /* a directive could not be evaluated (reported) */
 } collector;
 
-static void *grow_array(arena *a, void *items, size_t *cap, size_t n, size_t size) {
-  if (n < *cap)
-    return items;
-  size_t new_cap = *cap ? *cap * 2 : 4;
-  items = arena_realloc(a, items, *cap * size, new_cap * size);
-  *cap = new_cap;
-  return items;
-}
-
 static void collect_field(collector *k, const gql_selection *sel) {
   arena *a = gql_vctx_arena(k->c);
   const char *key = sel->alias ? sel->alias : sel->name;
@@ -133,10 +125,10 @@ static void collect_field(collector *k, const gql_selection *sel) {
   if (!g) {
     g = ARENA_NEW(a, field_group);
     strmap_put(&k->keys, a, key, g);
-    k->groups = grow_array(a, k->groups, &k->cap_groups, k->n_groups, sizeof *k->groups);
+    k->groups = gql_vgrow(a, k->groups, &k->cap_groups, k->n_groups, sizeof *k->groups);
     k->groups[k->n_groups++] = g;
   }
-  g->fields = grow_array(a, g->fields, &g->cap, g->n, sizeof *g->fields);
+  g->fields = gql_vgrow(a, g->fields, &g->cap, g->n, sizeof *g->fields);
   g->fields[g->n++] = sel;
 }
 
@@ -229,7 +221,7 @@ static void collect_fields(collector *k, const gql_selection_set *root) {
     k->failed = true;
     return;
   }
-  stack = grow_array(a, stack, &cap, depth, sizeof *stack);
+  stack = gql_vgrow(a, stack, &cap, depth, sizeof *stack);
   stack[depth++] = (frame){root, 0};
   while (depth > 0 && !k->failed) {
     frame *f = &stack[depth - 1];
@@ -256,7 +248,7 @@ static void collect_fields(collector *k, const gql_selection_set *root) {
       break;
     }
     if (inner) {
-      stack = grow_array(a, stack, &cap, depth, sizeof *stack);
+      stack = gql_vgrow(a, stack, &cap, depth, sizeof *stack);
       stack[depth++] = (frame){inner, 0};
     }
   }

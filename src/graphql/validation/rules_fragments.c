@@ -9,6 +9,7 @@
 #include "base/buf.h"
 #include "base/strmap.h"
 #include "graphql/validation/rules.h"
+#include "graphql/validation/rules_support.h"
 
 /* ---- UniqueFragmentNames ---- */
 
@@ -62,11 +63,7 @@ typedef struct unused_frags_state {
 } unused_frags_state;
 
 static void push_ptr(arena *a, const void ***items, size_t *n, size_t *cap, const void *p) {
-  if (*n == *cap) {
-    size_t new_cap = *cap ? *cap * 2 : 8;
-    *items = arena_realloc(a, (void *)*items, *cap * sizeof **items, new_cap * sizeof **items);
-    *cap = new_cap;
-  }
+  *items = gql_vgrow(a, (void *)*items, cap, *n, sizeof **items);
   (*items)[(*n)++] = p;
 }
 
@@ -198,12 +195,7 @@ static bool push_fragment(gql_vctx *c, cycles_state *s, const gql_fragment *frag
     return false;
   e->on_path = true;
   e->path_index = s->path_len;
-  if (s->n_frames == s->frames_cap) {
-    size_t cap = s->frames_cap ? s->frames_cap * 2 : 8;
-    s->frames =
-        arena_realloc(a, s->frames, s->frames_cap * sizeof *s->frames, cap * sizeof *s->frames);
-    s->frames_cap = cap;
-  }
+  s->frames = gql_vgrow(a, s->frames, &s->frames_cap, s->n_frames, sizeof *s->frames);
   s->frames[s->n_frames++] = (cycle_frame){e, spreads, 0};
   return true;
 }

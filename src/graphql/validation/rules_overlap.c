@@ -96,7 +96,6 @@ typedef struct overlap_state {
   gql_vctx *c;
   arena *a;
   const gql_schema *s;
-  bool ready;
   ptrmap collect_cache; /* (parent type, selection set) → collected */
   strmap names;         /* fragment name → interned copy */
   ptrmap frag_pairs;    /* (name1, name2) → 1 + mutually exclusive */
@@ -117,14 +116,7 @@ static bool spend(overlap_state *st, long cost) {
   return st->aborted;
 }
 
-#define GROW(a, arr, n, cap)                                                                       \
-  do {                                                                                             \
-    if ((n) == (cap)) {                                                                            \
-      size_t new_cap_ = (cap) ? (cap)*2 : 4;                                                       \
-      (arr) = arena_realloc((a), (arr), (cap) * sizeof *(arr), new_cap_ * sizeof *(arr));          \
-      (cap) = new_cap_;                                                                            \
-    }                                                                                              \
-  } while (0)
+#define GROW(a, arr, n, cap) ((arr) = gql_vgrow((a), (arr), &(cap), (n), sizeof *(arr)))
 
 static void push_conflict(overlap_state *st, conflicts *out, conflict *cf) {
   GROW(st->a, out->items, out->n, out->cap);
@@ -596,7 +588,6 @@ static void overlap_enter_document(gql_vctx *c, void *st_, const gql_document *d
   st->a = gql_vctx_arena(c);
   st->s = gql_vctx_schema(c);
   st->budget = COMPLEXITY_BUDGET;
-  st->ready = true;
 }
 
 static void overlap_enter_inline_fragment(gql_vctx *c, void *st_, const gql_selection *frag) {
@@ -607,8 +598,6 @@ static void overlap_enter_inline_fragment(gql_vctx *c, void *st_, const gql_sele
 
 static void overlap_enter_selection_set(gql_vctx *c, void *st_, const gql_selection_set *ss) {
   overlap_state *st = st_;
-  if (!st->ready)
-    overlap_enter_document(c, st, gql_vctx_document(c));
   /* An inline fragment's fields belong to the enclosing set, compared there. */
   if (ss == st->inline_set || st->aborted)
     return;
@@ -617,10 +606,8 @@ static void overlap_enter_selection_set(gql_vctx *c, void *st_, const gql_select
   conflicts found = {0};
   conflicts_in_set(st, &found, gql_vctx_parent_type(c), ss);
   if (st->aborted) {
-    /* graphql-js ends the whole validation with "Validation aborted." when
-     * this rule's budget runs out, as when the framework's fragment budget
-     * does: spending more than that budget can hold ends it the same way. */
-    gql_vctx_spend_fragment_work(c, SIZE_MAX / 2);
+    /* graphql-js ends the whole validation when this rule's budget runs out. */
+    gql_vctx_abort(c);
     return;
   }
   for (size_t i = 0; i < found.n; i++) {
@@ -629,8 +616,6 @@ static void overlap_enter_selection_set(gql_vctx *c, void *st_, const gql_select
                                    "Fields \"%s\" conflict because %s. Use different aliases on "
                                    "the fields to fetch both if this was intentional.",
                                    abbreviate(st, cf->name), cf->reason);
-    if (!e)
-      return;
     for (size_t j = 1; j < cf->n1; j++)
       gql_vctx_add_loc(c, e, cf->f1[j]->loc);
     for (size_t j = 0; j < cf->n2; j++)

@@ -23,4 +23,21 @@ void gql_vdoc_directives(strmap *m, arena *a, const gql_document *doc);
 const char **gql_vinput_value_names(arena *a, const gql_input_value *defs, size_t n);
 const char **gql_venum_value_names(arena *a, const gql_type *t);
 
+/* The names given more than once among names[0..n) (UniqueArgumentNames,
+ * UniqueVariableNames): one group per such name, in the order of its first
+ * occurrence, holding the indexes of all its occurrences in order. */
+typedef struct gql_vdup {
+  size_t *idx;
+  size_t n;
+} gql_vdup;
+typedef struct gql_vdups {
+  gql_vdup *items;
+  size_t n;
+} gql_vdups;
+gql_vdups gql_vduplicates(arena *a, const char *const *names, size_t n);
+
+/* Growable arrays in the arena: returns `items` (n in use, *cap allocated,
+ * `size` bytes each) with room for one more, doubling *cap when full. */
+void *gql_vgrow(arena *a, void *items, size_t *cap, size_t n, size_t size);
+
 #endif

@@ -217,12 +217,7 @@ static void unique_enter_value(gql_vctx *c, void *st_, const gql_value *v) {
   unique_state *st = st_;
   if (v->kind != GQL_VALUE_OBJECT)
     return;
-  if (st->n == st->cap) {
-    size_t cap = st->cap ? st->cap * 2 : 8;
-    st->stack = arena_realloc(gql_vctx_arena(c), st->stack, st->cap * sizeof *st->stack,
-                              cap * sizeof *st->stack);
-    st->cap = cap;
-  }
+  st->stack = gql_vgrow(gql_vctx_arena(c), st->stack, &st->cap, st->n, sizeof *st->stack);
   memset(&st->stack[st->n++], 0, sizeof *st->stack);
 }
 

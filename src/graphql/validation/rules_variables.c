@@ -38,8 +38,7 @@ static void undefined_leave_operation(gql_vctx *c, void *st, const gql_operation
             ? gql_vctx_report(c, node->loc, "Variable \"$%s\" is not defined by operation \"%s\".",
                               node->str, op->name)
             : gql_vctx_report(c, node->loc, "Variable \"$%s\" is not defined.", node->str);
-    if (e)
-      gql_vctx_add_loc(c, e, loc);
+    gql_vctx_add_loc(c, e, loc);
   }
 }
 
@@ -142,8 +141,7 @@ static void allowed_leave_operation(gql_vctx *c, void *st, const gql_operation *
       gql_error *e = gql_vctx_report(
           c, vd->loc, "Variable \"$%s\" of type \"%s\" used in position expecting type \"%s\".",
           u->node->str, buf_cstr(&var_type), gql_type_str(a, u->type));
-      if (e)
-        gql_vctx_add_loc(c, e, u->node->loc);
+      gql_vctx_add_loc(c, e, u->node->loc);
     }
     /* As in graphql-js, the position's parent type itself (not its nullable
      * type) must be the oneOf input object. */
@@ -154,8 +152,7 @@ static void allowed_leave_operation(gql_vctx *c, void *st, const gql_operation *
                                      "Variable \"$%s\" is of type \"%s\" but must be non-nullable "
                                      "to be used for OneOf Input Object \"%s\".",
                                      u->node->str, buf_cstr(&var_type), one_of->name);
-      if (e)
-        gql_vctx_add_loc(c, e, u->node->loc);
+      gql_vctx_add_loc(c, e, u->node->loc);
     }
   }
 }

@@ -4,12 +4,8 @@
 #include <stddef.h>
 
 #include "base/arena.h"
-#include "base/strmap.h"
 #include "graphql/validation/rules.h"
-
-typedef struct var_group { /* the definitions of one name, linked through next[] */
-  size_t first, last, n;
-} var_group;
+#include "graphql/validation/rules_support.h"
 
 static gql_loc name_loc(const gql_variable_definition *vd) {
   /* Without the name's own location, "$name" (no space) is the usual form. */
@@ -25,31 +21,17 @@ static void unique_vars_enter_operation(gql_vctx *c, void *st, const gql_operati
   if (op->n_vars < 2)
     return;
   arena *a = gql_vctx_arena(c);
-  /* Groups in order of each name's first definition. */
-  var_group *groups = ARENA_ARRAY(a, var_group, op->n_vars);
-  size_t *next = ARENA_ARRAY(a, size_t, op->n_vars);
-  size_t n_groups = 0;
-  strmap by_name = {0};
-  for (size_t i = 0; i < op->n_vars; i++) {
-    var_group *g = (var_group *)strmap_get(&by_name, op->vars[i].name);
-    if (!g) {
-      g = &groups[n_groups++];
-      *g = (var_group){i, i, 0};
-      strmap_put(&by_name, a, op->vars[i].name, g);
-    }
-    next[g->last] = i;
-    g->last = i;
-    g->n++;
-  }
-  for (size_t i = 0; i < n_groups; i++) {
-    const var_group *g = &groups[i];
-    if (g->n < 2)
-      continue;
-    const gql_variable_definition *first = &op->vars[g->first];
+  const char **names = ARENA_ARRAY(a, const char *, op->n_vars);
+  for (size_t i = 0; i < op->n_vars; i++)
+    names[i] = op->vars[i].name;
+  gql_vdups dups = gql_vduplicates(a, names, op->n_vars);
+  for (size_t i = 0; i < dups.n; i++) {
+    const gql_vdup *d = &dups.items[i];
+    const gql_variable_definition *first = &op->vars[d->idx[0]];
     gql_error *e = gql_vctx_report(c, name_loc(first),
                                    "There can be only one variable named \"$%s\".", first->name);
-    for (size_t j = next[g->first], k = 1; k < g->n; j = next[j], k++)
-      gql_vctx_add_loc(c, e, name_loc(&op->vars[j]));
+    for (size_t j = 1; j < d->n; j++)
+      gql_vctx_add_loc(c, e, name_loc(&op->vars[d->idx[j]]));
   }
 }
 

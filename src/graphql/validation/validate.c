@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/ptrmap.h"
 #include "base/strmap.h"
 #include "graphql/validation/rules.h"
@@ -76,11 +77,7 @@ typedef struct vec {
 } vec;
 
 static void *vec_push(vec *v, arena *a, size_t size) {
-  if (v->n == v->cap) {
-    size_t cap = v->cap ? v->cap * 2 : 8;
-    v->items = arena_realloc(a, v->items, v->cap * size, cap * size);
-    v->cap = cap;
-  }
+  v->items = gql_vgrow(a, v->items, &v->cap, v->n, size);
   return (char *)v->items + size * v->n++;
 }
 
@@ -628,18 +625,13 @@ static const char *name_set_key(gql_vctx *c, const char **names, size_t n) {
   if (n)
     memcpy(sorted, names, n * sizeof *names);
   qsort(sorted, n, sizeof *sorted, cmp_names);
-  size_t len = 1;
-  for (size_t i = 0; i < n; i++)
-    len += strlen(sorted[i]) + 1;
-  char *key = arena_alloc(c->a, len), *p = key;
+  buf key;
+  buf_init(&key, c->a);
   for (size_t i = 0; i < n; i++) {
-    size_t l = strlen(sorted[i]);
-    memcpy(p, sorted[i], l);
-    p += l;
-    *p++ = ',';
+    buf_puts(&key, sorted[i]);
+    buf_putc(&key, ',');
   }
-  *p = '\0';
-  return key;
+  return buf_cstr(&key);
 }
 
 /* An ordered set of names being collected. */
@@ -701,11 +693,17 @@ bool gql_vctx_spend_fragment_work(gql_vctx *c, size_t cost) {
     return false;
   c->fragment_work -= (int64_t)cost;
   if (c->fragment_work < 0) {
-    gql_errors_add(c->errs, (gql_loc){0, 0}, "%s", "Validation aborted.");
-    c->aborted = true;
+    gql_vctx_abort(c);
     return false;
   }
   return true;
+}
+
+void gql_vctx_abort(gql_vctx *c) {
+  if (c->aborted)
+    return;
+  gql_errors_add(c->errs, (gql_loc){0, 0}, "%s", "Validation aborted.");
+  c->aborted = true;
 }
 
 /* The usages in one operation or fragment (node is one of them, the other NULL). */
