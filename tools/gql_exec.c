@@ -14,7 +14,8 @@
  * field's name (null when absent). A field that has arguments and no entry
  * returns its coerced arguments as a JSON object instead, so tests can see
  * what coercion produced. Interfaces and unions take the concrete type from
- * the "__typename" entry, and custom scalars pass any JSON through.
+ * the "__typename" entry (the executor reads it from JSON objects itself),
+ * and custom scalars pass any JSON through.
  *
  * Exit status: 0 when a response was printed (even one with errors), 1 when
  * the schema or the data cannot be loaded, 2 for usage errors. */
@@ -91,15 +92,6 @@ static gql_rv json_resolve(const gql_resolve_info *info, const void *parent, voi
   return gql_rv_json(v);
 }
 
-static const gql_type *json_resolve_type(const gql_schema *schema, const gql_type *abstract,
-                                         const gql_rv *value, void *data) {
-  (void)abstract, (void)data;
-  if (value->kind != GQL_RV_JSON)
-    return NULL;
-  const char *name = json_string_value(json_object_get(value->u.json, "__typename"));
-  return name ? gql_schema_type(schema, name) : NULL;
-}
-
 static char *read_stream(FILE *f, size_t *len) {
   buf b;
   buf_init(&b, NULL);
@@ -146,7 +138,6 @@ static gql_schema *load_schema(const char *path) {
   if (!s)
     return NULL;
   gql_schema_set_default_resolver(s, json_resolve, NULL);
-  gql_schema_set_default_resolve_type(s, json_resolve_type, NULL);
   for (size_t i = 0; i < s->n_types; i++)
     if (s->types[i]->kind == GQL_KIND_SCALAR && !s->types[i]->builtin)
       gql_schema_set_scalar(s, s->types[i]->name, &gql_json_scalar_hooks);

@@ -23,7 +23,8 @@ void arena_reset(arena *a);
 void *arena_alloc(arena *a, size_t n);
 /* n zeroed bytes. */
 void *arena_calloc(arena *a, size_t n);
-/* Grows an allocation made from this arena (copies when it cannot grow in place). */
+/* Grows an allocation made from this arena (copies when it cannot grow in
+ * place); old NULL allocates. The added bytes are not zeroed. */
 void *arena_realloc(arena *a, void *old, size_t old_n, size_t new_n);
 /* Copies of strings, NUL-terminated. */
 char *arena_strdup(arena *a, const char *s);

@@ -18,13 +18,6 @@ void gql_errors_init(gql_errors *e, arena *a) {
   e->cap = 0;
 }
 
-/* Grows an arena array; the arena contract does not promise realloc(NULL). */
-static void *grow(arena *a, void *old, size_t old_n, size_t new_n) {
-  if (!old)
-    return arena_alloc(a, new_n);
-  return arena_realloc(a, old, old_n, new_n);
-}
-
 gql_error *gql_errors_add(gql_errors *e, gql_loc loc, const char *fmt, ...) {
   gql_error *err = ARENA_NEW(e->arena, gql_error);
   va_list ap;
@@ -35,7 +28,7 @@ gql_error *gql_errors_add(gql_errors *e, gql_loc loc, const char *fmt, ...) {
     gql_error_add_loc(e, err, loc);
   if (e->n == e->cap) {
     size_t cap = e->cap ? e->cap * 2 : 4;
-    e->items = grow(e->arena, e->items, e->cap * sizeof *e->items, cap * sizeof *e->items);
+    e->items = arena_realloc(e->arena, e->items, e->cap * sizeof *e->items, cap * sizeof *e->items);
     e->cap = cap;
   }
   e->items[e->n++] = err;
@@ -45,7 +38,8 @@ gql_error *gql_errors_add(gql_errors *e, gql_loc loc, const char *fmt, ...) {
 void gql_error_add_loc(gql_errors *e, gql_error *err, gql_loc loc) {
   /* Locations are few (usually one or two): grow by exact size. */
   size_t n = err->n_locations;
-  err->locations = grow(e->arena, err->locations, n * sizeof(gql_loc), (n + 1) * sizeof(gql_loc));
+  err->locations =
+      arena_realloc(e->arena, err->locations, n * sizeof(gql_loc), (n + 1) * sizeof(gql_loc));
   err->locations[n] = loc;
   err->n_locations = n + 1;
 }

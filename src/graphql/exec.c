@@ -28,9 +28,9 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/json.h"
+#include "graphql/inspect.h"
 #include "graphql/validate.h"
 #include "graphql/values.h"
-#include "graphql/values_internal.h"
 
 /* ---- plans ---- */
 
@@ -116,10 +116,7 @@ static void write_null_at(exec_ctx *x, mark m) {
 
 static void grow_path(exec_ctx *x) {
   size_t cap = x->path_cap ? x->path_cap * 2 : 32;
-  gql_path_seg *p = arena_alloc(x->arena, cap * sizeof *p);
-  if (x->path_len)
-    memcpy(p, x->path, x->path_len * sizeof *p);
-  x->path = p;
+  x->path = arena_realloc(x->arena, x->path, x->path_cap * sizeof *x->path, cap * sizeof *x->path);
   x->path_cap = cap;
 }
 
@@ -167,10 +164,7 @@ static bool visit(exec_ctx *x, visited *v, const gql_fragment *f) {
       return false;
   if (v->n == v->cap) {
     size_t cap = v->cap ? v->cap * 2 : 8;
-    const gql_fragment **items = arena_alloc(x->arena, cap * sizeof *items);
-    if (v->n)
-      memcpy(items, v->items, v->n * sizeof *items);
-    v->items = items;
+    v->items = arena_realloc(x->arena, v->items, v->cap * sizeof *v->items, cap * sizeof *v->items);
     v->cap = cap;
   }
   v->items[v->n++] = f;
@@ -234,10 +228,8 @@ static field_group *group_for(exec_ctx *x, plan *p, const char *key) {
   }
   if (p->n == p->cap) {
     size_t cap = p->cap ? p->cap * 2 : 8;
-    field_group *fields = arena_alloc(x->arena, cap * sizeof *fields);
-    if (p->n)
-      memcpy(fields, p->fields, p->n * sizeof *fields);
-    p->fields = fields;
+    p->fields =
+        arena_realloc(x->arena, p->fields, p->cap * sizeof *p->fields, cap * sizeof *p->fields);
     p->cap = cap;
   }
   field_group *g = &p->fields[p->n++];
@@ -255,10 +247,8 @@ static field_group *group_for(exec_ctx *x, plan *p, const char *key) {
 static void add_node(exec_ctx *x, field_group *g, const gql_selection *sel) {
   if (g->n_nodes == g->cap_nodes) {
     size_t cap = g->cap_nodes ? g->cap_nodes * 2 : 2;
-    const gql_selection **nodes = arena_alloc(x->arena, cap * sizeof *nodes);
-    if (g->n_nodes)
-      memcpy(nodes, g->nodes, g->n_nodes * sizeof *nodes);
-    g->nodes = nodes;
+    g->nodes =
+        arena_realloc(x->arena, g->nodes, g->cap_nodes * sizeof *g->nodes, cap * sizeof *g->nodes);
     g->cap_nodes = cap;
   }
   g->nodes[g->n_nodes++] = sel;
@@ -370,45 +360,12 @@ static bool rv_is_null(const gql_rv *rv) {
   }
 }
 
-/* A resolver's value as an input value, for messages that print it. */
-static const gql_value *rv_as_value(arena *a, const gql_rv *rv) {
-  gql_value *v = ARENA_NEW(a, gql_value);
-  switch (rv->kind) {
-  case GQL_RV_BOOL:
-    v->kind = GQL_VALUE_BOOLEAN;
-    v->boolean = rv->u.b;
-    break;
-  case GQL_RV_INT:
-    v->kind = GQL_VALUE_INT;
-    v->ival = rv->u.i;
-    break;
-  case GQL_RV_FLOAT:
-    v->kind = GQL_VALUE_FLOAT;
-    v->fval = rv->u.f;
-    break;
-  case GQL_RV_STRING:
-    v->kind = GQL_VALUE_STRING;
-    v->str = rv->u.str.s;
-    v->str_len = rv->u.str.len;
-    break;
-  case GQL_RV_JSON:
-    return gql_value_from_json(a, rv->u.json);
-  case GQL_RV_VALUE:
-    return rv->u.value;
-  case GQL_RV_LIST:
-    v->kind = GQL_VALUE_LIST;
-    v->n_items = rv->u.list.n;
-    v->items = ARENA_ARRAY(a, gql_value *, v->n_items + 1);
-    for (size_t i = 0; i < v->n_items; i++)
-      v->items[i] = (gql_value *)rv_as_value(a, &rv->u.list.items[i]);
-    break;
-  case GQL_RV_OBJECT:
-    v->kind = GQL_VALUE_OBJECT;
-    break;
-  default:
-    v->kind = GQL_VALUE_NULL;
-  }
-  return v;
+/* A resolver's value as graphql-js's inspect() prints it, for messages. */
+static const char *inspect_rv(arena *a, const gql_rv *rv) {
+  buf b;
+  buf_init(&b, a);
+  gql_inspect_rv_into(&b, rv);
+  return buf_cstr(&b);
 }
 
 static const char *field_name(const field_ctx *fc) { return fc->g->def->name; }
@@ -460,7 +417,7 @@ static bool complete_enum(exec_ctx *x, const field_ctx *fc, const gql_type *t, c
   const gql_enum_value *ev = name ? gql_type_enum_value(t, name) : NULL;
   if (!ev) {
     field_error(x, fc->g, "Enum \"%s\" cannot represent value: %s", t->name,
-                gql_inspect_value(x->arena, rv_as_value(x->arena, rv)));
+                inspect_rv(x->arena, rv));
     return false;
   }
   json_str(&x->w, ev->name);
@@ -526,7 +483,7 @@ serialize_with_hook(exec_ctx *x, const field_ctx *fc, const gql_type *t, const g
   field_error(x, fc->g, "%s",
               err[0] ? err
                      : arena_printf(x->arena, "%s cannot represent value: %s", t->name,
-                                    gql_inspect_value(x->arena, rv_as_value(x->arena, rv))));
+                                    inspect_rv(x->arena, rv)));
   return false;
 }
 
@@ -600,7 +557,7 @@ static bool complete_object(exec_ctx *x, const field_ctx *fc, const gql_type *t,
     parent = rv->u.value;
   else {
     field_error(x, fc->g, "Expected value of type \"%s\" but got: %s.", t->name,
-                gql_inspect_value(x->arena, rv_as_value(x->arena, rv)));
+                inspect_rv(x->arena, rv));
     return false;
   }
   const plan *p = sub_plan_for(x, fc->g, t);

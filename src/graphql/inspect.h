@@ -1,6 +1,6 @@
 /* inspect.h — JavaScript values as graphql-js's messages print them, for
- * scalar coercion (scalars.c), input coercion (values.c) and execution
- * (through values_internal.h).
+ * scalar coercion (scalars.c), input coercion (values.c), execution
+ * (exec.c) and the printing of numbers (printer.c, introspection.c).
  *
  * Numbers as Number#toString prints them (1e+21, 1.5, 100, 1e-7); values as
  * inspect() does: strings JSON-quoted, `{ a: 1 }`, `[1, 2]`, empty `[]` and

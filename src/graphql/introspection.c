@@ -13,12 +13,12 @@
 #include "graphql/introspection.h"
 
 #include <stddef.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "graphql/inspect.h"
 #include "graphql/printer.h"
 
 /* One literal longer than C17's guaranteed 4095 bytes; GCC and Clang take it. */
@@ -533,56 +533,6 @@ static gql_rv input_deprecation_reason(const gql_resolve_info *info, const void 
  * would keep a literal's """). The value is rebuilt in that shape, then
  * printed. */
 
-/* JavaScript's Number.prototype.toString for finite v, into out (at least
- * 32 bytes): the shortest digits that round-trip, in fixed notation for
- * exponents from -7 to 20 and in exponential notation otherwise. */
-static void js_number_text(double v, char *out) {
-  if (v == 0) {
-    strcpy(out, "0");
-    return;
-  }
-  char sci[40];
-  for (int prec = 0; prec < 17; prec++) {
-    snprintf(sci, sizeof sci, "%.*e", prec, v);
-    if (strtod(sci, NULL) == v)
-      break;
-  }
-  /* sci is "[-]d[.ddd]e±XX": split it into digits and exponent. */
-  const char *p = sci + (v < 0);
-  char digits[24];
-  int k = 0;
-  for (; *p != 'e'; p++)
-    if (*p != '.')
-      digits[k++] = *p;
-  int n = atoi(p + 1) + 1; /* the value is 0.digits × 10^n */
-
-  char *o = out;
-  if (v < 0)
-    *o++ = '-';
-  if (k <= n && n <= 21) {
-    memcpy(o, digits, (size_t)k), o += k;
-    for (int i = k; i < n; i++)
-      *o++ = '0';
-  } else if (0 < n && n <= 21) {
-    memcpy(o, digits, (size_t)n), o += n;
-    *o++ = '.';
-    memcpy(o, digits + n, (size_t)(k - n)), o += k - n;
-  } else if (-6 < n && n <= 0) {
-    *o++ = '0', *o++ = '.';
-    for (int i = n; i < 0; i++)
-      *o++ = '0';
-    memcpy(o, digits, (size_t)k), o += k;
-  } else {
-    *o++ = digits[0];
-    if (k > 1) {
-      *o++ = '.';
-      memcpy(o, digits + 1, (size_t)(k - 1)), o += k - 1;
-    }
-    o += sprintf(o, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
-  }
-  *o = '\0';
-}
-
 static bool is_integer_text(const char *s) {
   if (*s == '-')
     s++;
@@ -607,8 +557,8 @@ static gql_value *new_value(arena *a, gql_value_kind kind, const char *str) {
 
 /* A number as graphql-js would print it: INT when it looks like an integer. */
 static gql_value *number_value(arena *a, double d) {
-  char text[40];
-  js_number_text(d, text);
+  char text[GQL_JS_NUMBER_SIZE];
+  gql_js_number(d, text);
   gql_value *v = new_value(a, is_integer_text(text) ? GQL_VALUE_INT : GQL_VALUE_FLOAT, text);
   v->fval = d;
   return v;

@@ -19,7 +19,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,14 +62,10 @@ static _Noreturn void fail_at(parser *p, gql_loc loc, const char *fmt, ...)
 
 static _Noreturn void fail_at(parser *p, gql_loc loc, const char *fmt, ...) {
   /* messages quote token values, which may be long: sized to fit */
-  va_list ap, again;
+  va_list ap;
   va_start(ap, fmt);
-  va_copy(again, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *msg = arena_vprintf(p->a, fmt, ap);
   va_end(ap);
-  char *msg = arena_alloc(p->a, n > 0 ? (size_t)n + 1 : 1);
-  vsnprintf(msg, n > 0 ? (size_t)n + 1 : 1, fmt, again);
-  va_end(again);
   gql_errors_add(p->errs, loc, "Syntax Error: %s", msg);
   longjmp(p->on_error, 1);
 }

@@ -8,10 +8,9 @@
  * writer, which indents it for its position. */
 #include "graphql/printer.h"
 
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
+
+#include "graphql/inspect.h"
 
 #define MAX_LINE_LENGTH 80
 
@@ -196,64 +195,6 @@ static void print_description(printer *pr, const char *desc) {
 
 /* ---- values ---- */
 
-/* A double as JavaScript's Number#toString writes it (for numbers that were
- * computed rather than parsed, so have no literal text). */
-static void print_js_number(buf *b, double v) {
-  if (isnan(v)) {
-    buf_puts(b, "NaN");
-    return;
-  }
-  if (isinf(v)) {
-    buf_puts(b, v < 0 ? "-Infinity" : "Infinity");
-    return;
-  }
-  if (v == 0) {
-    buf_putc(b, '0');
-    return;
-  }
-  char tmp[40];
-  int prec;
-  for (prec = 0; prec < 17; prec++) { /* shortest digits that read back the same */
-    snprintf(tmp, sizeof tmp, "%.*e", prec, v);
-    if (strtod(tmp, NULL) == v)
-      break;
-  }
-  snprintf(tmp, sizeof tmp, "%.*e", prec, v);
-  char digits[24];
-  size_t k = 0;
-  const char *q = tmp;
-  if (*q == '-') {
-    buf_putc(b, '-');
-    q++;
-  }
-  for (; *q && *q != 'e'; q++)
-    if (*q != '.')
-      digits[k++] = *q;
-  digits[k] = '\0';
-  int n = atoi(q + 1) + 1; /* the decimal point sits after n digits */
-  if ((int)k <= n && n <= 21) {
-    buf_append(b, digits, k);
-    for (int i = (int)k; i < n; i++)
-      buf_putc(b, '0');
-  } else if (0 < n && n <= 21) {
-    buf_append(b, digits, (size_t)n);
-    buf_putc(b, '.');
-    buf_append(b, digits + n, k - (size_t)n);
-  } else if (-6 < n && n <= 0) {
-    buf_puts(b, "0.");
-    for (int i = n; i < 0; i++)
-      buf_putc(b, '0');
-    buf_append(b, digits, k);
-  } else {
-    buf_putc(b, digits[0]);
-    if (k > 1) {
-      buf_putc(b, '.');
-      buf_append(b, digits + 1, k - 1);
-    }
-    buf_printf(b, "e%c%d", n - 1 < 0 ? '-' : '+', abs(n - 1));
-  }
-}
-
 static void print_value_in(printer *pr, const gql_value *v) {
   if (!v) {
     put(pr, "null");
@@ -274,7 +215,7 @@ static void print_value_in(printer *pr, const gql_value *v) {
     if (v->str)
       put(pr, v->str);
     else
-      print_js_number(pr->out, v->fval);
+      gql_put_js_number(pr->out, v->fval);
     break;
   case GQL_VALUE_STRING:
     if (v->block)

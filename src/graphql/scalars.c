@@ -241,6 +241,18 @@ static bool is_integral(double v) { return isfinite(v) && floor(v) == v; }
 
 /* ---- Int ---- */
 
+/* The 32-bit integer a JavaScript number stands for, in *out; otherwise the
+ * prefix of the message that rejects it. */
+static const char *js_int32(const js_val *v, int64_t *out) {
+  if (v->kind != JS_NUMBER || !(v->exact_int || is_integral(v->num)))
+    return "Int cannot represent non-integer value: ";
+  if (v->exact_int ? (v->i > INT32_MAX || v->i < INT32_MIN)
+                   : (v->num > INT32_MAX_D || v->num < INT32_MIN_D))
+    return "Int cannot represent non 32-bit signed integer value: ";
+  *out = v->exact_int ? v->i : (int64_t)v->num;
+  return NULL;
+}
+
 static bool int_serialize(const gql_rv *in, json_writer *w, char *err, size_t err_size) {
   js_val v = js_of_rv(in);
   if (v.kind == JS_BOOL) {
@@ -252,16 +264,13 @@ static bool int_serialize(const gql_rv *in, json_writer *w, char *err, size_t er
     v.kind = JS_NUMBER;
     v.exact_int = false;
   }
-  if (v.kind != JS_NUMBER || !(v.exact_int || is_integral(v.num))) {
-    fail(err, err_size, "Int cannot represent non-integer value: ", Q_RV, in);
+  int64_t i;
+  const char *why = js_int32(&v, &i);
+  if (why) {
+    fail(err, err_size, why, Q_RV, in);
     return false;
   }
-  if (v.exact_int ? (v.i > INT32_MAX || v.i < INT32_MIN)
-                  : (v.num > INT32_MAX_D || v.num < INT32_MIN_D)) {
-    fail(err, err_size, "Int cannot represent non 32-bit signed integer value: ", Q_RV, in);
-    return false;
-  }
-  json_int(w, v.exact_int ? v.i : (int64_t)v.num);
+  json_int(w, i);
   return true;
 }
 
@@ -294,16 +303,13 @@ static const gql_value *int_parse(const gql_value *in, bool from_variable, arena
     return int_value(a, in, in->ival);
   }
   js_val v = js_of_value(in);
-  if (v.kind != JS_NUMBER || !(v.exact_int || is_integral(v.num))) {
-    fail(err, err_size, "Int cannot represent non-integer value: ", Q_VARIABLE, in);
+  int64_t i;
+  const char *why = js_int32(&v, &i);
+  if (why) {
+    fail(err, err_size, why, Q_VARIABLE, in);
     return NULL;
   }
-  if (v.exact_int ? (v.i > INT32_MAX || v.i < INT32_MIN)
-                  : (v.num > INT32_MAX_D || v.num < INT32_MIN_D)) {
-    fail(err, err_size, "Int cannot represent non 32-bit signed integer value: ", Q_VARIABLE, in);
-    return NULL;
-  }
-  return int_value(a, in, v.exact_int ? v.i : (int64_t)v.num);
+  return int_value(a, in, i);
 }
 
 /* ---- Float ---- */

@@ -9,7 +9,6 @@
  * type-system rules in schema_check.c, scalar coercion in scalars.c. */
 #include <stdarg.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -40,6 +39,13 @@ const char *const gql_directive_location_names[GQL_DL_COUNT] = {
     "INPUT_FIELD_DEFINITION",
     "DIRECTIVE_DEFINITION",
 };
+
+unsigned gql_directive_location_index(const char *name) {
+  unsigned i = 0;
+  while (i < GQL_DL_COUNT && strcmp(gql_directive_location_names[i], name) != 0)
+    i++;
+  return i;
+}
 
 /* ---- name maps ---- */
 
@@ -78,11 +84,11 @@ static size_t type_index(const gql_type *t, const char *name) {
 static gql_schema_priv *priv(const gql_schema *s) { return s->lookup; }
 
 gql_type *gql_schema_type(const gql_schema *s, const char *name) {
-  return gql_map_get(&priv(s)->types, name);
+  return strmap_get(&priv(s)->types, name);
 }
 
 const gql_schema_directive *gql_schema_directive_named(const gql_schema *s, const char *name) {
-  return gql_map_get(&priv(s)->directives, name);
+  return strmap_get(&priv(s)->directives, name);
 }
 
 gql_field *gql_type_field(const gql_type *t, const char *name) {
@@ -410,19 +416,10 @@ gql_rv gql_rv_list(arena *a, size_t n) {
 }
 
 gql_rv gql_rv_errorf(arena *a, const char *fmt, ...) {
-  va_list ap, again;
+  va_list ap;
   va_start(ap, fmt);
-  va_copy(again, ap);
-  int n = vsnprintf(NULL, 0, fmt, ap);
+  char *msg = arena_vprintf(a, fmt, ap);
   va_end(ap);
-  char *msg;
-  if (n < 0) {
-    msg = arena_strdup(a, "");
-  } else {
-    msg = arena_alloc(a, (size_t)n + 1);
-    vsnprintf(msg, (size_t)n + 1, fmt, again);
-  }
-  va_end(again);
   gql_rv r = {.kind = GQL_RV_ERROR, .u.error = msg};
   return r;
 }

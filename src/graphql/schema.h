@@ -62,6 +62,9 @@ typedef enum gql_directive_location {
 #define GQL_DL_COUNT 20
 /* "QUERY", "MUTATION", … for bit i (0..GQL_DL_COUNT-1). */
 extern const char *const gql_directive_location_names[GQL_DL_COUNT];
+/* The bit index of a location name in gql_directive_location_names;
+ * GQL_DL_COUNT for a name that is none. */
+unsigned gql_directive_location_index(const char *name);
 
 /* ---- values produced by resolvers ---- */
 

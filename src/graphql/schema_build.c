@@ -88,16 +88,15 @@ typedef struct builder {
   arena *a;
   gql_errors *errs;
   size_t n_errors;
-  gql_map by_name; /* name → btype * (every type, built-in or not) */
-  btype *types;    /* introspection types first, then the user's */
+  strmap by_name; /* name → btype * (every type, built-in or not) */
+  btype *types;   /* introspection types first, then the user's */
   size_t n_types, cap_types;
   size_t first_user; /* index in types of the first user type */
   btype std[N_STD_SCALARS];
 } builder;
 
+/* Grows an arena array; the new slots are not zeroed. */
 static void *grow(arena *a, void *old, size_t elem, size_t old_n, size_t new_n) {
-  if (!old)
-    return arena_calloc(a, elem * new_n);
   return arena_realloc(a, old, elem * old_n, elem * new_n);
 }
 
@@ -144,7 +143,7 @@ static void create_types(builder *b, const gql_document *doc, bool builtin) {
     if (d->kind != GQL_DEF_TYPE || d->u.type.extension)
       continue;
     const gql_typedef *td = &d->u.type;
-    if (gql_map_get(&b->by_name, td->name))
+    if (strmap_get(&b->by_name, td->name))
       continue;
     if (b->n_types == b->cap_types) {
       size_t cap = b->cap_types ? b->cap_types * 2 : 64;
@@ -152,7 +151,7 @@ static void create_types(builder *b, const gql_document *doc, bool builtin) {
       b->cap_types = cap;
     }
     btype *bt = &b->types[b->n_types++];
-    bt->t = ARENA_NEW(b->a, gql_type);
+    *bt = (btype){.t = ARENA_NEW(b->a, gql_type)};
     bt->t->kind = kind_of_def(td->kind);
     bt->t->name = td->name;
     bt->t->description = td->description;
@@ -162,7 +161,7 @@ static void create_types(builder *b, const gql_document *doc, bool builtin) {
   }
   /* The array may have moved: index the map only now. */
   for (size_t i = 0; i < b->n_types; i++)
-    gql_map_put(&b->by_name, b->types[i].t->name, &b->types[i]);
+    strmap_put(&b->by_name, b->a, b->types[i].t->name, &b->types[i]);
 }
 
 static void attach_defs(builder *b, const gql_document *doc, bool builtin) {
@@ -170,7 +169,7 @@ static void attach_defs(builder *b, const gql_document *doc, bool builtin) {
     const gql_definition *d = &doc->defs[i];
     if (d->kind != GQL_DEF_TYPE)
       continue;
-    btype *bt = gql_map_get(&b->by_name, d->u.type.name);
+    btype *bt = strmap_get(&b->by_name, d->u.type.name);
     /* A user's definition of a built-in name never replaces the built-in. */
     if (!bt || bt->t->builtin != builtin)
       continue;
@@ -179,7 +178,7 @@ static void attach_defs(builder *b, const gql_document *doc, bool builtin) {
 }
 
 static gql_type *named(builder *b, const char *name) {
-  btype *bt = gql_map_get(&b->by_name, name);
+  btype *bt = strmap_get(&b->by_name, name);
   return bt ? bt->t : NULL;
 }
 
@@ -387,15 +386,6 @@ static void fill_type(builder *b, btype *bt) {
 
 /* ---- directives ---- */
 
-/* The bit index of a location name; GQL_DL_COUNT for none (the parser
- * accepts only the known names). */
-static unsigned location_index(const char *name) {
-  unsigned i = 0;
-  while (i < GQL_DL_COUNT && strcmp(gql_directive_location_names[i], name) != 0)
-    i++;
-  return i;
-}
-
 static void fill_directive(builder *b, const gql_directive_def *dd, bool builtin,
                            gql_schema_directive *out) {
   out->name = dd->name;
@@ -408,7 +398,7 @@ static void fill_directive(builder *b, const gql_directive_def *dd, bool builtin
   uint8_t *order = ARENA_ARRAY(b->a, uint8_t, dd->n_locations ? dd->n_locations : 1);
   out->location_order = order;
   for (size_t i = 0; i < dd->n_locations; i++) {
-    unsigned k = location_index(dd->locations[i].name);
+    unsigned k = gql_directive_location_index(dd->locations[i].name);
     if (k == GQL_DL_COUNT)
       continue;
     order[out->n_locations++] = (uint8_t)k;
@@ -426,8 +416,8 @@ static const gql_directive_def **build_directives(builder *b, const gql_document
       cap++;
   gql_schema_directive *ds = ARENA_ARRAY(b->a, gql_schema_directive, cap);
   const gql_directive_def **nodes = ARENA_ARRAY(b->a, const gql_directive_def *, cap);
-  gql_map_init(&((gql_schema_priv *)b->s->lookup)->directives, b->a, cap);
-  gql_map *map = &((gql_schema_priv *)b->s->lookup)->directives;
+  strmap *map = &((gql_schema_priv *)b->s->lookup)->directives;
+  strmap_reserve(map, b->a, cap);
   for (size_t i = 0; i < user->n_defs; i++) {
     if (user->defs[i].kind != GQL_DEF_DIRECTIVE)
       continue;
@@ -447,7 +437,7 @@ static const gql_directive_def **build_directives(builder *b, const gql_document
     n++;
   }
   for (size_t i = 0; i < n; i++)
-    gql_map_put(map, ds[i].name, &ds[i]);
+    strmap_put(map, b->a, ds[i].name, &ds[i]);
   b->s->directives = ds;
   b->s->n_directives = n;
   return nodes;
@@ -483,9 +473,9 @@ static void set_roots(builder *b, const gql_document *user, gql_schema_nodes *no
     }
   }
   if (!explicit_roots) {
-    btype *q = gql_map_get(&b->by_name, "Query");
-    btype *m = gql_map_get(&b->by_name, "Mutation");
-    btype *sub = gql_map_get(&b->by_name, "Subscription");
+    btype *q = strmap_get(&b->by_name, "Query");
+    btype *m = strmap_get(&b->by_name, "Mutation");
+    btype *sub = strmap_get(&b->by_name, "Subscription");
     s->query = q && !q->t->builtin ? q->t : NULL;
     s->mutation = m && !m->t->builtin ? m->t : NULL;
     s->subscription = sub && !sub->t->builtin ? sub->t : NULL;
@@ -496,10 +486,10 @@ static void set_roots(builder *b, const gql_document *user, gql_schema_nodes *no
 static void set_possible_types(builder *b) {
   gql_schema *s = b->s;
   size_t *counts = arena_calloc(b->a, sizeof(size_t) * (s->n_types ? s->n_types : 1));
-  gql_map index;
-  gql_map_init(&index, b->a, s->n_types);
+  strmap index = {0};
+  strmap_reserve(&index, b->a, s->n_types);
   for (size_t i = 0; i < s->n_types; i++)
-    gql_map_put(&index, s->types[i]->name, (void *)(uintptr_t)(i + 1));
+    strmap_put(&index, b->a, s->types[i]->name, (void *)(uintptr_t)(i + 1));
   /* Two passes: count, then fill. */
   for (int pass = 0; pass < 2; pass++) {
     for (size_t i = 0; i < s->n_types; i++) {
@@ -510,7 +500,7 @@ static void set_possible_types(builder *b) {
         gql_type *iface = t->interfaces[j];
         if (iface->kind != GQL_KIND_INTERFACE)
           continue;
-        size_t k = (size_t)(uintptr_t)gql_map_get(&index, iface->name) - 1;
+        size_t k = (size_t)(uintptr_t)strmap_get(&index, iface->name) - 1;
         if (pass == 0) {
           counts[k]++;
         } else if (!gql_is_possible_type(iface, t)) {
@@ -591,9 +581,9 @@ static gql_schema_nodes *list_types(builder *b) {
   for (size_t i = 0; i < b->first_user; i++)
     s->types[s->n_types++] = b->types[i].t;
   gql_schema_priv *p = s->lookup;
-  gql_map_init(&p->types, b->a, s->n_types);
+  strmap_reserve(&p->types, b->a, s->n_types);
   for (size_t i = 0; i < s->n_types; i++) {
-    gql_map_put(&p->types, s->types[i]->name, s->types[i]);
+    strmap_put(&p->types, b->a, s->types[i]->name, s->types[i]);
     gql_type_build_lookup(b->a, s->types[i]);
   }
   return nodes;
@@ -631,7 +621,7 @@ gql_schema *gql_schema_build(const char *sdl, size_t len, gql_errors *errs) {
   if (!intro || !directives)
     goto fail;
 
-  gql_map_init(&b.by_name, b.a, 64);
+  strmap_reserve(&b.by_name, b.a, 64);
   for (size_t i = 0; i < N_STD_SCALARS; i++) {
     gql_type *t = ARENA_NEW(b.a, gql_type);
     t->kind = GQL_KIND_SCALAR;
@@ -640,7 +630,7 @@ gql_schema *gql_schema_build(const char *sdl, size_t len, gql_errors *errs) {
     t->scalar = std_scalars[i].hooks;
     t->builtin = true;
     b.std[i].t = t;
-    gql_map_put(&b.by_name, t->name, &b.std[i]);
+    strmap_put(&b.by_name, b.a, t->name, &b.std[i]);
   }
   create_types(&b, intro, true);
   b.first_user = b.n_types;

@@ -107,10 +107,11 @@ static void add_specified(sdl_ctx *c, const char *name, uint32_t locations, cons
 
 static uint32_t location_bits(const gql_directive_def *dd) {
   uint32_t bits = 0;
-  for (size_t i = 0; i < dd->n_locations; i++)
-    for (unsigned j = 0; j < GQL_DL_COUNT; j++)
-      if (strcmp(dd->locations[i].name, gql_directive_location_names[j]) == 0)
-        bits |= 1u << j;
+  for (size_t i = 0; i < dd->n_locations; i++) {
+    unsigned j = gql_directive_location_index(dd->locations[i].name);
+    if (j < GQL_DL_COUNT)
+      bits |= 1u << j;
+  }
   return bits;
 }
 

@@ -16,33 +16,10 @@
 #include "graphql/error.h"
 #include "graphql/schema.h"
 
-/* The name maps are base/strmap.h. gql_map binds one to the arena it grows
- * in, for schema_build.c, which speaks this older interface; new code uses
- * strmap directly. Only wrappers: the map itself is strmap's. */
-typedef struct gql_map {
-  strmap map;
-  arena *arena;
-} gql_map;
-
-/* Starts an empty map growing in a, with room for `expected` names. */
-static inline void gql_map_init(gql_map *m, arena *a, size_t expected) {
-  m->map = (strmap){0};
-  m->arena = a;
-  strmap_reserve(&m->map, a, expected);
-}
-/* Inserts or replaces. */
-static inline void gql_map_put(gql_map *m, const char *key, void *val) {
-  strmap_put(&m->map, m->arena, key, val);
-}
-/* NULL when absent (or when m is NULL). */
-static inline void *gql_map_get(const gql_map *m, const char *key) {
-  return m ? strmap_get(&m->map, key) : NULL;
-}
-
 /* What gql_schema.lookup points to. */
 typedef struct gql_schema_priv {
-  gql_map types;      /* name → gql_type * */
-  gql_map directives; /* name → gql_schema_directive * */
+  strmap types;      /* name → gql_type * */
+  strmap directives; /* name → gql_schema_directive * */
   /* Guards the creation of list and non-null wrappers (gql_list_of,
    * gql_non_null_of), which may happen while requests share the schema. */
   pthread_mutex_t wrap_lock;

@@ -23,7 +23,6 @@
 #include "graphql/inspect.h"
 #include "graphql/printer.h"
 #include "graphql/suggest.h"
-#include "graphql/values_internal.h"
 
 /* graphql-js aborts variable coercion after this many errors. */
 #define MAX_VARIABLE_ERRORS 50

@@ -13,9 +13,11 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <malloc.h>
 #include <pthread.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "graphql/parser.h"
 #include "graphql/schema.h"
 
@@ -522,6 +524,44 @@ static void test_dagster_schema(void **state) {
   free(text);
 }
 
+/* Regression: the builder's type table grows past 64 entries with
+ * arena_realloc, which does not zero; entries after the 64th once kept
+ * garbage field lists. Fresh memory is filled with a non-zero byte (glibc's
+ * M_PERTURB; ASan fills it itself) so the bug cannot hide behind zeroes. */
+static void test_many_types(void **state) {
+  (void)state;
+#ifdef M_PERTURB
+  mallopt(M_PERTURB, 165);
+#endif
+  buf b;
+  buf_init(&b, NULL);
+  buf_puts(&b, "type Query { t0: T0 }\n");
+  for (int i = 0; i < 200; i++)
+    buf_printf(&b, "type T%d { f%d: Int next: T%d }\n", i, i, (i + 1) % 200);
+  arena *a = arena_new(0);
+  gql_errors errs;
+  gql_errors_init(&errs, a);
+  gql_schema *s = gql_schema_build(b.data, b.len, &errs);
+  assert_non_null(s);
+  assert_int_equal(errs.n, 0);
+  for (int i = 0; i < 200; i++) {
+    char name[16], field[16];
+    snprintf(name, sizeof name, "T%d", i);
+    snprintf(field, sizeof field, "f%d", i);
+    gql_type *t = gql_schema_type(s, name);
+    assert_non_null(t);
+    assert_int_equal(t->n_fields, 2);
+    assert_string_equal(t->fields[0].name, field);
+    assert_non_null(gql_type_field(t, "next"));
+  }
+  gql_schema_free(s);
+  arena_free(a);
+  buf_free(&b);
+#ifdef M_PERTURB
+  mallopt(M_PERTURB, 0);
+#endif
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_types_and_fields),      cmocka_unit_test(test_extensions),
@@ -530,7 +570,8 @@ int main(void) {
       cmocka_unit_test(test_wrappers_from_threads), cmocka_unit_test(test_predicates),
       cmocka_unit_test(test_subtypes_and_overlap),  cmocka_unit_test(test_hooks),
       cmocka_unit_test(test_resolver_values),       cmocka_unit_test(test_gql_arg),
-      cmocka_unit_test(test_failure_returns_null),  cmocka_unit_test(test_dagster_schema),
+      cmocka_unit_test(test_failure_returns_null),  cmocka_unit_test(test_many_types),
+      cmocka_unit_test(test_dagster_schema),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
