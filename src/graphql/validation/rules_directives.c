@@ -22,10 +22,8 @@ typedef struct known_directive {
 } known_directive;
 
 static uint32_t location_bit(const char *name) {
-  for (unsigned i = 0; i < GQL_DL_COUNT; i++)
-    if (strcmp(gql_directive_location_names[i], name) == 0)
-      return 1u << i;
-  return 0;
+  unsigned i = gql_directive_location_index(name);
+  return i < GQL_DL_COUNT ? 1u << i : 0;
 }
 
 /* Directive names looked up so far, and the document's own directive
