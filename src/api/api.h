@@ -1,21 +1,36 @@
 /* api.h — the GraphQL schema dagd serves, with its resolvers.
  *
- * This is where Dagster's schema will grow, one area at a time (runs,
- * workspace, jobs, …); only what has a real resolver goes in. Today the
- * schema has a single field, `version`, answering dagd's version, and —
- * only when asked for, to test the transports — a subscription field. */
+ * The schema is Dagster's (src/api/schema.graphql, embedded in the binary),
+ * restricted to what dagd answers truly; it grows one area at a time. The
+ * resolvers live one file an area: workspace.c (locations, repositories,
+ * reloads), jobs.c (jobs, ops, graphs, Dagster types), config_types.c
+ * (config types, run config schemas and validation, execution plans).
+ * Only when asked for, to test the transports, a subscription field is
+ * added (testing.c). */
 #ifndef DAGD_API_API_H
 #define DAGD_API_API_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "defs/workspace.h"
 #include "graphql/schema.h"
 
-/* What resolvers get as the request context (gql_request.context). One per
- * request, owned by the transport. */
+/* The workspace the API serves, shared by every request thread: reloads
+ * swap a location's definitions in under a lock while requests keep the
+ * definitions they started with. */
+typedef struct api_workspace api_workspace;
+
+/* Takes ownership of ws (NULL: an empty workspace, no locations). */
+api_workspace *api_workspace_new(defs_workspace *ws);
+/* Frees it and the workspace. NULL is allowed. */
+void api_workspace_free(api_workspace *w);
+
+/* What resolvers get as the request context (gql_request.context): shared
+ * by every request of a server. */
 typedef struct api_context {
-  bool read_only; /* the server runs with --read-only: mutations must refuse */
+  bool read_only;           /* the server runs with --read-only: mutations refuse */
+  api_workspace *workspace; /* never NULL while serving */
 } api_context;
 
 /* What goes into the schema besides the API proper. */

@@ -38,7 +38,15 @@ struct arena {
   chunk *first;     /* the chunk that shares the arena's malloc block */
   size_t next_size; /* size of the next regular chunk */
   size_t used;      /* bytes handed out */
+  struct deferred *deferred; /* newest first */
 };
+
+/* A cleanup registered with arena_defer; it lives in the arena itself. */
+typedef struct deferred {
+  struct deferred *next;
+  void (*fn)(void *);
+  void *ptr;
+} deferred;
 
 #define ARENA_HDR ROUND_UP(sizeof(arena))
 
@@ -57,7 +65,26 @@ arena *arena_new(size_t first_chunk) {
   a->last = NULL;
   a->next_size = size < MAX_CHUNK ? size * 2 : MAX_CHUNK;
   a->used = 0;
+  a->deferred = NULL;
   return a;
+}
+
+/* Runs the deferred cleanups, newest first. A cleanup may defer again (or
+ * allocate); the loop picks that up too. */
+static void run_deferred(arena *a) {
+  while (a->deferred) {
+    deferred *d = a->deferred;
+    a->deferred = d->next;
+    d->fn(d->ptr);
+  }
+}
+
+void arena_defer(arena *a, void (*fn)(void *), void *ptr) {
+  deferred *d = arena_alloc(a, sizeof *d);
+  d->fn = fn;
+  d->ptr = ptr;
+  d->next = a->deferred;
+  a->deferred = d;
 }
 
 /* Frees every chunk newer than the first one. */
@@ -74,11 +101,13 @@ static void free_extra_chunks(arena *a) {
 void arena_free(arena *a) {
   if (!a)
     return;
+  run_deferred(a);
   free_extra_chunks(a);
   free(a); /* the first chunk lives in this block too */
 }
 
 void arena_reset(arena *a) {
+  run_deferred(a);
   free_extra_chunks(a);
   a->ptr = CHUNK_DATA(a->first);
   a->end = a->ptr + a->first->size;

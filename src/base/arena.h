@@ -34,6 +34,11 @@ char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf,
 /* The same with a va_list, which it consumes (for functions that take a format). */
 char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
+/* Registers fn(ptr) to run when the arena is freed or reset, the latest
+ * registered first: for what a request holds beyond its memory, such as a
+ * reference to shared definitions or a jansson value it hands out. */
+void arena_defer(arena *a, void (*fn)(void *), void *ptr);
+
 /* Total bytes handed out so far (for limits and tests). */
 size_t arena_used(const arena *a);
 

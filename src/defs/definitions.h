@@ -11,7 +11,11 @@
  * by threads; it is reference counted so a reloaded code location can be
  * swapped in while readers keep the old one until they release it.
  *
- * Not yet: graphs (graph-backed ops), presets. */
+ * A node of a job (or of a graph) is an instance of an op or of a graph: a
+ * graph is a reusable op graph used as an op (Dagster's graph-backed op,
+ * the composite solid), whose inputs map onto inputs of its inner nodes and
+ * whose outputs are outputs of inner nodes. Nested nodes are named by their
+ * handle, the names from the job down joined by dots ("outer.inner.op"). */
 #ifndef DAGD_DEFS_DEFINITIONS_H
 #define DAGD_DEFS_DEFINITIONS_H
 
@@ -102,6 +106,7 @@ typedef struct defs_resource {
 } defs_resource;
 
 typedef struct defs_node defs_node;
+typedef struct defs_graph defs_graph;
 
 /* One upstream output feeding an input. */
 typedef struct defs_source {
@@ -112,19 +117,75 @@ typedef struct defs_source {
 /* How one input of a node is fed (one per op input, in the op's order). */
 typedef struct defs_binding {
   const defs_io *input;
-  const defs_source *sources; /* none: the input is unconnected (config provides it) */
+  /* No sources and no graph_input: the input is unconnected (run config
+   * provides it). */
+  const defs_source *sources;
   size_t n_sources;
   bool fan_in; /* written as a list: several (or a list of one) upstream outputs */
+  /* Inside a graph: the graph's input mapped onto this input (the value
+   * comes from whatever feeds the graph node's input); NULL otherwise. */
+  const defs_io *graph_input;
 } defs_binding;
 
-/* An op used in a job (Dagster's Node/solid): its name is the alias, or the
- * op's name when no alias was given. */
+/* An op or a graph used in a job or a graph (Dagster's Node/solid): its name
+ * is the alias, or the definition's name when no alias was given. */
 struct defs_node {
   const char *name;
+  /* The definition: exactly one of op and graph is set. */
   const defs_op *op;
-  const defs_binding *inputs; /* op->n_inputs of them */
+  const defs_graph *graph;
+  /* One per input of the definition, in the definition's order. */
+  const defs_binding *inputs;
   int line, column;
 };
+
+/* A graph input feeding one input of an inner node (Dagster's InputMapping;
+ * a graph input that feeds several inner inputs has one mapping each). */
+typedef struct defs_input_mapping {
+  const defs_io *input;      /* the graph's input */
+  const defs_node *node;     /* the inner node */
+  const defs_io *node_input; /* that node's input */
+} defs_input_mapping;
+
+/* A graph output exposing an output of an inner node (Dagster's OutputMapping). */
+typedef struct defs_output_mapping {
+  const defs_io *output;      /* the graph's output */
+  const defs_node *node;      /* the inner node */
+  const defs_io *node_output; /* that node's output */
+} defs_output_mapping;
+
+/* A graph: nodes wired like a job's, with inputs and outputs of its own.
+ * The types of its inputs and outputs are those of the inner inputs and
+ * outputs they map to (all mapped inner inputs of one graph input must
+ * accept its type). */
+struct defs_graph {
+  const char *name;
+  const char *description; /* NULL: none */
+  const defs_io *inputs;
+  size_t n_inputs;
+  const defs_io *outputs;
+  size_t n_outputs;
+  const defs_node *nodes; /* in definition order */
+  size_t n_nodes;
+  const defs_node *const *order; /* dependency order, as defs_job's */
+  const defs_input_mapping *input_mappings; /* in the order of the graph's inputs */
+  size_t n_input_mappings;
+  const defs_output_mapping *output_mappings; /* one per output, in order */
+  size_t n_output_mappings;
+  int line, column;
+};
+
+/* A named run configuration of a job (Dagster's PresetDefinition). */
+typedef struct defs_preset {
+  const char *name;
+  const json_t *run_config; /* as written; NULL: none */
+  /* Op selection queries (selection.h); NULL when the preset selects none. */
+  const char *const *op_selection;
+  size_t n_op_selection;
+  const defs_pair *tags;
+  size_t n_tags;
+  int line, column;
+} defs_preset;
 
 typedef enum defs_executor {
   DEFS_EXECUTOR_MULTIPROCESS = 0, /* Dagster's default */
@@ -144,6 +205,13 @@ typedef struct defs_job {
   const json_t *run_config; /* default run config; NULL: none */
   defs_executor executor;
   int max_concurrent; /* multiprocess; 0: unlimited (Dagster: CPU count) */
+  const defs_preset *presets; /* in definition order */
+  size_t n_presets;
+  /* For a subset of another job (selection.h): the queries that selected
+   * it and the parent job; NULL for a job as defined. */
+  const char *const *op_selection;
+  size_t n_op_selection;
+  const struct defs_job *parent;
   int line, column;
 } defs_job;
 
@@ -151,8 +219,14 @@ typedef struct defs_definitions defs_definitions;
 struct defs_definitions {
   const char *path;            /* the file as given to defs_load_file */
   const char *repository_name; /* DEFS_DEFAULT_REPOSITORY_NAME when unnamed */
+  /* Where op commands run: the file's `working_directory` (resolved against
+   * the file's folder), else the file's folder; absolute when the file's
+   * path could be made absolute. */
+  const char *working_directory;
   const defs_op *ops;          /* each list in definition order */
   size_t n_ops;
+  const defs_graph *graphs;
+  size_t n_graphs;
   const defs_resource *resources;
   size_t n_resources;
   const defs_job *jobs;
@@ -180,7 +254,21 @@ void defs_definitions_release(defs_definitions *d);
 const defs_op *defs_find_op(const defs_definitions *d, const char *name);
 const defs_job *defs_find_job(const defs_definitions *d, const char *name);
 const defs_resource *defs_find_resource(const defs_definitions *d, const char *name);
+const defs_graph *defs_find_graph(const defs_definitions *d, const char *name);
+/* A top-level node of the job by name. */
 const defs_node *defs_job_find_node(const defs_job *job, const char *name);
+/* The node of a graph by name. */
+const defs_node *defs_graph_find_node(const defs_graph *g, const char *name);
+/* The node at a handle ("outer.inner"): a top-level node, or a node inside
+ * the graph of the node named by the handle's prefix. NULL when absent. */
+const defs_node *defs_job_node_at(const defs_job *job, const char *handle);
+
+/* A node's definition, whether op or graph: its name, description (NULL:
+ * none), inputs and outputs. */
+const char *defs_node_def_name(const defs_node *node);
+const char *defs_node_def_description(const defs_node *node);
+const defs_io *defs_node_inputs(const defs_node *node, size_t *n);
+const defs_io *defs_node_outputs(const defs_node *node, size_t *n);
 /* The input or output definition of an op by name; NULL when absent. */
 const defs_io *defs_op_input(const defs_op *op, const char *name);
 const defs_io *defs_op_output(const defs_op *op, const char *name);

@@ -659,3 +659,34 @@ const gql_value **gql_coerce_arguments(const gql_schema *s, const gql_input_valu
   }
   return out;
 }
+
+json_t *gql_value_to_json(const gql_value *v) {
+  switch (v->kind) {
+  case GQL_VALUE_INT:
+    return v->int_overflow ? json_real(v->fval) : json_integer((json_int_t)v->ival);
+  case GQL_VALUE_FLOAT:
+    return json_real(v->fval);
+  case GQL_VALUE_STRING:
+    return json_stringn_nocheck(v->str, v->str_len);
+  case GQL_VALUE_ENUM:
+    return json_string_nocheck(v->str);
+  case GQL_VALUE_BOOLEAN:
+    return json_boolean(v->boolean);
+  case GQL_VALUE_LIST: {
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->n_items; i++)
+      json_array_append_new(a, gql_value_to_json(v->items[i]));
+    return a;
+  }
+  case GQL_VALUE_OBJECT: {
+    json_t *o = json_object();
+    for (size_t i = 0; i < v->n_fields; i++)
+      json_object_set_new_nocheck(o, v->fields[i].name, gql_value_to_json(v->fields[i].value));
+    return o;
+  }
+  case GQL_VALUE_NULL:
+  case GQL_VALUE_VARIABLE: /* never in a coerced value */
+    break;
+  }
+  return json_null();
+}

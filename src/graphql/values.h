@@ -45,6 +45,11 @@ const gql_value **gql_coerce_arguments(const gql_schema *s, const gql_input_valu
                                        const gql_value *variables, gql_loc loc, arena *a,
                                        gql_errors *errs);
 
+/* A coerced value (no variables) as a new jansson value: INT as an integer
+ * (a real when it overflows int64), FLOAT as a real, ENUM as its name.
+ * json_decref it. */
+json_t *gql_value_to_json(const gql_value *v);
+
 /* Looks up name in an OBJECT value; NULL when absent. */
 const gql_value *gql_value_field(const gql_value *obj, const char *name);
 

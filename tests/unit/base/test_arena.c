@@ -189,6 +189,37 @@ static void test_free_null(void **state) {
   arena_free(NULL);
 }
 
+static void record(void *p) {
+  int *slot = p;
+  /* Each cleanup writes its order of running into its slot. */
+  static int counter;
+  if (!slot) {
+    counter = 0;
+    return;
+  }
+  *slot = ++counter;
+}
+
+static void test_defer_runs_newest_first_on_free_and_reset(void **state) {
+  (void)state;
+  int order[3] = {0, 0, 0};
+  record(NULL);
+  arena *a = arena_new(64);
+  arena_defer(a, record, &order[0]);
+  arena_defer(a, record, &order[1]);
+  /* Enough allocation to need more chunks: cleanups survive growth. */
+  for (int i = 0; i < 100; i++)
+    arena_alloc(a, 100);
+  arena_reset(a);
+  assert_int_equal(order[1], 1);
+  assert_int_equal(order[0], 2);
+  /* Reset ran them once; a new one runs on free, the old ones not again. */
+  arena_defer(a, record, &order[2]);
+  arena_free(a);
+  assert_int_equal(order[2], 3);
+  assert_int_equal(order[0], 2);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alloc_is_aligned_and_distinct),
@@ -203,6 +234,7 @@ int main(void) {
       cmocka_unit_test(test_strings),
       cmocka_unit_test(test_printf_claims_what_it_wrote),
       cmocka_unit_test(test_free_null),
+      cmocka_unit_test(test_defer_runs_newest_first_on_free_and_reset),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

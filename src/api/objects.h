@@ -1,0 +1,176 @@
+/* objects.h — the C objects behind the API's GraphQL objects, and the
+ * helpers every resolver file shares (private to src/api/).
+ *
+ * A resolver's parent is one of these structs (or a defs_* struct where the
+ * GraphQL object maps one to one onto it), allocated in the request arena.
+ * Which struct backs which GraphQL type:
+ *
+ *   api_location        Repository, RepositoryLocation, WorkspaceLocationEntry,
+ *                       WorkspaceLocationStatusEntry, RepositoryOrigin
+ *   api_container       Pipeline, Job, PipelineSnapshot (job set),
+ *                       Graph (graph set, job NULL)
+ *   api_solid           Solid, SolidHandle
+ *   api_solid_def       SolidDefinition, CompositeSolidDefinition
+ *   api_io              Input, Output, InputDefinition, OutputDefinition,
+ *                       InputMapping, OutputMapping
+ *   defs_type           RegularDagsterType, ListDagsterType, NullableDagsterType
+ *   defs_config_type    the ConfigType family
+ *   defs_config_field   ConfigTypeField
+ *   json_t              the simple error types and small records (JSON
+ *                       objects with "__typename"; api_json_type attaches a
+ *                       resolver per field reading the key of that name)
+ *
+ * Every field of every object type has a resolver (a unit test checks it).
+ * The definitions a request reads stay alive until the request ends:
+ * api_locations retains them and releases them with the request arena
+ * (arena_defer). */
+#ifndef DAGD_API_OBJECTS_H
+#define DAGD_API_OBJECTS_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "api/api.h"
+#include "defs/config.h"
+#include "defs/definitions.h"
+#include "defs/workspace.h"
+#include "graphql/schema.h"
+
+struct api_workspace {
+  pthread_mutex_t lock; /* guards ws: its locations' definitions and errors, and updated */
+  defs_workspace *ws;
+  double *updated; /* per location: unix time of its last load or reload attempt */
+};
+
+/* A code location as one request sees it (one repository per location). */
+typedef struct api_location {
+  const char *name;
+  const char *path;  /* its definitions file */
+  const char *error; /* the last load error, NULL when it loaded */
+  /* The definitions last loaded (retained for the request); NULL when the
+   * location never loaded. */
+  const defs_definitions *defs;
+  double updated; /* unix time of the last load attempt */
+} api_location;
+
+/* Every location of the workspace, in workspace order, as of now; *n
+ * receives the count. Each call takes a fresh look (under the lock). */
+const api_location *api_locations(const gql_resolve_info *info, size_t *n);
+/* The location of that name (fresh, as api_locations), or NULL. */
+const api_location *api_location_find(const gql_resolve_info *info, const char *name);
+
+/* A node container: a job (the top level of its graph), or a graph on its
+ * own (graphOrError: job NULL). For a job selected with solidSelection,
+ * job is the subset job (defs_job_subset). */
+typedef struct api_container {
+  const api_location *loc;
+  const defs_job *job;
+  const defs_graph *graph; /* job NULL: the graph */
+} api_container;
+
+/* A node in a container, with its handle. */
+typedef struct api_solid {
+  const api_container *top;      /* the job or graph it was reached from */
+  const defs_node *node;
+  const char *handle_id;         /* "outer.inner" */
+  const struct api_solid *parent; /* the enclosing graph node; NULL at the top */
+} api_solid;
+
+/* An op or graph definition (exactly one set), seen from a container. */
+typedef struct api_solid_def {
+  const api_container *top;
+  const defs_op *op;
+  const defs_graph *graph;
+} api_solid_def;
+
+/* An input or output of a node (Input, Output: solid set) or of a
+ * definition (InputDefinition, OutputDefinition: def set); for InputMapping
+ * and OutputMapping, def is the graph and index the mapping's. */
+typedef struct api_io {
+  const api_solid *solid;
+  const api_solid_def *def;
+  size_t index;
+} api_io;
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* An object of the named GraphQL type (which must exist) around ptr. */
+gql_rv api_object(const gql_resolve_info *info, const void *ptr, const char *type_name);
+
+/* A JSON object to return as a GraphQL object: it is released with the
+ * request. Takes the reference. */
+gql_rv api_json(const gql_resolve_info *info, json_t *obj);
+
+/* A JSON-backed object {"__typename": type_name, "message": message,
+ * key: value…}: the varargs are (const char *key, const char *value) pairs
+ * ending with NULL. For Dagster's error types (PipelineNotFoundError, …). */
+gql_rv api_error(const gql_resolve_info *info, const char *type_name, const char *message, ...);
+
+/* Dagster's PythonError for an internal failure: message formatted,
+ * className "dagd", stack the given context lines (none here). */
+gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Attaches to every field of the object type a resolver reading the JSON
+ * parent's key of the field's name (JSON-backed types). -1: no such type. */
+int api_json_type(gql_schema *s, const char *type_name);
+
+/* A table of resolvers: "Type.field" and its function. */
+typedef struct api_resolver {
+  const char *field;
+  gql_resolve_fn fn;
+} api_resolver;
+
+/* Attaches each resolver of the table; on a field that does not exist,
+ * returns -1 and names it in err. */
+int api_attach(gql_schema *s, const api_resolver *table, size_t n, char *err, size_t err_size);
+
+/* The string argument of that name, or NULL when absent or null. */
+const char *api_arg_string(const gql_resolve_info *info, const char *name);
+
+/* Finds the job a PipelineSelector value names, applying its
+ * solidSelection (and refusing a non-empty assetSelection or
+ * assetCheckSelection: dagd has no assets). On success returns true and
+ * sets *out (in the request arena). On failure returns false and sets
+ * *result to the union member to answer: PipelineNotFoundError (unknown
+ * location, repository or job, or a location that failed to load) or
+ * InvalidSubsetError. */
+bool api_select_job(const gql_resolve_info *info, const gql_value *selector,
+                    const api_container **out, gql_rv *result);
+
+/* The run config value of a RunConfigData argument as JSON (a new
+ * reference, released with the request): an object as given, or a string
+ * parsed as YAML (Dagster accepts both); absent or null gives NULL. On a
+ * string that is not YAML, returns NULL and sets *error to the message. */
+const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
+                                 const char **error);
+
+/* A config type registry living as long as the request. */
+defs_config_registry *api_request_registry(const gql_resolve_info *info);
+
+/* ---- shared between areas (implemented in jobs.c) ---------------------- */
+
+/* A job of a location as a container (a new api_container in the arena). */
+const api_container *api_job_container(const gql_resolve_info *info, const api_location *loc,
+                                       const defs_job *job);
+
+/* Every node handle of the container at any depth (Dagster's
+ * solidHandles with no parent: each node, then, for a graph node, its
+ * inner handles), or only the handles directly under parent_handle_id
+ * (NULL: all); *n receives the count. */
+const api_solid *const *api_container_handles(const gql_resolve_info *info,
+                                              const api_container *c,
+                                              const char *parent_handle_id, size_t *n);
+
+/* ---- the areas (each attaches its resolvers; -1 and err on failure) ---- */
+
+int api_workspace_attach(gql_schema *s, char *err, size_t err_size);
+int api_jobs_attach(gql_schema *s, char *err, size_t err_size);
+int api_config_types_attach(gql_schema *s, char *err, size_t err_size);
+
+/* Resolve-type hooks for the abstract types of each area are set by the
+ * same functions. */
+
+#endif

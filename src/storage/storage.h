@@ -1,0 +1,176 @@
+/* storage.h — the instance's durable state: runs, their tags, the event
+ * log, job snapshots. One interface; SQLite implements it now (sqlite.c),
+ * PostgreSQL later, with the same results for every call.
+ *
+ * A store is shared by every thread of a process and by several processes
+ * (webserver, run workers, daemon) at once: implementations keep one
+ * connection per thread and retry on contention, so "database is locked"
+ * never reaches a caller. Writes that belong together (an event and the
+ * run status it implies) commit in one transaction.
+ *
+ * Results are allocated in the caller's arena. Errors fill a store_error
+ * and return -1 (or NULL); "not found" is not an error (0 with *found
+ * false, or NULL with err->message empty). Run ids are 36-character UUIDs
+ * (Dagster's make_new_run_id: uuid4 text). Times are Unix seconds as
+ * doubles (0: not set). */
+#ifndef DAGD_STORAGE_STORAGE_H
+#define DAGD_STORAGE_STORAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct arena arena;
+
+typedef struct store_error {
+  char message[512];
+} store_error;
+
+/* Dagster's DagsterRunStatus. */
+typedef enum store_run_status {
+  STORE_RUN_QUEUED,
+  STORE_RUN_NOT_STARTED,
+  STORE_RUN_MANAGED,
+  STORE_RUN_STARTING,
+  STORE_RUN_STARTED,
+  STORE_RUN_SUCCESS,
+  STORE_RUN_FAILURE,
+  STORE_RUN_CANCELING,
+  STORE_RUN_CANCELED,
+} store_run_status;
+#define STORE_RUN_STATUS_COUNT 9
+
+/* "QUEUED", …; and back (-1 for an unknown name). */
+const char *store_run_status_name(store_run_status s);
+int store_run_status_parse(const char *name);
+/* SUCCESS, FAILURE, CANCELED. */
+bool store_run_status_finished(store_run_status s);
+
+typedef struct store_tag {
+  const char *key;
+  const char *value;
+} store_tag;
+
+typedef struct store_run {
+  char run_id[37];
+  const char *job_name;
+  const char *repository_name; /* where the job came from (origin) */
+  const char *location_name;
+  store_run_status status;
+  const char *mode;               /* "default" */
+  const char *run_config;         /* JSON text of the resolved run config */
+  const char *snapshot_id;        /* the job snapshot (store_snapshot_*) */
+  const char *op_selection;       /* JSON array text of the queries; NULL: none */
+  const char *resolved_op_selection; /* JSON array text of node names; NULL: none */
+  const char *step_keys_to_execute;  /* JSON array text; NULL: every step */
+  const char *parent_run_id;      /* NULL: none */
+  const char *root_run_id;        /* NULL: none */
+  const store_tag *tags;          /* sorted by key */
+  size_t n_tags;
+  double create_time, update_time, start_time, end_time;
+  int64_t worker_pid; /* the run worker's process id; 0: none */
+} store_run;
+
+/* Dagster's RunsFilter. Empty lists and NULLs do not filter; everything
+ * given is ANDed; run_ids and statuses match any listed value; every tag
+ * must match (key and value). */
+typedef struct store_runs_filter {
+  const char *const *run_ids;
+  size_t n_run_ids;
+  const char *job_name;
+  const store_run_status *statuses;
+  size_t n_statuses;
+  const store_tag *tags;
+  size_t n_tags;
+  const char *snapshot_id;
+  const char *mode;
+  double created_before, created_after; /* 0: none; before is exclusive, after exclusive */
+  double updated_before, updated_after;
+} store_runs_filter;
+
+/* One event of a run's log (Dagster's EventLogEntry). */
+typedef struct store_event {
+  int64_t id;             /* the cursor: increases across the whole store */
+  char run_id[37];
+  double timestamp;
+  const char *event_type; /* DagsterEventType name ("STEP_START"); NULL for a plain log message */
+  int level;              /* Python logging level: 10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL */
+  const char *step_key;   /* NULL: a run-level event */
+  const char *message;
+  const char *body;       /* JSON text: the event's own fields; NULL: none */
+} store_event;
+
+typedef struct store store;
+
+/* Opens the SQLite store at path (created, with its folder, when missing;
+ * migrations applied). ":memory:" is not supported (several connections
+ * must see one database). */
+store *store_open_sqlite(const char *path, store_error *err);
+/* Closes every connection. NULL is allowed. */
+void store_close(store *s);
+
+/* ---- runs ---- */
+
+/* Adds a run (its run_id, tags and every field as given; status usually
+ * NOT_STARTED or QUEUED; create/update times set to now when 0). Fails on
+ * a duplicate run id. */
+int store_run_add(store *s, const store_run *run, store_error *err);
+/* The run, or NULL (err->message empty when it does not exist). */
+store_run *store_run_get(store *s, const char *run_id, arena *a, store_error *err);
+/* Runs matching the filter, newest first (creation order), after the run
+ * `cursor` (exclusive; NULL: from the newest), at most limit (<0: all). */
+store_run *store_runs_list(store *s, const store_runs_filter *f, const char *cursor, int limit,
+                           arena *a, size_t *n, store_error *err);
+/* How many runs match. */
+int64_t store_runs_count(store *s, const store_runs_filter *f, store_error *err);
+/* Removes the run, its tags and its events. *found tells whether it existed. */
+int store_run_delete(store *s, const char *run_id, bool *found, store_error *err);
+/* Sets the worker pid (0 clears it). */
+int store_run_set_worker(store *s, const char *run_id, int64_t pid, store_error *err);
+/* Adds or replaces tags of a run. */
+int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
+                       store_error *err);
+/* Every distinct tag key, sorted. */
+const char *const *store_tag_keys(store *s, arena *a, size_t *n, store_error *err);
+/* Distinct (key, value) pairs for the keys (NULL/0: all keys) whose value
+ * starts with value_prefix (NULL: any), sorted by key then value, at most
+ * limit (<0: all). */
+store_tag *store_tags(store *s, const char *const *keys, size_t n_keys, const char *value_prefix,
+                      int limit, arena *a, size_t *n, store_error *err);
+/* The runs of the group of run_id (same root run), oldest first; *root_id
+ * receives the root. NULL with an empty message when run_id is unknown. */
+store_run *store_run_group(store *s, const char *run_id, const char **root_id, arena *a,
+                           size_t *n, store_error *err);
+
+/* ---- events ---- */
+
+/* Appends an event to its run's log and returns its id (>0), or -1. When
+ * the event type changes the run's status (Dagster's
+ * EVENT_TYPE_TO_PIPELINE_RUN_STATUS: RUN_ENQUEUED → QUEUED, RUN_STARTING →
+ * STARTING, RUN_START → STARTED, RUN_SUCCESS → SUCCESS, RUN_FAILURE →
+ * FAILURE, RUN_CANCELING → CANCELING, RUN_CANCELED → CANCELED), the run's
+ * status, update time and start time (RUN_START) or end time (finished)
+ * change in the same transaction. ev->id is ignored. */
+int64_t store_event_append(store *s, const store_event *ev, store_error *err);
+/* The run's events with id > after (0: from the start), oldest first, at
+ * most limit (<0: all); *has_more tells whether more follow. */
+store_event *store_events(store *s, const char *run_id, int64_t after, int limit, arena *a,
+                          size_t *n, bool *has_more, store_error *err);
+/* The newest event id of the run (0: none). */
+int64_t store_events_last_id(store *s, const char *run_id, store_error *err);
+
+/* ---- job snapshots ---- */
+
+/* Stores a snapshot text under its id (a no-op when present). */
+int store_snapshot_put(store *s, const char *snapshot_id, const char *text, size_t len,
+                       store_error *err);
+/* The text (NUL-terminated; *len its length) or NULL (empty message: absent). */
+char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *len,
+                         store_error *err);
+
+/* ---- helpers ---- */
+
+/* A new run id (uuid4 text from /dev/urandom) into id. */
+void store_new_run_id(char id[37]);
+
+#endif
