@@ -12,8 +12,6 @@
  * ":fieldalias: A". Field requiredness is Dagster's Field.__init__. */
 #include "defs/config.h"
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 #include "base/strmap.h"
 #include "base/utf8.h"
 #include "defs/config_internal.h"
+#include "defs/sha1.h"
 
 /* ---- Built-ins ---------------------------------------------------------- */
 
@@ -423,10 +422,7 @@ static void fields_hash(defs_config_field *const *sorted, size_t n, const char *
     hash_add(&h, ":fieldname: ", aliases[i].field);
     hash_add(&h, ":fieldalias: ", aliases[i].alias);
   }
-  unsigned char digest[20];
-  gnutls_hash_fast(GNUTLS_DIG_SHA1, h.data, h.len, digest);
-  for (int i = 0; i < 20; i++)
-    snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+  defs_sha1_hex(h.data, h.len, hex);
   buf_free(&h);
 }
 

@@ -151,10 +151,15 @@ static defs_config_field_spec config_field(const defs_config_schema *s) {
   return f;
 }
 
-static bool job_requires_resource(const defs_job *job, const char *name) {
-  for (size_t i = 0; i < job->n_nodes; i++) {
-    const defs_op *op = job->nodes[i].op;
-    for (size_t k = 0; k < op->n_required_resources; k++)
+/* Whether an op among the nodes, at any depth of graphs, requires the
+ * resource. */
+static bool nodes_require_resource(const defs_node *nodes, size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++) {
+    const defs_graph *g = nodes[i].graph;
+    if (g && nodes_require_resource(g->nodes, g->n_nodes, name))
+      return true;
+    const defs_op *op = nodes[i].op;
+    for (size_t k = 0; op && k < op->n_required_resources; k++)
       if (strcmp(op->required_resources[k], name) == 0)
         return true;
   }
@@ -181,8 +186,9 @@ static const defs_config_type *resources_type(builder *b, const defs_definitions
       return NULL;
     /* Dagster: a resource no op of the job requires is explicitly optional. */
     f[k++] = field(res->name, t,
-                   job_requires_resource(job, res->name) ? DEFS_CONFIG_REQUIRED_INFER
-                                                         : DEFS_CONFIG_REQUIRED_NO,
+                   nodes_require_resource(job->nodes, job->n_nodes, res->name)
+                       ? DEFS_CONFIG_REQUIRED_INFER
+                       : DEFS_CONFIG_REQUIRED_NO,
                    res->description);
   }
   return plain_shape(b, f, k);
@@ -246,19 +252,22 @@ static const defs_config_type *loader_type(builder *b, const defs_type *t, bool 
 }
 
 /* The `inputs` Shape of a node (its unconnected, loadable inputs), or NULL
- * with *failed unset when it has none. */
+ * with *failed unset when it has none. An input is connected when wired to
+ * upstream outputs or, inside a graph, mapped from the graph's input
+ * (Dagster's input_has_upstream). */
 static const defs_config_type *inputs_type(builder *b, const defs_node *node, bool *failed) {
-  const defs_op *op = node->op;
-  defs_config_field_spec *f = arena_calloc(b->scratch, (op->n_inputs + 1) * sizeof *f);
+  size_t n;
+  const defs_io *ins = defs_node_inputs(node, &n);
+  defs_config_field_spec *f = arena_calloc(b->scratch, (n + 1) * sizeof *f);
   size_t k = 0;
-  for (size_t i = 0; i < op->n_inputs; i++) {
-    if (node->inputs[i].n_sources > 0)
+  for (size_t i = 0; i < n; i++) {
+    if (node->inputs[i].n_sources > 0 || node->inputs[i].graph_input)
       continue;
-    const defs_config_type *t = loader_type(b, op->inputs[i].type, failed);
+    const defs_config_type *t = loader_type(b, ins[i].type, failed);
     if (*failed)
       return NULL;
     if (t) /* no input defaults in dagd: a loadable input is required */
-      f[k++] = field(op->inputs[i].name, t, DEFS_CONFIG_REQUIRED_YES, NULL);
+      f[k++] = field(ins[i].name, t, DEFS_CONFIG_REQUIRED_YES, NULL);
   }
   if (k == 0)
     return NULL;
@@ -267,10 +276,21 @@ static const defs_config_type *inputs_type(builder *b, const defs_node *node, bo
   return t;
 }
 
+static const defs_config_type *ops_type(builder *b, const defs_node *nodes, size_t n);
+
+/* A node's Shape (Dagster's define_isolid_field): `inputs` when it has
+ * unconnected loadable inputs, then for an op its `config`, for a graph
+ * (dagd's graphs have no config mapping) `ops`, its inner nodes' Shapes. */
 static const defs_config_type *node_type(builder *b, const defs_node *node) {
   defs_config_field_spec f[2];
   size_t k = 0;
-  f[k++] = config_field(node->op->config);
+  if (node->graph) {
+    const defs_config_type *inner = ops_type(b, node->graph->nodes, node->graph->n_nodes);
+    if (!inner)
+      return NULL;
+    f[k++] = field("ops", inner, DEFS_CONFIG_REQUIRED_INFER, NULL);
+  } else
+    f[k++] = config_field(node->op->config);
   bool failed = false;
   const defs_config_type *inputs = inputs_type(b, node, &failed);
   if (failed)
@@ -280,15 +300,16 @@ static const defs_config_type *node_type(builder *b, const defs_node *node) {
   return defs_config_shape(b->r, f, k, NULL, ops_alias, 1, b->err);
 }
 
-static const defs_config_type *ops_type(builder *b, const defs_job *job) {
-  defs_config_field_spec *f = arena_calloc(b->scratch, (job->n_nodes + 1) * sizeof *f);
-  for (size_t i = 0; i < job->n_nodes; i++) {
-    const defs_config_type *t = node_type(b, &job->nodes[i]);
+/* The `ops` Shape: one field per node. */
+static const defs_config_type *ops_type(builder *b, const defs_node *nodes, size_t n) {
+  defs_config_field_spec *f = arena_calloc(b->scratch, (n + 1) * sizeof *f);
+  for (size_t i = 0; i < n; i++) {
+    const defs_config_type *t = node_type(b, &nodes[i]);
     if (!t)
       return NULL;
-    f[i] = field(job->nodes[i].name, t, DEFS_CONFIG_REQUIRED_INFER, NULL);
+    f[i] = field(nodes[i].name, t, DEFS_CONFIG_REQUIRED_INFER, NULL);
   }
-  return defs_config_shape(b->r, f, job->n_nodes, NULL, ops_alias, 1, b->err);
+  return defs_config_shape(b->r, f, n, NULL, ops_alias, 1, b->err);
 }
 
 /* ---- the root ------------------------------------------------------------- */
@@ -300,7 +321,7 @@ const defs_config_type *defs_job_run_config_schema(defs_config_registry *r,
   const defs_config_type *root = NULL;
   const defs_config_type *execution = execution_type(&b);
   const defs_config_type *loggers = execution ? loggers_type(&b) : NULL;
-  const defs_config_type *ops = loggers ? ops_type(&b, job) : NULL;
+  const defs_config_type *ops = loggers ? ops_type(&b, job->nodes, job->n_nodes) : NULL;
   const defs_config_type *resources = ops ? resources_type(&b, d, job) : NULL;
   if (resources) {
     defs_config_field_spec f[] = {
@@ -312,6 +333,14 @@ const defs_config_type *defs_job_run_config_schema(defs_config_registry *r,
   }
   arena_free(b.scratch);
   return root;
+}
+
+const defs_config_type *defs_type_loader_schema(defs_config_registry *r, const defs_type *t,
+                                                buf *err) {
+  builder b = {.r = r, .err = err, .scratch = NULL};
+  bool failed = false;
+  const defs_config_type *schema = loader_type(&b, t, &failed);
+  return failed ? NULL : schema;
 }
 
 json_t *defs_job_base_run_config(const defs_job *job) {

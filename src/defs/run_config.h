@@ -9,8 +9,11 @@
  *   the schema (an equivalent Dagster job keeps the default executor); it
  *   goes into the job's base run config (defs_job_base_run_config).
  * - `loggers`: `{console?: {config: {log_level, name}}}`.
- * - `ops`: one field per node, a Shape of `config` (the op's schema; `Any`,
- *   optional, for an op without one) and `inputs` (one field per unconnected
+ * - `ops`: one field per node. An op node's is a Shape of `config` (the
+ *   op's schema; `Any`, optional, for an op without one) and `inputs`; a
+ *   graph node's is a Shape of `ops` (its inner nodes', recursively, with
+ *   the `solids` alias) and `inputs` (Dagster's shape for a graph without a
+ *   config mapping). `inputs` has one field per unconnected
  *   input whose Dagster type can be loaded from config, typed as Dagster's
  *   type loaders: a scalar as `ScalarUnion(T, Selector(value | json | pickle))`,
  *   Any as that Selector, a list as an Array and a nullable as a Noneable of
@@ -41,6 +44,13 @@
 const defs_config_type *defs_job_run_config_schema(defs_config_registry *r,
                                                    const defs_definitions *d, const defs_job *job,
                                                    buf *err);
+
+/* The config schema of Dagster's loader for input values of type t (what
+ * run config gives an unconnected input of that type; the DagsterType's
+ * inputSchemaType), built in r. NULL for Nothing (no loader), or on failure
+ * with a message in err (may be NULL). */
+const defs_config_type *defs_type_loader_schema(defs_config_registry *r, const defs_type *t,
+                                                buf *err);
 
 /* The job's base run config: its `config` as written, with its `execution`
  * setting added as `execution: {config: {<executor>: {…}}}` unless the

@@ -2,7 +2,9 @@
  *
  * A snapshot is the text of a definitions file (JSON, which the YAML loader
  * reads) declaring just the job and what it uses: the ops and graphs of its
- * nodes, the resources they require, the repository name and the absolute
+ * nodes, every resource of the repository (the run config schema has a
+ * field for each, so leaving one out would change its type key), the
+ * repository name and the absolute
  * working directory, every config schema written in the definitions'
  * syntax. Loading the snapshot with defs_load_text gives back an equivalent
  * job, so a run can be inspected and executed after its definition changed

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -425,6 +426,202 @@ static void test_default_run_config_yaml(void **state) {
   buf_free(&err);
 }
 
+/* ---- Graphs ------------------------------------------------------------------ */
+
+/* `outer` holds the graph `inner`, which maps its input onto `normalize`
+ * and leaves `add.scale` unconnected; `open` holds `inner` with its input
+ * unconnected. */
+static const char *graph_defs = "resources:\n"
+                                "  db: {config: {url: String}}\n"
+                                "ops:\n"
+                                "  emit: {command: [x], outputs: {numbers: \"[Int]\"}}\n"
+                                "  normalize:\n"
+                                "    command: [x]\n"
+                                "    config: {factor: {type: Int, default: 2}}\n"
+                                "    inputs: {batches: \"[[Int]]\"}\n"
+                                "    outputs: {result: \"[Int]\"}\n"
+                                "  add:\n"
+                                "    command: [x]\n"
+                                "    resources: [db]\n"
+                                "    inputs: {numbers: \"[Int]\", scale: Float}\n"
+                                "    outputs: {total: Int}\n"
+                                "graphs:\n"
+                                "  inner:\n"
+                                "    inputs: {batches: normalize.batches}\n"
+                                "    outputs: {total: add.total}\n"
+                                "    ops:\n"
+                                "      normalize:\n"
+                                "      add: {inputs: {numbers: normalize.result}}\n"
+                                "  outer:\n"
+                                "    inputs: {batches: inner.batches}\n"
+                                "    outputs: {total: inner.total}\n"
+                                "    ops: {inner: }\n"
+                                "  open:\n"
+                                "    ops: {inner: }\n"
+                                "jobs:\n"
+                                "  wired:\n"
+                                "    ops:\n"
+                                "      emit:\n"
+                                "      outer: {inputs: {batches: [emit.numbers]}}\n"
+                                "  loose:\n"
+                                "    ops: {outer: , open: }\n";
+
+static void test_graph_schema(void **state) {
+  (void)state;
+  defs_definitions *d = load_text(graph_defs);
+  defs_config_registry *r = defs_config_registry_new();
+  const defs_config_type *root = schema(r, d, "wired");
+  /* A graph node's Shape holds `ops` (alias `solids`), no `config`. */
+  const defs_config_type *outer = at(root, "ops:outer")->type;
+  assert_int_equal(outer->n_fields, 1);
+  assert_string_equal(outer->fields[0].name, "ops");
+  assert_null(defs_config_field_get(outer, "config"));
+  assert_null(defs_config_field_get(outer, "inputs"));
+  assert_int_equal(outer->n_aliases, 1);
+  assert_string_equal(outer->aliases[0].field, "ops");
+  assert_string_equal(outer->aliases[0].alias, "solids");
+  assert_int_equal(at(root, "ops:outer:ops")->type->n_aliases, 1);
+  /* Inner inputs mapped from the graph's input take no config; the op
+   * nodes inside keep their config. */
+  assert_null(defs_config_field_get(at(root, "ops:outer:ops:inner")->type, "inputs"));
+  assert_null(defs_config_field_get(at(root, "ops:outer:ops:inner:ops:normalize")->type, "inputs"));
+  const defs_config_field *factor = at(root, "ops:outer:ops:inner:ops:normalize:config:factor");
+  assert_false(factor->is_required);
+  assert_string_equal(factor->default_json, "2");
+  /* The unconnected `add.scale` is required, and so is every level above. */
+  const defs_config_field *scale = at(root, "ops:outer:ops:inner:ops:add:inputs:scale");
+  assert_true(scale->is_required);
+  assert_string_equal(scale->type->key,
+                      "ScalarUnion.Float-Selector.d00a37e3807d37c9f69cc62997c4a5f4a176e5c3");
+  assert_null(
+      defs_config_field_get(at(root, "ops:outer:ops:inner:ops:add:inputs")->type, "numbers"));
+  assert_true(at(root, "ops:outer:ops:inner:ops:add")->is_required);
+  assert_true(at(root, "ops:outer:ops:inner")->is_required);
+  assert_true(at(root, "ops:outer")->is_required);
+  assert_false(at(root, "ops:emit")->is_required);
+  /* An op two graphs down requires db. */
+  assert_true(at(root, "resources:db")->is_required);
+
+  /* Unconnected graph inputs: the job's graph node takes `batches` under
+   * its own `inputs`, typed as the inner input; inside `open`, the graph
+   * node `inner` takes it. */
+  const defs_config_type *loose = schema(r, d, "loose");
+  const defs_config_field *batches = at(loose, "ops:outer:inputs:batches");
+  assert_true(batches->is_required);
+  assert_string_equal(
+      batches->type->key,
+      "Array.Array.ScalarUnion.Int-Selector.a9799b971d12ace70a2d8803c883c863417d0725");
+  assert_null(defs_config_field_get(at(loose, "ops:outer:ops:inner")->type, "inputs"));
+  assert_ptr_equal(at(loose, "ops:open:ops:inner:inputs:batches")->type, batches->type);
+  assert_null(defs_config_field_get(at(loose, "ops:open")->type, "inputs"));
+  /* The same graph wired alike gives the same node type. */
+  assert_ptr_equal(at(loose, "ops:outer:ops:inner")->type, at(root, "ops:outer:ops:inner")->type);
+  defs_config_registry_free(r);
+  defs_definitions_release(d);
+}
+
+static void test_validate_graph(void **state) {
+  (void)state;
+  defs_definitions *d = load_text(graph_defs);
+  defs_config_registry *r = defs_config_registry_new();
+  arena *a = arena_new(0);
+  defs_config_errors errs;
+  const char *db = "\"resources\": {\"db\": {\"config\": {\"url\": \"u\"}}}";
+  char cfg[512];
+
+  /* A wrong value and a missing input, two graphs down. */
+  defs_config_errors_init(&errs, a);
+  snprintf(cfg, sizeof cfg,
+           "{%s, \"ops\": {\"outer\": {\"ops\": {\"inner\": {\"ops\": {\"normalize\": "
+           "{\"config\": {\"factor\": \"x\"}}, \"add\": {}}}}}}}",
+           db);
+  assert_null(validate(r, d, "wired", cfg, &errs));
+  assert_int_equal(errs.count, 2);
+  assert_int_equal(errs.items[0].reason, DEFS_CONFIG_MISSING_REQUIRED_FIELD);
+  assert_string_equal(errs.items[0].path_text, "root:ops:outer:ops:inner:ops:add");
+  assert_string_equal(errs.items[0].names[0], "inputs");
+  assert_int_equal(errs.items[1].reason, DEFS_CONFIG_RUNTIME_TYPE_MISMATCH);
+  assert_string_equal(errs.items[1].path_text,
+                      "root:ops:outer:ops:inner:ops:normalize:config:factor");
+
+  /* A graph node takes no `config`, and its inner ops are not its fields. */
+  defs_config_errors_init(&errs, a);
+  snprintf(cfg, sizeof cfg,
+           "{%s, \"ops\": {\"outer\": {\"config\": {}, \"ops\": {\"inner\": {\"ops\": {\"add\": "
+           "{\"inputs\": {\"scale\": 1.5}}}, \"config\": 1}}}}}",
+           db);
+  assert_null(validate(r, d, "wired", cfg, &errs));
+  assert_int_equal(errs.count, 2);
+  assert_int_equal(errs.items[0].reason, DEFS_CONFIG_FIELD_NOT_DEFINED);
+  assert_string_equal(errs.items[0].path_text, "root:ops:outer");
+  assert_string_equal(errs.items[0].names[0], "config");
+  assert_int_equal(errs.items[1].reason, DEFS_CONFIG_FIELD_NOT_DEFINED);
+  assert_string_equal(errs.items[1].path_text, "root:ops:outer:ops:inner");
+  assert_string_equal(errs.items[1].names[0], "config");
+
+  /* Valid, through the `solids` alias: defaults filled in at every depth. */
+  defs_config_errors_init(&errs, a);
+  snprintf(cfg, sizeof cfg,
+           "{%s, \"ops\": {\"outer\": {\"solids\": {\"inner\": {\"ops\": {\"add\": {\"inputs\": "
+           "{\"scale\": 1.5}}}}}}}}",
+           db);
+  json_t *ok = validate(r, d, "wired", cfg, &errs);
+  assert_int_equal(errs.count, 0);
+  assert_non_null(ok);
+  assert_json(json_object_get(ok, "ops"),
+              "{\"emit\":{},\"outer\":{\"ops\":{\"inner\":{\"ops\":{\"add\":{\"inputs\":{\"scale\":"
+              "1.5}},\"normalize\":{\"config\":{\"factor\":2}}}}}}}");
+  json_decref(ok);
+  arena_free(a);
+  defs_config_registry_free(r);
+  defs_definitions_release(d);
+}
+
+static void test_graph_default_run_config_yaml(void **state) {
+  (void)state;
+  defs_definitions *d = load_text("ops:\n"
+                                  "  emit: {command: [x], outputs: {numbers: \"[Int]\"}}\n"
+                                  "  normalize:\n"
+                                  "    command: [x]\n"
+                                  "    config: {factor: {type: Int, default: 2}}\n"
+                                  "    inputs: {batches: \"[[Int]]\"}\n"
+                                  "graphs:\n"
+                                  "  inner: {inputs: {b: normalize.batches}, ops: {normalize: }}\n"
+                                  "  outer: {inputs: {b: inner.b}, ops: {inner: }}\n"
+                                  "jobs:\n"
+                                  "  j:\n"
+                                  "    execution: in_process\n"
+                                  "    ops:\n"
+                                  "      emit:\n"
+                                  "      outer: {inputs: {b: [emit]}}\n");
+  defs_config_registry *r = defs_config_registry_new();
+  buf out, err;
+  buf_init(&out, NULL);
+  buf_init(&err, NULL);
+  assert_true(defs_job_default_run_config_yaml(r, d, defs_find_job(d, "j"), &out, &err));
+  assert_string_equal(buf_cstr(&out), "execution:\n"
+                                      "  config:\n"
+                                      "    in_process:\n"
+                                      "      retries:\n"
+                                      "        enabled: {}\n"
+                                      "loggers: {}\n"
+                                      "ops:\n"
+                                      "  emit: {}\n"
+                                      "  outer:\n"
+                                      "    ops:\n"
+                                      "      inner:\n"
+                                      "        ops:\n"
+                                      "          normalize:\n"
+                                      "            config:\n"
+                                      "              factor: 2\n"
+                                      "resources:\n"
+                                      "  io_manager: {}\n");
+  buf_free(&out);
+  buf_free(&err);
+  defs_config_registry_free(r);
+  defs_definitions_release(d);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hello_schema),
@@ -433,6 +630,9 @@ int main(void) {
       cmocka_unit_test(test_validate_hello),
       cmocka_unit_test(test_validate_missing_inputs),
       cmocka_unit_test(test_default_run_config_yaml),
+      cmocka_unit_test(test_graph_schema),
+      cmocka_unit_test(test_validate_graph),
+      cmocka_unit_test(test_graph_default_run_config_yaml),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
