@@ -9,6 +9,7 @@
 
 #include "base/arena.h"
 #include "base/yaml.h"
+#include "defs/sha1.h"
 #include "graphql/values.h"
 
 gql_rv api_object(const gql_resolve_info *info, const void *ptr, const char *type_name) {
@@ -113,4 +114,10 @@ defs_config_registry *api_request_registry(const gql_resolve_info *info) {
   defs_config_registry *r = defs_config_registry_new();
   arena_defer(info->arena, free_registry, r);
   return r;
+}
+
+const char *api_sha1_hex(arena *a, const char *text) {
+  char *hex = arena_alloc(a, DEFS_SHA1_HEX_LEN + 1);
+  defs_sha1_hex(text, strlen(text), hex);
+  return hex;
 }

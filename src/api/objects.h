@@ -34,6 +34,7 @@
 
 #include "api/api.h"
 #include "defs/config.h"
+#include "base/arena.h"
 #include "defs/definitions.h"
 #include "defs/workspace.h"
 #include "graphql/schema.h"
@@ -146,6 +147,10 @@ bool api_select_job(const gql_resolve_info *info, const gql_value *selector,
  * string that is not YAML, returns NULL and sets *error to the message. */
 const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
                                  const char **error);
+
+/* SHA-1 of the text in hex, in the arena: the API's ids of repositories and
+ * jobs hash their origin with it. */
+const char *api_sha1_hex(arena *a, const char *text);
 
 /* A config type registry living as long as the request. */
 defs_config_registry *api_request_registry(const gql_resolve_info *info);
