@@ -24,7 +24,7 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 run: build
-	@$(BUILD)/dagd webserver
+	@$(BUILD)/dagd webserver -w examples/workspace.yaml
 
 lint: deps
 	@scripts/lint.sh

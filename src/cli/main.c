@@ -1,11 +1,13 @@
 /* main.c — the `dagd` command: dispatches to its subcommands.
  *
- * `webserver` (webserver.c) serves the API; the other server commands
- * (dev, daemon, execute-run) are listed in the usage text as planned. */
+ * `webserver` (webserver.c) serves the API; `graphql` (graphql.c) runs one
+ * query in-process; the other server commands (dev, daemon, execute-run)
+ * are listed in the usage text as planned. */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/version.h"
+#include "cli/graphql.h"
 #include "cli/webserver.h"
 
 static const char usage[] =
@@ -17,6 +19,8 @@ static const char usage[] =
     "  --help, -h      show this help\n"
     "  --version, -V   print the version\n"
     "  webserver       serve the GraphQL API (see 'dagd webserver --help')\n"
+    "  graphql         run one GraphQL query against the workspace, print the\n"
+    "                  response (see 'dagd graphql --help')\n"
     "\n"
     "Planned (not available yet):\n"
     "  dev             webserver and daemon together, for local development\n"
@@ -39,6 +43,8 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "webserver") == 0)
     return cli_webserver(argc - 1, argv + 1);
+  if (strcmp(cmd, "graphql") == 0)
+    return cli_graphql(argc - 1, argv + 1);
   fprintf(stderr, "dagd: unknown command '%s' (see 'dagd --help')\n", cmd);
   return 2;
 }

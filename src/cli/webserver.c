@@ -1,6 +1,7 @@
 /* webserver.c — `dagd webserver`: parses the options, builds the API
- * schema, starts the HTTP server and waits for SIGINT/SIGTERM, then drains
- * requests in flight, closes WebSockets and exits 0. `--test-subscriptions`
+ * schema, loads the workspace (workspace_arg.c), starts the HTTP server and
+ * waits for SIGINT/SIGTERM, then drains requests in flight, closes
+ * WebSockets, frees the workspace and exits 0. `--test-subscriptions`
  * (left out of --help: it is for tests) adds the test subscription field.
  *
  * The signals are blocked before the server starts, so libmicrohttpd's
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "cli/workspace_arg.h"
 #include "http/server.h"
 
 #define DRAIN_MS_DEFAULT 10000u
@@ -26,6 +28,8 @@ static const char usage[] =
     "/server_info and /health.\n"
     "\n"
     "Options:\n"
+    "  -w, --workspace FILE          the workspace file (default ./workspace.yaml when it\n"
+    "                                exists, else an empty workspace)\n"
     "  -h, --host HOST               address to listen on (default 127.0.0.1)\n"
     "  -p, --port PORT               port to listen on (default 3000; 0: any free port)\n"
     "  -l, --path-prefix PREFIX      serve everything under PREFIX (e.g. /dagster)\n"
@@ -47,6 +51,7 @@ static const char usage[] =
 typedef struct options {
   http_server_config server;
   gql_limits limits;
+  const char *workspace; /* -w; NULL: the default */
   bool read_only;
   bool test_subscriptions;
   unsigned drain_ms;
@@ -71,6 +76,7 @@ enum {
 };
 
 static const struct option long_options[] = {
+    {"workspace", required_argument, NULL, 'w'},
     {"host", required_argument, NULL, 'h'},
     {"port", required_argument, NULL, 'p'},
     {"path-prefix", required_argument, NULL, 'l'},
@@ -154,7 +160,7 @@ static int parse_options(int argc, char **argv, options *o) {
   };
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "h:p:l:", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "w:h:p:l:", long_options, NULL)) != -1) {
     const number_option *num = NULL;
     for (size_t i = 0; i < sizeof numbers / sizeof numbers[0] && !num; i++)
       if (numbers[i].id == c)
@@ -170,6 +176,9 @@ static int parse_options(int argc, char **argv, options *o) {
       continue;
     }
     switch (c) {
+    case 'w':
+      o->workspace = optarg;
+      break;
     case 'h':
       sc->host = optarg;
       break;
@@ -213,7 +222,12 @@ int cli_webserver(int argc, char **argv) {
     fprintf(stderr, "dagd webserver: %s\n", err);
     return 1;
   }
-  api_context ctx = {.read_only = o.read_only};
+  api_workspace *workspace = cli_workspace_load("dagd webserver", o.workspace);
+  if (!workspace) {
+    gql_schema_free(schema);
+    return 1;
+  }
+  api_context ctx = {.read_only = o.read_only, .workspace = workspace};
   /* A query can never be longer than the body that carries it. */
   o.limits.max_document_bytes =
       o.server.max_body_bytes ? o.server.max_body_bytes : o.limits.max_document_bytes;
@@ -231,6 +245,7 @@ int cli_webserver(int argc, char **argv) {
   http_server *srv = http_server_start(&o.server, err, sizeof err);
   if (!srv) {
     fprintf(stderr, "dagd webserver: %s\n", err);
+    api_workspace_free(workspace);
     gql_schema_free(schema);
     return 1;
   }
@@ -247,6 +262,7 @@ int cli_webserver(int argc, char **argv) {
     fprintf(stderr,
             "dagd webserver: %d request(s) or WebSocket(s) still open after the drain timeout\n",
             left);
+  api_workspace_free(workspace);
   gql_schema_free(schema);
   fprintf(stderr, "dagd webserver: stopped\n");
   return 0;
