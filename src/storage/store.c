@@ -1,0 +1,282 @@
+/* store.c — the storage interface shared by every implementation: status
+ * names, the event → status table, run ids, and the public functions of
+ * storage.h, which check their arguments here once and then dispatch
+ * through the store's table of operations (store_internal.h). */
+#include "storage/store_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const status_names[STORE_RUN_STATUS_COUNT] = {
+    [STORE_RUN_QUEUED] = "QUEUED",     [STORE_RUN_NOT_STARTED] = "NOT_STARTED",
+    [STORE_RUN_MANAGED] = "MANAGED",   [STORE_RUN_STARTING] = "STARTING",
+    [STORE_RUN_STARTED] = "STARTED",   [STORE_RUN_SUCCESS] = "SUCCESS",
+    [STORE_RUN_FAILURE] = "FAILURE",   [STORE_RUN_CANCELING] = "CANCELING",
+    [STORE_RUN_CANCELED] = "CANCELED",
+};
+
+const char *store_run_status_name(store_run_status s) {
+  if ((unsigned)s >= STORE_RUN_STATUS_COUNT)
+    return NULL;
+  return status_names[s];
+}
+
+int store_run_status_parse(const char *name) {
+  if (!name)
+    return -1;
+  for (int i = 0; i < STORE_RUN_STATUS_COUNT; i++)
+    if (strcmp(status_names[i], name) == 0)
+      return i;
+  return -1;
+}
+
+bool store_run_status_finished(store_run_status s) {
+  return s == STORE_RUN_SUCCESS || s == STORE_RUN_FAILURE || s == STORE_RUN_CANCELED;
+}
+
+/* Event types are stored under their RUN_* display names (dagd's own
+ * storage; Dagster's legacy PIPELINE_* values are not used). RUN_DEQUEUED
+ * changes nothing, as in Dagster. */
+static const struct {
+  const char *type;
+  store_run_status status;
+} event_statuses[] = {
+    {"RUN_ENQUEUED", STORE_RUN_QUEUED},   {"RUN_STARTING", STORE_RUN_STARTING},
+    {"RUN_START", STORE_RUN_STARTED},     {"RUN_SUCCESS", STORE_RUN_SUCCESS},
+    {"RUN_FAILURE", STORE_RUN_FAILURE},   {"RUN_CANCELING", STORE_RUN_CANCELING},
+    {"RUN_CANCELED", STORE_RUN_CANCELED},
+};
+
+bool store_event_type_status(const char *event_type, store_run_status *out) {
+  if (!event_type || strncmp(event_type, "RUN_", 4) != 0)
+    return false;
+  for (size_t i = 0; i < sizeof event_statuses / sizeof event_statuses[0]; i++) {
+    if (strcmp(event_statuses[i].type, event_type) == 0) {
+      *out = event_statuses[i].status;
+      return true;
+    }
+  }
+  return false;
+}
+
+int store_fail(store_error *err, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+double store_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- run ids ---- */
+
+static bool read_urandom(unsigned char *out, size_t n) {
+  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, out + got, n - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    got += (size_t)r;
+  }
+  close(fd);
+  return got == n;
+}
+
+void store_new_run_id(char id[37]) {
+  unsigned char b[16];
+  if (!read_urandom(b, sizeof b)) {
+    size_t got = 0;
+    while (got < sizeof b) {
+      ssize_t r = getrandom(b + got, sizeof b - got, 0);
+      if (r > 0)
+        got += (size_t)r;
+    }
+  }
+  b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+  b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+  static const char hex[] = "0123456789abcdef";
+  char *p = id;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      *p++ = '-';
+    *p++ = hex[b[i] >> 4];
+    *p++ = hex[b[i] & 15];
+  }
+  *p = '\0';
+}
+
+/* ---- dispatch ---- */
+
+/* Clears err and checks the store; false (err filled) when there is none. */
+static bool check(store *s, store_error *err) {
+  err->message[0] = '\0';
+  if (!s) {
+    store_fail(err, "No store is open.");
+    return false;
+  }
+  return true;
+}
+
+/* check, and that the run (or snapshot) id the operation needs is given. */
+static bool check_id(store *s, const char *id, store_error *err) {
+  if (!check(s, err))
+    return false;
+  if (!id) {
+    store_fail(err, "An id is required.");
+    return false;
+  }
+  return true;
+}
+
+void store_close(store *s) {
+  if (s)
+    s->ops->close(s);
+}
+
+int store_run_add(store *s, const store_run *run, store_error *err) {
+  if (!check_id(s, run ? run->run_id : NULL, err))
+    return -1;
+  if (!run->run_id[0] || strnlen(run->run_id, sizeof run->run_id) == sizeof run->run_id)
+    return store_fail(err, "A run needs a run id of at most 36 characters.");
+  if (!run->job_name || !run->job_name[0])
+    return store_fail(err, "Run %s needs a job name.", run->run_id);
+  if ((unsigned)run->status >= STORE_RUN_STATUS_COUNT)
+    return store_fail(err, "Run %s has an unknown status (%d).", run->run_id, (int)run->status);
+  for (size_t i = 0; i < run->n_tags; i++)
+    if (!run->tags[i].key || !run->tags[i].value)
+      return store_fail(err, "Run %s has a tag without a key or value.", run->run_id);
+  return s->ops->run_add(s, run, err);
+}
+
+store_run *store_run_get(store *s, const char *run_id, arena *a, store_error *err) {
+  if (!check_id(s, run_id, err))
+    return NULL;
+  return s->ops->run_get(s, run_id, a, err);
+}
+
+store_run *store_runs_list(store *s, const store_runs_filter *f, const char *cursor, int limit,
+                           arena *a, size_t *n, store_error *err) {
+  *n = 0;
+  if (!check(s, err))
+    return NULL;
+  static const store_runs_filter none;
+  return s->ops->runs_list(s, f ? f : &none, cursor, limit, a, n, err);
+}
+
+int64_t store_runs_count(store *s, const store_runs_filter *f, store_error *err) {
+  if (!check(s, err))
+    return -1;
+  static const store_runs_filter none;
+  return s->ops->runs_count(s, f ? f : &none, err);
+}
+
+int store_run_delete(store *s, const char *run_id, bool *found, store_error *err) {
+  bool ignored;
+  if (!found)
+    found = &ignored;
+  *found = false;
+  if (!check_id(s, run_id, err))
+    return -1;
+  return s->ops->run_delete(s, run_id, found, err);
+}
+
+int store_run_set_worker(store *s, const char *run_id, int64_t pid, store_error *err) {
+  if (!check_id(s, run_id, err))
+    return -1;
+  return s->ops->run_set_worker(s, run_id, pid, err);
+}
+
+int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
+                       store_error *err) {
+  if (!check_id(s, run_id, err))
+    return -1;
+  for (size_t i = 0; i < n; i++)
+    if (!tags[i].key || !tags[i].value)
+      return store_fail(err, "A tag needs a key and a value.");
+  return s->ops->run_add_tags(s, run_id, tags, n, err);
+}
+
+const char *const *store_tag_keys(store *s, arena *a, size_t *n, store_error *err) {
+  *n = 0;
+  if (!check(s, err))
+    return NULL;
+  return s->ops->tag_keys(s, a, n, err);
+}
+
+store_tag *store_tags(store *s, const char *const *keys, size_t n_keys, const char *value_prefix,
+                      int limit, arena *a, size_t *n, store_error *err) {
+  *n = 0;
+  if (!check(s, err))
+    return NULL;
+  return s->ops->tags(s, keys, keys ? n_keys : 0, value_prefix, limit, a, n, err);
+}
+
+store_run *store_run_group(store *s, const char *run_id, const char **root_id, arena *a, size_t *n,
+                           store_error *err) {
+  *n = 0;
+  if (root_id)
+    *root_id = NULL;
+  if (!check_id(s, run_id, err))
+    return NULL;
+  const char *ignored;
+  return s->ops->run_group(s, run_id, root_id ? root_id : &ignored, a, n, err);
+}
+
+int64_t store_event_append(store *s, const store_event *ev, store_error *err) {
+  if (!check_id(s, ev ? ev->run_id : NULL, err))
+    return -1;
+  return s->ops->event_append(s, ev, err);
+}
+
+store_event *store_events(store *s, const char *run_id, int64_t after, int limit, arena *a,
+                          size_t *n, bool *has_more, store_error *err) {
+  *n = 0;
+  bool ignored;
+  if (!has_more)
+    has_more = &ignored;
+  *has_more = false;
+  if (!check_id(s, run_id, err))
+    return NULL;
+  return s->ops->events(s, run_id, after < 0 ? 0 : after, limit, a, n, has_more, err);
+}
+
+int64_t store_events_last_id(store *s, const char *run_id, store_error *err) {
+  if (!check_id(s, run_id, err))
+    return -1;
+  return s->ops->events_last_id(s, run_id, err);
+}
+
+int store_snapshot_put(store *s, const char *snapshot_id, const char *text, size_t len,
+                       store_error *err) {
+  if (!check_id(s, snapshot_id, err))
+    return -1;
+  if (!text)
+    return store_fail(err, "Snapshot %s has no text.", snapshot_id);
+  return s->ops->snapshot_put(s, snapshot_id, text, len, err);
+}
+
+char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *len,
+                         store_error *err) {
+  size_t ignored;
+  if (!len)
+    len = &ignored;
+  *len = 0;
+  if (!check_id(s, snapshot_id, err))
+    return NULL;
+  return s->ops->snapshot_get(s, snapshot_id, a, len, err);
+}

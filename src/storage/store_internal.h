@@ -1,0 +1,58 @@
+/* store_internal.h — what the storage implementations share, private to
+ * src/storage/.
+ *
+ * A store is a table of function pointers (store_ops) that an
+ * implementation fills: sqlite.c now, a PostgreSQL one later. The public
+ * functions of storage.h (store.c) check their arguments once for every
+ * implementation and dispatch through the table, so an implementation may
+ * assume: non-NULL store, run ids that are non-NULL, non-NULL out-pointers,
+ * and a cleared err. */
+#ifndef DAGD_STORAGE_STORE_INTERNAL_H
+#define DAGD_STORAGE_STORE_INTERNAL_H
+
+#include "storage/storage.h"
+
+#include <stdarg.h>
+
+typedef struct store_ops {
+  void (*close)(store *s);
+  int (*run_add)(store *s, const store_run *run, store_error *err);
+  store_run *(*run_get)(store *s, const char *run_id, arena *a, store_error *err);
+  store_run *(*runs_list)(store *s, const store_runs_filter *f, const char *cursor, int limit,
+                          arena *a, size_t *n, store_error *err);
+  int64_t (*runs_count)(store *s, const store_runs_filter *f, store_error *err);
+  int (*run_delete)(store *s, const char *run_id, bool *found, store_error *err);
+  int (*run_set_worker)(store *s, const char *run_id, int64_t pid, store_error *err);
+  int (*run_add_tags)(store *s, const char *run_id, const store_tag *tags, size_t n,
+                      store_error *err);
+  const char *const *(*tag_keys)(store *s, arena *a, size_t *n, store_error *err);
+  store_tag *(*tags)(store *s, const char *const *keys, size_t n_keys, const char *value_prefix,
+                     int limit, arena *a, size_t *n, store_error *err);
+  store_run *(*run_group)(store *s, const char *run_id, const char **root_id, arena *a, size_t *n,
+                          store_error *err);
+  int64_t (*event_append)(store *s, const store_event *ev, store_error *err);
+  store_event *(*events)(store *s, const char *run_id, int64_t after, int limit, arena *a,
+                         size_t *n, bool *has_more, store_error *err);
+  int64_t (*events_last_id)(store *s, const char *run_id, store_error *err);
+  int (*snapshot_put)(store *s, const char *snapshot_id, const char *text, size_t len,
+                      store_error *err);
+  char *(*snapshot_get)(store *s, const char *snapshot_id, arena *a, size_t *len, store_error *err);
+} store_ops;
+
+/* The head of every implementation's store struct. */
+struct store {
+  const store_ops *ops;
+};
+
+/* Fills err->message (printf format) and returns -1. */
+int store_fail(store_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The status an event type moves its run to (Dagster's
+ * EVENT_TYPE_TO_PIPELINE_RUN_STATUS, by RUN_* display names); false when the
+ * type (or NULL) changes nothing. */
+bool store_event_type_status(const char *event_type, store_run_status *out);
+
+/* The current time, Unix seconds. */
+double store_now(void);
+
+#endif
