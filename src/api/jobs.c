@@ -118,7 +118,7 @@ const api_solid *const *api_container_handles(const gql_resolve_info *info, cons
 static const char *origin_id(const gql_resolve_info *info, const api_container *c,
                              const char *name) {
   return api_sha1_hex(info->arena, arena_printf(info->arena, "%s:%s:%s", c->loc->name,
-                                            c->loc->defs->repository_name, name));
+                                                c->loc->defs->repository_name, name));
 }
 
 static const char *container_name(const api_container *c) {

@@ -40,9 +40,9 @@ gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...) {
   va_start(ap, fmt);
   const char *message = arena_vprintf(info->arena, fmt, ap);
   va_end(ap);
-  json_t *o = json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename", "PythonError",
-                        "message", message, "className", "dagd", "stack", "cause", "causes",
-                        "errorChain");
+  json_t *o =
+      json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename", "PythonError", "message",
+                message, "className", "dagd", "stack", "cause", "causes", "errorChain");
   return api_json(info, o);
 }
 
@@ -94,11 +94,12 @@ const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
     yaml_value *y = yaml_parse(info->arena, v->str, v->str_len, NULL, &ye);
     j = y ? yaml_to_json(y, &ye) : NULL;
     if (!j) {
-      *error = ye.line ? arena_printf(info->arena, "the run config is not valid YAML: line %d, "
-                                                   "column %d: %s",
-                                      ye.line, ye.column, ye.message)
-                       : arena_printf(info->arena, "the run config is not valid YAML: %s",
-                                      ye.message);
+      *error = ye.line
+                   ? arena_printf(info->arena,
+                                  "the run config is not valid YAML: line %d, "
+                                  "column %d: %s",
+                                  ye.line, ye.column, ye.message)
+                   : arena_printf(info->arena, "the run config is not valid YAML: %s", ye.message);
       return NULL;
     }
   } else {

@@ -33,8 +33,8 @@
 #include <stddef.h>
 
 #include "api/api.h"
-#include "defs/config.h"
 #include "base/arena.h"
+#include "defs/config.h"
 #include "defs/definitions.h"
 #include "defs/workspace.h"
 #include "graphql/schema.h"
@@ -73,9 +73,9 @@ typedef struct api_container {
 
 /* A node in a container, with its handle. */
 typedef struct api_solid {
-  const api_container *top;      /* the job or graph it was reached from */
+  const api_container *top; /* the job or graph it was reached from */
   const defs_node *node;
-  const char *handle_id;         /* "outer.inner" */
+  const char *handle_id;          /* "outer.inner" */
   const struct api_solid *parent; /* the enclosing graph node; NULL at the top */
 } api_solid;
 
@@ -165,8 +165,7 @@ const api_container *api_job_container(const gql_resolve_info *info, const api_l
  * solidHandles with no parent: each node, then, for a graph node, its
  * inner handles), or only the handles directly under parent_handle_id
  * (NULL: all); *n receives the count. */
-const api_solid *const *api_container_handles(const gql_resolve_info *info,
-                                              const api_container *c,
+const api_solid *const *api_container_handles(const gql_resolve_info *info, const api_container *c,
                                               const char *parent_handle_id, size_t *n);
 
 /* ---- the areas (each attaches its resolvers; -1 and err on failure) ---- */

@@ -31,13 +31,13 @@ typedef struct chunk {
 #define CHUNK_DATA(c) ((char *)(c) + CHUNK_HDR)
 
 struct arena {
-  char *ptr;        /* next free byte of the current chunk */
-  char *end;        /* end of the current chunk */
-  char *last;       /* start of the latest allocation (for in-place realloc) */
-  chunk *chunks;    /* every chunk, newest first; `first` is the last one */
-  chunk *first;     /* the chunk that shares the arena's malloc block */
-  size_t next_size; /* size of the next regular chunk */
-  size_t used;      /* bytes handed out */
+  char *ptr;                 /* next free byte of the current chunk */
+  char *end;                 /* end of the current chunk */
+  char *last;                /* start of the latest allocation (for in-place realloc) */
+  chunk *chunks;             /* every chunk, newest first; `first` is the last one */
+  chunk *first;              /* the chunk that shares the arena's malloc block */
+  size_t next_size;          /* size of the next regular chunk */
+  size_t used;               /* bytes handed out */
   struct deferred *deferred; /* newest first */
 };
 

@@ -167,7 +167,7 @@ struct defs_graph {
   size_t n_outputs;
   const defs_node *nodes; /* in definition order */
   size_t n_nodes;
-  const defs_node *const *order; /* dependency order, as defs_job's */
+  const defs_node *const *order;            /* dependency order, as defs_job's */
   const defs_input_mapping *input_mappings; /* in the order of the graph's inputs */
   size_t n_input_mappings;
   const defs_output_mapping *output_mappings; /* one per output, in order */
@@ -204,7 +204,7 @@ typedef struct defs_job {
   const defs_node *const *order;
   const json_t *run_config; /* default run config; NULL: none */
   defs_executor executor;
-  int max_concurrent; /* multiprocess; 0: unlimited (Dagster: CPU count) */
+  int max_concurrent;         /* multiprocess; 0: unlimited (Dagster: CPU count) */
   const defs_preset *presets; /* in definition order */
   size_t n_presets;
   /* For a subset of another job (selection.h): the queries that selected
@@ -223,7 +223,7 @@ struct defs_definitions {
    * the file's folder), else the file's folder; absolute when the file's
    * path could be made absolute. */
   const char *working_directory;
-  const defs_op *ops;          /* each list in definition order */
+  const defs_op *ops; /* each list in definition order */
   size_t n_ops;
   const defs_graph *graphs;
   size_t n_graphs;

@@ -21,8 +21,8 @@ typedef struct arena arena;
  * into job, which must outlive it): same name, op_selection set to the
  * queries and parent to job. Returns NULL and appends Dagster's message to
  * err when a query is malformed or selects nothing. */
-const defs_job *defs_job_subset(const defs_job *job, const char *const *queries, size_t n,
-                                arena *a, buf *err);
+const defs_job *defs_job_subset(const defs_job *job, const char *const *queries, size_t n, arena *a,
+                                buf *err);
 
 /* The names of the subset's top-level nodes, sorted (Dagster's
  * resolvedOpSelection), into arena a; *n receives the count. */

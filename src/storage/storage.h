@@ -57,15 +57,15 @@ typedef struct store_run {
   const char *repository_name; /* where the job came from (origin) */
   const char *location_name;
   store_run_status status;
-  const char *mode;               /* "default" */
-  const char *run_config;         /* JSON text of the resolved run config */
-  const char *snapshot_id;        /* the job snapshot (store_snapshot_*) */
-  const char *op_selection;       /* JSON array text of the queries; NULL: none */
+  const char *mode;                  /* "default" */
+  const char *run_config;            /* JSON text of the resolved run config */
+  const char *snapshot_id;           /* the job snapshot (store_snapshot_*) */
+  const char *op_selection;          /* JSON array text of the queries; NULL: none */
   const char *resolved_op_selection; /* JSON array text of node names; NULL: none */
   const char *step_keys_to_execute;  /* JSON array text; NULL: every step */
-  const char *parent_run_id;      /* NULL: none */
-  const char *root_run_id;        /* NULL: none */
-  const store_tag *tags;          /* sorted by key */
+  const char *parent_run_id;         /* NULL: none */
+  const char *root_run_id;           /* NULL: none */
+  const store_tag *tags;             /* sorted by key */
   size_t n_tags;
   double create_time, update_time, start_time, end_time;
   int64_t worker_pid; /* the run worker's process id; 0: none */
@@ -90,14 +90,14 @@ typedef struct store_runs_filter {
 
 /* One event of a run's log (Dagster's EventLogEntry). */
 typedef struct store_event {
-  int64_t id;             /* the cursor: increases across the whole store */
+  int64_t id; /* the cursor: increases across the whole store */
   char run_id[37];
   double timestamp;
   const char *event_type; /* DagsterEventType name ("STEP_START"); NULL for a plain log message */
-  int level;              /* Python logging level: 10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL */
-  const char *step_key;   /* NULL: a run-level event */
+  int level; /* Python logging level: 10 DEBUG, 20 INFO, 30 WARNING, 40 ERROR, 50 CRITICAL */
+  const char *step_key; /* NULL: a run-level event */
   const char *message;
-  const char *body;       /* JSON text: the event's own fields; NULL: none */
+  const char *body; /* JSON text: the event's own fields; NULL: none */
 } store_event;
 
 typedef struct store store;
@@ -139,8 +139,8 @@ store_tag *store_tags(store *s, const char *const *keys, size_t n_keys, const ch
                       int limit, arena *a, size_t *n, store_error *err);
 /* The runs of the group of run_id (same root run), oldest first; *root_id
  * receives the root. NULL with an empty message when run_id is unknown. */
-store_run *store_run_group(store *s, const char *run_id, const char **root_id, arena *a,
-                           size_t *n, store_error *err);
+store_run *store_run_group(store *s, const char *run_id, const char **root_id, arena *a, size_t *n,
+                           store_error *err);
 
 /* ---- events ---- */
 
