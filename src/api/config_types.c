@@ -432,8 +432,8 @@ static gql_rv error_message(const gql_resolve_info *info, const void *parent, vo
   return gql_rv_string(((const defs_config_error *)parent)->message);
 }
 
-/* Dagster answers path=[] for every error ("TODO: remove"); the place is in
- * the stack. */
+/* Dagster's resolver answers an empty path for every error (the field is
+ * kept only for old clients); the place is in the stack. */
 static gql_rv error_path(const gql_resolve_info *info, const void *parent, void *data) {
   (void)parent, (void)data;
   return gql_rv_list(info->arena, 0);

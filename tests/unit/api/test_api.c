@@ -1,18 +1,8 @@
 /* test_api.c — the served schema as a whole: it builds from the embedded
  * SDL, every field of every object type has a resolver (no field is
  * served without one), and the root `version` field answers. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <string.h>
-
-#include <cmocka.h>
-
-#include "api/api.h"
-#include "base/arena.h"
-#include "base/buf.h"
 #include "base/version.h"
-#include "graphql/exec.h"
+#include "harness.h"
 
 static void test_every_field_has_a_resolver(void **state) {
   (void)state;
@@ -37,23 +27,13 @@ static void test_every_field_has_a_resolver(void **state) {
 
 static void test_version_answers(void **state) {
   (void)state;
-  char err[256];
-  gql_schema *s = api_schema_new(NULL, err, sizeof err);
-  assert_non_null(s);
-  api_workspace *ws = api_workspace_new(NULL);
-  api_context ctx = {.workspace = ws};
-  arena *a = arena_new(0);
-  gql_request req = {.schema = s, .context = &ctx, .arena = a};
-  buf out;
-  buf_init(&out, a);
-  const char *q = "{ version __typename }";
-  assert_int_equal(gql_run(&req, q, strlen(q), NULL, &out), GQL_OUTCOME_EXECUTED);
-  buf_putc(&out, '\0');
-  assert_string_equal(out.data,
+  assert_int_equal(harness_open(NULL), 0);
+  workspace = api_workspace_new(NULL);
+  char *text = harness_query("{ version __typename }", NULL, false, NULL);
+  assert_string_equal(text,
                       "{\"data\":{\"version\":\"" DAGD_VERSION "\",\"__typename\":\"Query\"}}");
-  arena_free(a);
-  api_workspace_free(ws);
-  gql_schema_free(s);
+  free(text);
+  harness_close();
 }
 
 int main(void) {

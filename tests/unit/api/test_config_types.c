@@ -7,96 +7,28 @@
  * and evaluation stacks, YAML text configs; and execution plans (order,
  * inputs with fan-in and their upstream steps, outputs, tags as metadata,
  * a step inside a nested graph). */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
-#include <jansson.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "api/api.h"
-#include "base/arena.h"
-#include "base/buf.h"
-#include "defs/workspace.h"
-#include "graphql/exec.h"
+#include "harness.h"
 
 #define WORKSPACE "tests/unit/api/fixtures/config/workspace.yaml"
 
-static gql_schema *schema;
-static api_workspace *workspace;
-
 static int group_setup(void **state) {
   (void)state;
-  char err[256];
-  schema = api_schema_new(NULL, err, sizeof err);
-  if (!schema) {
-    fprintf(stderr, "%s\n", err);
-    return -1;
-  }
-  buf e;
-  buf_init(&e, NULL);
-  defs_workspace *ws = defs_workspace_load(WORKSPACE, &e);
-  if (!ws || ws->n_locations != 1 || ws->locations[0].error) {
-    fprintf(stderr, "fixture: %s%s\n", buf_cstr(&e),
-            ws && ws->n_locations ? ws->locations[0].error : "");
-    buf_free(&e);
-    defs_workspace_free(ws);
-    return -1;
-  }
-  buf_free(&e);
-  workspace = api_workspace_new(ws);
-  return 0;
+  return harness_open(WORKSPACE);
 }
 
 static int group_teardown(void **state) {
   (void)state;
-  api_workspace_free(workspace);
-  gql_schema_free(schema);
+  harness_close();
   return 0;
 }
 
 /* Runs a query (variables: JSON text or NULL) and returns its "data",
  * failing on any error in the response. The caller json_decrefs it. */
 static json_t *run(const char *query, const char *variables) {
-  arena *a = arena_new(0);
-  json_t *vars = variables ? json_loads(variables, 0, NULL) : NULL;
-  if (variables && !vars)
-    fail_msg("bad variables: %s", variables);
-  api_context ctx = {.workspace = workspace};
-  gql_request req = {.schema = schema, .context = &ctx, .arena = a, .variables = vars};
-  buf out;
-  buf_init(&out, a);
-  assert_int_equal(gql_run(&req, query, strlen(query), NULL, &out), GQL_OUTCOME_EXECUTED);
-  json_t *response = json_loadb(out.data, out.len, 0, NULL);
-  assert_non_null(response);
-  if (json_object_get(response, "errors"))
-    fail_msg("%.*s", (int)out.len, out.data);
+  json_t *response = harness_response(query, variables, false);
   json_t *data = json_incref(json_object_get(response, "data"));
   json_decref(response);
-  json_decref(vars);
-  arena_free(a);
   return data;
-}
-
-/* The value at a dotted path of keys and list indexes ("a.0.b"). */
-static json_t *at(json_t *v, const char *path) {
-  char key[128];
-  while (*path) {
-    size_t n = strcspn(path, ".");
-    assert_true(n < sizeof key);
-    memcpy(key, path, n);
-    key[n] = '\0';
-    v = json_is_array(v) ? json_array_get(v, strtoul(key, NULL, 10)) : json_object_get(v, key);
-    if (!v)
-      fail_msg("nothing at '%s'", key);
-    path += n + (path[n] == '.');
-  }
-  return v;
 }
 
 /* Asserts that the value at path equals the JSON text (compared in

@@ -6,29 +6,13 @@
  * unknown locations, shutdown, and the used ops of a repository. The
  * fixture workspace (tests/unit/api/fixtures/workspace/) is copied into a
  * fresh temporary folder for each test, so tests may edit it. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include <cmocka.h>
-
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
-#include <jansson.h>
 #include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "api/api.h"
-#include "api/objects.h"
-#include "base/arena.h"
-#include "base/buf.h"
-#include "defs/workspace.h"
-#include "graphql/exec.h"
+#include "harness.h"
 
 #define FIXTURES "tests/unit/api/fixtures/workspace/"
 
@@ -36,8 +20,6 @@ static const char *const fixture_files[] = {"workspace.yaml", "alpha.yaml", "bet
                                             "broken.yaml"};
 #define N_FIXTURES (sizeof fixture_files / sizeof fixture_files[0])
 
-static gql_schema *schema;
-static api_workspace *workspace;
 static char dir[64];
 
 static const char *in_dir(const char *name) {
@@ -69,19 +51,15 @@ static char *read_fixture(const char *name) {
 
 static int group_setup(void **state) {
   (void)state;
-  char err[256];
-  schema = api_schema_new(NULL, err, sizeof err);
-  if (!schema) {
-    fprintf(stderr, "%s\n", err);
+  if (harness_open(NULL) != 0)
     return -1;
-  }
   strcpy(dir, "/tmp/dagd-api-ws-XXXXXX");
   return mkdtemp(dir) ? 0 : -1;
 }
 
 static int group_teardown(void **state) {
   (void)state;
-  gql_schema_free(schema);
+  harness_close();
   for (size_t i = 0; i < N_FIXTURES; i++)
     unlink(in_dir(fixture_files[i]));
   return rmdir(dir);
@@ -112,34 +90,7 @@ static int teardown(void **state) {
 /* Runs a request and returns the parsed response; any GraphQL error fails
  * the test (domain errors are union members, not GraphQL errors). */
 static json_t *run(const char *query, bool read_only) {
-  api_context ctx = {.read_only = read_only, .workspace = workspace};
-  arena *a = arena_new(0);
-  gql_request req = {.schema = schema, .context = &ctx, .arena = a};
-  buf out;
-  buf_init(&out, a);
-  gql_outcome outcome = gql_run(&req, query, strlen(query), NULL, &out);
-  json_error_t je;
-  json_t *j = json_loadb(out.data, out.len, 0, &je);
-  if (outcome != GQL_OUTCOME_EXECUTED || !j || json_object_get(j, "errors"))
-    fail_msg("%.*s", (int)out.len, out.data);
-  arena_free(a);
-  return j;
-}
-
-/* The value at a dotted path ("data.x.nodes.0.name"); fails when absent. */
-static json_t *at(json_t *j, const char *path) {
-  char key[128];
-  for (const char *p = path; *p;) {
-    size_t n = strcspn(p, ".");
-    assert_true(n < sizeof key);
-    memcpy(key, p, n);
-    key[n] = '\0';
-    j = json_is_array(j) ? json_array_get(j, strtoul(key, NULL, 10)) : json_object_get(j, key);
-    if (!j)
-      fail_msg("no '%s' in the response (path %s)", key, path);
-    p += n + (p[n] == '.');
-  }
-  return j;
+  return harness_response(query, NULL, read_only);
 }
 
 static const char *str_at(json_t *j, const char *path) {
