@@ -112,8 +112,11 @@ const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
 static void free_registry(void *r) { defs_config_registry_free(r); }
 
 defs_config_registry *api_request_registry(const gql_resolve_info *info) {
-  defs_config_registry *r = defs_config_registry_new();
-  arena_defer(info->arena, free_registry, r);
+  defs_config_registry *r = arena_find_deferred(info->arena, free_registry);
+  if (!r) {
+    r = defs_config_registry_new();
+    arena_defer(info->arena, free_registry, r);
+  }
   return r;
 }
 

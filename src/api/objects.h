@@ -152,7 +152,9 @@ const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
  * jobs hash their origin with it. */
 const char *api_sha1_hex(arena *a, const char *text);
 
-/* A config type registry living as long as the request. */
+/* The request's config type registry: one a request, made on first use and
+ * freed with it, so types built by several resolvers (a job's run config
+ * schema for its modes, its resources, its loggers) are built once. */
 defs_config_registry *api_request_registry(const gql_resolve_info *info);
 
 /* ---- shared between areas (implemented in jobs.c) ---------------------- */

@@ -79,6 +79,13 @@ static void run_deferred(arena *a) {
   }
 }
 
+void *arena_find_deferred(const arena *a, void (*fn)(void *)) {
+  for (const deferred *d = a->deferred; d; d = d->next)
+    if (d->fn == fn)
+      return d->ptr;
+  return NULL;
+}
+
 void arena_defer(arena *a, void (*fn)(void *), void *ptr) {
   deferred *d = arena_alloc(a, sizeof *d);
   d->fn = fn;

@@ -39,6 +39,11 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format
  * reference to shared definitions or a jansson value it hands out. */
 void arena_defer(arena *a, void (*fn)(void *), void *ptr);
 
+/* The ptr of the latest cleanup registered with fn, or NULL: lets a
+ * request keep one object of a kind (found by its cleanup) for all its
+ * users without a context of its own. */
+void *arena_find_deferred(const arena *a, void (*fn)(void *));
+
 /* Total bytes handed out so far (for limits and tests). */
 size_t arena_used(const arena *a);
 

@@ -25,6 +25,7 @@
 #include "base/strmap.h"
 #include "base/yaml.h"
 #include "defs/definitions_internal.h"
+#include "defs/snapshot.h"
 
 /* ---- Errors and small helpers -------------------------------------------- */
 
@@ -40,13 +41,11 @@ void defs_fail(defs_loader *L, const yaml_value *at, const char *fmt, ...) {
   buf_putc(L->err, '\n');
 }
 
+static void decref(void *v) { json_decref(v); }
+
+/* Keeps a JSON value as long as the definitions (released with their arena). */
 static json_t *own(defs_loader *L, json_t *v) {
-  struct defs_definitions_private *p = L->d->priv;
-  if (p->n_owned == p->cap_owned) {
-    p->cap_owned = p->cap_owned ? p->cap_owned * 2 : 8;
-    p->owned = xrealloc(p->owned, p->cap_owned * sizeof *p->owned);
-  }
-  p->owned[p->n_owned++] = v;
+  arena_defer(L->a, decref, v);
   return v;
 }
 
@@ -812,9 +811,6 @@ static defs_definitions *definitions_new(const char *path) {
 
 static void definitions_free(defs_definitions *d) {
   struct defs_definitions_private *p = d->priv;
-  for (size_t i = 0; i < p->n_owned; i++)
-    json_decref(p->owned[i]);
-  free(p->owned);
   defs_config_registry_free(p->reg);
   arena_free(p->a);
 }
@@ -847,6 +843,12 @@ defs_definitions *defs_load_text(const char *path, const char *text, size_t n, b
   if (L.n_errors) {
     definitions_free(d);
     return NULL;
+  }
+  /* Snapshot ids are asked for often (every pipelineSnapshotId, mode id,
+   * run launch) and the definitions never change: computed once here. */
+  for (size_t i = 0; i < d->n_jobs; i++) {
+    defs_job *job = (defs_job *)&d->jobs[i];
+    defs_job_snapshot_id(d, job, job->snapshot_id);
   }
   return d;
 }

@@ -212,6 +212,9 @@ typedef struct defs_job {
   const char *const *op_selection;
   size_t n_op_selection;
   const struct defs_job *parent;
+  /* A loaded job's snapshot id (snapshot.h), computed once when it loads;
+   * a subset's is derived on demand. */
+  char snapshot_id[40 + 1];
   int line, column;
 } defs_job;
 

@@ -18,8 +18,6 @@
 struct defs_definitions_private {
   arena *a;
   defs_config_registry *reg;
-  json_t **owned; /* JSON values to decref on free */
-  size_t n_owned, cap_owned;
   atomic_int refs;
   strmap ops, graphs, jobs, resources;
 };

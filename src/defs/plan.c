@@ -85,16 +85,6 @@ static defs_step_source resolve_output(builder *B, const defs_node *const *path,
   return resolve_output(B, p, depth + 1, m->node, m->node_output);
 }
 
-/* The binding of node's input named name. */
-static const defs_binding *binding_named(const defs_node *node, const char *name) {
-  size_t n;
-  defs_node_inputs(node, &n);
-  for (size_t i = 0; node->inputs && i < n; i++)
-    if (strcmp(node->inputs[i].input->name, name) == 0)
-      return &node->inputs[i];
-  return NULL;
-}
-
 /* Fills in how the input bound by b of the node path[depth - 1] is fed:
  * its own sources, those of the graph input it is mapped from (one level
  * up, recursively), or else the run config at the level where it is left
@@ -111,7 +101,9 @@ static void resolve_input(builder *B, const defs_node *const *path, size_t depth
     return;
   }
   if (b && b->graph_input && depth > 1) {
-    const defs_binding *outer = binding_named(path[depth - 2], b->graph_input->name);
+    /* Bindings are one per input, in the definition's order. */
+    const defs_node *graph_node = path[depth - 2];
+    const defs_binding *outer = &graph_node->inputs[b->graph_input - graph_node->graph->inputs];
     resolve_input(B, path, depth - 1, outer, out);
     return;
   }

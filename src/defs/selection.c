@@ -127,13 +127,6 @@ static void walk(const dep_graph *g, int dir, size_t start, size_t depth, bool *
   }
 }
 
-static const defs_node *find_node(const defs_job *job, const char *name, size_t n) {
-  for (size_t i = 0; i < job->n_nodes; i++)
-    if (strlen(job->nodes[i].name) == n && memcmp(job->nodes[i].name, name, n) == 0)
-      return &job->nodes[i];
-  return NULL;
-}
-
 /* Dagster's message: "No qualified ops to execute found for
  * op_selection=['a', 'b']" (the queries as a Python list). */
 static void invalid_subset(const char *const *queries, size_t n, buf *err) {
@@ -160,8 +153,9 @@ static bool select_nodes(const defs_job *job, const char *const *queries, size_t
   build_graph(job, a, &g);
   for (size_t q = 0; q < n; q++) {
     clause c;
-    const defs_node *node =
-        parse_clause(queries[q], &c) ? find_node(job, c.name, c.name_len) : NULL;
+    const defs_node *node = parse_clause(queries[q], &c)
+                                ? defs_job_find_node(job, arena_strndup(a, c.name, c.name_len))
+                                : NULL;
     if (!node)
       return false;
     size_t i = node_index(job, node);

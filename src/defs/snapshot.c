@@ -577,21 +577,29 @@ void defs_job_snapshot(const defs_definitions *d, const defs_job *job, buf *out)
 
 void defs_job_snapshot_id(const defs_definitions *d, const defs_job *job,
                           char id[DEFS_SNAPSHOT_ID_LEN + 1]) {
-  buf text;
-  buf_init(&text, NULL);
-  defs_job_snapshot(d, job, &text);
-  defs_sha1_hex(text.data, text.len, id);
+  const defs_job *root = job;
+  while (root->parent)
+    root = root->parent;
+  if (root->snapshot_id[0]) {
+    memcpy(id, root->snapshot_id, DEFS_SNAPSHOT_ID_LEN + 1);
+  } else { /* while loading: the text's hash */
+    buf text;
+    buf_init(&text, NULL);
+    defs_job_snapshot(d, root, &text);
+    defs_sha1_hex(text.data, text.len, id);
+    buf_free(&text);
+  }
   if (job->parent) {
     /* A subset: the parent's id, a newline, the selected names. */
     arena *a = arena_new(0);
     size_t n;
     const char *const *names = defs_job_resolved_selection(job, a, &n);
-    buf_truncate(&text, 0);
+    buf text;
+    buf_init(&text, a);
     buf_printf(&text, "%s\n", id);
     for (size_t i = 0; i < n; i++)
       buf_printf(&text, "%s%s", i ? "," : "", names[i]);
     defs_sha1_hex(text.data, text.len, id);
     arena_free(a);
   }
-  buf_free(&text);
 }

@@ -200,6 +200,9 @@ static void record(void *p) {
   *slot = ++counter;
 }
 
+/* A cleanup never registered. */
+static void never_registered(void *p) { (void)p; }
+
 static void test_defer_runs_newest_first_on_free_and_reset(void **state) {
   (void)state;
   int order[3] = {0, 0, 0};
@@ -215,6 +218,8 @@ static void test_defer_runs_newest_first_on_free_and_reset(void **state) {
   assert_int_equal(order[0], 2);
   /* Reset ran them once; a new one runs on free, the old ones not again. */
   arena_defer(a, record, &order[2]);
+  assert_ptr_equal(arena_find_deferred(a, record), &order[2]);
+  assert_null(arena_find_deferred(a, never_registered));
   arena_free(a);
   assert_int_equal(order[2], 3);
   assert_int_equal(order[0], 2);
