@@ -13,6 +13,7 @@
 #include "defs/definitions.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -53,7 +54,9 @@ static json_t *own(defs_loader *L, json_t *v) {
 bool defs_expect(defs_loader *L, const yaml_value *v, yaml_kind kind, const char *what) {
   if (v->kind == kind)
     return true;
-  defs_fail(L, v, "%s must be a %s, not a %s", what, yaml_kind_name(kind), yaml_kind_name(v->kind));
+  const char *was = yaml_kind_name(v->kind);
+  defs_fail(L, v, "%s must be a %s, not %s %s", what, yaml_kind_name(kind),
+            strchr("aeiou", was[0]) ? "an" : "a", was);
   return false;
 }
 
@@ -131,7 +134,8 @@ static double number(defs_loader *L, const yaml_value *v, const char *what) {
   double x = v->kind == YAML_KIND_INT     ? (double)v->integer
              : v->kind == YAML_KIND_FLOAT ? v->number
                                           : -1;
-  if (x < 0 || x != x)
+  /* .inf is refused too: a snapshot could not write it back as JSON. */
+  if (!(x >= 0) || isinf(x))
     defs_fail(L, v, "%s must be a non-negative number", what);
   return x;
 }
@@ -640,7 +644,11 @@ static void load_ops(defs_loader *L, const yaml_value *v) {
 /* ---- Jobs ------------------------------------------------------------------- */
 
 /* A run config as written (job config, preset config); NULL after reporting. */
-static const json_t *run_config_json(defs_loader *L, const yaml_value *v) {
+/* The `config:` of a job or preset (what: "'config' of a job"): a mapping,
+ * kept as JSON; NULL when absent, null or wrong (reported). */
+static const json_t *run_config_json(defs_loader *L, const yaml_value *v, const char *what) {
+  if (!v || v->kind == YAML_KIND_NULL || !defs_expect(L, v, YAML_KIND_MAP, what))
+    return NULL;
   yaml_error ye;
   json_t *j = yaml_to_json(v, &ye);
   if (!j) {
@@ -713,10 +721,7 @@ static const defs_preset *load_presets(defs_loader *L, const yaml_value *v, size
     if (pv->kind == YAML_KIND_NULL || !defs_expect(L, pv, YAML_KIND_MAP, "a preset"))
       continue;
     defs_check_keys(L, pv, "a preset", keys);
-    const yaml_value *cfg = yaml_map_get(pv, "config");
-    if (cfg && cfg->kind != YAML_KIND_NULL &&
-        defs_expect(L, cfg, YAML_KIND_MAP, "'config' of a preset"))
-      p->run_config = run_config_json(L, cfg);
+    p->run_config = run_config_json(L, yaml_map_get(pv, "config"), "'config' of a preset");
     preset_selection(L, p, yaml_map_get(pv, "op_selection"));
     p->tags = string_pairs(L, yaml_map_get(pv, "tags"), "'tags'", &p->n_tags);
   }
@@ -732,9 +737,7 @@ static void load_job(defs_loader *L, defs_job *job, const yaml_value *v) {
   job->description = defs_opt_str(L, v, "description", "a job");
   job->tags = string_pairs(L, yaml_map_get(v, "tags"), "'tags'", &job->n_tags);
   job_execution(L, job, yaml_map_get(v, "execution"));
-  const yaml_value *cfg = yaml_map_get(v, "config");
-  if (cfg)
-    job->run_config = run_config_json(L, cfg);
+  job->run_config = run_config_json(L, yaml_map_get(v, "config"), "'config' of a job");
   job->presets = load_presets(L, yaml_map_get(v, "presets"), &job->n_presets);
   defs_container c = {.kind = "job", .name = job->name};
   defs_load_nodes(L, &c, v, yaml_map_get(v, "ops"));

@@ -663,7 +663,9 @@ const gql_value **gql_coerce_arguments(const gql_schema *s, const gql_input_valu
 json_t *gql_value_to_json(const gql_value *v) {
   switch (v->kind) {
   case GQL_VALUE_INT:
-    return v->int_overflow ? json_real(v->fval) : json_integer((json_int_t)v->ival);
+    if (!v->int_overflow)
+      return json_integer((json_int_t)v->ival);
+    return json_real(v->fval); /* NULL beyond a double's range */
   case GQL_VALUE_FLOAT:
     return json_real(v->fval);
   case GQL_VALUE_STRING:
@@ -674,14 +676,26 @@ json_t *gql_value_to_json(const gql_value *v) {
     return json_boolean(v->boolean);
   case GQL_VALUE_LIST: {
     json_t *a = json_array();
-    for (size_t i = 0; i < v->n_items; i++)
-      json_array_append_new(a, gql_value_to_json(v->items[i]));
+    for (size_t i = 0; i < v->n_items; i++) {
+      json_t *item = gql_value_to_json(v->items[i]);
+      if (!item) {
+        json_decref(a);
+        return NULL;
+      }
+      json_array_append_new(a, item);
+    }
     return a;
   }
   case GQL_VALUE_OBJECT: {
     json_t *o = json_object();
-    for (size_t i = 0; i < v->n_fields; i++)
-      json_object_set_new_nocheck(o, v->fields[i].name, gql_value_to_json(v->fields[i].value));
+    for (size_t i = 0; i < v->n_fields; i++) {
+      json_t *field = gql_value_to_json(v->fields[i].value);
+      if (!field) {
+        json_decref(o);
+        return NULL;
+      }
+      json_object_set_new_nocheck(o, v->fields[i].name, field);
+    }
     return o;
   }
   case GQL_VALUE_NULL:

@@ -47,7 +47,8 @@ const gql_value **gql_coerce_arguments(const gql_schema *s, const gql_input_valu
 
 /* A coerced value (no variables) as a new jansson value: INT as an integer
  * (a real when it overflows int64), FLOAT as a real, ENUM as its name.
- * json_decref it. */
+ * NULL when it holds a number beyond a double's range (1e400), which JSON
+ * values cannot carry. json_decref it. */
 json_t *gql_value_to_json(const gql_value *v);
 
 /* Looks up name in an OBJECT value; NULL when absent. */

@@ -237,6 +237,11 @@ static void test_unknown_keys_and_wrong_types(void **state) {
   assert_errors("ops:\n  a: {command: [x], timeout: -1, retry_policy: {max_retries: many}}\n",
                 "t.yaml:2:62: 'max_retries' must be an integer from 0 to 1000\n"
                 "t.yaml:2:30: 'timeout' must be a non-negative number\n");
+  assert_errors("ops:\n  a: {command: [x], timeout: .inf, retry_policy: {delay: .nan}}\n",
+                "t.yaml:2:58: 'delay' must be a non-negative number\n"
+                "t.yaml:2:30: 'timeout' must be a non-negative number\n");
+  assert_errors("ops:\n  a: {command: [x]}\njobs:\n  j: {ops: {a: }, config: 5}\n",
+                "t.yaml:4:27: 'config' of a job must be a mapping, not an int\n");
   assert_errors("ops:\n  a: {description: [x]}\n",
                 "t.yaml:2:20: 'description' of an op must be a string, not a sequence\n"
                 "t.yaml:2:6: op 'a' has no 'command'\n");

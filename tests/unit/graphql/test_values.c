@@ -443,6 +443,30 @@ static void test_value_from_json(void **state) {
   assert_int_equal(gql_value_from_json(f->a, NULL)->kind, GQL_VALUE_NULL);
 }
 
+/* A literal as a coerced value would hand it over (literals without
+ * variables are their own coerced form for any-JSON scalars). */
+static json_t *literal_to_json(fixture *f, const char *src) {
+  gql_errors errs;
+  gql_errors_init(&errs, f->a);
+  gql_value *v = gql_parse_value(f->a, src, strlen(src), &errs);
+  assert_non_null(v);
+  return gql_value_to_json(v);
+}
+
+static void test_value_to_json(void **state) {
+  fixture *f = *state;
+  json_t *j = literal_to_json(f, "{i: -7, f: 1.5, s: \"a\", e: RED, t: true, n: null, "
+                                 "l: [1, [2]], big: 99999999999999999999}");
+  char *text = json_dumps(j, JSON_COMPACT);
+  assert_string_equal(text, "{\"i\":-7,\"f\":1.5,\"s\":\"a\",\"e\":\"RED\",\"t\":true,"
+                            "\"n\":null,\"l\":[1,[2]],\"big\":1e20}");
+  free(text);
+  json_decref(j);
+  /* Beyond a double's range, at any depth: no value (JSON cannot hold it). */
+  assert_null(literal_to_json(f, "1e400"));
+  assert_null(literal_to_json(f, "{ops: {a: [1, 1e400]}}"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_required_and_non_null),
@@ -459,6 +483,7 @@ int main(void) {
       cmocka_unit_test(test_literals_with_variables),
       cmocka_unit_test(test_coerce_value),
       cmocka_unit_test(test_value_from_json),
+      cmocka_unit_test(test_value_to_json),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
