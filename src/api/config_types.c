@@ -13,7 +13,6 @@
  * below. Everything answers as Dagster's dagster-graphql answers for an
  * equivalent Python repository; where dagd differs by nature the comment
  * says so. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +26,6 @@
 
 /* ---- small helpers ------------------------------------------------------- */
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
 /* A list of n objects of one GraphQL type, the i-th around ptrs[i]. */
 static gql_rv object_list(const gql_resolve_info *info, const void *const *ptrs, size_t n,
                           const char *type_name) {
@@ -41,17 +38,7 @@ static gql_rv object_list(const gql_resolve_info *info, const void *const *ptrs,
 /* ConfigTypeField objects around each field. */
 static gql_rv field_list(const gql_resolve_info *info, const defs_config_field *const *fields,
                          size_t n) {
-  gql_rv list = gql_rv_list(info->arena, n);
-  for (size_t i = 0; i < n; i++)
-    list.u.list.items[i] = api_object(info, fields[i], "ConfigTypeField");
-  return list;
-}
-
-static gql_rv string_list(const gql_resolve_info *info, const char *const *names, size_t n) {
-  gql_rv list = gql_rv_list(info->arena, n);
-  for (size_t i = 0; i < n; i++)
-    list.u.list.items[i] = gql_rv_string(names[i]);
-  return list;
+  return object_list(info, (const void *const *)fields, n, "ConfigTypeField");
 }
 
 /* ---- config types --------------------------------------------------------- */
@@ -278,8 +265,6 @@ static gql_rv field_default_value_as_json(const gql_resolve_info *info, const vo
 
 /* ---- run config arguments and validation --------------------------------- */
 
-static void decref(void *v) { json_decref(v); }
-
 /* Whether a RunConfigData value is false in Python: Dagster reads
  * `runConfigData or {}`, so null, "", 0, false, [] and {} all mean {}. */
 static bool falsy(const gql_value *v) {
@@ -317,15 +302,14 @@ static bool run_config_arg(const gql_resolve_info *info, bool raise_on_error, co
   *out = api_run_config_arg(info, "runConfigData", &error);
   if (!error)
     return true;
-  if (raise_on_error) {
+  if (raise_on_error || v->kind != GQL_VALUE_STRING) {
     *failure = api_python_error(info, "%s", error);
     return false;
   }
   json_t *raw = json_stringn(v->str, v->str_len);
   if (!raw) /* not UTF-8: nothing useful to validate */
     raw = json_string("");
-  arena_defer(info->arena, decref, raw);
-  *out = raw;
+  *out = api_json_defer(info->arena, raw);
   return true;
 }
 
@@ -471,11 +455,12 @@ static gql_rv error_field_name(const gql_resolve_info *info, const void *parent,
   return gql_rv_string(((const defs_config_error *)parent)->names[0]);
 }
 
-/* FieldsNotDefinedConfigError.fieldNames, SelectorTypeConfigError.incomingFields. */
+/* FieldsNotDefinedConfigError.fieldNames, SelectorTypeConfigError.incomingFields
+ * (a selector given no field has no names: an empty list). */
 static gql_rv error_names(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const defs_config_error *e = parent;
-  return string_list(info, e->names, e->n_names);
+  return e->n_names ? api_string_list(info, e->names, e->n_names) : gql_rv_list(info->arena, 0);
 }
 
 static const char *stack_entry_type_name(defs_config_path_kind kind) {
@@ -535,11 +520,11 @@ static gql_rv query_run_config_schema(const gql_resolve_info *info, const void *
   (void)parent, (void)data;
   const char *mode = api_arg_string(info, "mode");
   if (mode && *mode && strcmp(mode, "default") != 0) {
-    const gql_value *name = gql_value_field(gql_arg(info, "selector"), "pipelineName");
-    const char *job = name && name->kind == GQL_VALUE_STRING ? name->str : "";
-    return api_error(info, "ModeNotFoundError",
-                     arena_printf(info->arena, "Mode %s not found in pipeline %s.", mode, job),
-                     "mode", mode, (const char *)NULL);
+    const char *job = api_value_string(gql_arg(info, "selector"), "pipelineName");
+    return api_error(
+        info, "ModeNotFoundError",
+        arena_printf(info->arena, "Mode %s not found in pipeline %s.", mode, job ? job : ""),
+        "mode", mode, (const char *)NULL);
   }
   const api_container *c;
   gql_rv result;
@@ -608,7 +593,7 @@ static gql_rv rcs_all_config_types(const gql_resolve_info *info, const void *par
   add_reachable(info, rcs->root, &all, &n, &cap);
   static const defs_type_kind builtin_kinds[] = {DEFS_TYPE_ANY, DEFS_TYPE_BOOL, DEFS_TYPE_FLOAT,
                                                  DEFS_TYPE_INT, DEFS_TYPE_STRING};
-  for (size_t i = 0; i < COUNT(builtin_kinds); i++) {
+  for (size_t i = 0; i < API_COUNT(builtin_kinds); i++) {
     defs_type t = {.kind = builtin_kinds[i]};
     add_reachable(info, defs_type_loader_schema(rcs->r, &t, NULL), &all, &n, &cap);
   }
@@ -628,17 +613,16 @@ static gql_rv rcs_is_run_config_valid(const gql_resolve_info *info, const void *
 }
 
 /* Dagster's default_values_from_type_snap: per field (in name order) its
- * default, else for a field whose type has fields, that type's defaults.
- * A new object. */
+ * default when one is provided, else for a field whose type has fields,
+ * that type's defaults. A new object. */
 static json_t *type_defaults(const defs_config_type *t) {
   json_t *o = json_object();
   if (!defs_config_kind_has_fields(t->kind))
     return o;
   for (size_t i = 0; i < t->n_fields; i++) {
     const defs_config_field *f = t->sorted_fields[i];
-    if (f->default_json && *f->default_json)
-      json_object_set_new(o, f->name,
-                          f->default_value ? json_deep_copy(f->default_value) : json_null());
+    if (f->default_provided)
+      json_object_set_new(o, f->name, json_deep_copy(f->default_value));
     else if (defs_config_kind_has_fields(f->type->kind) && f->type->n_fields > 0)
       json_object_set_new(o, f->name, type_defaults(f->type));
   }
@@ -764,11 +748,11 @@ static int io_by_name(const void *a, const void *b) {
 }
 
 static int pair_by_key(const void *a, const void *b) {
-  return strcmp((*(const defs_pair *const *)a)->key, (*(const defs_pair *const *)b)->key);
+  return strcmp(((const defs_pair *)a)->key, ((const defs_pair *)b)->key);
 }
 
 /* Pointers to the n items (each size bytes) of an array, sorted with cmp:
- * the snapshot's orders (inputs, outputs and tags by name). */
+ * the snapshot's orders (inputs and outputs by name). */
 static const void **sorted_refs(arena *a, const void *items, size_t n, size_t size,
                                 int (*cmp)(const void *, const void *)) {
   const void **refs = ARENA_ARRAY(a, const void *, n);
@@ -798,15 +782,11 @@ static gql_rv step_outputs(const gql_resolve_info *info, const void *parent, voi
 static gql_rv step_metadata(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const defs_op *op = ((const defs_step *)parent)->node->op;
-  const void **tags = sorted_refs(info->arena, op->tags, op->n_tags, sizeof *op->tags, pair_by_key);
-  gql_rv list = gql_rv_list(info->arena, op->n_tags);
-  for (size_t i = 0; i < op->n_tags; i++) {
-    const defs_pair *p = tags[i];
-    list.u.list.items[i] =
-        api_json(info, json_pack("{s:s, s:s, s:s}", "__typename", "MetadataItemDefinition", "key",
-                                 p->key, "value", p->value));
-  }
-  return list;
+  defs_pair *tags = ARENA_ARRAY(info->arena, defs_pair, op->n_tags + 1);
+  if (op->n_tags)
+    memcpy(tags, op->tags, op->n_tags * sizeof *tags);
+  qsort(tags, op->n_tags, sizeof *tags, pair_by_key);
+  return api_pairs_list(info, tags, op->n_tags, "MetadataItemDefinition");
 }
 
 static gql_rv step_input_name(const gql_resolve_info *info, const void *parent, void *data) {
@@ -910,40 +890,21 @@ static const api_resolver resolvers[] = {
     {"ExecutionStepOutput.name", step_output_name},
 };
 
-/* Attaches the same resolvers to the fields of several types. */
-static int attach_common(gql_schema *s, const char *const *types, size_t n_types,
-                         const api_resolver *fields, size_t n_fields, char *err, size_t err_size) {
-  char name[128];
-  for (size_t i = 0; i < n_types; i++) {
-    for (size_t f = 0; f < n_fields; f++) {
-      snprintf(name, sizeof name, "%s.%s", types[i], fields[f].field);
-      api_resolver r = {name, fields[f].fn};
-      if (api_attach(s, &r, 1, err, err_size) != 0)
-        return -1;
-    }
-  }
-  return 0;
-}
+/* The one JSON-backed record of this area (ModeNotFoundError and
+ * MetadataItemDefinition are jobs.c's). */
+static const char *const config_json_types[] = {"PipelineConfigValidationValid"};
+
+static const char *const config_type_abstract[] = {"ConfigType", "WrappingConfigType"};
 
 int api_config_types_attach(gql_schema *s, char *err, size_t err_size) {
-  if (attach_common(s, config_type_names, COUNT(config_type_names), config_type_common,
-                    COUNT(config_type_common), err, err_size) != 0 ||
-      attach_common(s, error_type_names, COUNT(error_type_names), error_common, COUNT(error_common),
-                    err, err_size) != 0 ||
-      api_attach(s, resolvers, COUNT(resolvers), err, err_size) != 0)
+  if (api_attach_common(s, config_type_names, API_COUNT(config_type_names), config_type_common,
+                        API_COUNT(config_type_common), err, err_size) != 0 ||
+      api_attach_common(s, error_type_names, API_COUNT(error_type_names), error_common,
+                        API_COUNT(error_common), err, err_size) != 0 ||
+      api_attach(s, resolvers, API_COUNT(resolvers), err, err_size) != 0 ||
+      api_resolve_types(s, config_type_abstract, API_COUNT(config_type_abstract),
+                        resolve_config_type, err, err_size) != 0 ||
+      api_json_types(s, config_json_types, API_COUNT(config_json_types), err, err_size) != 0)
     return -1;
-  static const char *const abstract[] = {"ConfigType", "WrappingConfigType"};
-  for (size_t i = 0; i < COUNT(abstract); i++) {
-    if (gql_schema_set_resolve_type(s, abstract[i], resolve_config_type, NULL) != 0) {
-      snprintf(err, err_size, "the API schema has no abstract type %s", abstract[i]);
-      return -1;
-    }
-  }
-  /* The one JSON-backed record of this area (ModeNotFoundError and
-   * MetadataItemDefinition are jobs.c's). */
-  if (api_json_type(s, "PipelineConfigValidationValid") != 0) {
-    snprintf(err, err_size, "the API schema has no type PipelineConfigValidationValid");
-    return -1;
-  }
   return 0;
 }

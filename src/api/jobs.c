@@ -10,7 +10,6 @@
  * implementation/fetch_pipelines.py, fetch_solids.py) for an equivalent
  * Dagster repository: a dagd job is a Dagster @job with one mode,
  * "default", Dagster's default executor, io manager and console logger. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,12 +131,14 @@ static const char *snapshot_id_of(const gql_resolve_info *info, const api_locati
   return id;
 }
 
-/* What a definition's id is built from: the job's snapshot id (Dagster's
- * identifying_job_snapshot_id), or for a graph on its own its Graph id. */
+/* What a definition's id is built from: the root's (the job's snapshot id,
+ * Dagster's identifying_job_snapshot_id; for a graph on its own its Graph
+ * id), at any depth. */
 static const char *container_snapshot_id(const gql_resolve_info *info, const api_container *c) {
-  if (c->job)
-    return snapshot_id_of(info, c->loc, c->job);
-  return arena_printf(info->arena, "graph:%s", origin_id(info, c, c->graph->name));
+  const api_container *root = c->root ? c->root : c;
+  if (root->job)
+    return snapshot_id_of(info, root->loc, root->job);
+  return arena_printf(info->arena, "graph:%s", origin_id(info, root, root->graph->name));
 }
 
 const char *api_container_definition_id(const gql_resolve_info *info, const api_container *c,
@@ -147,19 +148,21 @@ const char *api_container_definition_id(const gql_resolve_info *info, const api_
 
 /* ---- selectors --------------------------------------------------------------- */
 
-static const char *value_string(const gql_value *obj, const char *name) {
-  const gql_value *v = gql_value_field(obj, name);
-  return v && v->kind == GQL_VALUE_STRING ? v->str : NULL;
-}
-
 static bool nonempty_list(const gql_value *obj, const char *name) {
   const gql_value *v = gql_value_field(obj, name);
   return v && v->kind == GQL_VALUE_LIST && v->n_items > 0;
 }
 
+/* InvalidSubsetError: the message and the whole job it failed to subset
+ * (answered as a "Pipeline"). */
+typedef struct subset_error {
+  const char *message;
+  const api_container *pipeline;
+} subset_error;
+
 static gql_rv invalid_subset(const gql_resolve_info *info, const char *message,
                              const api_container *full) {
-  api_invalid_subset *e = ARENA_NEW(info->arena, api_invalid_subset);
+  subset_error *e = ARENA_NEW(info->arena, subset_error);
   e->message = message;
   e->pipeline = full;
   return api_object(info, e, "InvalidSubsetError");
@@ -169,14 +172,11 @@ static gql_rv invalid_subset(const gql_resolve_info *info, const char *message,
  * Dagster's PipelineNotFoundError. */
 static const defs_job *find_job(const gql_resolve_info *info, const gql_value *selector,
                                 const api_location **loc_out, gql_rv *result) {
-  const char *job_name = value_string(selector, "pipelineName");
-  const char *repo_name = value_string(selector, "repositoryName");
-  const char *loc_name = value_string(selector, "repositoryLocationName");
-  const api_location *loc = loc_name ? api_location_find(info, loc_name) : NULL;
-  const defs_job *job = NULL;
-  if (loc && loc->defs && repo_name && job_name &&
-      strcmp(loc->defs->repository_name, repo_name) == 0)
-    job = defs_find_job(loc->defs, job_name);
+  const char *job_name = api_value_string(selector, "pipelineName");
+  const char *repo_name = api_value_string(selector, "repositoryName");
+  const char *loc_name = api_value_string(selector, "repositoryLocationName");
+  const api_location *loc = api_repository_find(info, loc_name, repo_name);
+  const defs_job *job = loc && job_name ? defs_find_job(loc->defs, job_name) : NULL;
   if (!job) {
     const char *j = job_name ? job_name : "", *r = repo_name ? repo_name : "",
                *l = loc_name ? loc_name : "";
@@ -291,12 +291,11 @@ static gql_rv q_graph_or_error(const gql_resolve_info *info, const void *parent,
   (void)parent;
   (void)data;
   const gql_value *sel = gql_arg(info, "selector");
-  const char *graph_name = sel ? value_string(sel, "graphName") : NULL;
-  const char *repo_name = sel ? value_string(sel, "repositoryName") : NULL;
-  const char *loc_name = sel ? value_string(sel, "repositoryLocationName") : NULL;
-  const api_location *loc = loc_name ? api_location_find(info, loc_name) : NULL;
-  if (loc && loc->defs && repo_name && graph_name &&
-      strcmp(loc->defs->repository_name, repo_name) == 0) {
+  const char *graph_name = api_value_string(sel, "graphName");
+  const char *repo_name = api_value_string(sel, "repositoryName");
+  const char *loc_name = api_value_string(sel, "repositoryLocationName");
+  const api_location *loc = api_repository_find(info, loc_name, repo_name);
+  if (loc && graph_name) {
     /* Dagster looks at the jobs' graphs first (a @job's graph has the
      * job's name), then at the graphs they use. */
     const defs_job *job = defs_find_job(loc->defs, graph_name);
@@ -378,13 +377,6 @@ static gql_rv c_modes(const gql_resolve_info *info, const void *parent, void *da
   return list;
 }
 
-/* Graph.modes: Dagster answers [] ("graphs don't have modes"). */
-static gql_rv c_no_modes(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)parent;
-  (void)data;
-  return gql_rv_list(info->arena, 0);
-}
-
 gql_rv api_pairs_list(const gql_resolve_info *info, const defs_pair *pairs, size_t n,
                       const char *type_name) {
   gql_rv list = gql_rv_list(info->arena, n);
@@ -435,46 +427,16 @@ static gql_rv c_presets(const gql_resolve_info *info, const void *parent, void *
   return list;
 }
 
-static gql_rv rv_true(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_bool(true);
-}
-
-static gql_rv rv_false(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_bool(false);
-}
-
-static gql_rv rv_null(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_null();
-}
-
 static gql_rv c_repository(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   return api_object(info, CONTAINER(parent)->loc, "Repository");
-}
-
-static gql_rv string_list(const gql_resolve_info *info, const char *const *items, size_t n) {
-  if (!items)
-    return gql_rv_null();
-  gql_rv list = gql_rv_list(info->arena, n);
-  for (size_t i = 0; i < n; i++)
-    list.u.list.items[i] = gql_rv_string(items[i]);
-  return list;
 }
 
 /* PipelineSnapshot.solidSelection: the queries that selected a subset. */
 static gql_rv c_solid_selection(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const defs_job *job = CONTAINER(parent)->job;
-  return string_list(info, job->op_selection, job->n_op_selection);
+  return api_string_list(info, job->op_selection, job->n_op_selection);
 }
 
 /* ---- Dagster types ------------------------------------------------------------ */
@@ -489,7 +451,7 @@ static const defs_type builtin_types[] = {
     {DEFS_TYPE_NOTHING, "Nothing", "Nothing", NULL},
     {DEFS_TYPE_STRING, "String", "String", NULL},
 };
-#define N_BUILTIN_TYPES (sizeof builtin_types / sizeof builtin_types[0])
+#define N_BUILTIN_TYPES API_COUNT(builtin_types)
 
 /* Dagster's dagsterTypes: the job's types that have a name, sorted by
  * name. dagd's own types are the built-ins and lists/optionals of them,
@@ -518,11 +480,20 @@ static gql_rv c_dagster_type_or_error(const gql_resolve_info *info, const void *
                    "dagsterTypeName", name ? name : "", (const char *)NULL);
 }
 
+/* The GraphQL type of a Dagster type, by its kind. */
+static const char *dagster_type_name(const defs_type *t) {
+  switch (t->kind) {
+  case DEFS_TYPE_LIST:
+    return "ListDagsterType";
+  case DEFS_TYPE_NULLABLE:
+    return "NullableDagsterType";
+  default:
+    return "RegularDagsterType";
+  }
+}
+
 gql_rv api_dagster_type(const gql_resolve_info *info, const defs_type *t) {
-  const char *type_name = t->kind == DEFS_TYPE_LIST       ? "ListDagsterType"
-                          : t->kind == DEFS_TYPE_NULLABLE ? "NullableDagsterType"
-                                                          : "RegularDagsterType";
-  return api_object(info, t, type_name);
+  return api_object(info, t, dagster_type_name(t));
 }
 
 #define DTYPE(parent) ((const defs_type *)(parent))
@@ -620,10 +591,7 @@ static const gql_type *dagster_type_resolve(const gql_schema *schema, const gql_
   (void)data;
   if (value->kind != GQL_RV_OBJECT)
     return NULL;
-  const defs_type *t = value->u.obj.ptr;
-  return gql_schema_type(schema, t->kind == DEFS_TYPE_LIST       ? "ListDagsterType"
-                                 : t->kind == DEFS_TYPE_NULLABLE ? "NullableDagsterType"
-                                                                 : "RegularDagsterType");
+  return gql_schema_type(schema, dagster_type_name(value->u.obj.ptr));
 }
 
 /* ---- Mode, Resource, Logger -------------------------------------------------- */
@@ -739,7 +707,7 @@ static gql_rv p_name(const gql_resolve_info *info, const void *parent, void *dat
 
 static gql_rv p_solid_selection(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
-  return string_list(info, PRESET(parent)->op_selection, PRESET(parent)->n_op_selection);
+  return api_string_list(info, PRESET(parent)->op_selection, PRESET(parent)->n_op_selection);
 }
 
 /* Dagster's dump_run_config_yaml of the preset's run config ({} when it
@@ -772,68 +740,75 @@ static gql_rv p_tags(const gql_resolve_info *info, const void *parent, void *dat
 static gql_rv e_message(const gql_resolve_info *info, const void *parent, void *data) {
   (void)info;
   (void)data;
-  return gql_rv_string(((const api_invalid_subset *)parent)->message);
+  return gql_rv_string(((const subset_error *)parent)->message);
 }
 
 static gql_rv e_pipeline(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
-  return api_object(info, ((const api_invalid_subset *)parent)->pipeline, "Pipeline");
+  return api_object(info, ((const subset_error *)parent)->pipeline, "Pipeline");
 }
 
 /* ---- attaching ------------------------------------------------------------------ */
 
-/* The fields Pipeline and Job share (IPipelineSnapshot and SolidContainer
- * plus presets, isJob, isAssetJob, repository), PipelineSnapshot's, and
- * Graph's. */
-#define JOB_FIELDS(T)                                                                              \
-  {T ".id", c_origin_id}, {T ".name", c_name}, {T ".description", c_description},                  \
-      {T ".solids", c_solids}, {T ".solidHandle", c_solid_handle},                                 \
-      {T ".solidHandles", c_solid_handles}, {T ".modes", c_modes},                                 \
-      {T ".pipelineSnapshotId", c_snapshot_id}, {T ".dagsterTypes", c_dagster_types},              \
-      {T ".dagsterTypeOrError", c_dagster_type_or_error}, {T ".tags", c_tags},                     \
-      {T ".parentSnapshotId", c_parent_snapshot_id}, {T ".graphName", c_graph_name},               \
-      {T ".presets", c_presets}, {T ".isJob", rv_true}, {T ".isAssetJob", rv_false}, {             \
-    T ".repository", c_repository                                                                  \
-  }
+/* The SolidContainer fields of the four container types. */
+static const char *const container_types[] = {"Pipeline", "Job", "PipelineSnapshot", "Graph"};
+static const api_resolver container_fields[] = {
+    {"name", c_name},
+    {"description", c_description},
+    {"solids", c_solids},
+    {"solidHandle", c_solid_handle},
+    {"solidHandles", c_solid_handles},
+};
 
-#define DAGSTER_TYPE_FIELDS(T)                                                                     \
-  {T ".key", t_key}, {T ".name", t_name}, {T ".displayName", t_display_name},                      \
-      {T ".description", rv_null}, {T ".isNullable", t_is_nullable}, {T ".isList", t_is_list},     \
-      {T ".isBuiltin", t_is_builtin}, {T ".isNothing", t_is_nothing},                              \
-      {T ".inputSchemaType", t_input_schema_type}, {T ".outputSchemaType", rv_null}, {             \
-    T ".innerTypes", t_inner_types                                                                 \
-  }
+/* The IPipelineSnapshot fields besides those (id differs by type). */
+static const char *const snapshot_types[] = {"Pipeline", "Job", "PipelineSnapshot"};
+static const api_resolver snapshot_fields[] = {
+    {"modes", c_modes},
+    {"pipelineSnapshotId", c_snapshot_id},
+    {"dagsterTypes", c_dagster_types},
+    {"dagsterTypeOrError", c_dagster_type_or_error},
+    {"tags", c_tags},
+    {"parentSnapshotId", c_parent_snapshot_id},
+    {"graphName", c_graph_name},
+};
+
+/* What Pipeline and Job have besides. */
+static const char *const job_types[] = {"Pipeline", "Job"};
+static const api_resolver job_fields[] = {
+    {"id", c_origin_id},          {"presets", c_presets},
+    {"isJob", api_resolve_true},  {"isAssetJob", api_resolve_false},
+    {"repository", c_repository},
+};
+
+/* The DagsterType fields of the three Dagster types. */
+static const char *const dagster_types[] = {"RegularDagsterType", "ListDagsterType",
+                                            "NullableDagsterType"};
+static const api_resolver dagster_type_fields[] = {
+    {"key", t_key},
+    {"name", t_name},
+    {"displayName", t_display_name},
+    {"description", api_resolve_null},
+    {"isNullable", t_is_nullable},
+    {"isList", t_is_list},
+    {"isBuiltin", t_is_builtin},
+    {"isNothing", t_is_nothing},
+    {"inputSchemaType", t_input_schema_type},
+    {"outputSchemaType", api_resolve_null},
+    {"innerTypes", t_inner_types},
+};
 
 static const api_resolver jobs_resolvers[] = {
     {"Query.pipelineOrError", q_pipeline_or_error},
     {"Query.pipelineSnapshotOrError", q_pipeline_snapshot_or_error},
     {"Query.graphOrError", q_graph_or_error},
-    JOB_FIELDS("Pipeline"),
-    JOB_FIELDS("Job"),
     {"PipelineSnapshot.id", c_snapshot_id},
-    {"PipelineSnapshot.name", c_name},
-    {"PipelineSnapshot.description", c_description},
-    {"PipelineSnapshot.solids", c_solids},
-    {"PipelineSnapshot.solidHandle", c_solid_handle},
-    {"PipelineSnapshot.solidHandles", c_solid_handles},
-    {"PipelineSnapshot.modes", c_modes},
-    {"PipelineSnapshot.pipelineSnapshotId", c_snapshot_id},
-    {"PipelineSnapshot.dagsterTypes", c_dagster_types},
-    {"PipelineSnapshot.dagsterTypeOrError", c_dagster_type_or_error},
-    {"PipelineSnapshot.tags", c_tags},
-    {"PipelineSnapshot.parentSnapshotId", c_parent_snapshot_id},
-    {"PipelineSnapshot.graphName", c_graph_name},
     {"PipelineSnapshot.solidSelection", c_solid_selection},
     {"Graph.id", c_graph_id},
-    {"Graph.name", c_name},
-    {"Graph.description", c_description},
-    {"Graph.solids", c_solids},
-    {"Graph.solidHandle", c_solid_handle},
-    {"Graph.solidHandles", c_solid_handles},
-    {"Graph.modes", c_no_modes},
+    /* Dagster: "graphs don't have modes". */
+    {"Graph.modes", api_resolve_empty_list},
     {"Mode.id", m_id},
     {"Mode.name", m_name},
-    {"Mode.description", rv_null},
+    {"Mode.description", api_resolve_null},
     {"Mode.resources", m_resources},
     {"Mode.loggers", m_loggers},
     {"Resource.name", mm_name},
@@ -847,10 +822,7 @@ static const api_resolver jobs_resolvers[] = {
     {"PipelinePreset.runConfigYaml", p_run_config_yaml},
     {"PipelinePreset.mode", p_mode},
     {"PipelinePreset.tags", p_tags},
-    DAGSTER_TYPE_FIELDS("RegularDagsterType"),
-    DAGSTER_TYPE_FIELDS("ListDagsterType"),
     {"ListDagsterType.ofType", t_of_type},
-    DAGSTER_TYPE_FIELDS("NullableDagsterType"),
     {"NullableDagsterType.ofType", t_of_type},
     {"InvalidSubsetError.message", e_message},
     {"InvalidSubsetError.pipeline", e_pipeline},
@@ -863,22 +835,21 @@ static const char *const jobs_json_types[] = {
     "MetadataItemDefinition", "ResourceRequirement",
 };
 
+static const char *const dagster_type_abstract[] = {"DagsterType", "WrappingDagsterType"};
+
 int api_jobs_attach(gql_schema *s, char *err, size_t err_size) {
-  if (api_attach(s, jobs_resolvers, sizeof jobs_resolvers / sizeof jobs_resolvers[0], err,
-                 err_size) != 0)
+  if (api_attach_common(s, container_types, API_COUNT(container_types), container_fields,
+                        API_COUNT(container_fields), err, err_size) != 0 ||
+      api_attach_common(s, snapshot_types, API_COUNT(snapshot_types), snapshot_fields,
+                        API_COUNT(snapshot_fields), err, err_size) != 0 ||
+      api_attach_common(s, job_types, API_COUNT(job_types), job_fields, API_COUNT(job_fields), err,
+                        err_size) != 0 ||
+      api_attach_common(s, dagster_types, API_COUNT(dagster_types), dagster_type_fields,
+                        API_COUNT(dagster_type_fields), err, err_size) != 0 ||
+      api_attach(s, jobs_resolvers, API_COUNT(jobs_resolvers), err, err_size) != 0 ||
+      api_json_types(s, jobs_json_types, API_COUNT(jobs_json_types), err, err_size) != 0 ||
+      api_resolve_types(s, dagster_type_abstract, API_COUNT(dagster_type_abstract),
+                        dagster_type_resolve, err, err_size) != 0)
     return -1;
-  for (size_t i = 0; i < sizeof jobs_json_types / sizeof jobs_json_types[0]; i++) {
-    if (api_json_type(s, jobs_json_types[i]) != 0) {
-      snprintf(err, err_size, "the API schema has no object type %s", jobs_json_types[i]);
-      return -1;
-    }
-  }
-  const char *abstract[] = {"DagsterType", "WrappingDagsterType"};
-  for (size_t i = 0; i < 2; i++) {
-    if (gql_schema_set_resolve_type(s, abstract[i], dagster_type_resolve, NULL) != 0) {
-      snprintf(err, err_size, "the API schema has no abstract type %s", abstract[i]);
-      return -1;
-    }
-  }
   return api_solids_attach(s, err, err_size);
 }

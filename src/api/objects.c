@@ -1,6 +1,8 @@
 /* objects.c — the helpers every resolver file shares (objects.h): returning
- * objects and JSON-backed error objects, attaching resolver tables,
- * reading arguments, and the request-scoped config type registry. */
+ * objects, lists and JSON-backed error objects, constant resolvers,
+ * attaching resolver tables, JSON-backed types and resolve-type hooks,
+ * reading arguments and selectors, and the request-scoped config type
+ * registry. */
 #include "api/objects.h"
 
 #include <stdarg.h>
@@ -18,9 +20,42 @@ gql_rv api_object(const gql_resolve_info *info, const void *ptr, const char *typ
 
 static void decref(void *p) { json_decref(p); }
 
+json_t *api_json_defer(arena *a, json_t *v) {
+  arena_defer(a, decref, v);
+  return v;
+}
+
 gql_rv api_json(const gql_resolve_info *info, json_t *obj) {
-  arena_defer(info->arena, decref, obj);
-  return gql_rv_json(obj);
+  return gql_rv_json(api_json_defer(info->arena, obj));
+}
+
+gql_rv api_string_list(const gql_resolve_info *info, const char *const *items, size_t n) {
+  if (!items)
+    return gql_rv_null();
+  gql_rv list = gql_rv_list(info->arena, n);
+  for (size_t i = 0; i < n; i++)
+    list.u.list.items[i] = gql_rv_string(items[i]);
+  return list;
+}
+
+gql_rv api_resolve_true(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)info, (void)parent, (void)data;
+  return gql_rv_bool(true);
+}
+
+gql_rv api_resolve_false(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)info, (void)parent, (void)data;
+  return gql_rv_bool(false);
+}
+
+gql_rv api_resolve_null(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)info, (void)parent, (void)data;
+  return gql_rv_null();
+}
+
+gql_rv api_resolve_empty_list(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)parent, (void)data;
+  return gql_rv_list(info->arena, 0);
 }
 
 gql_rv api_error(const gql_resolve_info *info, const char *type_name, const char *message, ...) {
@@ -54,13 +89,28 @@ static gql_rv json_field(const gql_resolve_info *info, const void *parent, void 
   return gql_rv_json(json_is_object(o) ? json_object_get(o, info->field->name) : NULL);
 }
 
-int api_json_type(gql_schema *s, const char *type_name) {
-  gql_type *t = gql_schema_type(s, type_name);
-  if (!t || t->kind != GQL_KIND_OBJECT)
-    return -1;
-  for (size_t i = 0; i < t->n_fields; i++) {
-    t->fields[i].resolve = json_field;
-    t->fields[i].resolve_data = NULL;
+int api_json_types(gql_schema *s, const char *const *types, size_t n, char *err, size_t err_size) {
+  for (size_t k = 0; k < n; k++) {
+    gql_type *t = gql_schema_type(s, types[k]);
+    if (!t || t->kind != GQL_KIND_OBJECT) {
+      snprintf(err, err_size, "the API schema has no object type %s", types[k]);
+      return -1;
+    }
+    for (size_t i = 0; i < t->n_fields; i++) {
+      t->fields[i].resolve = json_field;
+      t->fields[i].resolve_data = NULL;
+    }
+  }
+  return 0;
+}
+
+int api_resolve_types(gql_schema *s, const char *const *types, size_t n, gql_resolve_type_fn fn,
+                      char *err, size_t err_size) {
+  for (size_t i = 0; i < n; i++) {
+    if (gql_schema_set_resolve_type(s, types[i], fn, NULL) != 0) {
+      snprintf(err, err_size, "the API schema has no abstract type %s", types[i]);
+      return -1;
+    }
   }
   return 0;
 }
@@ -75,9 +125,40 @@ int api_attach(gql_schema *s, const api_resolver *table, size_t n, char *err, si
   return 0;
 }
 
-const char *api_arg_string(const gql_resolve_info *info, const char *name) {
-  const gql_value *v = gql_arg(info, name);
+int api_attach_common(gql_schema *s, const char *const *types, size_t n_types,
+                      const api_resolver *fields, size_t n_fields, char *err, size_t err_size) {
+  char name[128];
+  for (size_t i = 0; i < n_types; i++) {
+    for (size_t f = 0; f < n_fields; f++) {
+      snprintf(name, sizeof name, "%s.%s", types[i], fields[f].field);
+      api_resolver r = {name, fields[f].fn};
+      if (api_attach(s, &r, 1, err, err_size) != 0)
+        return -1;
+    }
+  }
+  return 0;
+}
+
+/* The text of a string value, or NULL (absent, null, not a string). */
+static const char *string_of(const gql_value *v) {
   return v && v->kind == GQL_VALUE_STRING ? v->str : NULL;
+}
+
+const char *api_arg_string(const gql_resolve_info *info, const char *name) {
+  return string_of(gql_arg(info, name));
+}
+
+const char *api_value_string(const gql_value *obj, const char *name) {
+  return string_of(gql_value_field(obj, name));
+}
+
+const api_location *api_repository_find(const gql_resolve_info *info, const char *location_name,
+                                        const char *repository_name) {
+  const api_location *loc = location_name ? api_location_find(info, location_name) : NULL;
+  if (!loc || !loc->defs || !repository_name ||
+      strcmp(loc->defs->repository_name, repository_name) != 0)
+    return NULL;
+  return loc;
 }
 
 const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
@@ -102,11 +183,11 @@ const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
                    : arena_printf(info->arena, "the run config is not valid YAML: %s", ye.message);
       return NULL;
     }
-  } else {
-    j = gql_value_to_json(v);
+  } else if (!(j = gql_value_to_json(v))) {
+    *error = "the run config holds a number too large to represent";
+    return NULL;
   }
-  arena_defer(info->arena, decref, j);
-  return j;
+  return api_json_defer(info->arena, j);
 }
 
 static void free_registry(void *r) { defs_config_registry_free(r); }

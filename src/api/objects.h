@@ -17,8 +17,8 @@
  *   defs_config_type    the ConfigType family
  *   defs_config_field   ConfigTypeField
  *   json_t              the simple error types and small records (JSON
- *                       objects with "__typename"; api_json_type attaches a
- *                       resolver per field reading the key of that name)
+ *                       objects with "__typename"; api_json_types attaches
+ *                       a resolver per field reading the key of that name)
  *
  * Every field of every object type has a resolver (a unit test checks it).
  * The definitions a request reads stay alive until the request ends:
@@ -28,7 +28,6 @@
 #define DAGD_API_OBJECTS_H
 
 #include <jansson.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -39,11 +38,9 @@
 #include "defs/workspace.h"
 #include "graphql/schema.h"
 
-struct api_workspace {
-  pthread_mutex_t lock; /* guards ws: its locations' definitions and errors, and updated */
-  defs_workspace *ws;
-  double *updated; /* per location: unix time of its last load or reload attempt */
-};
+/* The workspace w holds, read without its lock: for callers that know no
+ * reload runs (tests inspecting what was loaded). */
+defs_workspace *api_workspace_defs(api_workspace *w);
 
 /* A code location as one request sees it (one repository per location). */
 typedef struct api_location {
@@ -64,11 +61,18 @@ const api_location *api_location_find(const gql_resolve_info *info, const char *
 
 /* A node container: a job (the top level of its graph), or a graph on its
  * own (graphOrError: job NULL). For a job selected with solidSelection,
- * job is the subset job (defs_job_subset). */
+ * job is the subset job (defs_job_subset).
+ *
+ * The level of a graph definition's own nodes (a CompositeSolidDefinition's
+ * solids) is a container too: graph is that graph, job the job it was
+ * reached from (NULL under a graph on its own), and root the Pipeline, Job
+ * or Graph container it was reached from. Such containers never back a
+ * Pipeline, Job or Graph object. */
 typedef struct api_container {
   const api_location *loc;
   const defs_job *job;
-  const defs_graph *graph; /* job NULL: the graph */
+  const defs_graph *graph;          /* job NULL or root set: the graph */
+  const struct api_container *root; /* NULL: this container is its own root */
 } api_container;
 
 /* A node in a container, with its handle. */
@@ -97,6 +101,9 @@ typedef struct api_io {
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* The number of items of an array. */
+#define API_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
 /* An object of the named GraphQL type (which must exist) around ptr. */
 gql_rv api_object(const gql_resolve_info *info, const void *ptr, const char *type_name);
 
@@ -114,11 +121,20 @@ gql_rv api_error(const gql_resolve_info *info, const char *type_name, const char
 gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Attaches to every field of the object type a resolver reading the JSON
- * parent's key of the field's name (JSON-backed types). -1: no such type. */
-int api_json_type(gql_schema *s, const char *type_name);
+/* Takes the reference to v and releases it when the arena goes; returns v. */
+json_t *api_json_defer(arena *a, json_t *v);
 
-/* A table of resolvers: "Type.field" and its function. */
+/* A list of strings (items NULL: null). */
+gql_rv api_string_list(const gql_resolve_info *info, const char *const *items, size_t n);
+
+/* Resolvers answering a constant: true, false, null, an empty list. */
+gql_rv api_resolve_true(const gql_resolve_info *info, const void *parent, void *data);
+gql_rv api_resolve_false(const gql_resolve_info *info, const void *parent, void *data);
+gql_rv api_resolve_null(const gql_resolve_info *info, const void *parent, void *data);
+gql_rv api_resolve_empty_list(const gql_resolve_info *info, const void *parent, void *data);
+
+/* A table of resolvers: "Type.field" (or only "field", for
+ * api_attach_common) and its function. */
 typedef struct api_resolver {
   const char *field;
   gql_resolve_fn fn;
@@ -128,8 +144,32 @@ typedef struct api_resolver {
  * returns -1 and names it in err. */
 int api_attach(gql_schema *s, const api_resolver *table, size_t n, char *err, size_t err_size);
 
+/* Attaches the same resolvers (fields named without their type) to the
+ * fields of each of the n_types types; -1 and err as api_attach. */
+int api_attach_common(gql_schema *s, const char *const *types, size_t n_types,
+                      const api_resolver *fields, size_t n_fields, char *err, size_t err_size);
+
+/* Makes each of the n object types JSON-backed: every field gets a
+ * resolver reading the JSON parent's key of the field's name. On a type
+ * that is not an object type of the schema, returns -1 and names it in err. */
+int api_json_types(gql_schema *s, const char *const *types, size_t n, char *err, size_t err_size);
+
+/* Sets fn as the resolve_type hook of each of the n abstract types; -1 and
+ * err on one the schema does not have. */
+int api_resolve_types(gql_schema *s, const char *const *types, size_t n, gql_resolve_type_fn fn,
+                      char *err, size_t err_size);
+
 /* The string argument of that name, or NULL when absent or null. */
 const char *api_arg_string(const gql_resolve_info *info, const char *name);
+
+/* The string field of that name of an input object value (obj may be NULL
+ * or not an object), or NULL when absent or not a string. */
+const char *api_value_string(const gql_value *obj, const char *name);
+
+/* The location a repository selector names, when it has loaded and its
+ * repository has that name; NULL otherwise (either name NULL included). */
+const api_location *api_repository_find(const gql_resolve_info *info, const char *location_name,
+                                        const char *repository_name);
 
 /* Finds the job a PipelineSelector value names, applying its
  * solidSelection (and refusing a non-empty assetSelection or
@@ -162,6 +202,11 @@ defs_config_registry *api_request_registry(const gql_resolve_info *info);
 /* A job of a location as a container (a new api_container in the arena). */
 const api_container *api_job_container(const gql_resolve_info *info, const api_location *loc,
                                        const defs_job *job);
+
+/* A list of JSON-backed {key, value} objects of the named type
+ * (PipelineTag, MetadataItemDefinition), in the pairs' order. */
+gql_rv api_pairs_list(const gql_resolve_info *info, const defs_pair *pairs, size_t n,
+                      const char *type_name);
 
 /* Every node handle of the container at any depth (Dagster's
  * solidHandles with no parent: each node, then, for a graph node, its

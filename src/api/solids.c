@@ -28,24 +28,14 @@ const api_solid *api_solid_new(const gql_resolve_info *info, const api_container
   return s;
 }
 
-const defs_node *api_solid_level(const api_solid *s, size_t *n) {
+/* The nodes at the level a solid lives on: its siblings and itself (the
+ * enclosing graph's nodes, or the container's at the top); *n the count. */
+static const defs_node *solid_level(const api_solid *s, size_t *n) {
   if (s->parent) {
     *n = s->parent->node->graph->n_nodes;
     return s->parent->node->graph->nodes;
   }
   return api_container_nodes(s->top, n);
-}
-
-/* The node of that name at s's level (a sibling), or NULL. Names are
- * unique within a level; comparing names rather than pointers also holds
- * for subset jobs, whose nodes are copies. */
-static const defs_node *sibling(const api_solid *s, const char *name) {
-  size_t n;
-  const defs_node *nodes = api_solid_level(s, &n);
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(nodes[i].name, name) == 0)
-      return &nodes[i];
-  return NULL;
 }
 
 static int cmp_node_ptr(const void *a, const void *b) {
@@ -73,17 +63,14 @@ gql_rv api_container_solids(const gql_resolve_info *info, const api_container *c
 }
 
 /* Whose handles a container answers: Dagster's handles are always the whole
- * job's (build_solid_handles of the job), even on a CompositeSolidDefinition. */
-static const api_container *handles_root(const gql_resolve_info *info, const api_container *c) {
-  if (!c->job || !c->graph)
-    return c;
-  return api_job_container(info, c->loc, c->job);
-}
+ * job's (build_solid_handles of the job), even on a CompositeSolidDefinition;
+ * under a graph on its own, the whole graph's. */
+static const api_container *handles_root(const api_container *c) { return c->root ? c->root : c; }
 
 gql_rv api_container_solid_handles_field(const gql_resolve_info *info, const api_container *c) {
   size_t n;
-  const api_solid *const *handles = api_container_handles(
-      info, handles_root(info, c), api_arg_string(info, "parentHandleID"), &n);
+  const api_solid *const *handles =
+      api_container_handles(info, handles_root(c), api_arg_string(info, "parentHandleID"), &n);
   gql_rv list = gql_rv_list(info->arena, n);
   for (size_t i = 0; i < n; i++)
     list.u.list.items[i] = api_object(info, handles[i], "SolidHandle");
@@ -93,7 +80,7 @@ gql_rv api_container_solid_handles_field(const gql_resolve_info *info, const api
 gql_rv api_container_solid_handle_field(const gql_resolve_info *info, const api_container *c) {
   const char *id = api_arg_string(info, "handleID");
   size_t n;
-  const api_solid *const *handles = api_container_handles(info, handles_root(info, c), NULL, &n);
+  const api_solid *const *handles = api_container_handles(info, handles_root(c), NULL, &n);
   for (size_t i = 0; id && i < n; i++)
     if (strcmp(handles[i]->handle_id, id) == 0)
       return api_object(info, handles[i], "SolidHandle");
@@ -101,13 +88,6 @@ gql_rv api_container_solid_handle_field(const gql_resolve_info *info, const api_
 }
 
 /* ---- small helpers ------------------------------------------------------------ */
-
-static gql_rv rv_false(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_bool(false);
-}
 
 /* The index of the io named name in ios[0..n), or n. */
 static size_t io_index(const defs_io *ios, size_t n, const char *name) {
@@ -219,16 +199,15 @@ static gql_rv output_definition(const gql_resolve_info *info, const void *parent
 
 /* The upstream outputs at the input's own level, in the order written (a
  * fan-in's order); an input mapped from the enclosing graph's input, or
- * unconnected, depends on nothing here. */
+ * unconnected, depends on nothing here. A source is always a node of the
+ * input's own level (a subset job's sources point at its own copies). */
 static gql_rv input_depends_on(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const api_solid *s = IO(parent)->solid;
   const defs_binding *b = &s->node->inputs[IO(parent)->index];
   gql_rv list = gql_rv_list(info->arena, b->n_sources);
   for (size_t i = 0; i < b->n_sources; i++) {
-    const defs_node *up = sibling(s, b->sources[i].node->name);
-    if (!up)
-      up = b->sources[i].node;
+    const defs_node *up = b->sources[i].node;
     size_t n;
     const defs_io *outs = defs_node_outputs(up, &n);
     size_t k = io_index(outs, n, b->sources[i].output->name);
@@ -246,7 +225,7 @@ static gql_rv output_depended_by(const gql_resolve_info *info, const void *paren
   size_t n_outs;
   const char *name = defs_node_outputs(s->node, &n_outs)[IO(parent)->index].name;
   size_t n;
-  const defs_node *level = api_solid_level(s, &n);
+  const defs_node *level = solid_level(s, &n);
   const defs_node **sorted = sorted_nodes(info->arena, level, n);
   size_t count = 0, cap = 4;
   gql_rv *items = ARENA_ARRAY(info->arena, gql_rv, cap);
@@ -427,12 +406,14 @@ static gql_rv d_required_resources(const gql_resolve_info *info, const void *par
 }
 
 /* The level of a graph definition's own nodes: the graph, seen from the
- * job (or graph) the definition was reached from. */
+ * job (or graph) the definition was reached from, which stays the root at
+ * every depth. */
 static const api_container *inner_container(const gql_resolve_info *info, const api_solid_def *d) {
   api_container *c = ARENA_NEW(info->arena, api_container);
   c->loc = d->top->loc;
   c->job = d->top->job;
   c->graph = d->graph;
+  c->root = d->top->root ? d->top->root : d->top;
   return c;
 }
 
@@ -455,13 +436,6 @@ static gql_rv g_solid_handle(const gql_resolve_info *info, const void *parent, v
 static gql_rv g_solid_handles(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   return api_container_solid_handles_field(info, DEF(parent)->top);
-}
-
-/* Dagster: "composite solids don't have modes". */
-static gql_rv g_modes(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)parent;
-  (void)data;
-  return gql_rv_list(info->arena, 0);
 }
 
 static gql_rv mappings(const gql_resolve_info *info, const api_solid_def *d, bool inputs) {
@@ -529,14 +503,14 @@ static const api_resolver solids_resolvers[] = {
     {"Solid.definition", s_definition},
     {"Solid.inputs", s_inputs},
     {"Solid.outputs", s_outputs},
-    {"Solid.isDynamicMapped", rv_false},
+    {"Solid.isDynamicMapped", api_resolve_false},
     {"SolidHandle.handleID", h_handle_id},
     {"SolidHandle.solid", h_solid},
     {"SolidHandle.parent", h_parent},
     {"Input.solid", io_solid},
     {"Input.definition", input_definition},
     {"Input.dependsOn", input_depends_on},
-    {"Input.isDynamicCollect", rv_false},
+    {"Input.isDynamicCollect", api_resolve_false},
     {"Output.solid", io_solid},
     {"Output.definition", output_definition},
     {"Output.dependedBy", output_depended_by},
@@ -545,7 +519,7 @@ static const api_resolver solids_resolvers[] = {
     {"InputDefinition.type", idef_type},
     {"OutputDefinition.name", odef_name},
     {"OutputDefinition.description", odef_description},
-    {"OutputDefinition.isDynamic", rv_false},
+    {"OutputDefinition.isDynamic", api_resolve_false},
     {"OutputDefinition.type", odef_type},
     {"SolidDefinition.name", d_name},
     {"SolidDefinition.description", d_description},
@@ -563,7 +537,8 @@ static const api_resolver solids_resolvers[] = {
     {"CompositeSolidDefinition.solids", g_solids},
     {"CompositeSolidDefinition.solidHandle", g_solid_handle},
     {"CompositeSolidDefinition.solidHandles", g_solid_handles},
-    {"CompositeSolidDefinition.modes", g_modes},
+    /* Dagster: "composite solids don't have modes". */
+    {"CompositeSolidDefinition.modes", api_resolve_empty_list},
     {"CompositeSolidDefinition.inputMappings", g_input_mappings},
     {"CompositeSolidDefinition.outputMappings", g_output_mappings},
     {"InputMapping.mappedInput", im_mapped_input},

@@ -14,25 +14,9 @@
 #include "defs/definitions.h"
 #include "graphql/schema.h"
 
-/* InvalidSubsetError: the message and the whole job it failed to subset
- * (answered as a "Pipeline"). */
-typedef struct api_invalid_subset {
-  const char *message;
-  const api_container *pipeline;
-} api_invalid_subset;
-
-/* A container with both job and graph set is a graph seen from inside a
- * job: the level of a CompositeSolidDefinition's own solids (Dagster shows
- * them relative to the graph, with the job still known). Such containers
- * never back a Pipeline, Job or Graph object. */
-
 /* The top-level nodes of a container (its graph's when graph is set, else
  * the job's); *n the count. */
 const defs_node *api_container_nodes(const api_container *c, size_t *n);
-
-/* The nodes at the level a solid lives on: its siblings and itself (the
- * enclosing graph's nodes, or the container's at the top); *n the count. */
-const defs_node *api_solid_level(const api_solid *s, size_t *n);
 
 /* A solid for node at the level of parent (NULL: the top of c), its handle
  * built from parent's (a new api_solid in the arena). */
@@ -43,24 +27,21 @@ const api_solid *api_solid_new(const gql_resolve_info *info, const api_container
 gql_rv api_container_solids(const gql_resolve_info *info, const api_container *c);
 
 /* SolidContainer.solidHandles(parentHandleID) and .solidHandle(handleID)
- * for any container (arguments read from info). */
+ * for any container (arguments read from info): the handles of its root,
+ * as Dagster answers the whole job's (or graph's) even on a
+ * CompositeSolidDefinition. */
 gql_rv api_container_solid_handles_field(const gql_resolve_info *info, const api_container *c);
 gql_rv api_container_solid_handle_field(const gql_resolve_info *info, const api_container *c);
 
 /* CompositeSolidDefinition.id: Dagster's "<job snapshot id>:<definition
- * name>" (for a graph on its own, its Graph id in place of the snapshot
- * id). */
+ * name>" (for a definition reached from a graph on its own, at any depth,
+ * that Graph's id in place of the snapshot id). */
 const char *api_container_definition_id(const gql_resolve_info *info, const api_container *c,
                                         const char *def_name);
 
 /* A Dagster type as an object of its concrete type (RegularDagsterType,
  * ListDagsterType or NullableDagsterType). */
 gql_rv api_dagster_type(const gql_resolve_info *info, const defs_type *t);
-
-/* A list of JSON-backed {key, value} objects of the named type
- * (PipelineTag, MetadataItemDefinition), in the pairs' order. */
-gql_rv api_pairs_list(const gql_resolve_info *info, const defs_pair *pairs, size_t n,
-                      const char *type_name);
 
 /* Attaches the resolvers of solids.c (Solid, SolidHandle, the definitions,
  * inputs, outputs, mappings). */

@@ -24,7 +24,7 @@
  * locationOrLoadError is the PythonError whose message is the error text)
  * while repositoriesOrError still lists its repository and its jobs still
  * resolve; a location that never loaded has no repository at all. */
-#include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -36,6 +36,12 @@
 #include "graphql/values.h"
 
 /* ---- the workspace holder ---------------------------------------------- */
+
+struct api_workspace {
+  pthread_mutex_t lock; /* guards ws: its locations' definitions and errors, and updated */
+  defs_workspace *ws;
+  double *updated; /* per location: unix time of its last load or reload attempt */
+};
 
 static double now_seconds(void) {
   struct timespec ts;
@@ -63,6 +69,8 @@ void api_workspace_free(api_workspace *w) {
   pthread_mutex_destroy(&w->lock);
   free(w);
 }
+
+defs_workspace *api_workspace_defs(api_workspace *w) { return w->ws; }
 
 static const api_context *context_of(const gql_resolve_info *info) { return info->context; }
 
@@ -219,7 +227,7 @@ static const char *const location_permissions[] = {
 
 static gql_rv permissions(const gql_resolve_info *info) {
   bool granted = !context_of(info)->read_only;
-  size_t n = sizeof location_permissions / sizeof location_permissions[0];
+  size_t n = API_COUNT(location_permissions);
   gql_rv r = gql_rv_list(info->arena, n);
   for (size_t i = 0; i < n; i++) {
     json_t *p = json_pack("{s:s, s:s, s:b}", "__typename", "Permission", "permission",
@@ -236,14 +244,11 @@ static gql_rv permissions(const gql_resolve_info *info) {
 static const api_location *select_repository(const gql_resolve_info *info, const gql_value *sel,
                                              const char **location_name,
                                              const char **repository_name) {
-  const gql_value *loc_v = gql_value_field(sel, "repositoryLocationName");
-  const gql_value *repo_v = gql_value_field(sel, "repositoryName");
-  *location_name = loc_v && loc_v->kind == GQL_VALUE_STRING ? loc_v->str : "";
-  *repository_name = repo_v && repo_v->kind == GQL_VALUE_STRING ? repo_v->str : "";
-  const api_location *loc = api_location_find(info, *location_name);
-  if (!loc || !loc->defs || strcmp(loc->defs->repository_name, *repository_name) != 0)
-    return NULL;
-  return loc;
+  const char *loc_name = api_value_string(sel, "repositoryLocationName");
+  const char *repo_name = api_value_string(sel, "repositoryName");
+  *location_name = loc_name ? loc_name : "";
+  *repository_name = repo_name ? repo_name : "";
+  return api_repository_find(info, *location_name, *repository_name);
 }
 
 static gql_rv repository_not_found(const gql_resolve_info *info, const char *location_name,
@@ -458,20 +463,6 @@ static gql_rv resolve_location_or_load_error(const gql_resolve_info *info, const
   if (loc->error)
     return api_python_error(info, "%s", loc->error);
   return loc->defs ? api_object(info, loc, "RepositoryLocation") : gql_rv_null();
-}
-
-static gql_rv resolve_true(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_bool(true);
-}
-
-static gql_rv resolve_null(const gql_resolve_info *info, const void *parent, void *data) {
-  (void)info;
-  (void)parent;
-  (void)data;
-  return gql_rv_null();
 }
 
 /* One repository a location, once its definitions have loaded. */
@@ -707,10 +698,10 @@ static const api_resolver workspace_resolvers[] = {
     {"Repository.displayMetadata", resolve_display_metadata},
     {"RepositoryLocation.id", resolve_location_name},
     {"RepositoryLocation.name", resolve_location_name},
-    {"RepositoryLocation.isReloadSupported", resolve_true},
-    {"RepositoryLocation.environmentPath", resolve_null},
+    {"RepositoryLocation.isReloadSupported", api_resolve_true},
+    {"RepositoryLocation.environmentPath", api_resolve_null},
     {"RepositoryLocation.repositories", resolve_location_repositories},
-    {"RepositoryLocation.serverId", resolve_null},
+    {"RepositoryLocation.serverId", api_resolve_null},
     {"WorkspaceLocationEntry.id", resolve_location_name},
     {"WorkspaceLocationEntry.name", resolve_location_name},
     {"WorkspaceLocationEntry.locationOrLoadError", resolve_location_or_load_error},
@@ -748,12 +739,7 @@ static const char *const workspace_json_types[] = {
 };
 
 int api_workspace_attach(gql_schema *s, char *err, size_t err_size) {
-  for (size_t i = 0; i < sizeof workspace_json_types / sizeof workspace_json_types[0]; i++) {
-    if (api_json_type(s, workspace_json_types[i]) != 0) {
-      snprintf(err, err_size, "the API schema has no object type %s", workspace_json_types[i]);
-      return -1;
-    }
-  }
-  return api_attach(s, workspace_resolvers,
-                    sizeof workspace_resolvers / sizeof workspace_resolvers[0], err, err_size);
+  if (api_json_types(s, workspace_json_types, API_COUNT(workspace_json_types), err, err_size) != 0)
+    return -1;
+  return api_attach(s, workspace_resolvers, API_COUNT(workspace_resolvers), err, err_size);
 }

@@ -474,6 +474,21 @@ static void test_validation_of_bad_yaml(void **state) {
   json_decref(r);
 }
 
+/* A number no JSON value can carry (a literal beyond a double's range) is
+ * a PythonError, never a config silently missing the key. */
+static void test_validation_of_a_number_too_large(void **state) {
+  (void)state;
+  json_t *d = run("{ isPipelineConfigValid(pipeline: {repositoryLocationName: \"cfg\", "
+                  "repositoryName: \"config_repo\", pipelineName: \"kinds_job\"}, mode: "
+                  "\"default\", runConfigData: {ops: {kinds: {config: {count: 1e400}}}}) "
+                  "{ __typename ... on PythonError { message } } }",
+                  NULL);
+  expect(d, "isPipelineConfigValid.__typename", "\"PythonError\"");
+  expect(d, "isPipelineConfigValid.message",
+         "\"the run config holds a number too large to represent\"");
+  json_decref(d);
+}
+
 static void test_validation_selector_errors(void **state) {
   (void)state;
   json_t *r = validation("nope", "{}");
@@ -619,6 +634,7 @@ int main(void) {
       cmocka_unit_test(test_validation_valid),
       cmocka_unit_test(test_validation_errors),
       cmocka_unit_test(test_validation_of_bad_yaml),
+      cmocka_unit_test(test_validation_of_a_number_too_large),
       cmocka_unit_test(test_validation_selector_errors),
       cmocka_unit_test(test_run_config_schema_is_valid),
       cmocka_unit_test(test_execution_plan_fan_in),

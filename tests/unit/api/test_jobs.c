@@ -7,24 +7,9 @@
  * failed to load, an op selection that selects nothing, asset selections),
  * subsets, pipelineSnapshotOrError by id and by selector, and graphOrError
  * for a job's graph, a defined graph and an unknown name. */
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-
 #include "fixtures/jobs/harness.h"
 
 #define ETL "pipelineName: \"etl\", repositoryName: \"shop\", repositoryLocationName: \"shop_loc\""
-
-/* dagd's origin id of a job or graph of the shop location. */
-static char *origin_id(const char *name) {
-  char *text = fmt("shop_loc:shop:%s", name);
-  unsigned char digest[20];
-  gnutls_hash_fast(GNUTLS_DIG_SHA1, text, strlen(text), digest);
-  free(text);
-  char hex[41];
-  for (int i = 0; i < 20; i++)
-    snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-  return strdup(hex);
-}
 
 static void test_pipeline_fields(void **state) {
   (void)state;

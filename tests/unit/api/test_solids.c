@@ -7,7 +7,8 @@
  * dependsOn/dependedBy at each level and across a graph node's boundary,
  * op definitions (metadata, config field, resources, input and output
  * definitions with their Dagster types) and graph definitions (id, inner
- * solids, mappings, modes, handles). */
+ * solids, mappings, modes, handles), also nested three levels under a graph
+ * on its own (graph quarterly). */
 #include "fixtures/jobs/harness.h"
 
 #define ETL "pipelineName: \"etl\", repositoryName: \"shop\", repositoryLocationName: \"shop_loc\""
@@ -217,6 +218,52 @@ static void test_graph_definition(void **state) {
                   "\"summary.twice.first\"}}}}}");
 }
 
+/* graphOrError(quarterly): graph definitions nested under a graph on its
+ * own, at every depth, take that Graph's id in their ids and answer its
+ * handles (quarterly > summarize > double_scale > scale). */
+static void test_graph_definitions_under_a_graph(void **state) {
+  (void)state;
+  char *origin = origin_id("quarterly");
+  char *g = fmt("graph:%s", origin);
+  free(origin);
+  const char *all = "[{\"handleID\":\"summary\"},{\"handleID\":\"summary.sum\"},{\"handleID\":"
+                    "\"summary.twice\"},{\"handleID\":\"summary.twice.first\"},{\"handleID\":"
+                    "\"summary.twice.second\"}]";
+  char *want =
+      fmt("{\"graphOrError\":{\"id\":\"%s\",\"solidHandles\":%s,\"solids\":[{\"name\":\"summary\","
+          "\"definition\":{\"id\":\"%s:summarize\",\"solidHandles\":%s,\"solidHandle\":{"
+          "\"handleID\":\"summary.twice.first\"},\"solids\":[{\"name\":\"sum\",\"definition\":{"
+          "\"name\":\"add\"}},{\"name\":\"twice\",\"definition\":{\"name\":\"double_scale\","
+          "\"id\":\"%s:double_scale\",\"solidHandles\":%s,\"solidHandle\":{\"handleID\":"
+          "\"summary.twice.first\"},\"solids\":[{\"name\":\"first\",\"definition\":{\"name\":"
+          "\"scale\"}},{\"name\":\"second\",\"definition\":{\"name\":\"scale\"}}]}}]}}]}}",
+          g, all, g, all, g, all);
+  expect_data(
+      "{ graphOrError(selector: {graphName: \"quarterly\", repositoryName: \"shop\", "
+      "repositoryLocationName: \"shop_loc\"}) { ... on Graph { id solidHandles { handleID } "
+      "solids { name definition { ... on CompositeSolidDefinition { id solidHandles { handleID } "
+      "solidHandle(handleID: \"summary.twice.first\") { handleID } solids { name definition { "
+      "name ... on CompositeSolidDefinition { id solidHandles { handleID } "
+      "solidHandle(handleID: \"summary.twice.first\") { handleID } solids { name definition { "
+      "name } } } } } } } } } } }",
+      want);
+  free(want);
+  /* Reached through a mapping the same: the level of summarize's own nodes
+   * still belongs to quarterly; "" keeps quarterly's top level only. */
+  want = fmt("{\"graphOrError\":{\"solids\":[{\"definition\":{\"outputMappings\":[{"
+             "\"mappedOutput\":{\"solid\":{\"name\":\"twice\",\"definition\":{\"id\":"
+             "\"%s:double_scale\",\"solidHandles\":[{\"handleID\":\"summary\"}]}}}}]}}]}}",
+             g);
+  expect_data("{ graphOrError(selector: {graphName: \"quarterly\", repositoryName: \"shop\", "
+              "repositoryLocationName: \"shop_loc\"}) { ... on Graph { solids { definition { ... "
+              "on CompositeSolidDefinition { outputMappings { mappedOutput { solid { name "
+              "definition { ... on CompositeSolidDefinition { id solidHandles(parentHandleID: "
+              "\"\") { handleID } } } } } } } } } } } }",
+              want);
+  free(want);
+  free(g);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_solids_sorted_by_name),
@@ -225,6 +272,7 @@ int main(void) {
       cmocka_unit_test(test_dependencies_inside_graphs),
       cmocka_unit_test(test_op_definition),
       cmocka_unit_test(test_graph_definition),
+      cmocka_unit_test(test_graph_definitions_under_a_graph),
   };
   return cmocka_run_group_tests(tests, harness_setup, harness_teardown);
 }

@@ -108,7 +108,7 @@ static size_t len_at(json_t *j, const char *path) {
 
 /* The location of the workspace as loaded (its error text, its folder). */
 static const defs_location *location(const char *name) {
-  const defs_location *loc = defs_workspace_find(workspace->ws, name);
+  const defs_location *loc = defs_workspace_find(api_workspace_defs(workspace), name);
   assert_non_null(loc);
   return loc;
 }
