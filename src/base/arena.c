@@ -194,6 +194,17 @@ void *arena_realloc(arena *a, void *old, size_t old_n, size_t new_n) {
   return p;
 }
 
+void *arena_grow(arena *a, void *items, size_t *cap, size_t n, size_t size) {
+  if (n < *cap)
+    return items;
+  size_t new_cap = *cap ? *cap * 2 : 8;
+  if (new_cap < *cap || (size && new_cap > SIZE_MAX / size))
+    xmalloc(SIZE_MAX); /* aborts: cannot be satisfied */
+  items = arena_realloc(a, items, *cap * size, new_cap * size);
+  *cap = new_cap;
+  return items;
+}
+
 char *arena_strdup(arena *a, const char *s) { return arena_strndup(a, s, strlen(s)); }
 
 /* Copies exactly n bytes (they may contain NUL, as GraphQL strings can) and

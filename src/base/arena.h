@@ -26,6 +26,13 @@ void *arena_calloc(arena *a, size_t n);
 /* Grows an allocation made from this arena (copies when it cannot grow in
  * place); old NULL allocates. The added bytes are not zeroed. */
 void *arena_realloc(arena *a, void *old, size_t old_n, size_t new_n);
+/* A growable array in the arena: `items` holds n elements of `size` bytes
+ * in *cap allocated (NULL with *cap 0 to start). Returns the array with
+ * room for at least one more element, the same one while n < *cap, else
+ * grown (arena_realloc: in place when it can) to twice *cap (8 at first),
+ * which *cap then receives. Typical use:
+ *   v = arena_grow(a, v, &cap, n, sizeof *v); v[n++] = x; */
+void *arena_grow(arena *a, void *items, size_t *cap, size_t n, size_t size);
 /* Copies of strings, NUL-terminated. */
 char *arena_strdup(arena *a, const char *s);
 char *arena_strndup(arena *a, const char *s, size_t n);

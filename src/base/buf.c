@@ -48,6 +48,19 @@ void buf_grow(buf *b, size_t n) {
   b->cap = cap;
 }
 
+bool buf_read_file(buf *b, FILE *f) {
+  /* Read straight into the buffer's spare room, growing it as needed. */
+  for (;;) {
+    buf_reserve(b, 4096);
+    size_t room = b->cap - b->len - 1;
+    size_t got = fread(b->data + b->len, 1, room, f);
+    b->len += got;
+    b->data[b->len] = '\0';
+    if (got < room)
+      return !ferror(f);
+  }
+}
+
 void buf_printf(buf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

@@ -11,7 +11,9 @@
 #define DAGD_BASE_BUF_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 typedef struct arena arena;
@@ -53,6 +55,11 @@ static inline void buf_putc(buf *b, char c) {
   b->data[b->len++] = c;
   b->data[b->len] = '\0';
 }
+
+/* Appends everything left to read from f (up to its end); false when a
+ * read fails (errno then says why; what was read before stays appended).
+ * f stays open. */
+bool buf_read_file(buf *b, FILE *f);
 
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);

@@ -125,10 +125,10 @@ static void collect_field(collector *k, const gql_selection *sel) {
   if (!g) {
     g = ARENA_NEW(a, field_group);
     strmap_put(&k->keys, a, key, g);
-    k->groups = gql_vgrow(a, k->groups, &k->cap_groups, k->n_groups, sizeof *k->groups);
+    k->groups = arena_grow(a, k->groups, &k->cap_groups, k->n_groups, sizeof *k->groups);
     k->groups[k->n_groups++] = g;
   }
-  g->fields = gql_vgrow(a, g->fields, &g->cap, g->n, sizeof *g->fields);
+  g->fields = arena_grow(a, g->fields, &g->cap, g->n, sizeof *g->fields);
   g->fields[g->n++] = sel;
 }
 
@@ -221,7 +221,7 @@ static void collect_fields(collector *k, const gql_selection_set *root) {
     k->failed = true;
     return;
   }
-  stack = gql_vgrow(a, stack, &cap, depth, sizeof *stack);
+  stack = arena_grow(a, stack, &cap, depth, sizeof *stack);
   stack[depth++] = (frame){root, 0};
   while (depth > 0 && !k->failed) {
     frame *f = &stack[depth - 1];
@@ -248,7 +248,7 @@ static void collect_fields(collector *k, const gql_selection_set *root) {
       break;
     }
     if (inner) {
-      stack = gql_vgrow(a, stack, &cap, depth, sizeof *stack);
+      stack = arena_grow(a, stack, &cap, depth, sizeof *stack);
       stack[depth++] = (frame){inner, 0};
     }
   }

@@ -63,7 +63,7 @@ typedef struct unused_frags_state {
 } unused_frags_state;
 
 static void push_ptr(arena *a, const void ***items, size_t *n, size_t *cap, const void *p) {
-  *items = gql_vgrow(a, (void *)*items, cap, *n, sizeof **items);
+  *items = arena_grow(a, (void *)*items, cap, *n, sizeof **items);
   (*items)[(*n)++] = p;
 }
 
@@ -195,7 +195,7 @@ static bool push_fragment(gql_vctx *c, cycles_state *s, const gql_fragment *frag
     return false;
   e->on_path = true;
   e->path_index = s->path_len;
-  s->frames = gql_vgrow(a, s->frames, &s->frames_cap, s->n_frames, sizeof *s->frames);
+  s->frames = arena_grow(a, s->frames, &s->frames_cap, s->n_frames, sizeof *s->frames);
   s->frames[s->n_frames++] = (cycle_frame){e, spreads, 0};
   return true;
 }

@@ -116,7 +116,7 @@ static bool spend(overlap_state *st, long cost) {
   return st->aborted;
 }
 
-#define GROW(a, arr, n, cap) ((arr) = gql_vgrow((a), (arr), &(cap), (n), sizeof *(arr)))
+#define GROW(a, arr, n, cap) ((arr) = arena_grow((a), (arr), &(cap), (n), sizeof *(arr)))
 
 static void push_conflict(overlap_state *st, conflicts *out, conflict *cf) {
   GROW(st->a, out->items, out->n, out->cap);

@@ -54,15 +54,6 @@ gql_vdups gql_vduplicates(arena *a, const char *const *names, size_t n) {
   return out;
 }
 
-void *gql_vgrow(arena *a, void *items, size_t *cap, size_t n, size_t size) {
-  if (n < *cap)
-    return items;
-  size_t new_cap = *cap ? *cap * 2 : 8;
-  items = arena_realloc(a, items, *cap * size, new_cap * size);
-  *cap = new_cap;
-  return items;
-}
-
 const char **gql_venum_value_names(arena *a, const gql_type *t) {
   const char **names = ARENA_ARRAY(a, const char *, t->n_values ? t->n_values : 1);
   for (size_t i = 0; i < t->n_values; i++)

@@ -36,8 +36,4 @@ typedef struct gql_vdups {
 } gql_vdups;
 gql_vdups gql_vduplicates(arena *a, const char *const *names, size_t n);
 
-/* Growable arrays in the arena: returns `items` (n in use, *cap allocated,
- * `size` bytes each) with room for one more, doubling *cap when full. */
-void *gql_vgrow(arena *a, void *items, size_t *cap, size_t n, size_t size);
-
 #endif

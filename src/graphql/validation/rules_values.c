@@ -217,7 +217,7 @@ static void unique_enter_value(gql_vctx *c, void *st_, const gql_value *v) {
   unique_state *st = st_;
   if (v->kind != GQL_VALUE_OBJECT)
     return;
-  st->stack = gql_vgrow(gql_vctx_arena(c), st->stack, &st->cap, st->n, sizeof *st->stack);
+  st->stack = arena_grow(gql_vctx_arena(c), st->stack, &st->cap, st->n, sizeof *st->stack);
   memset(&st->stack[st->n++], 0, sizeof *st->stack);
 }
 

@@ -77,7 +77,7 @@ typedef struct vec {
 } vec;
 
 static void *vec_push(vec *v, arena *a, size_t size) {
-  v->items = gql_vgrow(a, v->items, &v->cap, v->n, size);
+  v->items = arena_grow(a, v->items, &v->cap, v->n, size);
   return (char *)v->items + size * v->n++;
 }
 

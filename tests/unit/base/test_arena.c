@@ -1,5 +1,6 @@
 /* test_arena.c — unit tests for src/base/arena.c: alignment, growth across
- * chunks, big blocks, in-place realloc, reset and the string helpers. */
+ * chunks, big blocks, in-place realloc, growable arrays, reset, cleanups
+ * and the string helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +9,7 @@
 #include <cmocka.h>
 
 #include <stdalign.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -225,6 +227,70 @@ static void test_defer_runs_newest_first_on_free_and_reset(void **state) {
   assert_int_equal(order[0], 2);
 }
 
+static void test_grow_doubles_and_keeps_items(void **state) {
+  (void)state;
+  arena *a = arena_new(4096);
+  int *v = NULL;
+  size_t cap = 0, n = 0;
+  v = arena_grow(a, v, &cap, n, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 8);
+  for (; n < 8; n++) {
+    /* Room left: the same array, the same capacity. */
+    int *same = arena_grow(a, v, &cap, n, sizeof *v);
+    assert_ptr_equal(same, v);
+    assert_int_equal(cap, 8);
+    v[n] = (int)n;
+  }
+  /* Full while it is the arena's latest block: it grows in place. */
+  int *grown = arena_grow(a, v, &cap, n, sizeof *v);
+  assert_ptr_equal(grown, v);
+  assert_int_equal(cap, 16);
+  /* Full after something else was allocated: copied, items kept. */
+  for (; n < 16; n++)
+    v[n] = (int)n;
+  char *other = arena_alloc(a, 1);
+  *other = 'x';
+  v = arena_grow(a, v, &cap, n, sizeof *v);
+  assert_ptr_not_equal(v, grown);
+  assert_int_equal(cap, 32);
+  for (; n < 1000; n++) {
+    v = arena_grow(a, v, &cap, n, sizeof *v);
+    v[n] = (int)n;
+  }
+  assert_int_equal(cap, 1024);
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(v[i], (int)i);
+  assert_int_equal(*other, 'x');
+  arena_free(a);
+}
+
+/* Elements of any size keep their alignment and content. */
+static void test_grow_wide_elements(void **state) {
+  (void)state;
+  typedef struct wide {
+    double d;
+    char name[40];
+  } wide;
+  arena *a = arena_new(64);
+  wide *v = NULL;
+  size_t cap = 0;
+  for (size_t n = 0; n < 100; n++) {
+    v = arena_grow(a, v, &cap, n, sizeof *v);
+    assert_aligned(v);
+    v[n].d = (double)n / 2;
+    snprintf(v[n].name, sizeof v[n].name, "item %zu", n);
+  }
+  assert_int_equal(cap, 128);
+  for (size_t i = 0; i < 100; i++) {
+    char want[40];
+    snprintf(want, sizeof want, "item %zu", i);
+    assert_string_equal(v[i].name, want);
+    assert_true(v[i].d == (double)i / 2);
+  }
+  arena_free(a);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_alloc_is_aligned_and_distinct),
@@ -240,6 +306,8 @@ int main(void) {
       cmocka_unit_test(test_printf_claims_what_it_wrote),
       cmocka_unit_test(test_free_null),
       cmocka_unit_test(test_defer_runs_newest_first_on_free_and_reset),
+      cmocka_unit_test(test_grow_doubles_and_keeps_items),
+      cmocka_unit_test(test_grow_wide_elements),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

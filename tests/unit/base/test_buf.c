@@ -1,4 +1,5 @@
-/* test_buf.c — unit tests for src/base/buf.c on the heap and in an arena. */
+/* test_buf.c — unit tests for src/base/buf.c on the heap and in an arena,
+ * and buf_read_file on files, a partly read stream and a read error. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,6 +7,8 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/arena.h"
@@ -108,11 +111,95 @@ static void test_embedded_nul(void **state) {
   buf_free(&b);
 }
 
+/* A temporary file holding n bytes (every byte value, NULs included),
+ * rewound; their pattern into want when given. */
+static FILE *file_with(size_t n, char *want) {
+  FILE *f = tmpfile();
+  assert_non_null(f);
+  for (size_t i = 0; i < n; i++) {
+    char c = (char)(i * 7 % 256);
+    assert_int_equal(fputc((unsigned char)c, f), (unsigned char)c);
+    if (want)
+      want[i] = c;
+  }
+  rewind(f);
+  return f;
+}
+
+static void test_read_file_appends_everything(void **state) {
+  (void)state;
+  enum { N = 20000 }; /* several reads, past the first capacities */
+  static char want[N];
+  arena *a = arena_new(256);
+  buf bufs[2];
+  buf_init(&bufs[0], NULL);
+  buf_init(&bufs[1], a);
+  for (int k = 0; k < 2; k++) {
+    buf *b = &bufs[k];
+    buf_puts(b, "head:");
+    FILE *f = file_with(N, want);
+    assert_true(buf_read_file(b, f));
+    assert_int_equal(b->len, 5 + N);
+    assert_memory_equal(b->data, "head:", 5);
+    assert_memory_equal(b->data + 5, want, N);
+    assert_int_equal(b->data[b->len], '\0');
+    /* At the end already: nothing more, still true. */
+    assert_true(buf_read_file(b, f));
+    assert_int_equal(b->len, 5 + N);
+    fclose(f);
+  }
+  buf_free(&bufs[0]);
+  arena_free(a);
+}
+
+static void test_read_file_rest_and_empty(void **state) {
+  (void)state;
+  char want[100];
+  FILE *f = file_with(sizeof want, want);
+  assert_int_equal(fseek(f, 60, SEEK_SET), 0);
+  buf b;
+  buf_init(&b, NULL);
+  assert_true(buf_read_file(&b, f)); /* from where the stream is */
+  assert_int_equal(b.len, 40);
+  assert_memory_equal(b.data, want + 60, 40);
+  fclose(f);
+  buf_free(&b);
+
+  FILE *empty = file_with(0, NULL);
+  assert_true(buf_read_file(&b, empty));
+  assert_int_equal(b.len, 0);
+  assert_string_equal(buf_cstr(&b), "");
+  fclose(empty);
+  buf_free(&b);
+}
+
+static void test_read_file_error(void **state) {
+  (void)state;
+  /* A directory opens as a stream but cannot be read. */
+  FILE *dir = fopen(".", "rb");
+  assert_non_null(dir);
+  buf b;
+  buf_init(&b, NULL);
+  buf_puts(&b, "kept");
+  errno = 0;
+  assert_false(buf_read_file(&b, dir));
+  assert_int_equal(errno, EISDIR);
+  assert_string_equal(buf_cstr(&b), "kept");
+  fclose(dir);
+  buf_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_empty),   cmocka_unit_test(test_heap),
-      cmocka_unit_test(test_arena),   cmocka_unit_test(test_arena_growth_in_place),
-      cmocka_unit_test(test_reserve), cmocka_unit_test(test_embedded_nul),
+      cmocka_unit_test(test_empty),
+      cmocka_unit_test(test_heap),
+      cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_arena_growth_in_place),
+      cmocka_unit_test(test_reserve),
+      cmocka_unit_test(test_embedded_nul),
+      cmocka_unit_test(test_read_file_appends_everything),
+      cmocka_unit_test(test_read_file_rest_and_empty),
+      cmocka_unit_test(test_read_file_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,57 @@
+/* test_clock.c — unit tests for src/base/clock.c: clock_now is Unix time
+ * in seconds, agrees with time(), has a fraction and moves forward. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <time.h>
+
+#include "base/clock.h"
+
+static void test_agrees_with_time(void **state) {
+  (void)state;
+  time_t before = time(NULL);
+  double now = clock_now();
+  time_t after = time(NULL);
+  /* time() may read a coarser clock, a tick behind: one second of slack. */
+  assert_true(now >= (double)before - 1);
+  assert_true(now < (double)after + 2);
+  assert_true(now > 1577836800.0); /* after 2020-01-01: seconds, not ms or ns */
+  assert_true(now < 4102444800.0); /* before 2100-01-01 */
+}
+
+static void test_has_a_fraction(void **state) {
+  (void)state;
+  /* Whole seconds every time would mean the nanoseconds were dropped. */
+  int fractional = 0;
+  for (int i = 0; i < 100; i++) {
+    double t = clock_now();
+    if (t != floor(t))
+      fractional++;
+  }
+  assert_true(fractional > 0);
+}
+
+static void test_moves_with_a_pause(void **state) {
+  (void)state;
+  double start = clock_now();
+  struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+  while (nanosleep(&pause, &pause) != 0) {
+  }
+  double elapsed = clock_now() - start;
+  assert_true(elapsed >= 0.04);
+  assert_true(elapsed < 10.0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_agrees_with_time),
+      cmocka_unit_test(test_has_a_fraction),
+      cmocka_unit_test(test_moves_with_a_pause),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
