@@ -16,6 +16,7 @@
  * and its migrations are in sqlite_migrations.c. */
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "storage/sqlite_internal.h"
 #include "storage/store_internal.h"
@@ -108,7 +109,7 @@ static void conn_thread_exit(void *p) {
 static conn *conn_open(sq_store *s, store_error *err) {
   conn *c = xcalloc(1, sizeof *c);
   c->owner = s;
-  c->jitter = (uint64_t)(uintptr_t)c ^ (uint64_t)(store_now() * 1e6) ^ 0x9e3779b97f4a7c15u;
+  c->jitter = (uint64_t)(uintptr_t)c ^ (uint64_t)(clock_now() * 1e6) ^ 0x9e3779b97f4a7c15u;
   int rc = sqlite3_open_v2(s->path, &c->db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK) {
@@ -240,7 +241,7 @@ static int txn(sq_store *s, bool write, txn_body body, void *ctx, store_error *e
     abandon(c);
     if (rc == BODY_FAILED)
       return -1;
-    double now = store_now();
+    double now = clock_now();
     if (start == 0)
       start = now;
     if (!is_busy(rc) || now - start > RETRY_DEADLINE_S) {
@@ -279,16 +280,6 @@ static const char *col_str(sqlite3_stmt *st, int i, arena *a) {
 static void col_id(sqlite3_stmt *st, int i, char out[37]) {
   const char *t = (const char *)sqlite3_column_text(st, i);
   snprintf(out, 37, "%s", t ? t : "");
-}
-
-/* An arena array with room for one more element. */
-static void *grow(arena *a, void *arr, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return arr;
-  size_t new_cap = *cap ? *cap * 2 : 8;
-  arr = arena_realloc(a, arr, *cap * elem, new_cap * elem);
-  *cap = new_cap;
-  return arr;
 }
 
 /* ---- runs ---- */
@@ -338,7 +329,7 @@ static int load_tags(conn *c, arena *a, store_run *r, int64_t pk, store_error *e
   store_tag *tags = NULL;
   size_t n = 0, cap = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    tags = grow(a, tags, &cap, n, sizeof *tags);
+    tags = arena_grow(a, tags, &cap, n, sizeof *tags);
     tags[n].key = col_str(st, 0, a);
     tags[n].value = col_str(st, 1, a);
     n++;
@@ -357,8 +348,8 @@ static int read_runs(conn *c, sqlite3_stmt *st, arena *a, run_list *l, store_err
   int rc;
   l->n = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    l->runs = grow(a, l->runs, &l->cap, l->n, sizeof *l->runs);
-    l->pks = grow(a, l->pks, &l->pk_cap, l->n, sizeof *l->pks);
+    l->runs = arena_grow(a, l->runs, &l->cap, l->n, sizeof *l->runs);
+    l->pks = arena_grow(a, l->pks, &l->pk_cap, l->n, sizeof *l->pks);
     l->pks[l->n] = sqlite3_column_int64(st, 0);
     read_run(st, a, &l->runs[l->n++]);
   }
@@ -408,7 +399,7 @@ static int run_add_body(conn *c, void *ctx, store_error *err) {
       &rc);
   if (!st)
     return db_fail(c, err, rc);
-  double now = store_now();
+  double now = clock_now();
   double created = r->create_time > 0 ? r->create_time : now;
   bind_str(st, 1, r->run_id);
   bind_str(st, 2, r->job_name);
@@ -702,7 +693,7 @@ static int run_add_tags_body(conn *c, void *ctx, store_error *err) {
   if (!st)
     return db_fail(c, err, rc);
   bind_str(st, 1, w->run_id);
-  sqlite3_bind_double(st, 2, store_now());
+  sqlite3_bind_double(st, 2, clock_now());
   rc = sqlite3_step(st);
   int64_t pk = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
   if (rc == SQLITE_ROW)
@@ -811,7 +802,7 @@ static int tag_keys_body(conn *c, void *ctx, store_error *err) {
   if (!st)
     return db_fail(c, err, rc);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    t->key_out = grow(t->a, t->key_out, &t->key_cap, t->n_key_out, sizeof *t->key_out);
+    t->key_out = arena_grow(t->a, t->key_out, &t->key_cap, t->n_key_out, sizeof *t->key_out);
     t->key_out[t->n_key_out++] = col_str(st, 0, t->a);
   }
   sqlite3_reset(st);
@@ -838,7 +829,7 @@ static int key_values(conn *c, tags_ctx *t, const char *key, const char *upper, 
     bind_str(st, 3, upper);
   sqlite3_bind_int64(st, 4, t->limit < 0 ? -1 : (int64_t)t->limit - (int64_t)t->n);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    t->out = grow(t->a, t->out, &t->cap, t->n, sizeof *t->out);
+    t->out = arena_grow(t->a, t->out, &t->cap, t->n, sizeof *t->out);
     t->out[t->n].key = key;
     t->out[t->n++].value = col_str(st, 0, t->a);
   }
@@ -916,7 +907,7 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
                           &rc);
   if (!st)
     return db_fail(c, err, rc);
-  double ts = ev->timestamp > 0 ? ev->timestamp : store_now();
+  double ts = ev->timestamp > 0 ? ev->timestamp : clock_now();
   bind_str(st, 1, ev->run_id);
   sqlite3_bind_double(st, 2, ts);
   bind_str(st, 3, ev->event_type);
@@ -973,6 +964,7 @@ static int events_body(conn *c, void *ctx, store_error *err) {
   events_ctx *q = ctx;
   int rc = SQLITE_OK;
   q->n = 0;
+  q->has_more = false;
   sqlite3_stmt *st = stmt(c,
                           "SELECT id, timestamp, event_type, level, step_key, message, body "
                           "FROM events WHERE run_pk = (SELECT id FROM runs WHERE run_id = ?1) "
@@ -989,7 +981,7 @@ static int events_body(conn *c, void *ctx, store_error *err) {
       q->has_more = true;
       break;
     }
-    q->out = grow(q->a, q->out, &q->cap, q->n, sizeof *q->out);
+    q->out = arena_grow(q->a, q->out, &q->cap, q->n, sizeof *q->out);
     store_event *ev = &q->out[q->n++];
     ev->id = sqlite3_column_int64(st, 0);
     snprintf(ev->run_id, sizeof ev->run_id, "%s", q->run_id);
@@ -1115,7 +1107,6 @@ static void sq_close(store *base) {
 }
 
 typedef struct migrate_ctx {
-  const char *path;
   bool done;
 } migrate_ctx;
 
@@ -1141,7 +1132,7 @@ static int migrate_body(conn *c, void *ctx, store_error *err) {
     store_fail(err,
                "The database %s has schema version %lld, newer than this dagd supports (%zu): "
                "it was written by a newer dagd; use that version or a newer one.",
-               m->path, (long long)version, n);
+               c->owner->path, (long long)version, n);
     return BODY_FAILED;
   }
   if (version == (int64_t)n) {
@@ -1152,7 +1143,7 @@ static int migrate_body(conn *c, void *ctx, store_error *err) {
   char *msg = NULL;
   rc = sqlite3_exec(c->db, next->sql, NULL, NULL, &msg);
   if (rc != SQLITE_OK) {
-    store_fail(err, "Migration %d of the database %s failed: %s", next->version, m->path,
+    store_fail(err, "Migration %d of the database %s failed: %s", next->version, c->owner->path,
                msg ? msg : sqlite3_errstr(rc));
     sqlite3_free(msg);
     return is_busy(rc) ? rc : BODY_FAILED;
@@ -1161,7 +1152,7 @@ static int migrate_body(conn *c, void *ctx, store_error *err) {
   if (!st)
     return db_fail(c, err, rc);
   sqlite3_bind_int(st, 1, next->version);
-  sqlite3_bind_double(st, 2, store_now());
+  sqlite3_bind_double(st, 2, clock_now());
   rc = step_done(st);
   return rc == SQLITE_OK ? SQLITE_OK : db_fail(c, err, rc);
 }
@@ -1188,7 +1179,7 @@ static int make_parent_dirs(const char *path, store_error *err) {
 /* journal_mode=WAL is a property of the file; setting it needs a moment
  * when no other process is writing, so it is retried like a transaction. */
 static int enable_wal(conn *c, store_error *err) {
-  double start = store_now();
+  double start = clock_now();
   unsigned delay_us = 1000;
   for (;;) {
     sqlite3_stmt *st = NULL;
@@ -1201,7 +1192,7 @@ static int enable_wal(conn *c, store_error *err) {
       return 0;
     if (rc == SQLITE_ROW)
       return store_fail(err, "The database %s cannot use write-ahead logging.", c->owner->path);
-    if (!is_busy(rc) || store_now() - start > RETRY_DEADLINE_S) {
+    if (!is_busy(rc) || clock_now() - start > RETRY_DEADLINE_S) {
       db_fail(c, err, rc);
       return -1;
     }
@@ -1253,7 +1244,7 @@ store *store_open_sqlite(const char *path, store_error *err) {
     sq_close(&s->base);
     return NULL;
   }
-  migrate_ctx m = {.path = path};
+  migrate_ctx m = {.done = false};
   while (!m.done) {
     if (txn(s, true, migrate_body, &m, err) != 0) {
       sq_close(&s->base);

@@ -106,7 +106,11 @@ typedef struct store store;
  * migrations applied). ":memory:" is not supported (several connections
  * must see one database). */
 store *store_open_sqlite(const char *path, store_error *err);
-/* Closes every connection. NULL is allowed. */
+/* Closes every connection and frees the store. NULL is allowed. Every
+ * other thread must be done with the store first: none may still be in a
+ * store call, nor be exiting after using it (an exiting thread closes its
+ * own connection through the store), so join the threads that used it
+ * before closing. */
 void store_close(store *s);
 
 /* ---- runs ---- */
@@ -170,7 +174,8 @@ char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *le
 
 /* ---- helpers ---- */
 
-/* A new run id (uuid4 text from /dev/urandom) into id. */
+/* A new run id (uuid4 text from getrandom) into id. Aborts, with a
+ * message on stderr, when the system has no random source. */
 void store_new_run_id(char id[37]);
 
 #endif

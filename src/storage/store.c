@@ -5,12 +5,10 @@
 #include "storage/store_internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
-#include <time.h>
-#include <unistd.h>
 
 static const char *const status_names[STORE_RUN_STATUS_COUNT] = {
     [STORE_RUN_QUEUED] = "QUEUED",     [STORE_RUN_NOT_STARTED] = "NOT_STARTED",
@@ -72,41 +70,27 @@ int store_fail(store_error *err, const char *fmt, ...) {
   return -1;
 }
 
-double store_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ---- run ids ---- */
 
-static bool read_urandom(unsigned char *out, size_t n) {
-  int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return false;
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, out + got, n - got);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      break;
-    got += (size_t)r;
+/* 16 bytes from the kernel's generator. getrandom without flags blocks only
+ * until the pool is first seeded, and a 16-byte read returns whole unless
+ * a signal interrupts it; any other failure (no getrandom in the kernel)
+ * leaves no good source of ids, so it aborts as an allocation failure does. */
+static void random_bytes(unsigned char b[16]) {
+  ssize_t r;
+  do
+    r = getrandom(b, 16, 0);
+  while (r < 0 && errno == EINTR);
+  if (r != 16) {
+    fprintf(stderr, "dagd: cannot read random bytes for a run id: %s\n",
+            r < 0 ? strerror(errno) : "short read");
+    abort();
   }
-  close(fd);
-  return got == n;
 }
 
 void store_new_run_id(char id[37]) {
   unsigned char b[16];
-  if (!read_urandom(b, sizeof b)) {
-    size_t got = 0;
-    while (got < sizeof b) {
-      ssize_t r = getrandom(b + got, sizeof b - got, 0);
-      if (r > 0)
-        got += (size_t)r;
-    }
-  }
+  random_bytes(b);
   b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
   b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
   static const char hex[] = "0123456789abcdef";

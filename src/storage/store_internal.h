@@ -52,7 +52,4 @@ int store_fail(store_error *err, const char *fmt, ...) __attribute__((format(pri
  * type (or NULL) changes nothing. */
 bool store_event_type_status(const char *event_type, store_run_status *out);
 
-/* The current time, Unix seconds. */
-double store_now(void);
-
 #endif
