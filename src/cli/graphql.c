@@ -5,18 +5,19 @@
  *
  * Usage errors (bad flags, an unreadable query file, variables that are
  * not a JSON object) are found before the workspace loads, so they never
- * wait on it. */
+ * wait on it. The operation name is long-only (--operation): dagster-graphql's
+ * -p is --predefined, its built-in queries, which dagd refuses by name. */
 #include "cli/graphql.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/json.h"
 #include "cli/workspace_arg.h"
 #include "graphql/exec.h"
 
@@ -35,7 +36,7 @@ static const char usage[] =
     "  -t, --text QUERY         the GraphQL document\n"
     "  -f, --file FILE          read the document from FILE ('-': standard input)\n"
     "  -v, --variables JSON     the variables, a JSON object\n"
-    "  -p, --operation NAME     the operation to run, when the document has several\n"
+    "      --operation NAME     the operation to run, when the document has several\n"
     "      --help               show this help\n";
 
 typedef struct options {
@@ -46,14 +47,15 @@ typedef struct options {
   const char *operation;
 } options;
 
-enum { OPT_HELP = 256 };
+enum { OPT_OPERATION = 256, OPT_PREDEFINED, OPT_HELP };
 
 static const struct option long_options[] = {
     {"workspace", required_argument, NULL, 'w'},
     {"text", required_argument, NULL, 't'},
     {"file", required_argument, NULL, 'f'},
     {"variables", required_argument, NULL, 'v'},
-    {"operation", required_argument, NULL, 'p'},
+    {"operation", required_argument, NULL, OPT_OPERATION},
+    {"predefined", required_argument, NULL, OPT_PREDEFINED},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -76,9 +78,16 @@ static int parse_options(int argc, char **argv, options *o) {
     case 'v':
       o->variables = optarg;
       break;
-    case 'p':
+    case OPT_OPERATION:
       o->operation = optarg;
       break;
+    case 'p':
+    case OPT_PREDEFINED:
+      /* dagster-graphql's -p/--predefined names one of its built-in queries. */
+      fprintf(stderr,
+              CMD ": -p/--predefined (dagster-graphql's predefined queries) is not supported;"
+                  " use --operation NAME to pick an operation of the document\n");
+      return 2;
     case OPT_HELP:
       fputs(usage, stdout);
       return 0;
@@ -98,15 +107,6 @@ static int parse_options(int argc, char **argv, options *o) {
   return -1;
 }
 
-/* Appends the whole of f to out; false on a read error. */
-static bool read_all(FILE *f, buf *out) {
-  char chunk[8192];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_append(out, chunk, n);
-  return !ferror(f);
-}
-
 /* The query text of -t or -f into out; false after explaining on stderr. */
 static bool read_query(const options *o, buf *out) {
   if (o->text) {
@@ -119,7 +119,7 @@ static bool read_query(const options *o, buf *out) {
     fprintf(stderr, CMD ": cannot read %s: %s\n", o->file, strerror(errno));
     return false;
   }
-  bool ok = read_all(f, out);
+  bool ok = buf_read_file(out, f);
   if (!ok)
     fprintf(stderr, CMD ": cannot read %s: %s\n", is_stdin ? "standard input" : o->file,
             strerror(errno));
@@ -134,10 +134,10 @@ static bool parse_variables(const char *text, json_t **out) {
   *out = NULL;
   if (!text)
     return true;
-  json_error_t jerr;
-  json_t *v = json_loads(text, JSON_DECODE_ANY, &jerr);
+  char why[160];
+  json_t *v = json_parse_text(text, strlen(text), why, sizeof why);
   if (!v) {
-    fprintf(stderr, CMD ": -v is not JSON: %s (column %d)\n", jerr.text, jerr.column);
+    fprintf(stderr, CMD ": -v is not JSON: %s\n", why);
     return false;
   }
   if (!json_is_object(v)) {
@@ -149,13 +149,12 @@ static bool parse_variables(const char *text, json_t **out) {
   return true;
 }
 
-/* Whether the response JSON has a top-level "errors" key (or, which never
- * happens, is not JSON at all). */
+/* Whether the response has errors: gql_run writes "errors" first, and
+ * only when there are some (exec.h). */
 static bool has_errors(const buf *response) {
-  json_t *root = json_loadb(response->data, response->len, 0, NULL);
-  bool errors = !root || json_object_get(root, "errors") != NULL;
-  json_decref(root);
-  return errors;
+  static const char prefix[] = "{\"errors\":";
+  return response->len >= sizeof prefix - 1 &&
+         memcmp(response->data, prefix, sizeof prefix - 1) == 0;
 }
 
 /* Runs the query against the schema and workspace, prints the response;

@@ -1,8 +1,9 @@
 /* webserver.c — `dagd webserver`: parses the options, builds the API
  * schema, loads the workspace (workspace_arg.c), starts the HTTP server and
  * waits for SIGINT/SIGTERM, then drains requests in flight, closes
- * WebSockets, frees the workspace and exits 0. `--test-subscriptions`
- * (left out of --help: it is for tests) adds the test subscription field.
+ * WebSockets, frees the workspace (unless something was still open after
+ * the drain) and exits 0. `--test-subscriptions` (left out of --help: it
+ * is for tests) adds the test subscription field.
  *
  * The signals are blocked before the server starts, so libmicrohttpd's
  * threads inherit the mask and only this thread receives them (sigwait). */
@@ -258,12 +259,17 @@ int cli_webserver(int argc, char **argv) {
   fprintf(stderr, "dagd webserver: %s received, finishing requests in flight\n",
           sig == SIGINT ? "SIGINT" : "SIGTERM");
   int left = http_server_shutdown(srv, o.drain_ms);
-  if (left > 0)
+  if (left > 0) {
+    /* The server may have been left running (a socket's thread stuck in a
+     * resolver) and its threads may still use the schema and workspace:
+     * they stay allocated for the moment until the process exits. */
     fprintf(stderr,
             "dagd webserver: %d request(s) or WebSocket(s) still open after the drain timeout\n",
             left);
-  api_workspace_free(workspace);
-  gql_schema_free(schema);
+  } else {
+    api_workspace_free(workspace);
+    gql_schema_free(schema);
+  }
   fprintf(stderr, "dagd webserver: stopped\n");
   return 0;
 }

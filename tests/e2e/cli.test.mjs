@@ -1,6 +1,7 @@
 // cli.test.mjs — `dagd graphql`: one query against a workspace, in-process.
 // The query from -t, -f FILE or -f - (stdin); variables from -v; the
-// operation from -p/--operation; the workspace from -w or ./workspace.yaml;
+// operation from --operation (-p, dagster-graphql's --predefined, is refused);
+// the workspace from -w or ./workspace.yaml;
 // exit statuses 0 (no errors), 1 (errors, or an unloadable workspace file)
 // and 2 (usage errors); a location that fails to load.
 import assert from 'node:assert/strict';
@@ -137,9 +138,9 @@ describe('dagd graphql', () => {
     assert.match(broken.locationOrLoadError.message, /broken\.yaml:5:7: .*ghost/);
   });
 
-  test('-f FILE, -f - (stdin), -v and -p/--operation', () => {
+  test('-f FILE, -f - (stdin), -v and --operation', () => {
     const file = path.join(dir, 'query.graphql');
-    const repos = graphql(['-w', workspace, '-f', file, '-p', 'Repos']);
+    const repos = graphql(['-w', workspace, '-f', file, '--operation', 'Repos']);
     assert.equal(repos.code, 0, repos.stderr);
     assert.deepEqual(repos.json, {
       data: { repositoriesOrError: { nodes: [{ name: 'tiny' }] } },
@@ -174,9 +175,9 @@ describe('dagd graphql', () => {
       [['-t', '{ version'], /Syntax Error/],
       [['-t', '{ nope }'], /Cannot query field "nope" on type "Query"/],
       [['-f', path.join(dir, 'query.graphql')], /Must provide operation name/],
-      [['-f', path.join(dir, 'query.graphql'), '-p', 'Other'], /Unknown operation named "Other"/],
-      [['-f', path.join(dir, 'query.graphql'), '-p', 'Jobs', '-v', '{"r": 3}'], /\$r/],
-      [['-f', path.join(dir, 'query.graphql'), '-p', 'Jobs'], /\$r/],
+      [['-f', path.join(dir, 'query.graphql'), '--operation', 'Other'], /Unknown operation named "Other"/],
+      [['-f', path.join(dir, 'query.graphql'), '--operation', 'Jobs', '-v', '{"r": 3}'], /\$r/],
+      [['-f', path.join(dir, 'query.graphql'), '--operation', 'Jobs'], /\$r/],
     ];
     for (const [args, message] of cases) {
       const r = graphql(['-w', workspace, ...args]);
@@ -205,11 +206,14 @@ describe('dagd graphql', () => {
       [['-t', '{ version }', '-f', 'x.graphql'], /exactly one of -t QUERY and -f FILE/],
       [['-f', path.join(dir, 'missing.graphql')], /cannot read .*missing\.graphql: No such file/],
       [['-f', dir], /cannot read .*: Is a directory/],
-      [['-t', '{ version }', '-v', '{"a":'], /-v is not JSON/],
+      [['-t', '{ version }', '-v', '{"a":'], /-v is not JSON: line 1, column \d+: /],
       [['-t', '{ version }', '-v', '[1, 2]'], /-v must be a JSON object/],
       [['-t', '{ version }', '--bogus'], /usage: dagd graphql/],
       [['-t', '{ version }', 'extra'], /unexpected argument 'extra'/],
       [['-t'], /usage: dagd graphql/],
+      // dagster-graphql's -p is --predefined (its built-in queries), not the operation.
+      [['-f', path.join(dir, 'query.graphql'), '-p', 'Repos'], /predefined queries\) is not supported; use --operation NAME/],
+      [['-t', '{ version }', '--predefined', 'launchPipelineExecution'], /is not supported; use --operation NAME/],
     ];
     for (const [args, message] of cases) {
       const r = graphql(['-w', workspace, ...args]);
@@ -239,7 +243,8 @@ describe('dagd graphql', () => {
     const help = graphql(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /usage: dagd graphql/);
-    assert.match(help.stdout, /-p, --operation NAME/);
+    assert.match(help.stdout, /\n {6}--operation NAME /);
+    assert.doesNotMatch(help.stdout, /-p,/);
     const top = spawnSync(DAGD, ['--help'], { encoding: 'utf8' });
     assert.equal(top.status, 0);
     const [commands, planned] = top.stdout.split('Planned');
