@@ -12,8 +12,9 @@
  * administrator"; errors carry Dagster's messages.
  *
  * What dagd does by nature: each location is one definitions file loaded
- * by the server itself, synchronously and under the workspace lock, so a
- * location is always LOADED when a request sees it, reloads are supported,
+ * by the server itself: a reload reads the file, then swaps the result in
+ * under the workspace lock, so a location is always LOADED when a request
+ * sees it (with the old or the new definitions), reloads are supported,
  * and there is no Python environment or code server (environmentPath and
  * serverId are null).
  *
@@ -38,26 +39,20 @@
 /* ---- the workspace holder ---------------------------------------------- */
 
 struct api_workspace {
-  pthread_mutex_t lock; /* guards ws: its locations' definitions and errors, and updated */
-  defs_workspace *ws;
-  double *updated; /* per location: unix time of its last load or reload attempt */
+  /* Guards ws's locations' definitions, errors and update times: readers
+   * copy them under it, reloads swap new ones in under it. */
+  pthread_mutex_t lock;
+  /* Serialises reloads among themselves (held while files are read, which
+   * happens outside `lock`, so requests never wait on file I/O). */
+  pthread_mutex_t reload_lock;
+  defs_workspace *ws; /* its locations' names and paths never change */
 };
-
-static double now_seconds(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 api_workspace *api_workspace_new(defs_workspace *ws) {
   api_workspace *w = xcalloc(1, sizeof *w);
   pthread_mutex_init(&w->lock, NULL);
+  pthread_mutex_init(&w->reload_lock, NULL);
   w->ws = ws;
-  size_t n = ws ? ws->n_locations : 0;
-  w->updated = xcalloc(n ? n : 1, sizeof *w->updated);
-  double t = now_seconds();
-  for (size_t i = 0; i < n; i++)
-    w->updated[i] = t;
   return w;
 }
 
@@ -65,7 +60,7 @@ void api_workspace_free(api_workspace *w) {
   if (!w)
     return;
   defs_workspace_free(w->ws);
-  free(w->updated);
+  pthread_mutex_destroy(&w->reload_lock);
   pthread_mutex_destroy(&w->lock);
   free(w);
 }
@@ -82,7 +77,7 @@ static void release_defs(void *d) { defs_definitions_release(d); }
 
 /* Copies a location for the request (under the lock): its definitions are
  * retained until the request arena goes. */
-static void copy_location(arena *a, const defs_location *src, double updated, api_location *dst) {
+static void copy_location(arena *a, const defs_location *src, api_location *dst) {
   dst->name = arena_strdup(a, src->name);
   dst->path = arena_strdup(a, src->path);
   dst->error = src->error ? arena_strdup(a, src->error) : NULL;
@@ -91,7 +86,7 @@ static void copy_location(arena *a, const defs_location *src, double updated, ap
     dst->defs = defs_definitions_retain(src->defs);
     arena_defer(a, release_defs, src->defs);
   }
-  dst->updated = updated;
+  dst->updated = src->updated;
 }
 
 const api_location *api_locations(const gql_resolve_info *info, size_t *n) {
@@ -100,7 +95,7 @@ const api_location *api_locations(const gql_resolve_info *info, size_t *n) {
   size_t count = w->ws ? w->ws->n_locations : 0;
   api_location *locs = ARENA_ARRAY(info->arena, api_location, count ? count : 1);
   for (size_t i = 0; i < count; i++)
-    copy_location(info->arena, &w->ws->locations[i], w->updated[i], &locs[i]);
+    copy_location(info->arena, &w->ws->locations[i], &locs[i]);
   pthread_mutex_unlock(&w->lock);
   *n = count;
   return locs;
@@ -113,7 +108,7 @@ const api_location *api_location_find(const gql_resolve_info *info, const char *
   for (size_t i = 0; name && w->ws && i < w->ws->n_locations; i++) {
     if (strcmp(w->ws->locations[i].name, name) == 0) {
       found = ARENA_NEW(info->arena, api_location);
-      copy_location(info->arena, &w->ws->locations[i], w->updated[i], found);
+      copy_location(info->arena, &w->ws->locations[i], found);
       break;
     }
   }
@@ -121,23 +116,25 @@ const api_location *api_location_find(const gql_resolve_info *info, const char *
   return found;
 }
 
-/* Reloads the named location, or every location when name is NULL, under
- * the lock (readers wait; requests already holding definitions keep
- * them). Returns defs_workspace_reload's answer for one location (0, -1 on
- * a load error, -2 when unknown), 0 for all. */
+/* Reloads the named location, or every location when name is NULL: each
+ * file is read without the lock, then swapped in under it (requests
+ * already holding definitions keep them). Returns 0, -1 on a load error,
+ * -2 when no location has that name (as defs_workspace_reload); 0 for all. */
 static int reload_locations(api_workspace *w, const char *name) {
   int rc = name ? -2 : 0;
-  pthread_mutex_lock(&w->lock);
+  pthread_mutex_lock(&w->reload_lock);
   for (size_t i = 0; w->ws && i < w->ws->n_locations; i++) {
-    const char *loc_name = w->ws->locations[i].name;
-    if (name && strcmp(loc_name, name) != 0)
+    defs_location *loc = &w->ws->locations[i];
+    if (name && strcmp(loc->name, name) != 0)
       continue;
-    int r = defs_workspace_reload(w->ws, loc_name);
-    w->updated[i] = now_seconds();
+    defs_location_load load = defs_location_read(loc->path);
     if (name)
-      rc = r;
+      rc = load.defs ? 0 : -1;
+    pthread_mutex_lock(&w->lock);
+    defs_location_apply(loc, &load);
+    pthread_mutex_unlock(&w->lock);
   }
-  pthread_mutex_unlock(&w->lock);
+  pthread_mutex_unlock(&w->reload_lock);
   return rc;
 }
 

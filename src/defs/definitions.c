@@ -864,15 +864,12 @@ defs_definitions *defs_load_file(const char *path, buf *err) {
   }
   buf text;
   buf_init(&text, NULL);
-  char chunk[8192];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_append(&text, chunk, got);
-  bool bad = ferror(f);
+  bool read = buf_read_file(&text, f);
+  int read_errno = errno;
   fclose(f);
   defs_definitions *d = NULL;
-  if (bad)
-    buf_printf(err, "%s: cannot read: %s\n", path, strerror(errno));
+  if (!read)
+    buf_printf(err, "%s: cannot read: %s\n", path, strerror(read_errno));
   else
     d = defs_load_text(path, text.data ? text.data : "", text.len, err);
   buf_free(&text);

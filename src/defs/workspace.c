@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "base/yaml.h"
 
@@ -38,21 +39,34 @@ static const char *resolve(arena *a, const char *ws_path, const char *path) {
   return arena_printf(a, "%.*s/%s", (int)(slash - ws_path), ws_path, path);
 }
 
-static void load_location(defs_location *loc) {
+defs_location_load defs_location_read(const char *path) {
+  defs_location_load load = {.time = clock_now()};
   buf err;
   buf_init(&err, NULL);
-  defs_definitions *d = defs_load_file(loc->path, &err);
-  free(loc->error);
-  loc->error = NULL;
-  if (d) {
-    defs_definitions_release(loc->defs);
-    loc->defs = d;
-  } else {
+  load.defs = defs_load_file(path, &err);
+  if (!load.defs) {
     if (err.len && err.data[err.len - 1] == '\n')
       buf_truncate(&err, err.len - 1);
-    loc->error = xstrdup(err.len ? buf_cstr(&err) : "failed to load");
+    load.error = xstrdup(err.len ? buf_cstr(&err) : "failed to load");
   }
   buf_free(&err);
+  return load;
+}
+
+void defs_location_apply(defs_location *loc, defs_location_load *load) {
+  free(loc->error);
+  loc->error = load->error;
+  if (load->defs) {
+    defs_definitions_release(loc->defs);
+    loc->defs = load->defs;
+  }
+  loc->updated = load->time;
+  *load = (defs_location_load){0};
+}
+
+static void load_location(defs_location *loc) {
+  defs_location_load load = defs_location_read(loc->path);
+  defs_location_apply(loc, &load);
 }
 
 /* Reads one `load_from` entry into loc; false after reporting. */
@@ -99,11 +113,14 @@ defs_workspace *defs_workspace_load(const char *path, buf *err) {
   arena *a = arena_new(0);
   buf text;
   buf_init(&text, a);
-  char chunk[4096];
-  size_t got;
-  while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
-    buf_append(&text, chunk, got);
+  bool read = buf_read_file(&text, f);
+  int read_errno = errno;
   fclose(f);
+  if (!read) {
+    buf_printf(err, "%s: cannot read: %s\n", path, strerror(read_errno));
+    arena_free(a);
+    return NULL;
+  }
   const char *file = arena_strdup(a, path);
   yaml_error ye;
   const yaml_value *root = yaml_parse(a, text.data ? text.data : "", text.len, NULL, &ye);

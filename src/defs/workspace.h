@@ -27,6 +27,7 @@ typedef struct defs_location {
   /* The errors of the last load or reload ("file:line:column: …" lines);
    * NULL when it succeeded. */
   char *error;
+  double updated; /* Unix time of the last load or reload attempt */
 } defs_location;
 
 typedef struct defs_workspace {
@@ -47,6 +48,25 @@ void defs_workspace_free(defs_workspace *ws);
 
 /* The location of that name, or NULL. */
 defs_location *defs_workspace_find(defs_workspace *ws, const char *name);
+
+/* One reading of a location's definitions file, done apart from the
+ * workspace so that its owner need not hold a lock while files are read:
+ * defs_location_read does the I/O and touches no location,
+ * defs_location_apply swaps the result in. */
+typedef struct defs_location_load {
+  defs_definitions *defs; /* NULL on failure */
+  char *error;            /* the errors on failure, else NULL */
+  double time;            /* when it was read (Unix time) */
+} defs_location_load;
+
+/* Reads and loads the definitions file at path. */
+defs_location_load defs_location_read(const char *path);
+
+/* Applies a load to its location, taking what it holds (load is cleared):
+ * on success the new definitions replace the old (released) and the error
+ * is cleared; on failure the old definitions stay and the error is
+ * recorded. updated becomes the load's time. */
+void defs_location_apply(defs_location *loc, defs_location_load *load);
 
 /* Re-reads one location's definitions file. On success the new definitions
  * replace the old (released) and the error is cleared: returns 0. On failure

@@ -199,6 +199,48 @@ static void test_workspace_errors(void **state) {
   assert_null(defs_workspace_load("/nonexistent/workspace.yaml", &err));
   assert_string_equal(err.data,
                       "/nonexistent/workspace.yaml: cannot open: No such file or directory\n");
+  /* A folder opens but cannot be read. */
+  buf_truncate(&err, 0);
+  assert_null(defs_workspace_load("/tmp", &err));
+  assert_string_equal(err.data, "/tmp: cannot read: Is a directory\n");
+  buf_free(&err);
+}
+
+/* A load read apart and applied later: the location changes only when
+ * applied, with the load's time. */
+static void test_read_then_apply(void **state) {
+  (void)state;
+  write_file("a.yaml", "ops: {x: {command: [\"true\"]}}\n");
+  write_file("workspace.yaml", "load_from:\n  - definitions: a.yaml\n");
+  buf err;
+  buf_init(&err, NULL);
+  defs_workspace *ws = defs_workspace_load(ws_path(), &err);
+  assert_non_null(ws);
+  defs_location *a = defs_workspace_find(ws, "a");
+  assert_true(a->updated > 0);
+  const defs_definitions *before = a->defs;
+  write_file("a.yaml", "ops: {x: {command: [\"true\"]}, y: {command: [\"true\"]}}\n");
+  defs_location_load load = defs_location_read(a->path);
+  assert_non_null(load.defs);
+  assert_null(load.error);
+  assert_ptr_equal(a->defs, before);
+  double read_at = load.time;
+  assert_true(read_at >= a->updated);
+  defs_location_apply(a, &load);
+  assert_null(load.defs);
+  assert_int_equal(a->defs->n_ops, 2);
+  assert_true(a->updated == read_at);
+  /* A failed read keeps the definitions and records the error. */
+  write_file("a.yaml", "ops: [\n");
+  load = defs_location_read(a->path);
+  assert_null(load.defs);
+  assert_non_null(load.error);
+  read_at = load.time;
+  defs_location_apply(a, &load);
+  assert_int_equal(a->defs->n_ops, 2);
+  assert_non_null(a->error);
+  assert_true(a->updated == read_at);
+  defs_workspace_free(ws);
   buf_free(&err);
 }
 
@@ -208,6 +250,7 @@ int main(void) {
       cmocka_unit_test(test_locations_load_independently),
       cmocka_unit_test(test_reload),
       cmocka_unit_test(test_workspace_errors),
+      cmocka_unit_test(test_read_then_apply),
   };
   return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
