@@ -11,11 +11,15 @@
 # {"db": {"hosts": ["a", "b"]}, "n": 2} gives "db.hosts.0 a", "db.hosts.1 b"
 # and "n 2". Strings are unescaped, except that newline, carriage return
 # and tab stay written as \n, \r and \t, to keep one value a line.
+#
+# awk runs with LC_ALL=C: it then counts and copies bytes, so UTF-8 text
+# passes through unchanged and sprintf("%c", n) writes the byte n (in a
+# UTF-8 locale gawk would encode n >= 128 as a character of two bytes).
 
 # json_flat JSON: prints the flattened lines of JSON; exits 2 (with a
 # message on stderr) when it is not valid JSON.
 json_flat() {
-  printf '%s' "$1" | awk '
+  printf '%s' "$1" | LC_ALL=C awk '
     function fail(msg) {
       printf "op.sh: invalid JSON: %s at character %d\n", msg, pos > "/dev/stderr"
       failed = 1
@@ -135,9 +139,13 @@ json_flat() {
 }
 
 # json_get JSON PATH [DEFAULT]: prints the value at PATH; when there is
-# none, prints DEFAULT, or without a default says so on stderr and fails.
+# none, prints DEFAULT, or without a default says so on stderr and fails
+# (exit 1); JSON that does not parse fails with exit 2.
 json_get() {
-  if _json_value=$(json_flat "$1" | awk -F '\t' -v k="$2" '
+  # Flattened first, so that invalid JSON fails here (exit 2) rather than
+  # looking like a missing key that a default would cover.
+  _json_lines=$(json_flat "$1") || return 2
+  if _json_value=$(printf '%s\n' "$_json_lines" | LC_ALL=C awk -F '\t' -v k="$2" '
       $1 == k { sub(/^[^\t]*\t/, ""); print; found = 1; exit }
       END { exit found ? 0 : 1 }'); then
     printf '%s\n' "$_json_value"
@@ -152,7 +160,8 @@ json_get() {
 # json_list JSON PATH: prints the items of the list at PATH (scalars), one
 # a line, in order; nothing when there is none.
 json_list() {
-  json_flat "$1" | awk -F '\t' -v k="$2" '
+  _json_lines=$(json_flat "$1") || return 2
+  printf '%s\n' "$_json_lines" | LC_ALL=C awk -F '\t' -v k="$2" '
     index($1, k ".") == 1 && substr($1, length(k) + 2) ~ /^[0-9]+$/ {
       sub(/^[^\t]*\t/, "")
       print
@@ -172,18 +181,24 @@ resource_config() {
   json_get "$_json_resource" "$@"
 }
 
-# json_string TEXT: TEXT as a JSON string literal.
+# json_string TEXT: TEXT as a JSON string literal: \ and " escaped, tab,
+# carriage return and newline as \t, \r and \n, the other control bytes
+# (1 to 31) as \u00XX; every other byte as it is.
 json_string() {
-  printf '%s' "$1" | awk '
-    BEGIN { printf "\"" }
+  printf '%s' "$1" | LC_ALL=C awk '
+    BEGIN {
+      for (i = 1; i < 32; i++) escaped[sprintf("%c", i)] = sprintf("\\u%04x", i)
+      escaped["\t"] = "\\t"
+      escaped["\r"] = "\\r"
+      escaped["\\"] = "\\\\"
+      escaped["\""] = "\\\""
+      printf "\""
+    }
     {
       if (NR > 1) printf "\\n"
       for (i = 1; i <= length($0); i++) {
         c = substr($0, i, 1)
-        if (c == "\\" || c == "\"") printf "\\%s", c
-        else if (c == "\t") printf "\\t"
-        else if (c == "\r") printf "\\r"
-        else printf "%s", c
+        printf "%s", (c in escaped) ? escaped[c] : c
       }
     }
     END { printf "\"" }'
