@@ -62,7 +62,9 @@ gql_schema *api_schema_new(const api_options *opts, char *err, size_t err_size) 
   if (api_attach(s, root_resolvers, sizeof root_resolvers / sizeof root_resolvers[0], err,
                  err_size) != 0 ||
       api_workspace_attach(s, err, err_size) != 0 || api_jobs_attach(s, err, err_size) != 0 ||
-      api_config_types_attach(s, err, err_size) != 0)
+      api_config_types_attach(s, err, err_size) != 0 || api_runs_attach(s, err, err_size) != 0 ||
+      api_events_attach(s, err, err_size) != 0 || api_launch_attach(s, err, err_size) != 0 ||
+      api_terminate_attach(s, err, err_size) != 0)
     goto fail;
   if (testing && api_testing_attach(s) != 0) {
     snprintf(err, err_size, "the API schema has no field Subscription.testCounter");

@@ -4,7 +4,10 @@
  * restricted to what dagd answers truly; it grows one area at a time. The
  * resolvers live one file an area: workspace.c (locations, repositories,
  * reloads), jobs.c (jobs, ops, graphs, Dagster types), config_types.c
- * (config types, run config schemas and validation, execution plans).
+ * (config types, run config schemas and validation, execution plans),
+ * runs.c (runs, their stats, groups and tags), events.c (run events and
+ * compute logs), launch.c (launching), terminate.c (terminating and
+ * deleting).
  * Only when asked for, to test the transports, a subscription field is
  * added (testing.c). */
 #ifndef DAGD_API_API_H
@@ -15,6 +18,7 @@
 
 #include "defs/workspace.h"
 #include "graphql/schema.h"
+#include "run/instance.h"
 
 /* The workspace the API serves, shared by every request thread: reloads
  * swap a location's definitions in under a lock while requests keep the
@@ -31,6 +35,9 @@ void api_workspace_free(api_workspace *w);
 typedef struct api_context {
   bool read_only;           /* the server runs with --read-only: mutations refuse */
   api_workspace *workspace; /* never NULL while serving */
+  /* The instance runs are stored in and launched from; NULL: none (the
+   * runs API then answers a PythonError saying so). */
+  run_instance *instance;
 } api_context;
 
 /* What goes into the schema besides the API proper. */

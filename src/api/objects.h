@@ -16,6 +16,10 @@
  *   defs_type           RegularDagsterType, ListDagsterType, NullableDagsterType
  *   defs_config_type    the ConfigType family
  *   defs_config_field   ConfigTypeField
+ *   store_run           Run (also for PipelineRun, the interface), RunStatsSnapshot
+ *                       (the run: stats are computed from its events)
+ *   api_event           every member of DagsterRunEvent
+ *   (runs.c private)    RunStepStats, RunGroup, …
  *   json_t              the simple error types and small records (JSON
  *                       objects with "__typename"; api_json_types attaches
  *                       a resolver per field reading the key of that name)
@@ -37,6 +41,8 @@
 #include "defs/definitions.h"
 #include "defs/workspace.h"
 #include "graphql/schema.h"
+#include "run/instance.h"
+#include "storage/storage.h"
 
 /* The workspace w holds, read without its lock: for callers that know no
  * reload runs (tests inspecting what was loaded). */
@@ -215,11 +221,58 @@ gql_rv api_pairs_list(const gql_resolve_info *info, const defs_pair *pairs, size
 const api_solid *const *api_container_handles(const gql_resolve_info *info, const api_container *c,
                                               const char *parent_handle_id, size_t *n);
 
+/* ---- runs (runs.c, events.c) ------------------------------------------ */
+
+/* The instance of the request; NULL after setting *result to a PythonError
+ * saying the server has none. */
+run_instance *api_instance(const gql_resolve_info *info, gql_rv *result);
+
+/* A Run object (runs.c) for the run (copied into the request arena). */
+gql_rv api_run_object(const gql_resolve_info *info, const store_run *run);
+
+/* The run of that id as a Run object, or RunNotFoundError ("Run {id} could
+ * not be found.") / PythonError: Dagster's RunOrError (runs.c). */
+gql_rv api_run_or_error(const gql_resolve_info *info, const char *run_id);
+
+/* One event of a run's log as the GraphQL object of its type (events.c). */
+typedef struct api_event {
+  const store_event *event;
+  const json_t *body; /* the parsed body (an empty object when it has none) */
+  const char *job_name; /* the run's job (RunEvent.pipelineName) */
+} api_event;
+
+/* The object of the DagsterRunEvent member for the event (events.c). */
+gql_rv api_event_object(const gql_resolve_info *info, const store_event *ev, const char *job_name);
+
+/* An EventConnection of the run's events after the cursor (an event id in
+ * decimal; NULL or "": from the start), at most limit (<0: all) (events.c). */
+gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
+                            const char *after_cursor, int limit);
+
+/* The stats of one step of the run, as a RunStepStats object (runs.c). */
+gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, const char *step_key);
+
+/* A CapturedLogs object for the log key (events.c): each stream from its
+ * cursor offset ("<stdout>:<stderr>" as Dagster's cursor; NULL: 0:0), at
+ * most limit bytes each (<=0: all). */
+gql_rv api_captured_logs(const gql_resolve_info *info, const char *const *log_key, size_t n,
+                         const char *cursor, int limit);
+
+/* A RunsFilter input value as a store filter in the request arena; false
+ * with *message set (InvalidPipelineRunsFilterError's) when it is invalid
+ * (runs.c). */
+bool api_runs_filter(const gql_resolve_info *info, const gql_value *filter, store_runs_filter *out,
+                     const char **message);
+
 /* ---- the areas (each attaches its resolvers; -1 and err on failure) ---- */
 
 int api_workspace_attach(gql_schema *s, char *err, size_t err_size);
 int api_jobs_attach(gql_schema *s, char *err, size_t err_size);
 int api_config_types_attach(gql_schema *s, char *err, size_t err_size);
+int api_runs_attach(gql_schema *s, char *err, size_t err_size);
+int api_events_attach(gql_schema *s, char *err, size_t err_size);
+int api_launch_attach(gql_schema *s, char *err, size_t err_size);
+int api_terminate_attach(gql_schema *s, char *err, size_t err_size);
 
 /* Resolve-type hooks for the abstract types of each area are set by the
  * same functions. */

@@ -1,0 +1,64 @@
+/* launch.h — creating and launching runs (Dagster's create_run and the
+ * DefaultRunLauncher).
+ *
+ * run_create stores the job's snapshot and the run, NOT_STARTED, with
+ * Dagster's tags: the job's tags, then the caller's (which win), then the
+ * system tags dagd sets (`dagster/solid_selection` for a subset, the
+ * selection joined by commas). A caller's tag under the reserved prefixes
+ * `dagster/` and `.dagster/` is refused unless Dagster lets users set it
+ * (dagster/priority, dagster/max_retries, dagster/retry_strategy,
+ * dagster/max_runtime, dagster/isolation,
+ * dagster/retry_on_asset_or_op_failure).
+ *
+ * run_launch reports RUN_STARTING and starts the run worker
+ * (`<dagd_path> execute-run RUN_ID`, DAGD_HOME set) as its own process
+ * session, detached from the caller (double fork: no zombie, no shared
+ * signals), its stdout and stderr appended to
+ * <compute_logs_dir>/<run_id>/worker.log. When the worker cannot be
+ * started, the run fails (RUN_FAILURE with the reason). */
+#ifndef DAGD_RUN_LAUNCH_H
+#define DAGD_RUN_LAUNCH_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "defs/definitions.h"
+#include "run/instance.h"
+
+typedef enum run_error_code {
+  RUN_ERR_INTERNAL = 1,   /* storage or system failure */
+  RUN_ERR_INVALID,        /* bad input: a reserved tag, an unknown step key */
+  RUN_ERR_CONFLICT,       /* a run with that id exists */
+  RUN_ERR_NOT_FOUND,      /* no such run */
+  RUN_ERR_CANNOT_TERMINATE, /* the run's status does not allow it */
+} run_error_code;
+
+typedef struct run_error {
+  run_error_code code;
+  char message[1024];
+} run_error;
+
+typedef struct run_new {
+  const defs_definitions *defs; /* the job's definitions */
+  const defs_job *job;          /* the job; a subset (defs_job_subset) records its selection */
+  const char *location_name;
+  /* The run config as the caller gave it (validated by the caller); NULL: {}. */
+  const json_t *run_config;
+  const store_tag *tags; /* the caller's tags */
+  size_t n_tags;
+  const char *run_id; /* NULL: a new id */
+  const char *parent_run_id; /* both or neither */
+  const char *root_run_id;
+  const char *const *step_keys; /* steps to execute; NULL: all */
+  size_t n_step_keys;
+} run_new;
+
+/* Stores the run as above and writes its id into run_id. */
+int run_create(run_instance *inst, const run_new *req, char run_id[37], run_error *err);
+
+/* Launches a NOT_STARTED run as above. -1 with err when the run is unknown
+ * or not NOT_STARTED, or when the storage fails; a worker that cannot be
+ * started is not an error of the call (the run fails, 0 is returned). */
+int run_launch(run_instance *inst, const char *run_id, run_error *err);
+
+#endif

@@ -1,0 +1,53 @@
+/* terminate.h — terminating and deleting runs, as Dagster does.
+ *
+ * SAFE_TERMINATE is allowed for a run that is STARTED or QUEUED (Dagster's
+ * CANCELABLE_RUN_STATUSES). A QUEUED run is canceled at once (RUN_CANCELING
+ * "Canceling run from the queue.", then RUN_CANCELED). A STARTED run gets
+ * RUN_CANCELING ("Sending run termination request.") and its worker SIGTERM
+ * (when the pid stored for the run is a live `execute-run` of that run):
+ * the worker stops every op process group (SIGTERM, the grace period, then
+ * SIGKILL) and reports RUN_CANCELED. A worker that is not alive cannot
+ * finish the run, so it is marked CANCELED at once with an engine event
+ * saying so.
+ *
+ * MARK_AS_CANCELED_IMMEDIATELY works on any unfinished run: RUN_CANCELED
+ * with Dagster's message ("This pipeline was forcibly marked as canceled
+ * from outside the execution context. The computational resources created
+ * by the run may not have been fully cleaned up."), and the worker, if
+ * alive, SIGTERM too.
+ *
+ * A finished run, or SAFE_TERMINATE of a run in another status, fails with
+ * RUN_ERR_CANNOT_TERMINATE and Dagster's message "Run {id} could not be
+ * terminated due to having status {STATUS}.". */
+#ifndef DAGD_RUN_TERMINATE_H
+#define DAGD_RUN_TERMINATE_H
+
+#include <stdbool.h>
+
+#include "run/instance.h"
+#include "run/launch.h"
+
+typedef enum run_terminate_policy {
+  RUN_SAFE_TERMINATE,
+  RUN_MARK_AS_CANCELED_IMMEDIATELY,
+} run_terminate_policy;
+
+/* Terminates the run as above: 0, or -1 with err (RUN_ERR_NOT_FOUND,
+ * RUN_ERR_CANNOT_TERMINATE, RUN_ERR_INTERNAL). */
+int run_terminate(run_instance *inst, const char *run_id, run_terminate_policy policy,
+                  run_error *err);
+
+/* Dagster's canTerminate: STARTED or QUEUED. */
+bool run_can_terminate(store_run_status status);
+
+/* Deletes the run (its row, tags and events) and its files (outputs,
+ * compute logs, worker log). An unfinished run's worker is signalled
+ * first, so it stops its ops (it exits when it finds its run gone). -1
+ * with err (RUN_ERR_NOT_FOUND, RUN_ERR_INTERNAL). */
+int run_delete(run_instance *inst, const char *run_id, run_error *err);
+
+/* Sends sig to the run's worker when pid is alive and its command line is
+ * `… execute-run <run_id>` (a recycled pid is left alone). True when sent. */
+bool run_signal_worker(int64_t pid, const char *run_id, int sig);
+
+#endif
