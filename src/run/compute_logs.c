@@ -32,8 +32,7 @@ static bool join(const run_instance *inst, const char *const *key, size_t n, buf
   return true;
 }
 
-bool run_compute_log_dir(const run_instance *inst, const char *const *log_key, size_t n,
-                         buf *out) {
+bool run_compute_log_dir(const run_instance *inst, const char *const *log_key, size_t n, buf *out) {
   return n > 0 && join(inst, log_key, n, out);
 }
 
@@ -41,13 +40,11 @@ bool run_compute_log_path(const run_instance *inst, const char *const *log_key, 
                           run_log_stream stream, buf *out) {
   if (n == 0 || !part_ok(log_key[n - 1]))
     return false;
-  size_t start = out->len;
   if (!join(inst, log_key, n - 1, out))
     return false;
   buf_putc(out, '/');
   buf_puts(out, log_key[n - 1]);
   buf_puts(out, stream == RUN_LOG_STDERR ? ".err" : ".out");
-  (void)start;
   return true;
 }
 
@@ -66,11 +63,13 @@ static size_t cut_sequence(const unsigned char *data, size_t n) {
 
 int run_compute_log_read(const char *path, int64_t offset, size_t max, buf *out, int64_t *next) {
   *next = offset;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO planted where a log should be must not hang the
+   * reader; only regular files are read. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT || errno == ENOTDIR ? 0 : -1;
   struct stat st;
-  if (offset < 0 || fstat(fd, &st) != 0) {
+  if (offset < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     close(fd);
     return -1;
   }
@@ -101,9 +100,13 @@ int run_compute_log_read(const char *path, int64_t offset, size_t max, buf *out,
   }
   close(fd);
   /* Only a limited chunk can end mid-sequence by our doing; at the end of
-   * the file a partial sequence is what the op wrote so far. */
-  if (max && got == max)
-    got -= cut_sequence((const unsigned char *)out->data + start, got);
+   * the file a partial sequence is what the op wrote so far. A chunk too
+   * small for the sequence keeps it, or a reader could never move on. */
+  if (max && got == max) {
+    size_t cut = cut_sequence((const unsigned char *)out->data + start, got);
+    if (cut < got)
+      got -= cut;
+  }
   out->len = start + got;
   out->data[out->len] = '\0';
   *next = offset + (int64_t)got;

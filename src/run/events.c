@@ -106,25 +106,20 @@ static void py_string(buf *out, const char *s, size_t len) {
     uint32_t cp;
     int n = utf8_decode(p, end, &cp);
     p += n > 0 ? n : 1;
-    switch (cp) {
-    case '"': buf_puts(out, "\\\""); break;
-    case '\\': buf_puts(out, "\\\\"); break;
-    case '\n': buf_puts(out, "\\n"); break;
-    case '\r': buf_puts(out, "\\r"); break;
-    case '\t': buf_puts(out, "\\t"); break;
-    case '\b': buf_puts(out, "\\b"); break;
-    case '\f': buf_puts(out, "\\f"); break;
-    default:
-      if (cp < 0x20 || cp > 0x7e) {
-        if (cp >= 0x10000) {
-          uint32_t v = cp - 0x10000;
-          buf_printf(out, "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
-        } else {
-          buf_printf(out, "\\u%04x", cp);
-        }
+    static const char plain[] = "\"\\\n\r\t\b\f", letter[] = "\"\\nrtbf";
+    const char *hit = cp && cp < 0x80 ? strchr(plain, (int)cp) : NULL;
+    if (hit) {
+      buf_putc(out, '\\');
+      buf_putc(out, letter[hit - plain]);
+    } else if (cp < 0x20 || cp > 0x7e) {
+      if (cp >= 0x10000) {
+        uint32_t v = cp - 0x10000;
+        buf_printf(out, "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
       } else {
-        buf_putc(out, (char)cp);
+        buf_printf(out, "\\u%04x", cp);
       }
+    } else {
+      buf_putc(out, (char)cp);
     }
   }
   buf_putc(out, '"');
@@ -159,17 +154,27 @@ static void py_dumps(buf *out, const json_t *v) {
     }
     buf_putc(out, ']');
     break;
-  case JSON_STRING: py_string(out, json_string_value(v), json_string_length(v)); break;
-  case JSON_INTEGER: buf_printf(out, "%lld", (long long)json_integer_value(v)); break;
+  case JSON_STRING:
+    py_string(out, json_string_value(v), json_string_length(v));
+    break;
+  case JSON_INTEGER:
+    buf_printf(out, "%lld", (long long)json_integer_value(v));
+    break;
   case JSON_REAL: {
     char num[32];
     json_format_double(json_real_value(v), num);
     buf_puts(out, num);
     break;
   }
-  case JSON_TRUE: buf_puts(out, "true"); break;
-  case JSON_FALSE: buf_puts(out, "false"); break;
-  case JSON_NULL: buf_puts(out, "null"); break;
+  case JSON_TRUE:
+    buf_puts(out, "true");
+    break;
+  case JSON_FALSE:
+    buf_puts(out, "false");
+    break;
+  case JSON_NULL:
+    buf_puts(out, "null");
+    break;
   }
 }
 
@@ -242,7 +247,8 @@ json_t *run_metadata_entry(const char *label, const json_t *value) {
   case JSON_TRUE:
   case JSON_FALSE:
     return entry("BoolMetadataEntry", label, "boolValue", json_boolean(json_is_true(value)));
-  case JSON_NULL: return entry("NullMetadataEntry", label, NULL, NULL);
+  case JSON_NULL:
+    return entry("NullMetadataEntry", label, NULL, NULL);
   case JSON_OBJECT:
   case JSON_ARRAY:
     if ((e = explicit_entry(label, value)))

@@ -4,6 +4,8 @@
  * dagd.yaml is read strictly, like the definitions files: an unknown key or
  * a value of the wrong type is an error that names the file, line and
  * column, so a typo never silently falls back to a default folder. */
+/* realpath (XSI). */
+#define _XOPEN_SOURCE 700
 #include "run/instance.h"
 
 #include <errno.h>
@@ -108,11 +110,12 @@ static void read_settings(reader *r, const yaml_value *root, settings *s) {
   if (!check_map(r, root, CONFIG_FILE, top))
     return;
   const yaml_value *storage = section(r, root, "storage", "storage", storage_keys);
-  base_dir(r, storage ? section(r, storage, "sqlite", "storage.sqlite", dir_keys) : NULL, "storage.sqlite",
-           &s->history_dir);
-  base_dir(r, section(r, root, "local_artifact_storage", "local_artifact_storage", dir_keys), "local_artifact_storage",
-           &s->artifacts_dir);
-  base_dir(r, section(r, root, "compute_logs", "compute_logs", dir_keys), "compute_logs", &s->compute_logs_dir);
+  base_dir(r, storage ? section(r, storage, "sqlite", "storage.sqlite", dir_keys) : NULL,
+           "storage.sqlite", &s->history_dir);
+  base_dir(r, section(r, root, "local_artifact_storage", "local_artifact_storage", dir_keys),
+           "local_artifact_storage", &s->artifacts_dir);
+  base_dir(r, section(r, root, "compute_logs", "compute_logs", dir_keys), "compute_logs",
+           &s->compute_logs_dir);
   const yaml_value *launcher = section(r, root, "run_launcher", "run_launcher", launcher_keys);
   const yaml_value *grace = launcher ? yaml_map_get(launcher, "terminate_grace_seconds") : NULL;
   if (grace) {

@@ -1,0 +1,61 @@
+/* run_internal.h — what launch.c and terminate.c share (private to
+ * src/run/): run id checks, filling a run_error, and reporting an event
+ * from outside the run worker, as Dagster's instance does. Header-only. */
+#ifndef DAGD_RUN_INTERNAL_H
+#define DAGD_RUN_INTERNAL_H
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run/events.h"
+#include "run/launch.h"
+
+/* Whether id has the shape of a UUID (8-4-4-4-12 hex digits): run ids
+ * become folder names, so anything else (a '/', "..") is refused before a
+ * path is built from it. */
+static inline bool run_id_is_uuid(const char *id) {
+  if (!id)
+    return false;
+  for (int i = 0; i < 36; i++) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !isxdigit((unsigned char)id[i]))
+      return false;
+  }
+  return id[36] == '\0';
+}
+
+__attribute__((format(printf, 3, 4))) static inline int
+run_fail(run_error *err, run_error_code code, const char *fmt, ...) {
+  err->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* Dagster's RunNotFoundError text. */
+#define RUN_NOT_FOUND_FMT "Run %s could not be found."
+
+/* Events the instance reports about a run from outside its worker
+ * (starting, canceling, failing it) are logged at INFO, as Dagster's
+ * report_dagster_event does, except failures and cancellations (ERROR).
+ * Returns false with err set (RUN_ERR_INTERNAL) when storage fails; body
+ * is stolen. */
+static inline bool run_report(store *s, const char *run_id, const char *type, const char *message,
+                              json_t *body, run_error *err) {
+  int level = run_event_level(type) == RUN_LEVEL_ERROR ? RUN_LEVEL_ERROR : RUN_LEVEL_INFO;
+  if (type && strcmp(type, "ENGINE_EVENT") == 0 && body && json_object_get(body, "error"))
+    level = RUN_LEVEL_ERROR; /* Dagster: an engine event carrying an error */
+  store_error serr;
+  if (run_event(s, run_id, type, level, NULL, message, body, &serr) < 0) {
+    run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    return false;
+  }
+  return true;
+}
+
+#endif

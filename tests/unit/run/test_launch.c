@@ -1,0 +1,505 @@
+/* test_launch.c — unit tests for src/run/launch.c.
+ *
+ * run_create: the stored run's fields, tags merged (job's, then the
+ * caller's, then the system tags) and sorted, reserved tags refused with
+ * Dagster's message, caller-given ids (conflicts, bad ids), subsets (their
+ * selections, the snapshot stored under both ids), lineage ids.
+ *
+ * run_launch: the worker is fixtures/core/fake_worker.sh standing in for
+ * dagd; it records its argv, DAGD_HOME, session and signal masks, which
+ * the tests check (its own session, no inherited blocked or ignored
+ * signals), along with the stored worker pid, RUN_STARTING and the worker
+ * log. A worker that cannot be executed fails the run with the reason. The
+ * workers, orphaned by the double fork, are reaped by this process, a
+ * child subreaper (home.h). */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/mem.h"
+#include "defs/selection.h"
+#include "defs/snapshot.h"
+#include "fixtures/core/home.h"
+#include "run/events.h"
+#include "run/launch.h"
+
+#define FAKE_WORKER "tests/unit/run/fixtures/core/fake_worker.sh"
+
+static const char DEFS[] = "repository: r\n"
+                           "ops:\n"
+                           "  a: {command: [\"true\"]}\n"
+                           "  b:\n"
+                           "    command: [\"true\"]\n"
+                           "    inputs: {x: Any}\n"
+                           "  c: {command: [\"true\"]}\n"
+                           "jobs:\n"
+                           "  j:\n"
+                           "    tags: {team: core, owner: job}\n"
+                           "    ops:\n"
+                           "      a: {op: a}\n"
+                           "      b: {op: b, inputs: {x: a.result}}\n"
+                           "      c: {op: c}\n";
+
+typedef struct launch_fixture {
+  home_fixture *home;
+  defs_definitions *defs;
+  const defs_job *job;
+} launch_fixture;
+
+static int setup(void **state) {
+  void *home_state;
+  if (home_setup(&home_state) != 0)
+    return -1;
+  launch_fixture *f = calloc(1, sizeof *f);
+  f->home = home_state;
+  buf err;
+  buf_init(&err, NULL);
+  f->defs = defs_load_text("defs.yaml", DEFS, strlen(DEFS), &err);
+  if (!f->defs) {
+    fprintf(stderr, "defs: %s\n", buf_cstr(&err));
+    return -1;
+  }
+  buf_free(&err);
+  f->job = &f->defs->jobs[0];
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  launch_fixture *f = *state;
+  defs_definitions_release(f->defs);
+  void *home_state = f->home;
+  free(f);
+  return home_teardown(&home_state);
+}
+
+/* run_create that must work; the id goes into id. */
+static void create_ok(launch_fixture *f, const run_new *req, char id[37]) {
+  run_error err;
+  if (run_create(f->home->inst, req, id, &err) != 0)
+    fail_msg("run_create: %s", err.message);
+}
+
+static const char *tag_value(const store_run *r, const char *key) {
+  for (size_t i = 0; i < r->n_tags; i++)
+    if (strcmp(r->tags[i].key, key) == 0)
+      return r->tags[i].value;
+  return NULL;
+}
+
+/* ---- run_create ---- */
+
+static void test_create_fields_and_tags(void **state) {
+  launch_fixture *f = *state;
+  store_tag tags[] = {{"zeta", "z"}, {"owner", "me"}, {"dagster/priority", "5"}};
+  json_t *config = json_pack("{s:{s:{s:i}},s:{}}", "ops", "a", "config", 1, "execution");
+  const char *steps[] = {"a", "c"};
+  run_new req = {.defs = f->defs,
+                 .job = f->job,
+                 .location_name = "loc",
+                 .run_config = config,
+                 .tags = tags,
+                 .n_tags = 3,
+                 .step_keys = steps,
+                 .n_step_keys = 2};
+  char id[37];
+  create_ok(f, &req, id);
+  json_decref(config);
+  assert_int_equal(strlen(id), 36);
+
+  store_run *r = home_get_run(f->home, id);
+  assert_string_equal(r->job_name, "j");
+  assert_string_equal(r->repository_name, "r");
+  assert_string_equal(r->location_name, "loc");
+  assert_string_equal(r->mode, "default");
+  assert_int_equal(r->status, STORE_RUN_NOT_STARTED);
+  assert_string_equal(r->run_config, "{\"ops\":{\"a\":{\"config\":1}},\"execution\":{}}");
+  assert_null(r->op_selection);
+  assert_null(r->resolved_op_selection);
+  assert_string_equal(r->step_keys_to_execute, "[\"a\",\"c\"]");
+  assert_null(r->parent_run_id);
+  assert_null(r->root_run_id);
+  assert_int_equal(r->worker_pid, 0);
+  /* Job tags, then the caller's (owner replaced), sorted by key. */
+  assert_int_equal(r->n_tags, 4);
+  const char *want[][2] = {
+      {"dagster/priority", "5"}, {"owner", "me"}, {"team", "core"}, {"zeta", "z"}};
+  for (size_t i = 0; i < 4; i++) {
+    assert_string_equal(r->tags[i].key, want[i][0]);
+    assert_string_equal(r->tags[i].value, want[i][1]);
+  }
+
+  /* The snapshot is stored under the run's snapshot id. */
+  char snap_id[DEFS_SNAPSHOT_ID_LEN + 1];
+  defs_job_snapshot_id(f->defs, f->job, snap_id);
+  assert_string_equal(r->snapshot_id, snap_id);
+  buf text;
+  buf_init(&text, NULL);
+  defs_job_snapshot(f->defs, f->job, &text);
+  size_t len;
+  store_error serr;
+  char *stored = store_snapshot_get(f->home->inst->store, snap_id, f->home->a, &len, &serr);
+  assert_non_null(stored);
+  assert_string_equal(stored, text.data);
+  buf_free(&text);
+
+  /* Defaults: {} for no run config, every step, no tags of the caller. */
+  run_new plain = {.defs = f->defs, .job = f->job, .location_name = "loc"};
+  char id2[37];
+  create_ok(f, &plain, id2);
+  assert_string_not_equal(id, id2);
+  r = home_get_run(f->home, id2);
+  assert_string_equal(r->run_config, "{}");
+  assert_null(r->step_keys_to_execute);
+  assert_int_equal(r->n_tags, 2);
+  assert_string_equal(tag_value(r, "owner"), "job");
+}
+
+static void test_create_reserved_tags(void **state) {
+  launch_fixture *f = *state;
+  static const char *const refused[] = {"dagster/solid_selection", "dagster/parent_run_id",
+                                        "dagster/anything", ".dagster/grpc_info",
+                                        "dagster/failure_reason"};
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    store_tag tags[] = {{"ok", "1"}, {refused[i], "x"}};
+    run_new req = {.defs = f->defs, .job = f->job, .tags = tags, .n_tags = 2};
+    char id[37];
+    run_error err;
+    assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
+    assert_int_equal(err.code, RUN_ERR_INVALID);
+    char want[128];
+    snprintf(want, sizeof want, "Attempted to set tag with reserved system prefix: %s", refused[i]);
+    assert_string_equal(err.message, want);
+  }
+  store_error serr;
+  assert_int_equal(store_runs_count(f->home->inst->store, &(store_runs_filter){0}, &serr), 0);
+
+  /* Every tag users may set under dagster/ is accepted. */
+  static const char *const editable[] = {
+      "dagster/priority",    "dagster/max_retries", "dagster/retry_strategy",
+      "dagster/max_runtime", "dagster/isolation",   "dagster/retry_on_asset_or_op_failure"};
+  store_tag tags[6];
+  for (size_t i = 0; i < 6; i++)
+    tags[i] = (store_tag){editable[i], "1"};
+  run_new req = {.defs = f->defs, .job = f->job, .tags = tags, .n_tags = 6};
+  char id[37];
+  create_ok(f, &req, id);
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->n_tags, 8);
+}
+
+static void test_create_given_ids(void **state) {
+  launch_fixture *f = *state;
+  const char *wanted = "6b0f1d2c-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+  run_new req = {.defs = f->defs, .job = f->job, .run_id = wanted};
+  char id[37];
+  create_ok(f, &req, id);
+  assert_string_equal(id, wanted);
+
+  run_error err;
+  assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_CONFLICT);
+  assert_string_equal(err.message, "Found conflicting existing run with same id "
+                                   "6b0f1d2c-1a2b-4c3d-8e9f-0a1b2c3d4e5f.");
+
+  static const char *const bad[] = {"../../etc",
+                                    "",
+                                    "6b0f1d2c-1a2b-4c3d-8e9f-0a1b2c3d4e5",
+                                    "6b0f1d2c-1a2b-4c3d-8e9f-0a1b2c3d4e5fa",
+                                    "6b0f1d2c_1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+                                    "6b0f1d2c-1a2b-4c3d-8e9f-0a1b2c3d4e5g"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    req.run_id = bad[i];
+    assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
+    assert_int_equal(err.code, RUN_ERR_INVALID);
+  }
+  req.run_id = "../../etc";
+  run_create(f->home->inst, &req, id, &err);
+  assert_string_equal(err.message, "Invalid run id \"../../etc\": a run id is a UUID.");
+}
+
+static void test_create_subset(void **state) {
+  launch_fixture *f = *state;
+  const char *queries[] = {"c", "a"};
+  buf err_text;
+  buf_init(&err_text, NULL);
+  const defs_job *sub = defs_job_subset(f->job, queries, 2, f->home->a, &err_text);
+  assert_non_null(sub);
+  buf_free(&err_text);
+  run_new req = {.defs = f->defs, .job = sub, .location_name = "loc"};
+  char id[37];
+  create_ok(f, &req, id);
+  store_run *r = home_get_run(f->home, id);
+  assert_string_equal(r->job_name, "j");
+  assert_string_equal(r->op_selection, "[\"c\",\"a\"]");
+  assert_string_equal(r->resolved_op_selection, "[\"a\",\"c\"]");
+  assert_string_equal(tag_value(r, "dagster/solid_selection"), "c,a");
+  assert_string_equal(tag_value(r, "team"), "core"); /* the job's tags still apply */
+
+  /* The run's snapshot id is the subset's; the parent's text is stored
+   * under it and under the parent's own id. */
+  char sub_id[DEFS_SNAPSHOT_ID_LEN + 1], parent_id[DEFS_SNAPSHOT_ID_LEN + 1];
+  defs_job_snapshot_id(f->defs, sub, sub_id);
+  defs_job_snapshot_id(f->defs, f->job, parent_id);
+  assert_string_equal(r->snapshot_id, sub_id);
+  assert_string_not_equal(sub_id, parent_id);
+  buf text;
+  buf_init(&text, NULL);
+  defs_job_snapshot(f->defs, f->job, &text);
+  size_t len;
+  store_error serr;
+  assert_string_equal(store_snapshot_get(f->home->inst->store, sub_id, f->home->a, &len, &serr),
+                      text.data);
+  assert_string_equal(store_snapshot_get(f->home->inst->store, parent_id, f->home->a, &len, &serr),
+                      text.data);
+  buf_free(&text);
+}
+
+static void test_create_lineage(void **state) {
+  launch_fixture *f = *state;
+  const char *parent = "11111111-1111-4111-8111-111111111111";
+  const char *root = "22222222-2222-4222-8222-222222222222";
+  run_new req = {.defs = f->defs, .job = f->job, .parent_run_id = parent, .root_run_id = root};
+  char id[37];
+  create_ok(f, &req, id);
+  store_run *r = home_get_run(f->home, id);
+  assert_string_equal(r->parent_run_id, parent);
+  assert_string_equal(r->root_run_id, root);
+  assert_string_equal(tag_value(r, "dagster/parent_run_id"), parent);
+  assert_string_equal(tag_value(r, "dagster/root_run_id"), root);
+
+  run_error err;
+  req.root_run_id = NULL;
+  assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  req.parent_run_id = NULL;
+  req.root_run_id = root;
+  assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+}
+
+/* ---- run_launch ---- */
+
+/* Polls until path exists; false after ~20 s. */
+static bool wait_for_file(const char *path) {
+  struct timespec nap = {0, 10 * 1000 * 1000};
+  for (int i = 0; i < 2000; i++) {
+    if (access(path, F_OK) == 0)
+      return true;
+    nanosleep(&nap, NULL);
+  }
+  return false;
+}
+
+/* Waits (up to ~20 s) for the worker, now a child of this subreaper, to
+ * exit, and reaps it. */
+static void wait_gone(long pid) {
+  struct timespec nap = {0, 10 * 1000 * 1000};
+  for (int i = 0; i < 2000; i++) {
+    if (waitpid((pid_t)pid, NULL, WNOHANG) == (pid_t)pid)
+      return;
+    nanosleep(&nap, NULL);
+  }
+  fail_msg("the fake worker %ld did not exit", pid);
+}
+
+/* The value of `key=` on its n-th line (0-based) of the record, or NULL. */
+static const char *record_value(const char *record, const char *key, int nth, char *out,
+                                size_t size) {
+  size_t klen = strlen(key);
+  for (const char *line = record; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t len = end ? (size_t)(end - line) : strlen(line);
+    if (len > klen && strncmp(line, key, klen) == 0 && line[klen] == '=' && nth-- == 0) {
+      snprintf(out, size, "%.*s", (int)(len - klen - 1), line + klen + 1);
+      return out;
+    }
+    line += len + (end ? 1 : 0);
+  }
+  return NULL;
+}
+
+static char *read_text(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp)
+    fail_msg("cannot read %s", path);
+  buf b;
+  buf_init(&b, NULL);
+  buf_read_file(&b, fp);
+  fclose(fp);
+  return b.data ? b.data : strdup("");
+}
+
+/* Points the instance at another worker executable. */
+static void set_worker(launch_fixture *f, const char *path) {
+  free(f->home->inst->dagd_path);
+  f->home->inst->dagd_path = xstrdup(path);
+}
+
+static void test_launch_starts_worker(void **state) {
+  launch_fixture *f = *state;
+  run_instance *inst = f->home->inst;
+  /* A copy of the fake worker, executable whatever the checkout did. */
+  char worker[128];
+  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
+  char *script = read_text(FAKE_WORKER);
+  home_write_file(worker, script);
+  free(script);
+  assert_int_equal(chmod(worker, 0755), 0);
+  set_worker(f, worker);
+
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+
+  /* The worker must not inherit what the server blocks or ignores. */
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  sigprocmask(SIG_BLOCK, &block, &old_mask);
+  struct sigaction ign = {.sa_handler = SIG_IGN}, old_usr2;
+  sigaction(SIGUSR2, &ign, &old_usr2);
+  run_error err;
+  int rc = run_launch(inst, id, &err);
+  sigprocmask(SIG_SETMASK, &old_mask, NULL);
+  sigaction(SIGUSR2, &old_usr2, NULL);
+  if (rc != 0)
+    fail_msg("run_launch: %s", err.message);
+
+  char record_path[160];
+  snprintf(record_path, sizeof record_path, "%s/worker-record", inst->home);
+  assert_true(wait_for_file(record_path));
+  char *record = read_text(record_path);
+  char v[512];
+  assert_string_equal(record_value(record, "arg0", 0, v, sizeof v), worker);
+  assert_string_equal(record_value(record, "argc", 0, v, sizeof v), "2");
+  assert_string_equal(record_value(record, "arg", 0, v, sizeof v), "execute-run");
+  assert_string_equal(record_value(record, "arg", 1, v, sizeof v), id);
+  assert_string_equal(record_value(record, "home", 0, v, sizeof v), inst->home);
+  long pid = atol(record_value(record, "pid", 0, v, sizeof v));
+  long sid = atol(record_value(record, "sid", 0, v, sizeof v));
+  assert_true(pid > 0);
+  assert_int_equal(sid, pid); /* a session of its own */
+  assert_int_not_equal(sid, (long)getsid(0));
+  unsigned long long blocked = strtoull(record_value(record, "sigblk", 0, v, sizeof v), NULL, 16);
+  unsigned long long ignored = strtoull(record_value(record, "sigign", 0, v, sizeof v), NULL, 16);
+  assert_int_equal(blocked & (1ULL << (SIGUSR1 - 1)), 0);
+  assert_int_equal(ignored & (1ULL << (SIGUSR2 - 1)), 0);
+  free(record);
+
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->worker_pid, pid);
+  assert_int_equal(r->status, STORE_RUN_STARTING);
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 1);
+  assert_string_equal(ev[0].event_type, "RUN_STARTING");
+  assert_int_equal(ev[0].level, RUN_LEVEL_INFO);
+  assert_string_equal(ev[0].message, "");
+  assert_null(ev[0].body);
+
+  char log_path[256];
+  snprintf(log_path, sizeof log_path, "%s/%s/worker.log", inst->compute_logs_dir, id);
+  char *log = read_text(log_path);
+  assert_string_equal(log, "worker stdout\nworker stderr\n");
+  free(log);
+  wait_gone(pid);
+
+  /* Launching it again is refused: it is no longer NOT_STARTED. */
+  assert_int_equal(run_launch(inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  char want[200];
+  snprintf(want, sizeof want,
+           "Run %s cannot be launched: its status is STARTING, and only a NOT_STARTED run can be.",
+           id);
+  assert_string_equal(err.message, want);
+}
+
+/* Launches a run with worker path `path` and checks the run failed with
+ * reason "Could not start the run worker: <path>: <why>". */
+static void check_worker_fails(launch_fixture *f, const char *path, const char *why) {
+  set_worker(f, path);
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+  run_error err;
+  assert_int_equal(run_launch(f->home->inst, id, &err), 0);
+
+  char reason[300];
+  snprintf(reason, sizeof reason, "Could not start the run worker: %s: %s", path, why);
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_int_equal(r->worker_pid, 0);
+  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 3);
+  assert_string_equal(ev[0].event_type, "RUN_STARTING");
+  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
+  assert_int_equal(ev[1].level, RUN_LEVEL_ERROR);
+  assert_string_equal(ev[1].message, reason);
+  char body[512];
+  snprintf(body, sizeof body,
+           "{\"error\":{\"message\":\"%s\",\"className\":\"dagd.RunLaunchError\",\"stack\":[],"
+           "\"cause\":null}}",
+           reason);
+  assert_string_equal(ev[1].body, body);
+  assert_string_equal(ev[2].event_type, "RUN_FAILURE");
+  assert_int_equal(ev[2].level, RUN_LEVEL_ERROR);
+  assert_string_equal(ev[2].message,
+                      "This run has been marked as failed from outside the execution context.");
+  assert_string_equal(ev[2].body, body);
+}
+
+static void test_launch_worker_cannot_start(void **state) {
+  launch_fixture *f = *state;
+  check_worker_fails(f, "/nonexistent/dagd-worker", "No such file or directory");
+  char path[128];
+  snprintf(path, sizeof path, "%s/not-executable", f->home->dir);
+  home_write_file(path, "#!/bin/sh\n");
+  chmod(path, 0644);
+  if (geteuid() != 0) /* root may execute anything */
+    check_worker_fails(f, path, "Permission denied");
+}
+
+static void test_launch_refused(void **state) {
+  launch_fixture *f = *state;
+  run_error err;
+  const char *unknown = "33333333-3333-4333-8333-333333333333";
+  assert_int_equal(run_launch(f->home->inst, unknown, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_string_equal(err.message, "Run 33333333-3333-4333-8333-333333333333 could not be found.");
+  assert_int_equal(run_launch(f->home->inst, "../x", &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  char id[37];
+  home_add_run(f->home, STORE_RUN_QUEUED, id);
+  assert_int_equal(run_launch(f->home->inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  size_t n;
+  home_events(f->home, id, &n);
+  assert_int_equal(n, 0); /* nothing reported */
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_create_fields_and_tags, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_reserved_tags, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_given_ids, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_subset, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_lineage, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_starts_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_worker_cannot_start, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_refused, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,408 @@
+/* test_terminate.c — unit tests for src/run/terminate.c: each policy on
+ * each status (Dagster's failure message for the statuses that cannot be
+ * terminated, the queue's cancel events, RUN_CANCELING and SIGTERM for a
+ * live worker, CANCELED at once for a dead one, the forced cancel's
+ * message), the worker check (a recycled pid whose command line is not
+ * `… execute-run <id>` is left alone), unknown runs, and deleting a run
+ * with its files (symlinks removed, never followed).
+ *
+ * Fake workers are `sh -c SCRIPT execute-run <id> <ready-file>`: sh keeps
+ * the extra arguments in its command line, traps SIGTERM to exit 42 (so
+ * the test knows the signal arrived, after reaping its sleep) and touches
+ * the ready file once the trap is set. Each runs in its own process group, killed at teardown. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "base/mem.h"
+#include "fixtures/core/home.h"
+#include "run/events.h"
+#include "run/terminate.h"
+
+#define FORCED                                                                                     \
+  "This pipeline was forcibly marked as canceled from outside the execution context. The "         \
+  "computational resources created by the run may not have been fully cleaned up."
+#define OUTSIDE "This run has been marked as canceled from outside the execution context."
+#define FAKE_SCRIPT                                                                                \
+  "trap 'kill $p 2>/dev/null; wait $p; exit 42' TERM; sleep 30 & p=$!; : > \"$2\"; wait; exit 1"
+
+/* Processes the test started, killed (whole group) and reaped at teardown. */
+static pid_t spawned[8];
+static size_t n_spawned;
+
+static pid_t spawn(char *const argv[]) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  assert_true(pid > 0);
+  setpgid(pid, pid);
+  assert_true(n_spawned < sizeof spawned / sizeof *spawned);
+  spawned[n_spawned++] = pid;
+  return pid;
+}
+
+static void sleep_a_bit(void) {
+  struct timespec nap = {0, 10 * 1000 * 1000};
+  nanosleep(&nap, NULL);
+}
+
+/* A fake worker of run_id, started and ready for SIGTERM. */
+static pid_t spawn_worker(home_fixture *f, const char *run_id) {
+  char ready[128];
+  snprintf(ready, sizeof ready, "%s/ready-%zu", f->dir, n_spawned);
+  char *argv[] = {"/bin/sh", "-c", FAKE_SCRIPT, "execute-run", (char *)run_id, ready, NULL};
+  pid_t pid = spawn(argv);
+  for (int i = 0; i < 2000 && access(ready, F_OK) != 0; i++)
+    sleep_a_bit();
+  assert_int_equal(access(ready, F_OK), 0);
+  return pid;
+}
+
+/* The exit status of a spawned process, waiting up to ~20 s; -1 when it
+ * is still running then. */
+static int wait_exit(pid_t pid) {
+  for (int i = 0; i < 2000; i++) {
+    int st;
+    pid_t r = waitpid(pid, &st, WNOHANG);
+    if (r == pid) {
+      for (size_t k = 0; k < n_spawned; k++)
+        if (spawned[k] == pid)
+          spawned[k] = 0;
+      return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    }
+    sleep_a_bit();
+  }
+  return -1;
+}
+
+static bool still_running(pid_t pid) {
+  int st;
+  return waitpid(pid, &st, WNOHANG) == 0;
+}
+
+static int setup(void **state) {
+  n_spawned = 0;
+  return home_setup(state);
+}
+
+static int teardown(void **state) {
+  for (size_t i = 0; i < n_spawned; i++)
+    if (spawned[i] > 0) {
+      /* The whole group: sh and its sleep, which this subreaper adopts. */
+      kill(-spawned[i], SIGKILL);
+      while (waitpid(-spawned[i], NULL, 0) > 0)
+        ;
+    }
+  n_spawned = 0;
+  return home_teardown(state);
+}
+
+/* A run with the status and worker pid given; its id into id. */
+static void add_run(home_fixture *f, store_run_status status, int64_t pid, char id[37]) {
+  home_add_run(f, status, id);
+  store_error err;
+  if (pid && store_run_set_worker(f->inst->store, id, pid, &err) != 0)
+    fail_msg("store_run_set_worker: %s", err.message);
+}
+
+static void terminate_ok(home_fixture *f, const char *id, run_terminate_policy policy) {
+  run_error err;
+  if (run_terminate(f->inst, id, policy, &err) != 0)
+    fail_msg("run_terminate: %s", err.message);
+}
+
+/* Checks the run's events: n of them, (type, level, message) each. */
+static void check_events(home_fixture *f, const char *id, size_t n, ...) {
+  size_t got;
+  store_event *ev = home_events(f, id, &got);
+  assert_int_equal(got, n);
+  va_list ap;
+  va_start(ap, n);
+  for (size_t i = 0; i < n; i++) {
+    assert_string_equal(ev[i].event_type, va_arg(ap, const char *));
+    assert_int_equal(ev[i].level, va_arg(ap, int));
+    assert_string_equal(ev[i].message, va_arg(ap, const char *));
+  }
+  va_end(ap);
+}
+
+static void test_can_terminate(void **state) {
+  (void)state;
+  for (int s = 0; s < STORE_RUN_STATUS_COUNT; s++)
+    assert_int_equal(run_can_terminate((store_run_status)s),
+                     s == STORE_RUN_STARTED || s == STORE_RUN_QUEUED);
+}
+
+static void test_refused_statuses(void **state) {
+  home_fixture *f = *state;
+  static const struct {
+    store_run_status status;
+    run_terminate_policy policy;
+  } cases[] = {
+      {STORE_RUN_NOT_STARTED, RUN_SAFE_TERMINATE},
+      {STORE_RUN_STARTING, RUN_SAFE_TERMINATE},
+      {STORE_RUN_CANCELING, RUN_SAFE_TERMINATE},
+      {STORE_RUN_MANAGED, RUN_SAFE_TERMINATE},
+      {STORE_RUN_SUCCESS, RUN_SAFE_TERMINATE},
+      {STORE_RUN_FAILURE, RUN_SAFE_TERMINATE},
+      {STORE_RUN_CANCELED, RUN_SAFE_TERMINATE},
+      {STORE_RUN_SUCCESS, RUN_MARK_AS_CANCELED_IMMEDIATELY},
+      {STORE_RUN_FAILURE, RUN_MARK_AS_CANCELED_IMMEDIATELY},
+      {STORE_RUN_CANCELED, RUN_MARK_AS_CANCELED_IMMEDIATELY},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char id[37];
+    add_run(f, cases[i].status, 0, id);
+    run_error err;
+    assert_int_equal(run_terminate(f->inst, id, cases[i].policy, &err), -1);
+    assert_int_equal(err.code, RUN_ERR_CANNOT_TERMINATE);
+    char want[160];
+    snprintf(want, sizeof want, "Run %s could not be terminated due to having status %s.", id,
+             store_run_status_name(cases[i].status));
+    assert_string_equal(err.message, want);
+    check_events(f, id, 0);
+    assert_int_equal(home_get_run(f, id)->status, cases[i].status);
+  }
+}
+
+static void test_unknown_run(void **state) {
+  home_fixture *f = *state;
+  run_error err;
+  const char *id = "44444444-4444-4444-8444-444444444444";
+  assert_int_equal(run_terminate(f->inst, id, RUN_SAFE_TERMINATE, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_string_equal(err.message, "Run 44444444-4444-4444-8444-444444444444 could not be found.");
+  assert_int_equal(run_terminate(f->inst, "nope", RUN_MARK_AS_CANCELED_IMMEDIATELY, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_int_equal(run_delete(f->inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_int_equal(run_delete(f->inst, "../..", &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+}
+
+static void test_queued(void **state) {
+  home_fixture *f = *state;
+  for (int policy = 0; policy < 2; policy++) {
+    char id[37];
+    add_run(f, STORE_RUN_QUEUED, 0, id);
+    terminate_ok(f, id, (run_terminate_policy)policy);
+    check_events(f, id, 2, "RUN_CANCELING", RUN_LEVEL_INFO, "Canceling run from the queue.",
+                 "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+    assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+  }
+}
+
+static void test_started_live_worker(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  home_add_run(f, STORE_RUN_STARTED, id);
+  pid_t pid = spawn_worker(f, id);
+  add_run(f, STORE_RUN_STARTED, 0, (char[37]){0}); /* another run, untouched */
+  store_error serr;
+  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
+  terminate_ok(f, id, RUN_SAFE_TERMINATE);
+  assert_int_equal(wait_exit(pid), 42); /* SIGTERM arrived */
+  /* The worker reports RUN_CANCELED when its ops are stopped; until then
+   * the run is CANCELING. */
+  check_events(f, id, 1, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.");
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELING);
+}
+
+static void test_started_dead_worker(void **state) {
+  home_fixture *f = *state;
+  char *argv[] = {"/bin/true", NULL};
+  pid_t dead = spawn(argv);
+  assert_int_equal(wait_exit(dead), 0);
+  char id[37];
+  add_run(f, STORE_RUN_STARTED, dead, id);
+  terminate_ok(f, id, RUN_SAFE_TERMINATE);
+  char engine[200];
+  snprintf(engine, sizeof engine,
+           "The run worker (pid %ld) is not running, so nothing can stop the run's ops: the run "
+           "is marked as canceled.",
+           (long)dead);
+  check_events(f, id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+
+  /* No worker pid at all. */
+  add_run(f, STORE_RUN_STARTED, 0, id);
+  terminate_ok(f, id, RUN_SAFE_TERMINATE);
+  check_events(f, id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO,
+               "The run has no run worker, so nothing can stop the run's ops: the run is marked "
+               "as canceled.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+}
+
+static void test_recycled_pid_left_alone(void **state) {
+  home_fixture *f = *state;
+  /* A live process that is not this run's worker: a plain sleep, and a
+   * worker of another run. */
+  char *argv[] = {"/bin/sleep", "30", NULL};
+  pid_t decoy = spawn(argv);
+  char other[37], id[37];
+  home_add_run(f, STORE_RUN_STARTED, other);
+  pid_t other_worker = spawn_worker(f, other);
+  assert_false(run_signal_worker(decoy, other, SIGTERM));
+  assert_false(run_signal_worker(other_worker, "55555555-5555-4555-8555-555555555555", SIGTERM));
+  assert_false(run_signal_worker(0, other, SIGTERM));
+  assert_false(run_signal_worker(-1, other, SIGTERM));
+  assert_false(run_signal_worker((int64_t)1 << 40, other, SIGTERM));
+  assert_false(run_signal_worker(other_worker, NULL, SIGTERM));
+
+  add_run(f, STORE_RUN_STARTED, decoy, id);
+  terminate_ok(f, id, RUN_SAFE_TERMINATE);
+  add_run(f, STORE_RUN_STARTED, other_worker, id);
+  terminate_ok(f, id, RUN_SAFE_TERMINATE);
+  assert_true(still_running(decoy));
+  assert_true(still_running(other_worker));
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+
+  /* Signal 0 checks without disturbing it. */
+  assert_true(run_signal_worker(other_worker, other, 0));
+  assert_true(still_running(other_worker));
+}
+
+static void test_mark_as_canceled(void **state) {
+  home_fixture *f = *state;
+  /* STARTING: control passed to the worker, so only the forced cancel
+   * applies; the live worker is signalled after the run is marked. */
+  char id[37];
+  home_add_run(f, STORE_RUN_STARTING, id);
+  pid_t pid = spawn_worker(f, id);
+  store_error serr;
+  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
+  terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+  check_events(f, id, 1, "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+  assert_int_equal(wait_exit(pid), 42);
+
+  /* STARTED: Dagster cancels first, then marks it. */
+  add_run(f, STORE_RUN_STARTED, 0, id);
+  terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+  check_events(f, id, 2, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED);
+
+  /* NOT_STARTED and CANCELING too (any unfinished run). */
+  static const store_run_status others[] = {STORE_RUN_NOT_STARTED, STORE_RUN_CANCELING};
+  for (size_t i = 0; i < 2; i++) {
+    add_run(f, others[i], 0, id);
+    terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+    check_events(f, id, 1, "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED);
+    assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+  }
+}
+
+/* mkdir -p for the test's own folders. */
+static void make_dirs(const char *path) {
+  char p[512];
+  snprintf(p, sizeof p, "%s", path);
+  for (char *c = p + 1; *c; c++)
+    if (*c == '/') {
+      *c = '\0';
+      mkdir(p, 0777);
+      *c = '/';
+    }
+  mkdir(p, 0777);
+}
+
+static void test_delete(void **state) {
+  home_fixture *f = *state;
+  run_instance *inst = f->inst;
+  /* Separate folders for outputs and compute logs. */
+  char logs[128];
+  snprintf(logs, sizeof logs, "%s/logs", f->dir);
+  make_dirs(logs);
+  free(inst->compute_logs_dir);
+  inst->compute_logs_dir = xstrdup(logs);
+
+  char id[37], keep[37];
+  home_add_run(f, STORE_RUN_SUCCESS, id);
+  home_add_run(f, STORE_RUN_SUCCESS, keep);
+  store_error serr;
+  assert_true(run_event(inst->store, id, "RUN_START", RUN_LEVEL_DEBUG, NULL, "", NULL, &serr) > 0);
+
+  char path[512], outside[128];
+  snprintf(outside, sizeof outside, "%s/outside.txt", f->dir);
+  home_write_file(outside, "precious");
+  snprintf(path, sizeof path, "%s/%s/step/deep", inst->artifacts_dir, id);
+  make_dirs(path);
+  snprintf(path, sizeof path, "%s/%s/step/deep/result", inst->artifacts_dir, id);
+  home_write_file(path, "1");
+  /* Symlinks to a file and to a folder outside: removed, not followed. */
+  snprintf(path, sizeof path, "%s/%s/step/link", inst->artifacts_dir, id);
+  assert_int_equal(symlink(outside, path), 0);
+  snprintf(path, sizeof path, "%s/%s/step/dirlink", inst->artifacts_dir, id);
+  assert_int_equal(symlink(f->dir, path), 0);
+  snprintf(path, sizeof path, "%s/%s/compute_logs", logs, id);
+  make_dirs(path);
+  snprintf(path, sizeof path, "%s/%s/compute_logs/step.err", logs, id);
+  home_write_file(path, "oops");
+  snprintf(path, sizeof path, "%s/%s/worker.log", logs, id);
+  home_write_file(path, "log");
+  snprintf(path, sizeof path, "%s/%s/result", inst->artifacts_dir, keep);
+  make_dirs(path);
+
+  run_error err;
+  assert_int_equal(run_delete(inst, id, &err), 0);
+  snprintf(path, sizeof path, "%s/%s", inst->artifacts_dir, id);
+  assert_int_equal(access(path, F_OK), -1);
+  snprintf(path, sizeof path, "%s/%s", logs, id);
+  assert_int_equal(access(path, F_OK), -1);
+  assert_int_equal(access(outside, F_OK), 0);
+  assert_int_equal(access(f->dir, F_OK), 0);
+  snprintf(path, sizeof path, "%s/%s/result", inst->artifacts_dir, keep);
+  assert_int_equal(access(path, F_OK), 0); /* other runs keep theirs */
+  assert_null(store_run_get(inst->store, id, f->a, &serr));
+  assert_string_equal(serr.message, "");
+  check_events(f, id, 0);
+  assert_non_null(store_run_get(inst->store, keep, f->a, &serr));
+
+  /* Gone now; a run without files deletes too. */
+  assert_int_equal(run_delete(inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_int_equal(run_delete(inst, keep, &err), 0);
+}
+
+static void test_delete_signals_worker(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  home_add_run(f, STORE_RUN_STARTED, id);
+  pid_t pid = spawn_worker(f, id);
+  store_error serr;
+  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
+  run_error err;
+  assert_int_equal(run_delete(f->inst, id, &err), 0);
+  assert_int_equal(wait_exit(pid), 42);
+  assert_null(store_run_get(f->inst->store, id, f->a, &serr));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_can_terminate),
+      cmocka_unit_test_setup_teardown(test_refused_statuses, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_queued, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_started_live_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_started_dead_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_recycled_pid_left_alone, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mark_as_canceled, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_delete_signals_worker, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
