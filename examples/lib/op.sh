@@ -214,3 +214,22 @@ log_event() {
     printf '%s: %s\n' "$1" "$2" >&2
   fi
 }
+
+# materialize ASSET_KEY [LABEL VALUE]...: reports an asset materialization
+# (the key's parts joined by '/', e.g. sales/report) with text metadata, one
+# LABEL VALUE pair each (without DAGD_EVENTS, prints it on stderr).
+materialize() {
+  _asset=$1
+  shift
+  _metadata=""
+  while [ $# -ge 2 ]; do
+    _metadata="$_metadata${_metadata:+, }$(json_string "$1"): $(json_string "$2")"
+    shift 2
+  done
+  if [ -n "${DAGD_EVENTS:-}" ]; then
+    printf '{"type": "asset_materialization", "asset_key": %s, "metadata": {%s}}\n' \
+      "$(json_string "$_asset")" "$_metadata" >>"$DAGD_EVENTS"
+  else
+    printf 'materialized %s\n' "$_asset" >&2
+  fi
+}

@@ -343,16 +343,8 @@ static const char *error_type_name(defs_config_error_reason reason) {
   return NULL;
 }
 
-/* Validates the runConfigData argument against the job's run config schema
- * (built in r) as Dagster's validate_config_from_snap. Returns true when it
- * is valid; otherwise sets *failure to RunConfigValidationInvalid, or to a
- * PythonError (a string that is not YAML when raise_on_error, a schema that
- * cannot be built, an error Dagster has no GraphQL type for). */
-static bool validate(const gql_resolve_info *info, defs_config_registry *r, const api_container *c,
-                     bool raise_on_error, gql_rv *failure) {
-  const json_t *run_config;
-  if (!run_config_arg(info, raise_on_error, &run_config, failure))
-    return false;
+bool api_run_config_check(const gql_resolve_info *info, defs_config_registry *r,
+                          const api_container *c, const json_t *run_config, gql_rv *failure) {
   defs_config_errors errs;
   defs_config_errors_init(&errs, info->arena);
   buf err;
@@ -381,6 +373,16 @@ static bool validate(const gql_resolve_info *info, defs_config_registry *r, cons
   inv->n_errors = errs.count;
   *failure = api_object(info, inv, "RunConfigValidationInvalid");
   return false;
+}
+
+/* Validates the runConfigData argument (a string that is not YAML is a
+ * PythonError when raise_on_error) with api_run_config_check. */
+static bool validate(const gql_resolve_info *info, defs_config_registry *r, const api_container *c,
+                     bool raise_on_error, gql_rv *failure) {
+  const json_t *run_config;
+  if (!run_config_arg(info, raise_on_error, &run_config, failure))
+    return false;
+  return api_run_config_check(info, r, c, run_config, failure);
 }
 
 /* PipelineConfigValidationValid, or the failure validate() set. */

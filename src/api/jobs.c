@@ -240,8 +240,9 @@ static gql_rv q_pipeline_or_error(const gql_resolve_info *info, const void *pare
   return api_object(info, c, "Pipeline");
 }
 
-/* The loaded job whose snapshot id is id, or NULL. dagd keeps no snapshot
- * store yet: the jobs of the workspace as loaded are what it can show. */
+/* The workspace's job whose snapshot id is id, or NULL (then
+ * pipelineSnapshotOrError looks among the snapshots the instance stores
+ * for its runs: api_stored_snapshot). */
 static const api_container *find_snapshot(const gql_resolve_info *info, const char *id) {
   size_t n;
   const api_location *locs = api_locations(info, &n);
@@ -265,6 +266,8 @@ static gql_rv q_pipeline_snapshot_or_error(const gql_resolve_info *info, const v
   const gql_value *selector = gql_arg(info, "activePipelineSelector");
   if (id) {
     const api_container *c = find_snapshot(info, id);
+    if (!c)
+      c = api_stored_snapshot(info, id);
     if (!c)
       return api_error(info, "PipelineSnapshotNotFoundError",
                        arena_printf(info->arena,

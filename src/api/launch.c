@@ -1,9 +1,360 @@
-/* launch.c — being written (issue 8). */
+/* launch.c — Mutation.launchRun and its legacy alias launchPipelineExecution:
+ * ExecutionParams read as Dagster's create_execution_params reads them
+ * (schema/roots/mutation.py, implementation/utils.py), then the job looked
+ * up, its run config validated, the run created and launched
+ * (implementation/execution/launch_execution.py, run_lifecycle.py) through
+ * run_create and run_launch (src/run/launch.h).
+ *
+ * The order of Dagster's checks is kept, since it decides which error a
+ * request with several faults gets: the selector, then a preset's conflicts,
+ * its job and its name (or, without a preset, the run config's shape), then
+ * the permission (a read-only server), then the job and selection, the run
+ * config, and the run's creation. `mode` only matters with a preset (a
+ * conflict): Dagster ignores it otherwise since jobs have one mode. A
+ * preset's tags apply under the caller's, as Dagster's launchpad applies
+ * them. */
+#include <string.h>
+
 #include "api/objects.h"
+#include "api/run_outcome.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/yaml.h"
+#include "graphql/values.h"
+#include "run/launch.h"
+
+/* What an ExecutionParams value asks for, once read. */
+typedef struct launch_params {
+  const char *job_name;
+  const char *repository_name;
+  const char *location_name;
+  const char *const *selection; /* op selection queries; n_selection 0: none */
+  size_t n_selection;
+  const json_t *run_config; /* NULL: {} */
+  store_tag *tags;          /* the preset's then the caller's, one per key (the last wins) */
+  size_t n_tags;
+  const char *parent_run_id;
+  const char *root_run_id;
+} launch_params;
+
+/* Whether a value is true in Python (Dagster tests `params.get(x)`). */
+static bool truthy(const gql_value *v) {
+  if (!v)
+    return false;
+  switch (v->kind) {
+  case GQL_VALUE_NULL:
+    return false;
+  case GQL_VALUE_BOOLEAN:
+    return v->boolean;
+  case GQL_VALUE_INT:
+  case GQL_VALUE_FLOAT:
+    return v->fval != 0;
+  case GQL_VALUE_STRING:
+    return v->str_len > 0;
+  case GQL_VALUE_LIST:
+    return v->n_items > 0;
+  case GQL_VALUE_OBJECT:
+    return v->n_fields > 0;
+  default:
+    return true;
+  }
+}
+
+/* Python's name of the type Dagster would hold for a JSON value. */
+static const char *py_type_name(const json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_ARRAY:
+    return "list";
+  case JSON_STRING:
+    return "str";
+  case JSON_INTEGER:
+    return "int";
+  case JSON_REAL:
+    return "float";
+  case JSON_TRUE:
+  case JSON_FALSE:
+    return "bool";
+  default:
+    return "dict";
+  }
+}
+
+/* Reads runConfigData as Dagster's execution_params_from_graphql: a false
+ * value is {}, a string is YAML (not YAML: a PythonError), and what results
+ * must be a mapping or None (ExecutionParams' check). */
+static bool read_run_config(const gql_resolve_info *info, const gql_value *v, const json_t **out,
+                            gql_rv *failure) {
+  *out = NULL;
+  if (!truthy(v))
+    return true;
+  json_t *j;
+  if (v->kind == GQL_VALUE_STRING) {
+    yaml_error ye = {0};
+    yaml_value *y = yaml_parse(info->arena, v->str, v->str_len, NULL, &ye);
+    j = y ? yaml_to_json(y, &ye) : NULL;
+    if (!j) {
+      *failure = ye.line
+                     ? api_python_error(info,
+                                        "the run config is not valid YAML: line %d, "
+                                        "column %d: %s",
+                                        ye.line, ye.column, ye.message)
+                     : api_python_error(info, "the run config is not valid YAML: %s", ye.message);
+      return false;
+    }
+  } else if (!(j = gql_value_to_json(v))) {
+    *failure = api_python_error(info, "the run config holds a number too large to represent");
+    return false;
+  }
+  api_json_defer(info->arena, j);
+  if (json_is_null(j))
+    return true;
+  if (!json_is_object(j)) {
+    buf repr;
+    buf_init(&repr, info->arena);
+    defs_config_py_repr(j, &repr);
+    *failure = api_python_error(info,
+                                "Param \"run_config\" is not one of ['Mapping']. Got %s which is "
+                                "type <class '%s'>.",
+                                buf_cstr(&repr), py_type_name(j));
+    return false;
+  }
+  *out = j;
+  return true;
+}
+
+/* Sets key to value in the tag list, replacing an earlier value of key
+ * (Dagster builds a dict: the last one wins, in first-seen order). */
+static void put_tag(launch_params *p, size_t cap, const char *key, const char *value) {
+  for (size_t i = 0; i < p->n_tags; i++) {
+    if (strcmp(p->tags[i].key, key) == 0) {
+      p->tags[i].value = value;
+      return;
+    }
+  }
+  if (p->n_tags < cap)
+    p->tags[p->n_tags++] = (store_tag){key, value};
+}
+
+/* The caller's tags (executionMetadata.tags) after the preset's, if any. */
+static void read_tags(const gql_resolve_info *info, const gql_value *metadata,
+                      const defs_preset *preset, launch_params *p) {
+  const gql_value *tags = gql_value_field(metadata, "tags");
+  size_t n_caller = tags && tags->kind == GQL_VALUE_LIST ? tags->n_items : 0;
+  size_t cap = n_caller + (preset ? preset->n_tags : 0);
+  p->tags = ARENA_ARRAY(info->arena, store_tag, cap + 1);
+  p->n_tags = 0;
+  for (size_t i = 0; preset && i < preset->n_tags; i++)
+    put_tag(p, cap, preset->tags[i].key, preset->tags[i].value);
+  for (size_t i = 0; i < n_caller; i++) {
+    const char *key = api_value_string(tags->items[i], "key");
+    const char *value = api_value_string(tags->items[i], "value");
+    if (key && value)
+      put_tag(p, cap, key, value);
+  }
+}
+
+/* ---- the selector, as a PipelineSelector value for api_select_job ------- */
+
+static gql_value *string_value(arena *a, const char *s) {
+  gql_value *v = ARENA_NEW(a, gql_value);
+  v->kind = GQL_VALUE_STRING;
+  v->str = s;
+  v->str_len = strlen(s);
+  return v;
+}
+
+/* {pipelineName, repositoryName, repositoryLocationName, solidSelection} of
+ * the params: Dagster's JobSubsetSelector, whichever of pipelineName and
+ * jobName named the job. */
+static const gql_value *selector_value(arena *a, const launch_params *p, bool with_selection) {
+  gql_value *sel = ARENA_NEW(a, gql_value);
+  sel->kind = GQL_VALUE_OBJECT;
+  sel->fields = ARENA_ARRAY(a, gql_object_field, 4);
+  sel->fields[sel->n_fields++] =
+      (gql_object_field){.name = "pipelineName", .value = string_value(a, p->job_name)};
+  sel->fields[sel->n_fields++] =
+      (gql_object_field){.name = "repositoryName", .value = string_value(a, p->repository_name)};
+  sel->fields[sel->n_fields++] = (gql_object_field){.name = "repositoryLocationName",
+                                                    .value = string_value(a, p->location_name)};
+  if (with_selection && p->n_selection) {
+    gql_value *list = ARENA_NEW(a, gql_value);
+    list->kind = GQL_VALUE_LIST;
+    list->items = ARENA_ARRAY(a, gql_value *, p->n_selection);
+    for (size_t i = 0; i < p->n_selection; i++)
+      list->items[list->n_items++] = string_value(a, p->selection[i]);
+    sel->fields[sel->n_fields++] = (gql_object_field){.name = "solidSelection", .value = list};
+  }
+  return sel;
+}
+
+/* Reads the selector's names and op selection. Dagster takes pipelineName
+ * or (when it is empty) jobName; with neither its selector's check fails. */
+static bool read_selector(const gql_resolve_info *info, const gql_value *selector, launch_params *p,
+                          gql_rv *failure) {
+  const char *pipeline = api_value_string(selector, "pipelineName");
+  p->job_name = pipeline && *pipeline ? pipeline : api_value_string(selector, "jobName");
+  if (!p->job_name) {
+    *failure = api_python_error(
+        info, "Param \"job_name\" is not a str. Got None which is type <class 'NoneType'>.");
+    return false;
+  }
+  p->repository_name = api_value_string(selector, "repositoryName");
+  p->location_name = api_value_string(selector, "repositoryLocationName");
+  const gql_value *sel = gql_value_field(selector, "solidSelection");
+  if (sel && sel->kind == GQL_VALUE_LIST && sel->n_items) {
+    const char **queries = ARENA_ARRAY(info->arena, const char *, sel->n_items);
+    for (size_t i = 0; i < sel->n_items; i++)
+      queries[i] = sel->items[i]->str;
+    p->selection = queries;
+    p->n_selection = sel->n_items;
+  }
+  return true;
+}
+
+static gql_rv conflicting(const gql_resolve_info *info, const char *param) {
+  return api_error(info, "ConflictingExecutionParamsError",
+                   arena_printf(info->arena,
+                                "Invalid ExecutionParams. Cannot define %s when using a preset.",
+                                param),
+                   (const char *)NULL);
+}
+
+/* Applies the named preset as Dagster's create_execution_params: nothing
+ * else may set the run config, mode or selection; the job must exist and
+ * have the preset. */
+static bool apply_preset(const gql_resolve_info *info, const gql_value *params, const char *name,
+                         launch_params *p, const defs_preset **out, gql_rv *failure) {
+  if (truthy(gql_value_field(params, "runConfigData"))) {
+    *failure = conflicting(info, "runConfigData");
+    return false;
+  }
+  if (truthy(gql_value_field(params, "mode"))) {
+    *failure = conflicting(info, "mode");
+    return false;
+  }
+  if (p->n_selection) {
+    *failure = conflicting(info, "selector.solid_selection");
+    return false;
+  }
+  const api_container *c;
+  if (!api_select_job(info, selector_value(info->arena, p, false), &c, failure))
+    return false;
+  for (size_t i = 0; i < c->job->n_presets; i++) {
+    const defs_preset *preset = &c->job->presets[i];
+    if (strcmp(preset->name, name) == 0) {
+      p->run_config = preset->run_config;
+      p->selection = preset->op_selection;
+      p->n_selection = preset->op_selection ? preset->n_op_selection : 0;
+      *out = preset;
+      return true;
+    }
+  }
+  *failure =
+      api_error(info, "PresetNotFoundError",
+                arena_printf(info->arena, "Preset %s not found in pipeline %s.", name, p->job_name),
+                "preset", name, (const char *)NULL);
+  return false;
+}
+
+/* Reads ExecutionParams into *p, or sets *failure to the answer. */
+static bool read_params(const gql_resolve_info *info, const gql_value *params, launch_params *p,
+                        gql_rv *failure) {
+  memset(p, 0, sizeof *p);
+  if (!read_selector(info, gql_value_field(params, "selector"), p, failure))
+    return false;
+  const char *preset_name = api_value_string(params, "preset");
+  const defs_preset *preset = NULL;
+  if (preset_name && *preset_name) {
+    if (!apply_preset(info, params, preset_name, p, &preset, failure))
+      return false;
+  } else if (!read_run_config(info, gql_value_field(params, "runConfigData"), &p->run_config,
+                              failure)) {
+    return false;
+  }
+  const gql_value *metadata = gql_value_field(params, "executionMetadata");
+  read_tags(info, metadata, preset, p);
+  p->parent_run_id = api_value_string(metadata, "parentRunId");
+  p->root_run_id = api_value_string(metadata, "rootRunId");
+  return true;
+}
+
+/* ---- creating and launching --------------------------------------------- */
+
+/* The union member for run_create's or run_launch's failure. */
+static gql_rv run_failure(const gql_resolve_info *info, const run_error *err) {
+  if (err->code == RUN_ERR_CONFLICT)
+    return api_error(info, "RunConflict", err->message, (const char *)NULL);
+  return api_python_error(info, "%s", err->message);
+}
+
+static gql_rv create_and_launch(const gql_resolve_info *info, run_instance *inst,
+                                const api_container *c, const launch_params *p) {
+  if (!p->parent_run_id != !p->root_run_id) /* DagsterRun's invariant */
+    return api_python_error(info, "Invariant failed. Description: Must set both root_run_id and "
+                                  "parent_run_id when creating a PipelineRun that belongs to a "
+                                  "run group");
+  run_new req = {
+      .defs = c->loc->defs,
+      .job = c->job,
+      .location_name = c->loc->name,
+      .run_config = p->run_config,
+      .tags = p->tags,
+      .n_tags = p->n_tags,
+      .parent_run_id = p->parent_run_id,
+      .root_run_id = p->root_run_id,
+  };
+  char run_id[37];
+  run_error err = {0};
+  if (run_create(inst, &req, run_id, &err) != 0 || run_launch(inst, run_id, &err) != 0)
+    return run_failure(info, &err);
+  /* Read again: launching moved it to STARTING (or FAILURE). */
+  store_error se = {{0}};
+  const store_run *run = store_run_get(inst->store, run_id, info->arena, &se);
+  if (!run)
+    return api_python_error(info, "%s",
+                            se.message[0] ? se.message : "the launched run is no longer stored");
+  return api_run_outcome_object(info, "LaunchRunSuccess", run, NULL);
+}
+
+static gql_rv mutation_launch_run(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)parent, (void)data;
+  launch_params p;
+  gql_rv result;
+  if (!read_params(info, gql_arg(info, "executionParams"), &p, &result))
+    return result;
+  if (((const api_context *)info->context)->read_only)
+    return api_unauthorized(info);
+  const api_container *c;
+  if (!api_select_job(info, selector_value(info->arena, &p, true), &c, &result))
+    return result;
+  if (!api_run_config_check(info, api_request_registry(info), c, p.run_config, &result))
+    return result;
+  run_instance *inst = api_instance(info, &result);
+  if (!inst)
+    return result;
+  return create_and_launch(info, inst, c, &p);
+}
+
+/* ---- attaching --------------------------------------------------------------- */
+
+static const api_resolver resolvers[] = {
+    {"Mutation.launchRun", mutation_launch_run},
+    {"Mutation.launchPipelineExecution", mutation_launch_run},
+    {"LaunchRunSuccess.run", api_run_outcome_run},
+};
+
+/* The members of LaunchRunResult with nothing but scalars: JSON-backed.
+ * (dagd answers neither InvalidStepError nor InvalidOutputError nor
+ * NoModeProvidedError, having no step keys to choose and one mode, but they
+ * are members of Dagster's union.) */
+static const char *const json_types[] = {
+    "RunConflict",         "PresetNotFoundError", "ConflictingExecutionParamsError",
+    "NoModeProvidedError", "InvalidStepError",    "InvalidOutputError",
+};
 
 int api_launch_attach(gql_schema *s, char *err, size_t err_size) {
-  (void)s;
-  (void)err;
-  (void)err_size;
+  if (api_attach(s, resolvers, API_COUNT(resolvers), err, err_size) != 0 ||
+      api_json_types(s, json_types, API_COUNT(json_types), err, err_size) != 0)
+    return -1;
   return 0;
 }

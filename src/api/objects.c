@@ -70,6 +70,10 @@ gql_rv api_error(const gql_resolve_info *info, const char *type_name, const char
   return api_json(info, o);
 }
 
+gql_rv api_unauthorized(const gql_resolve_info *info) {
+  return api_error(info, "UnauthorizedError", "Authorization failed", (const char *)NULL);
+}
+
 gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);

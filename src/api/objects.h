@@ -16,10 +16,10 @@
  *   defs_type           RegularDagsterType, ListDagsterType, NullableDagsterType
  *   defs_config_type    the ConfigType family
  *   defs_config_field   ConfigTypeField
- *   store_run           Run (also for PipelineRun, the interface), RunStatsSnapshot
- *                       (the run: stats are computed from its events)
+ *   store_run           Run (also for PipelineRun, the interface)
  *   api_event           every member of DagsterRunEvent
- *   (runs.c private)    RunStepStats, RunGroup, …
+ *   (runs.c private)    RunStatsSnapshot, RunStepStats, RunGroup, Runs (stats
+ *                       computed from the run's events, read once a request)
  *   json_t              the simple error types and small records (JSON
  *                       objects with "__typename"; api_json_types attaches
  *                       a resolver per field reading the key of that name)
@@ -194,6 +194,15 @@ bool api_select_job(const gql_resolve_info *info, const gql_value *selector,
 const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
                                  const char **error);
 
+/* Validates run_config (NULL: {}) against the job's run config schema
+ * (built in r) as Dagster's validate_config_from_snap (config_types.c).
+ * Returns true when it is valid; otherwise sets *failure to
+ * RunConfigValidationInvalid with every error (as isPipelineConfigValid
+ * answers it), or to a PythonError (a schema that cannot be built, an
+ * error Dagster has no GraphQL type for). */
+bool api_run_config_check(const gql_resolve_info *info, defs_config_registry *r,
+                          const api_container *c, const json_t *run_config, gql_rv *failure);
+
 /* SHA-1 of the text in hex, in the arena: the API's ids of repositories and
  * jobs hash their origin with it. */
 const char *api_sha1_hex(arena *a, const char *text);
@@ -230,8 +239,17 @@ run_instance *api_instance(const gql_resolve_info *info, gql_rv *result);
 /* A Run object (runs.c) for the run (copied into the request arena). */
 gql_rv api_run_object(const gql_resolve_info *info, const store_run *run);
 
-/* The run of that id as a Run object, or RunNotFoundError ("Run {id} could
- * not be found.") / PythonError: Dagster's RunOrError (runs.c). */
+/* Dagster's RunNotFoundError for run_id: "Pipeline run {id} could not be
+ * found." (runs.c). */
+gql_rv api_run_not_found(const gql_resolve_info *info, const char *run_id);
+
+/* Dagster's UnauthorizedError ("Authorization failed"): what mutations
+ * answer on a read-only server (objects.c). */
+gql_rv api_unauthorized(const gql_resolve_info *info);
+
+/* The run of that id as a Run object, or RunNotFoundError ("Pipeline run
+ * {id} could not be found.", Dagster's text) / PythonError: Dagster's
+ * RunOrError (runs.c). */
 gql_rv api_run_or_error(const gql_resolve_info *info, const char *run_id);
 
 /* One event of a run's log as the GraphQL object of its type (events.c). */
@@ -257,6 +275,13 @@ gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, c
  * most limit bytes each (<=0: all). */
 gql_rv api_captured_logs(const gql_resolve_info *info, const char *const *log_key, size_t n,
                          const char *cursor, int limit);
+
+/* The job of the snapshot the instance stores under snapshot_id (as
+ * Dagster's historical job), as a container: loaded once per request and
+ * released with it, subset by the op selection of the runs made from it.
+ * NULL when there is no instance, no such snapshot, or it no longer loads
+ * into the job that id names (runs.c). */
+const api_container *api_stored_snapshot(const gql_resolve_info *info, const char *snapshot_id);
 
 /* A RunsFilter input value as a store filter in the request arena; false
  * with *message set (InvalidPipelineRunsFilterError's) when it is invalid

@@ -314,7 +314,7 @@ static gql_rv resolve_workspace_location_entry_or_error(const gql_resolve_info *
 static bool refused(const gql_resolve_info *info, gql_rv *result) {
   if (!context_of(info)->read_only)
     return false;
-  *result = api_error(info, "UnauthorizedError", "Authorization failed", (const char *)NULL);
+  *result = api_unauthorized(info);
   return true;
 }
 

@@ -3,8 +3,8 @@
 # files of the upstream ops, one path a line. Ranks the regions by revenue
 # (config's top keeps the best N), writes the report into the report_store
 # resource's folder (its config arrives in DAGD_RESOURCE_report_store),
-# removes all but the newest `keep` reports there, and writes the report's
-# path to DAGD_OUTPUT_report.
+# removes all but the newest `keep` reports there, writes the report's
+# path to DAGD_OUTPUT_report and reports the asset sales/report.
 set -eu
 . "${0%/*}/../../lib/op.sh"
 title=$(config title 'Sales by region')
@@ -50,4 +50,5 @@ ls -t "$root"/report-*.txt | awk -v keep="$keep" 'NR > keep' | while IFS= read -
 done
 printf '%s\n' "$report" >"$DAGD_OUTPUT_report"
 log_event INFO "report written to $report"
+materialize sales/report path "$report" regions "$(awk 'END { print NR }' "$DAGD_INPUT_summaries")"
 cat "$report"
