@@ -363,15 +363,44 @@ json_t *defs_job_base_run_config(const defs_job *job) {
   return cfg;
 }
 
+/* The run config with the job's base run config filling each top-level
+ * key it leaves out (`ops` also stands for its alias `solids`), as
+ * Dagster's job config mapping gives each top-level field the job config's
+ * value as its default; NULL when run_config is an object that lacks
+ * nothing (use it as is) or is not an object (validation says why). */
+static json_t *with_job_defaults(const defs_job *job, const json_t *run_config) {
+  if (run_config && !json_is_object(run_config))
+    return NULL;
+  json_t *base = defs_job_base_run_config(job);
+  json_t *merged = run_config ? json_copy((json_t *)run_config) : json_object();
+  bool added = !run_config;
+  const char *key;
+  json_t *value;
+  json_object_foreach(base, key, value) {
+    bool given = json_object_get(merged, key) ||
+                 (strcmp(key, "ops") == 0 && json_object_get(merged, "solids"));
+    if (!given) {
+      json_object_set(merged, key, value);
+      added = true;
+    }
+  }
+  json_decref(base);
+  if (!added) {
+    json_decref(merged);
+    return NULL;
+  }
+  return merged;
+}
+
 json_t *defs_job_validate_run_config(defs_config_registry *r, const defs_definitions *d,
                                      const defs_job *job, const json_t *run_config,
                                      defs_config_errors *errs, buf *err) {
   const defs_config_type *root = defs_job_run_config_schema(r, d, job, err);
   if (!root)
     return NULL;
-  json_t *empty = run_config ? NULL : json_object();
-  json_t *resolved = defs_config_process(root, run_config ? run_config : empty, errs);
-  json_decref(empty);
+  json_t *merged = with_job_defaults(job, run_config);
+  json_t *resolved = defs_config_process(root, merged ? merged : run_config, errs);
+  json_decref(merged);
   return resolved;
 }
 

@@ -58,7 +58,9 @@ const defs_config_type *defs_type_loader_schema(defs_config_registry *r, const d
 json_t *defs_job_base_run_config(const defs_job *job);
 
 /* Validates run_config (NULL: an empty config, as Dagster treats a missing
- * run config) against the job's schema, appending every error to errs with
+ * run config), each top-level key it leaves out taken from the job's base
+ * run config (Dagster's job config mapping makes the job's config the
+ * default of each top-level field), against the job's schema, appending every error to errs with
  * Dagster's reasons, messages and paths. Returns the resolved config (every
  * default filled in; a new reference) or NULL when there were errors or the
  * schema could not be built (message in err, may be NULL). */

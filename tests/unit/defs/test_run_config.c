@@ -307,18 +307,38 @@ static void test_validate_hello(void **state) {
               "5}},\"transform\":{\"config\":{\"mode\":\"sum\",\"scale\":2.0}}}");
   assert_json(json_object_get(ok, "loggers"),
               "{\"console\":{\"config\":{\"log_level\":\"INFO\",\"name\":\"dagster\"}}}");
+  /* The job's `execution` setting fills the key the config leaves out. */
   assert_json(
       json_object_get(ok, "execution"),
-      "{\"config\":{\"multiprocess\":{\"max_concurrent\":0,\"retries\":{\"enabled\":{}}}}}");
+      "{\"config\":{\"multiprocess\":{\"max_concurrent\":2,\"retries\":{\"enabled\":{}}}}}");
   json_decref(ok);
 
-  /* No run config at all is an empty one. */
+  /* No run config at all: the job's config (ops small/large) applies. */
   defs_config_errors_init(&errs, a);
   ok = validate(r, d, "hello_etl", NULL, &errs);
   assert_non_null(ok);
+  assert_json(json_object_get(ok, "ops"),
+              "{\"large\":{\"config\":{\"count\":100}},\"load\":{},\"small\":{\"config\":{"
+              "\"count\":3}},\"transform\":{\"config\":{\"mode\":\"sum\",\"scale\":1.0}}}");
   assert_json(
       json_object_get(ok, "resources"),
       "{\"io_manager\":{},\"warehouse\":{\"config\":{\"path\":\"/tmp/dagd-hello-warehouse\"}}}");
+  json_decref(ok);
+
+  /* A config giving only resources keeps the job's ops config; given via
+   * the `solids` alias, ops are the caller's alone. */
+  defs_config_errors_init(&errs, a);
+  ok = validate(r, d, "hello_etl",
+                "{\"resources\": {\"warehouse\": {\"config\": {\"path\": \"/w\"}}}}", &errs);
+  assert_non_null(ok);
+  assert_json(json_object_get(json_object_get(ok, "ops"), "large"), "{\"config\":{\"count\":100}}");
+  json_decref(ok);
+  defs_config_errors_init(&errs, a);
+  ok =
+      validate(r, d, "hello_etl", "{\"solids\": {\"large\": {\"config\": {\"count\": 7}}}}", &errs);
+  assert_non_null(ok);
+  assert_int_equal(errs.count, 0);
+  assert_json(json_object_get(json_object_get(ok, "ops"), "small"), "{\"config\":{\"count\":5}}");
   json_decref(ok);
 
   arena_free(a);
