@@ -1,12 +1,16 @@
 /* graphql.c — `dagd graphql` (Dagster's `dagster-graphql` command): runs
  * one GraphQL query or mutation against the local workspace in-process,
  * with no server, and prints the response JSON on stdout. For scripts and
- * tests: the exit status says whether the response has errors.
+ * tests: the exit status says whether the response has errors. It opens
+ * the instance as the webserver does, so runs can be queried and launched
+ * (a launched run's worker is a detached process: it goes on after this
+ * command exits).
  *
  * Usage errors (bad flags, an unreadable query file, variables that are
- * not a JSON object) are found before the workspace loads, so they never
- * wait on it. The operation name is long-only (--operation): dagster-graphql's
- * -p is --predefined, its built-in queries, which dagd refuses by name. */
+ * not a JSON object) are found before the instance opens and the
+ * workspace loads, so they never wait on either. The operation name is
+ * long-only (--operation): dagster-graphql's -p is --predefined, its
+ * built-in queries, which dagd refuses by name. */
 #include "cli/graphql.h"
 
 #include <errno.h>
@@ -33,6 +37,8 @@ static const char usage[] =
     "Options:\n"
     "  -w, --workspace FILE     the workspace file (default ./workspace.yaml when it\n"
     "                           exists, else an empty workspace)\n"
+    "      --home DIR           the instance folder: runs, their events, logs and\n"
+    "                           outputs (default $DAGD_HOME, else ./.dagd)\n"
     "  -t, --text QUERY         the GraphQL document\n"
     "  -f, --file FILE          read the document from FILE ('-': standard input)\n"
     "  -v, --variables JSON     the variables, a JSON object\n"
@@ -41,13 +47,14 @@ static const char usage[] =
 
 typedef struct options {
   const char *workspace; /* NULL: the default */
+  const char *home;      /* --home; NULL: $DAGD_HOME, else ./.dagd */
   const char *text;
   const char *file;
   const char *variables;
   const char *operation;
 } options;
 
-enum { OPT_OPERATION = 256, OPT_PREDEFINED, OPT_HELP };
+enum { OPT_OPERATION = 256, OPT_PREDEFINED, OPT_HOME, OPT_HELP };
 
 static const struct option long_options[] = {
     {"workspace", required_argument, NULL, 'w'},
@@ -56,6 +63,7 @@ static const struct option long_options[] = {
     {"variables", required_argument, NULL, 'v'},
     {"operation", required_argument, NULL, OPT_OPERATION},
     {"predefined", required_argument, NULL, OPT_PREDEFINED},
+    {"home", required_argument, NULL, OPT_HOME},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -80,6 +88,9 @@ static int parse_options(int argc, char **argv, options *o) {
       break;
     case OPT_OPERATION:
       o->operation = optarg;
+      break;
+    case OPT_HOME:
+      o->home = optarg;
       break;
     case 'p':
     case OPT_PREDEFINED:
@@ -157,11 +168,11 @@ static bool has_errors(const buf *response) {
          memcmp(response->data, prefix, sizeof prefix - 1) == 0;
 }
 
-/* Runs the query against the schema and workspace, prints the response;
- * returns the exit status. */
+/* Runs the query against the schema, workspace and instance, prints the
+ * response; returns the exit status. */
 static int run(const options *o, const buf *query, const json_t *variables,
-               const gql_schema *schema, api_workspace *workspace) {
-  api_context ctx = {.read_only = false, .workspace = workspace};
+               const gql_schema *schema, api_workspace *workspace, run_instance *instance) {
+  api_context ctx = {.read_only = false, .workspace = workspace, .instance = instance};
   arena *a = arena_new(0);
   gql_request req = {
       .schema = schema,
@@ -204,13 +215,16 @@ int cli_graphql(int argc, char **argv) {
   rc = 1;
   char err[256];
   gql_schema *schema = api_schema_new(NULL, err, sizeof err);
+  run_instance *instance = NULL;
   api_workspace *workspace = NULL;
   if (!schema)
     fprintf(stderr, CMD ": %s\n", err);
-  else if ((workspace = cli_workspace_load(CMD, o.workspace)) != NULL)
-    rc = run(&o, &query, variables, schema, workspace);
+  else if ((instance = cli_instance_open(CMD, o.home)) != NULL &&
+           (workspace = cli_workspace_load(CMD, o.workspace)) != NULL)
+    rc = run(&o, &query, variables, schema, workspace, instance);
 
   api_workspace_free(workspace);
+  run_instance_close(instance);
   gql_schema_free(schema);
   json_decref(variables);
   buf_free(&query);

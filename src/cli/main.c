@@ -1,12 +1,13 @@
 /* main.c — the `dagd` command: dispatches to its subcommands.
  *
- * `webserver` (webserver.c) serves the API; `graphql` (graphql.c) runs one
- * query in-process; the other server commands (dev, daemon, execute-run)
- * are listed in the usage text as planned. */
+ * `webserver` and `dev` (webserver.c) serve the API; `graphql` (graphql.c)
+ * runs one query in-process; `execute-run` (execute_run.c) is the run
+ * worker's process. The daemon is listed in the usage text as planned. */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/version.h"
+#include "cli/execute_run.h"
 #include "cli/graphql.h"
 #include "cli/webserver.h"
 
@@ -19,13 +20,15 @@ static const char usage[] =
     "  --help, -h      show this help\n"
     "  --version, -V   print the version\n"
     "  webserver       serve the GraphQL API (see 'dagd webserver --help')\n"
+    "  dev             serve for local development: the webserver, and the daemon\n"
+    "                  once it exists (see 'dagd dev --help')\n"
     "  graphql         run one GraphQL query against the workspace, print the\n"
     "                  response (see 'dagd graphql --help')\n"
+    "  execute-run     execute one run; started by the run launcher\n"
+    "                  (see 'dagd execute-run --help')\n"
     "\n"
     "Planned (not available yet):\n"
-    "  dev             webserver and daemon together, for local development\n"
-    "  daemon          run queued runs, schedules and sensors\n"
-    "  execute-run     execute one run (started by the run launcher)\n";
+    "  daemon          run queued runs, schedules and sensors\n";
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -43,8 +46,12 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "webserver") == 0)
     return cli_webserver(argc - 1, argv + 1);
+  if (strcmp(cmd, "dev") == 0)
+    return cli_dev(argc - 1, argv + 1);
   if (strcmp(cmd, "graphql") == 0)
     return cli_graphql(argc - 1, argv + 1);
+  if (strcmp(cmd, "execute-run") == 0)
+    return cli_execute_run(argc - 1, argv + 1);
   fprintf(stderr, "dagd: unknown command '%s' (see 'dagd --help')\n", cmd);
   return 2;
 }

@@ -1,9 +1,14 @@
-/* webserver.c — `dagd webserver`: parses the options, builds the API
+/* webserver.c — `dagd webserver` and `dagd dev`: parses the options,
+ * opens the instance (the runs' storage and folders), builds the API
  * schema, loads the workspace (workspace_arg.c), starts the HTTP server and
  * waits for SIGINT/SIGTERM, then drains requests in flight, closes
- * WebSockets, frees the workspace (unless something was still open after
- * the drain) and exits 0. `--test-subscriptions` (left out of --help: it
- * is for tests) adds the test subscription field.
+ * WebSockets, frees the workspace and closes the instance (unless something
+ * was still open after the drain) and exits 0. `--test-subscriptions` (left
+ * out of --help: it is for tests) adds the test subscription field.
+ *
+ * `dagd dev` is the same server under its own name for now; the daemon
+ * joins it in that process when it exists, which is why it is a command of
+ * its own rather than an alias.
  *
  * The signals are blocked before the server starts, so libmicrohttpd's
  * threads inherit the mask and only this thread receives them (sigwait). */
@@ -22,15 +27,30 @@
 
 #define DRAIN_MS_DEFAULT 10000u
 
-static const char usage[] =
-    "usage: dagd webserver [options]\n"
-    "\n"
+/* A command served by this file: its name in messages and its help. */
+typedef struct command {
+  const char *name;    /* "dagd webserver" */
+  const char *summary; /* the paragraph after the usage line */
+} command;
+
+static const command webserver_command = {
+    "dagd webserver",
     "Serves the GraphQL API at /graphql (GET, POST and WebSocket subscriptions),\n"
-    "/server_info and /health.\n"
-    "\n"
+    "/server_info and /health. Launched runs are stored in the instance (--home)\n"
+    "and executed right away, each by a `dagd execute-run` process of its own.\n",
+};
+
+static const command dev_command = {
+    "dagd dev",
+    "Runs dagd for local development: for now the webserver, with the same options\n"
+    "as 'dagd webserver' (launched runs start right away); the daemon (queued runs,\n"
+    "schedules, sensors) will run in this process too once it exists.\n",
+};
+
+static const char options_help[] =
     "Options:\n"
     "  -w, --workspace FILE          the workspace file (default ./workspace.yaml when it\n"
-    "                                exists, else an empty workspace)\n"
+    "                                exists, else an empty workspace)\n" CLI_HOME_HELP
     "  -h, --host HOST               address to listen on (default 127.0.0.1)\n"
     "  -p, --port PORT               port to listen on (default 3000; 0: any free port)\n"
     "  -l, --path-prefix PREFIX      serve everything under PREFIX (e.g. /dagster)\n"
@@ -49,10 +69,15 @@ static const char usage[] =
     "      --drain-timeout SEC       on SIGTERM, wait this long for requests (default 10)\n"
     "      --help                    show this help\n";
 
+static void print_usage(const command *cmd, FILE *out) {
+  fprintf(out, "usage: %s [options]\n\n%s\n%s", cmd->name, cmd->summary, options_help);
+}
+
 typedef struct options {
   http_server_config server;
   gql_limits limits;
   const char *workspace; /* -w; NULL: the default */
+  const char *home;      /* --home; NULL: $DAGD_HOME, else ./.dagd */
   bool read_only;
   bool test_subscriptions;
   unsigned drain_ms;
@@ -73,6 +98,7 @@ enum {
   OPT_MAX_SUBSCRIPTIONS,
   OPT_WS_KEEPALIVE,
   OPT_TEST_SUBSCRIPTIONS,
+  OPT_HOME,
   OPT_HELP,
 };
 
@@ -95,6 +121,7 @@ static const struct option long_options[] = {
     {"max-subscriptions", required_argument, NULL, OPT_MAX_SUBSCRIPTIONS},
     {"ws-keepalive", required_argument, NULL, OPT_WS_KEEPALIVE},
     {"test-subscriptions", no_argument, NULL, OPT_TEST_SUBSCRIPTIONS},
+    {"home", required_argument, NULL, OPT_HOME},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -108,13 +135,13 @@ static const char *option_name(int id) {
 }
 
 /* Parses a decimal number in [min, max] into *out, or explains on stderr. */
-static bool parse_number(int id, const char *text, unsigned long long min, unsigned long long max,
-                         unsigned long long *out) {
+static bool parse_number(const command *cmd, int id, const char *text, unsigned long long min,
+                         unsigned long long max, unsigned long long *out) {
   char *end;
   errno = 0;
   unsigned long long v = strtoull(text, &end, 10);
   if (errno || end == text || *end || text[0] == '-' || v < min || v > max) {
-    fprintf(stderr, "dagd webserver: --%s expects a number from %llu to %llu, got '%s'\n",
+    fprintf(stderr, "%s: --%s expects a number from %llu to %llu, got '%s'\n", cmd->name,
             option_name(id), min, max, text);
     return false;
   }
@@ -139,7 +166,7 @@ typedef struct number_option {
 } number_option;
 
 /* Fills o from argv; returns -1 to go on, or an exit status. */
-static int parse_options(int argc, char **argv, options *o) {
+static int parse_options(const command *cmd, int argc, char **argv, options *o) {
   o->server.host = "127.0.0.1";
   o->server.port = 3000;
   o->limits = gql_default_limits;
@@ -168,7 +195,7 @@ static int parse_options(int argc, char **argv, options *o) {
         num = &numbers[i];
     if (num) {
       unsigned long long v;
-      if (!parse_number(c, optarg, num->min, num->max, &v))
+      if (!parse_number(cmd, c, optarg, num->min, num->max, &v))
         return 2;
       if (num->u)
         *num->u = (unsigned)v * num->scale;
@@ -195,40 +222,55 @@ static int parse_options(int argc, char **argv, options *o) {
     case OPT_TEST_SUBSCRIPTIONS:
       o->test_subscriptions = true;
       break;
+    case OPT_HOME:
+      o->home = optarg;
+      break;
     case OPT_HELP:
-      fputs(usage, stdout);
+      print_usage(cmd, stdout);
       return 0;
     default:
-      fputs(usage, stderr);
+      print_usage(cmd, stderr);
       return 2;
     }
   }
   if (optind < argc) {
-    fprintf(stderr, "dagd webserver: unexpected argument '%s'\n", argv[optind]);
+    fprintf(stderr, "%s: unexpected argument '%s'\n", cmd->name, argv[optind]);
     return 2;
   }
   return -1;
 }
 
-int cli_webserver(int argc, char **argv) {
+/* Frees what serve() set up, in the reverse order. */
+static void release(api_workspace *workspace, gql_schema *schema, run_instance *instance) {
+  api_workspace_free(workspace);
+  gql_schema_free(schema);
+  run_instance_close(instance);
+}
+
+/* Runs the server of cmd; returns the exit status. */
+static int serve(const command *cmd, int argc, char **argv) {
   options o = {0};
-  int rc = parse_options(argc, argv, &o);
+  int rc = parse_options(cmd, argc, argv, &o);
   if (rc >= 0)
     return rc;
 
+  run_instance *instance = cli_instance_open(cmd->name, o.home);
+  if (!instance)
+    return 1;
   char err[256];
   api_options api = {.test_subscriptions = o.test_subscriptions};
   gql_schema *schema = api_schema_new(&api, err, sizeof err);
   if (!schema) {
-    fprintf(stderr, "dagd webserver: %s\n", err);
+    fprintf(stderr, "%s: %s\n", cmd->name, err);
+    release(NULL, NULL, instance);
     return 1;
   }
-  api_workspace *workspace = cli_workspace_load("dagd webserver", o.workspace);
+  api_workspace *workspace = cli_workspace_load(cmd->name, o.workspace);
   if (!workspace) {
-    gql_schema_free(schema);
+    release(NULL, schema, instance);
     return 1;
   }
-  api_context ctx = {.read_only = o.read_only, .workspace = workspace};
+  api_context ctx = {.read_only = o.read_only, .workspace = workspace, .instance = instance};
   /* A query can never be longer than the body that carries it. */
   o.limits.max_document_bytes =
       o.server.max_body_bytes ? o.server.max_body_bytes : o.limits.max_document_bytes;
@@ -245,31 +287,34 @@ int cli_webserver(int argc, char **argv) {
 
   http_server *srv = http_server_start(&o.server, err, sizeof err);
   if (!srv) {
-    fprintf(stderr, "dagd webserver: %s\n", err);
-    api_workspace_free(workspace);
-    gql_schema_free(schema);
+    fprintf(stderr, "%s: %s\n", cmd->name, err);
+    release(workspace, schema, instance);
     return 1;
   }
-  fprintf(stderr, "dagd webserver listening on http://%s:%u%s/graphql\n", http_server_url_host(srv),
+  /* Tests parse the "listening on" line: its format stays as it is. */
+  fprintf(stderr, "%s: instance at %s\n", cmd->name, instance->home);
+  fprintf(stderr, "%s listening on http://%s:%u%s/graphql\n", cmd->name, http_server_url_host(srv),
           http_server_port(srv), http_server_path_prefix(srv));
   fflush(stderr);
 
   int sig = 0;
   sigwait(&stop, &sig);
-  fprintf(stderr, "dagd webserver: %s received, finishing requests in flight\n",
+  fprintf(stderr, "%s: %s received, finishing requests in flight\n", cmd->name,
           sig == SIGINT ? "SIGINT" : "SIGTERM");
   int left = http_server_shutdown(srv, o.drain_ms);
   if (left > 0) {
     /* The server may have been left running (a socket's thread stuck in a
-     * resolver) and its threads may still use the schema and workspace:
-     * they stay allocated for the moment until the process exits. */
-    fprintf(stderr,
-            "dagd webserver: %d request(s) or WebSocket(s) still open after the drain timeout\n",
-            left);
+     * resolver) and its threads may still use the schema, workspace and
+     * instance: they stay allocated for the moment until the process exits. */
+    fprintf(stderr, "%s: %d request(s) or WebSocket(s) still open after the drain timeout\n",
+            cmd->name, left);
   } else {
-    api_workspace_free(workspace);
-    gql_schema_free(schema);
+    release(workspace, schema, instance);
   }
-  fprintf(stderr, "dagd webserver: stopped\n");
+  fprintf(stderr, "%s: stopped\n", cmd->name);
   return 0;
 }
+
+int cli_webserver(int argc, char **argv) { return serve(&webserver_command, argc, argv); }
+
+int cli_dev(int argc, char **argv) { return serve(&dev_command, argc, argv); }

@@ -1,7 +1,7 @@
-/* workspace_arg.c — loads the workspace of `dagd webserver` and
- * `dagd graphql` and reports what went wrong on stderr: only the CLI
- * prints, so the loader (defs/workspace.c) hands its errors back in a
- * buffer and this file decides how they are shown. */
+/* workspace_arg.c — loads the workspace and opens the instance of the
+ * commands and reports what went wrong on stderr: only the CLI prints, so
+ * the loaders (defs/workspace.c, run/instance.c) hand their errors back in
+ * a buffer and this file decides how they are shown. */
 #include "cli/workspace_arg.h"
 
 #include <stdio.h>
@@ -46,4 +46,17 @@ api_workspace *cli_workspace_load(const char *cmd, const char *path) {
     print_block(loc->error);
   }
   return api_workspace_new(ws);
+}
+
+run_instance *cli_instance_open(const char *cmd, const char *home) {
+  buf err;
+  buf_init(&err, NULL);
+  run_instance *inst = run_instance_open(home, &err);
+  if (!inst) {
+    /* The reason names the folder or file at fault (instance.c). */
+    fprintf(stderr, "%s: cannot open the instance: ", cmd);
+    print_block(err.len ? err.data : "unknown error");
+  }
+  buf_free(&err);
+  return inst;
 }

@@ -1,33 +1,46 @@
-// cli.test.mjs — `dagd graphql`: one query against a workspace, in-process.
-// The query from -t, -f FILE or -f - (stdin); variables from -v; the
-// operation from --operation (-p, dagster-graphql's --predefined, is refused);
-// the workspace from -w or ./workspace.yaml;
-// exit statuses 0 (no errors), 1 (errors, or an unloadable workspace file)
-// and 2 (usage errors); a location that fails to load.
+// cli.test.mjs — the dagd commands from the outside.
+// `dagd graphql`: one query against a workspace, in-process. The query from
+// -t, -f FILE or -f - (stdin); variables from -v; the operation from
+// --operation (-p, dagster-graphql's --predefined, is refused); the
+// workspace from -w or ./workspace.yaml; exit statuses 0 (no errors), 1
+// (errors, or an unloadable workspace file) and 2 (usage errors); a
+// location that fails to load.
+// The instance: --home, $DAGD_HOME, ./.dagd, and a home that cannot be
+// created. `dagd execute-run`: usage and unknown runs. `dagd dev`.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { DAGD } from './server.mjs';
+import { DAGD, runDagd, runDagdSync, startServer } from './server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXAMPLES = path.join(root, 'examples', 'workspace.yaml');
 
-/** Runs `dagd graphql …args`; resolves { code, stdout, stderr, json }. */
-function graphql(args, { input, cwd } = {}) {
-  const r = spawnSync(DAGD, ['graphql', ...args], { input, cwd, encoding: 'utf8' });
-  if (r.error) throw r.error;
+/**
+ * Runs `dagd graphql …args` (in a temporary instance unless options name
+ * one: see runDagdSync); returns { code, stdout, stderr, json }.
+ */
+function graphql(args, options = {}) {
+  const r = runDagdSync(['graphql', ...args], options);
   let json = null;
   try {
     json = JSON.parse(r.stdout);
   } catch {
     /* not JSON: left null for the test to assert on */
   }
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+  return { ...r, json };
+}
+
+/** The paths of the files under dir, relative to it, sorted. */
+function filesUnder(dir) {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath ?? e.path, e.name)))
+    .sort();
 }
 
 const TINY = `repository: tiny
@@ -252,5 +265,196 @@ describe('dagd graphql', () => {
     assert.doesNotMatch(planned, /graphql/);
     const ws = spawnSync(DAGD, ['webserver', '--help'], { encoding: 'utf8' });
     assert.match(ws.stdout, /-w, --workspace FILE/);
+  });
+});
+
+describe('the instance (--home, DAGD_HOME, ./.dagd)', () => {
+  let dir;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'dagd-instance-'));
+    writeFileSync(path.join(dir, 'a-file'), 'not a folder\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--home creates the instance folder and its database, and wins over DAGD_HOME', () => {
+    const home = path.join(dir, 'made', 'by', 'home');
+    const env = path.join(dir, 'from-env');
+    const r = graphql(['--home', home, '-t', '{ version }'], { env: { DAGD_HOME: env } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(filesUnder(home).some((f) => path.basename(f) === 'runs.db'), filesUnder(home).join());
+    assert.equal(existsSync(env), false);
+    // The same instance opens again (the database is reused, not refused).
+    assert.equal(graphql(['--home', home, '-t', '{ version }']).code, 0);
+  });
+
+  test('DAGD_HOME, else ./.dagd', () => {
+    const env = path.join(dir, 'env-home');
+    const fromEnv = graphql(['-t', '{ version }'], { env: { DAGD_HOME: env } });
+    assert.equal(fromEnv.code, 0, fromEnv.stderr);
+    assert.ok(filesUnder(env).some((f) => path.basename(f) === 'runs.db'));
+
+    const cwd = path.join(dir, 'cwd');
+    mkdirSync(cwd);
+    // An empty DAGD_HOME counts as unset.
+    const fallback = graphql(['-t', '{ version }'], { env: { DAGD_HOME: '' }, cwd });
+    assert.equal(fallback.code, 0, fallback.stderr);
+    assert.ok(filesUnder(path.join(cwd, '.dagd')).some((f) => path.basename(f) === 'runs.db'));
+  });
+
+  test('a home that cannot be created: exit 1 with the reason, before serving', async () => {
+    const bad = path.join(dir, 'a-file', 'home');
+    const reason = /cannot open the instance: could not create .*a-file.*: it exists and is not a folder\n/;
+    for (const [command, args] of [
+      ['webserver', ['--port', '0']],
+      ['dev', ['--port', '0']],
+      ['execute-run', ['0123']],
+    ]) {
+      const viaFlag = await runDagd([command, ...args, '--home', bad]);
+      assert.equal(viaFlag.code, 1, `${command}: ${viaFlag.stderr}`);
+      assert.match(viaFlag.stderr, new RegExp(`^dagd ${command}: ${reason.source}`));
+      assert.doesNotMatch(viaFlag.stderr, /listening on/);
+      const viaEnv = await runDagd([command, ...args], { home: bad });
+      assert.equal(viaEnv.code, 1, `${command}: ${viaEnv.stderr}`);
+      assert.match(viaEnv.stderr, reason);
+    }
+    const q = graphql(['-t', '{ version }'], { home: bad });
+    assert.equal(q.code, 1);
+    assert.equal(q.stdout, '');
+    assert.match(q.stderr, new RegExp(`^dagd graphql: ${reason.source}`));
+  });
+
+  test('a malformed dagd.yaml: exit 1, the file and line named', () => {
+    const home = path.join(dir, 'bad-config');
+    mkdirSync(home);
+    writeFileSync(path.join(home, 'dagd.yaml'), 'storage:\n  sqlit: {}\n');
+    const r = graphql(['--home', home, '-t', '{ version }']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^dagd graphql: cannot open the instance: .*dagd\.yaml:2:3: .*sqlit/);
+  });
+
+  test('the webserver names its instance at startup and serves from it', async () => {
+    const s = await startServer();
+    try {
+      assert.ok(s.home.startsWith(os.tmpdir()), s.home);
+      assert.match(s.stderr(), new RegExp(`^dagd webserver: instance at ${s.home.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n`, 'm'));
+      assert.ok(filesUnder(s.home).some((f) => path.basename(f) === 'runs.db'));
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+    // The helper's temporary home goes with the server.
+    assert.equal(existsSync(s.home), false);
+  });
+});
+
+describe('dagd execute-run', () => {
+  let dir;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'dagd-execute-run-'));
+    writeFileSync(path.join(dir, 'tiny.yaml'), TINY);
+    writeFileSync(path.join(dir, 'workspace.yaml'), 'load_from:\n  - definitions: tiny.yaml\n');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('exit 2 with the usage without exactly one RUN_ID, or with an unknown option', async () => {
+    const cases = [
+      [[], /expects the RUN_ID/],
+      [['a', 'b'], /expects one RUN_ID, no other argument/],
+      [['--bogus', 'a'], /unrecognized option/],
+      [['--home'], /requires an argument/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runDagd(['execute-run', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.match(r.stderr, /usage: dagd execute-run \[options\] RUN_ID/);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('an unknown run: exit 1 and the reason on stderr', async () => {
+    const id = '11111111-2222-3333-4444-555555555555';
+    const r = await runDagd(['execute-run', id]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.stderr, `dagd execute-run: Run ${id} not found.\n`);
+    assert.equal(r.stdout, '');
+  });
+
+  test('dagd graphql launches a run with no server; the worker finishes it; a second worker refuses it', async () => {
+    const home = path.join(dir, 'home');
+    const q = (text) => graphql(['-w', path.join(dir, 'workspace.yaml'), '--home', home, '-t', text]);
+    const launched = q(`mutation { launchRun(executionParams: {
+        selector: {repositoryLocationName: "tiny", repositoryName: "tiny", jobName: "greet"}}) {
+      __typename ... on LaunchRunSuccess { run { runId } } ... on PythonError { message } } }`);
+    assert.equal(launched.code, 0, launched.stderr);
+    assert.equal(launched.json.data.launchRun.__typename, 'LaunchRunSuccess', launched.stdout);
+    const id = launched.json.data.launchRun.run.runId;
+    // The worker is detached from `dagd graphql`, which has exited: wait for the run to end.
+    const deadline = Date.now() + 30000;
+    let status;
+    for (;;) {
+      const r = q(`{ runOrError(runId: "${id}") { ... on Run { status } } }`);
+      assert.equal(r.code, 0, r.stderr);
+      status = r.json.data.runOrError.status;
+      if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(status) || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(status, 'SUCCESS');
+    const out = filesUnder(home).find((f) => f.endsWith(path.join(id, 'compute_logs', 'say.out')));
+    assert.ok(out, filesUnder(home).join('\n'));
+    assert.equal(readFileSync(path.join(home, out), 'utf8'), 'hi\n');
+    const again = await runDagd(['execute-run', id], { home });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, new RegExp(`^dagd execute-run: Run ${id} has status SUCCESS: only a NOT_STARTED or STARTING run`));
+  });
+
+  test('--help', async () => {
+    const r = await runDagd(['execute-run', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: dagd execute-run \[options\] RUN_ID\n/);
+    assert.match(r.stdout, /--home DIR/);
+  });
+});
+
+describe('dagd dev', () => {
+  test('--help: the webserver options, the daemon to come; listed in dagd --help', async () => {
+    const r = await runDagd(['dev', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^usage: dagd dev \[options\]\n/);
+    assert.match(r.stdout, /daemon/);
+    assert.match(r.stdout, /-w, --workspace FILE/);
+    assert.match(r.stdout, /--home DIR/);
+    const top = spawnSync(DAGD, ['--help'], { encoding: 'utf8' });
+    const [commands, planned] = top.stdout.split('Planned');
+    assert.match(commands, /\n {2}dev /);
+    assert.match(commands, /\n {2}execute-run /);
+    assert.doesNotMatch(planned, /dev|execute-run/);
+    assert.match(planned, /\n {2}daemon /);
+  });
+
+  test('serves the workspace like the webserver, under its own name', async () => {
+    const s = await startServer(['-w', EXAMPLES], { command: 'dev' });
+    try {
+      assert.match(s.stderr(), /^dagd dev: instance at /m);
+      assert.match(s.stderr(), /^dagd dev listening on http:/m);
+      const res = await fetch(s.url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ query: '{ repositoriesOrError { ... on RepositoryConnection { nodes { name } } } }' }),
+      });
+      assert.equal(res.status, 200);
+      assert.deepEqual((await res.json()).data.repositoriesOrError.nodes.map((n) => n.name), [
+        'hello',
+        'sales',
+        'stats',
+      ]);
+    } finally {
+      assert.equal(await s.stop(), 0);
+    }
+  });
+
+  test('a usage error names the command', async () => {
+    const r = await runDagd(['dev', '--port', 'x']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^dagd dev: --port expects a number/);
   });
 });

@@ -1,8 +1,13 @@
-// server.mjs — starts a real `dagd webserver` on an ephemeral port for the
-// end-to-end tests, and speaks raw HTTP/1.1 where fetch hides too much
-// (keep-alive reuse, partial bodies, early answers).
-import { spawn } from 'node:child_process';
+// server.mjs — starts a real `dagd webserver` (or `dagd dev`) on an
+// ephemeral port for the end-to-end tests, runs other dagd commands, and
+// speaks raw HTTP/1.1 where fetch hides too much (keep-alive reuse, partial
+// bodies, early answers). Every dagd started here gets a temporary instance
+// (DAGD_HOME) of its own, removed when it exits, unless the caller names
+// one: no test writes ./.dagd and no two tests share runs.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,16 +17,50 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 export const DAGD = process.env.DAGD || path.join(root, 'build', 'dagd');
 
 /**
- * Runs `dagd webserver --port 0 …args` and resolves once it prints its URL.
- * Returns { url (…/graphql), base (http://host:port), port, proc, stderr(), stop(signal) };
- * stop() resolves to the exit code.
+ * The environment of a dagd process: this one's plus `env`, with DAGD_HOME
+ * set to `home` when given, else kept as `env` sets it (even to ''), else a
+ * new temporary folder. Returns { env, home, cleanup() }; cleanup removes
+ * the temporary folder (nothing when the caller chose the home).
  */
-export function startServer(args = []) {
-  const proc = spawn(DAGD, ['webserver', '--port', '0', ...args], {
+function instanceEnv({ env = {}, home } = {}) {
+  const merged = { ...process.env, ...env };
+  let own = null;
+  if (home !== undefined) merged.DAGD_HOME = home;
+  else if (!('DAGD_HOME' in env)) merged.DAGD_HOME = own = mkdtempSync(path.join(os.tmpdir(), 'dagd-home-'));
+  const cleanup = () => {
+    if (!own) return;
+    try {
+      // A run worker may still be finishing in it: retry while files come and go.
+      rmSync(own, { recursive: true, force: true, maxRetries: 5 });
+    } catch (err) {
+      process.stderr.write(`server.mjs: could not remove ${own}: ${err.message}\n`);
+    }
+  };
+  return { env: merged, home: merged.DAGD_HOME, cleanup };
+}
+
+/**
+ * Runs `dagd <command> --port 0 …args` (command: 'webserver', the default,
+ * or 'dev') and resolves once it prints its URL. Options: env (extra
+ * environment variables), home (the DAGD_HOME to use; by default a
+ * temporary one, removed when the server exits).
+ * Returns { url (…/graphql), base (http://host:port), port, home, proc, stderr(), exited,
+ * stop(signal) }; stop() resolves to the exit code once the process is gone
+ * and its temporary home removed.
+ */
+export function startServer(args = [], { command = 'webserver', env, home } = {}) {
+  const instance = instanceEnv({ env, home });
+  const proc = spawn(DAGD, [command, '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
+    env: instance.env,
   });
   let stderr = '';
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig))).then(
+    (code) => {
+      instance.cleanup();
+      return code;
+    },
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`dagd did not start:\n${stderr}`)), 10000);
     proc.stderr.setEncoding('utf8');
@@ -34,6 +73,7 @@ export function startServer(args = []) {
           url: m[1],
           base: `http://${m[2]}:${m[3]}`,
           port: Number(m[3]),
+          home: instance.home,
           proc,
           stderr: () => stderr,
           exited,
@@ -46,6 +86,7 @@ export function startServer(args = []) {
     });
     proc.on('error', (err) => {
       clearTimeout(timer);
+      instance.cleanup();
       reject(err);
     });
     exited.then((code) => {
@@ -55,16 +96,45 @@ export function startServer(args = []) {
   });
 }
 
-/** Runs dagd with args to completion; resolves to { code, stderr }. */
-export function runDagd(args) {
+/**
+ * Runs dagd with args to completion; resolves to { code, stdout, stderr }.
+ * Options: env, home (as for startServer), cwd.
+ */
+export function runDagd(args, { env, home, cwd } = {}) {
+  const instance = instanceEnv({ env, home });
   return new Promise((resolve, reject) => {
-    const proc = spawn(DAGD, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(DAGD, args, { stdio: ['ignore', 'pipe', 'pipe'], env: instance.env, cwd });
+    let stdout = '';
     let stderr = '';
+    proc.stdout.setEncoding('utf8');
+    proc.stdout.on('data', (c) => (stdout += c));
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (c) => (stderr += c));
-    proc.on('error', reject);
-    proc.on('exit', (code) => resolve({ code, stderr }));
+    proc.on('error', (err) => {
+      instance.cleanup();
+      reject(err);
+    });
+    // 'close': the process is gone and its output fully read.
+    proc.on('close', (code) => {
+      instance.cleanup();
+      resolve({ code, stdout, stderr });
+    });
   });
+}
+
+/**
+ * runDagd, synchronously, with optional standard input: returns
+ * { code, stdout, stderr }. Options: env, home, cwd, input.
+ */
+export function runDagdSync(args, { env, home, cwd, input } = {}) {
+  const instance = instanceEnv({ env, home });
+  try {
+    const r = spawnSync(DAGD, args, { env: instance.env, cwd, input, encoding: 'utf8' });
+    if (r.error) throw r.error;
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    instance.cleanup();
+  }
 }
 
 /**
