@@ -53,11 +53,13 @@ function usage(message) {
 
 /** dagd's schema, by introspection through `dagd graphql`. */
 function introspectDagd(binary) {
-  // An empty folder as the working directory: no ./workspace.yaml to load.
+  // An empty folder as the working directory (no ./workspace.yaml to load)
+  // and as the instance's home, removed afterwards.
   const cwd = mkdtempSync(path.join(os.tmpdir(), 'dagd-compare-'));
   try {
     const r = spawnSync(binary, ['graphql', '-t', getIntrospectionQuery()], {
       cwd,
+      env: { ...process.env, DAGD_HOME: path.join(cwd, 'home') },
       encoding: 'utf8',
       maxBuffer: 64 << 20,
     });
