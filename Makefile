@@ -23,8 +23,9 @@ build: deps
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# dagd dev on the examples; runs go to $DAGD_HOME (default ./.dagd).
 run: build
-	@$(BUILD)/dagd webserver -w examples/workspace.yaml
+	@$(BUILD)/dagd dev -w examples/workspace.yaml
 
 lint: deps
 	@scripts/lint.sh
@@ -38,6 +39,7 @@ fuzz: deps
 bench: build
 	@scripts/bench.sh
 	@scripts/bench-http.sh
+	@scripts/bench-runs.sh
 
 clean:
 	rm -rf build build-asan build-fuzz build-lint
