@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "api/api.h"
 #include "cli/workspace_arg.h"
@@ -282,6 +283,11 @@ static int serve(const command *cmd, int argc, char **argv) {
   sigemptyset(&stop);
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
+  /* Run workers are started detached (a double fork), so they are not this
+   * process's children, unless it runs as PID 1 (a container without an
+   * init): then orphans come here and must be reaped, or they stay
+   * zombies. */
+  sigaddset(&stop, SIGCHLD);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
 
@@ -298,7 +304,9 @@ static int serve(const command *cmd, int argc, char **argv) {
   fflush(stderr);
 
   int sig = 0;
-  sigwait(&stop, &sig);
+  while (sigwait(&stop, &sig) == 0 && sig == SIGCHLD)
+    while (waitpid(-1, NULL, WNOHANG) > 0)
+      ;
   fprintf(stderr, "%s: %s received, finishing requests in flight\n", cmd->name,
           sig == SIGINT ? "SIGINT" : "SIGTERM");
   int left = http_server_shutdown(srv, o.drain_ms);
