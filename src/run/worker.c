@@ -104,7 +104,6 @@ typedef struct worker {
   bool quiet; /* the run is CANCELED or deleted: record nothing more */
   double next_poll;
   json_t *failed_keys; /* the steps that failed, in order */
-  json_t *first_error; /* the first step failure's error */
   char **base_env;     /* what every op's environment starts from */
 } worker;
 
@@ -605,8 +604,6 @@ static void mark_failed(worker *w, step_run *r, json_t *error, const char *sourc
   json_t *b = json_object();
   json_object_set_new(b, "error", error);
   json_object_set_new(b, "errorSource", json_string(source));
-  if (!w->first_error)
-    w->first_error = json_incref(error);
   json_array_append_new(w->failed_keys, json_string(r->step->key));
   r->state = STEP_FAILED;
   emit(w, "STEP_FAILURE", r->step->key, fmt(w, "Execution of step \"%s\" failed.", r->step->key),
@@ -1194,12 +1191,12 @@ static void finish_run(worker *w, double started) {
   store_error e;
   if (!w->quiet)
     store_run_add_tags(w->s, w->run_id, &tag, 1, &e);
-  json_t *b = json_object();
-  json_object_set_new(b, "error", json_incref(w->first_error));
+  /* Dagster's run failure after step failures carries no error of its
+   * own: the steps' failure events hold them. */
   emit(w, "RUN_FAILURE", NULL,
        fmt(w, "Execution of run for \"%s\" failed. Steps failed: %s.", w->job_name,
            py_list(w, w->failed_keys)),
-       b);
+       NULL);
 }
 
 /* Runs the plan with the signals taken over and restored afterwards. */
@@ -1224,7 +1221,6 @@ static void execute(worker *w) {
   finish_run(w, started);
   free_steps(w);
   json_decref(w->failed_keys);
-  json_decref(w->first_error);
 }
 
 int run_worker_execute(run_instance *inst, const char *run_id, buf *err) {
