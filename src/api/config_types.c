@@ -265,28 +265,6 @@ static gql_rv field_default_value_as_json(const gql_resolve_info *info, const vo
 
 /* ---- run config arguments and validation --------------------------------- */
 
-/* Whether a RunConfigData value is false in Python: Dagster reads
- * `runConfigData or {}`, so null, "", 0, false, [] and {} all mean {}. */
-static bool falsy(const gql_value *v) {
-  switch (v->kind) {
-  case GQL_VALUE_NULL:
-    return true;
-  case GQL_VALUE_BOOLEAN:
-    return !v->boolean;
-  case GQL_VALUE_INT:
-  case GQL_VALUE_FLOAT:
-    return v->fval == 0;
-  case GQL_VALUE_STRING:
-    return v->str_len == 0;
-  case GQL_VALUE_LIST:
-    return v->n_items == 0;
-  case GQL_VALUE_OBJECT:
-    return v->n_fields == 0;
-  default:
-    return false;
-  }
-}
-
 /* Reads the runConfigData argument as Dagster's parse_run_config_input:
  * NULL for an empty config; a string is YAML. A string that is not YAML is
  * a PythonError when raise_on_error (executionPlanOrError); otherwise it is
@@ -296,7 +274,7 @@ static bool run_config_arg(const gql_resolve_info *info, bool raise_on_error, co
                            gql_rv *failure) {
   *out = NULL;
   const gql_value *v = gql_arg(info, "runConfigData");
-  if (!v || falsy(v))
+  if (!api_value_truthy(v))
     return true;
   const char *error;
   *out = api_run_config_arg(info, "runConfigData", &error);

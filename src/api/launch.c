@@ -19,7 +19,6 @@
 #include "api/run_outcome.h"
 #include "base/arena.h"
 #include "base/buf.h"
-#include "base/yaml.h"
 #include "graphql/values.h"
 #include "run/launch.h"
 
@@ -37,76 +36,21 @@ typedef struct launch_params {
   const char *root_run_id;
 } launch_params;
 
-/* Whether a value is true in Python (Dagster tests `params.get(x)`). */
-static bool truthy(const gql_value *v) {
-  if (!v)
-    return false;
-  switch (v->kind) {
-  case GQL_VALUE_NULL:
-    return false;
-  case GQL_VALUE_BOOLEAN:
-    return v->boolean;
-  case GQL_VALUE_INT:
-  case GQL_VALUE_FLOAT:
-    return v->fval != 0;
-  case GQL_VALUE_STRING:
-    return v->str_len > 0;
-  case GQL_VALUE_LIST:
-    return v->n_items > 0;
-  case GQL_VALUE_OBJECT:
-    return v->n_fields > 0;
-  default:
-    return true;
-  }
-}
-
-/* Python's name of the type Dagster would hold for a JSON value. */
-static const char *py_type_name(const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_ARRAY:
-    return "list";
-  case JSON_STRING:
-    return "str";
-  case JSON_INTEGER:
-    return "int";
-  case JSON_REAL:
-    return "float";
-  case JSON_TRUE:
-  case JSON_FALSE:
-    return "bool";
-  default:
-    return "dict";
-  }
-}
-
 /* Reads runConfigData as Dagster's execution_params_from_graphql: a false
  * value is {}, a string is YAML (not YAML: a PythonError), and what results
  * must be a mapping or None (ExecutionParams' check). */
 static bool read_run_config(const gql_resolve_info *info, const gql_value *v, const json_t **out,
                             gql_rv *failure) {
   *out = NULL;
-  if (!truthy(v))
+  if (!api_value_truthy(v))
     return true;
-  json_t *j;
-  if (v->kind == GQL_VALUE_STRING) {
-    yaml_error ye = {0};
-    yaml_value *y = yaml_parse(info->arena, v->str, v->str_len, NULL, &ye);
-    j = y ? yaml_to_json(y, &ye) : NULL;
-    if (!j) {
-      *failure = ye.line
-                     ? api_python_error(info,
-                                        "the run config is not valid YAML: line %d, "
-                                        "column %d: %s",
-                                        ye.line, ye.column, ye.message)
-                     : api_python_error(info, "the run config is not valid YAML: %s", ye.message);
-      return false;
-    }
-  } else if (!(j = gql_value_to_json(v))) {
-    *failure = api_python_error(info, "the run config holds a number too large to represent");
+  const char *error;
+  const json_t *j = api_run_config_value(info, v, &error);
+  if (error) {
+    *failure = api_python_error(info, "%s", error);
     return false;
   }
-  api_json_defer(info->arena, j);
-  if (json_is_null(j))
+  if (!j || json_is_null(j))
     return true;
   if (!json_is_object(j)) {
     buf repr;
@@ -115,7 +59,7 @@ static bool read_run_config(const gql_resolve_info *info, const gql_value *v, co
     *failure = api_python_error(info,
                                 "Param \"run_config\" is not one of ['Mapping']. Got %s which is "
                                 "type <class '%s'>.",
-                                buf_cstr(&repr), py_type_name(j));
+                                buf_cstr(&repr), defs_config_py_type_name(j));
     return false;
   }
   *out = j;
@@ -224,11 +168,11 @@ static gql_rv conflicting(const gql_resolve_info *info, const char *param) {
  * have the preset. */
 static bool apply_preset(const gql_resolve_info *info, const gql_value *params, const char *name,
                          launch_params *p, const defs_preset **out, gql_rv *failure) {
-  if (truthy(gql_value_field(params, "runConfigData"))) {
+  if (api_value_truthy(gql_value_field(params, "runConfigData"))) {
     *failure = conflicting(info, "runConfigData");
     return false;
   }
-  if (truthy(gql_value_field(params, "mode"))) {
+  if (api_value_truthy(gql_value_field(params, "mode"))) {
     *failure = conflicting(info, "mode");
     return false;
   }

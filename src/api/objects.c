@@ -165,10 +165,36 @@ const api_location *api_repository_find(const gql_resolve_info *info, const char
   return loc;
 }
 
+bool api_value_truthy(const gql_value *v) {
+  if (!v)
+    return false;
+  switch (v->kind) {
+  case GQL_VALUE_NULL:
+    return false;
+  case GQL_VALUE_BOOLEAN:
+    return v->boolean;
+  case GQL_VALUE_INT:
+  case GQL_VALUE_FLOAT:
+    return v->fval != 0;
+  case GQL_VALUE_STRING:
+    return v->str_len > 0;
+  case GQL_VALUE_LIST:
+    return v->n_items > 0;
+  case GQL_VALUE_OBJECT:
+    return v->n_fields > 0;
+  default:
+    return true;
+  }
+}
+
 const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
                                  const char **error) {
+  return api_run_config_value(info, gql_arg(info, name), error);
+}
+
+const json_t *api_run_config_value(const gql_resolve_info *info, const gql_value *v,
+                                   const char **error) {
   *error = NULL;
-  const gql_value *v = gql_arg(info, name);
   if (!v || v->kind == GQL_VALUE_NULL)
     return NULL;
   json_t *j;

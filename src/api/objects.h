@@ -165,6 +165,11 @@ int api_json_types(gql_schema *s, const char *const *types, size_t n, char *err,
 int api_resolve_types(gql_schema *s, const char *const *types, size_t n, gql_resolve_type_fn fn,
                       char *err, size_t err_size);
 
+/* Whether an input value (NULL: absent) is true in Python: Dagster tests
+ * `params.get(x)` and reads `runConfigData or {}`, so null, "", 0, false,
+ * [] and {} are all false. */
+bool api_value_truthy(const gql_value *v);
+
 /* The string argument of that name, or NULL when absent or null. */
 const char *api_arg_string(const gql_resolve_info *info, const char *name);
 
@@ -193,6 +198,9 @@ bool api_select_job(const gql_resolve_info *info, const gql_value *selector,
  * string that is not YAML, returns NULL and sets *error to the message. */
 const json_t *api_run_config_arg(const gql_resolve_info *info, const char *name,
                                  const char **error);
+/* The same for a RunConfigData value (an argument or an input field). */
+const json_t *api_run_config_value(const gql_resolve_info *info, const gql_value *v,
+                                   const char **error);
 
 /* Validates run_config (NULL: {}) against the job's run config schema
  * (built in r) as Dagster's validate_config_from_snap (config_types.c).
@@ -255,7 +263,7 @@ gql_rv api_run_or_error(const gql_resolve_info *info, const char *run_id);
 /* One event of a run's log as the GraphQL object of its type (events.c). */
 typedef struct api_event {
   const store_event *event;
-  const json_t *body; /* the parsed body (an empty object when it has none) */
+  const json_t *body;   /* the parsed body (an empty object when it has none) */
   const char *job_name; /* the run's job (RunEvent.pipelineName) */
 } api_event;
 
@@ -268,7 +276,8 @@ gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
                             const char *after_cursor, int limit);
 
 /* The stats of one step of the run, as a RunStepStats object (runs.c). */
-gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, const char *step_key);
+gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id,
+                             const char *step_key);
 
 /* A CapturedLogs object for the log key (events.c): each stream from its
  * cursor offset ("<stdout>:<stderr>" as Dagster's cursor; NULL: 0:0), at

@@ -304,6 +304,9 @@ json_t *defs_config_process(const defs_config_type *t, const json_t *value,
 /* Appends repr() of the Python value that Dagster would hold for this JSON
  * (dict, list, str, int, float, bool, None; NULL is None). */
 void defs_config_py_repr(const json_t *v, buf *out);
+/* The name of the Python type a JSON value loads as: dict, list, str, int,
+ * float, bool, NoneType. */
+const char *defs_config_py_type_name(const json_t *v);
 /* Appends str() of it (a string as it is, anything else as repr). */
 void defs_config_py_str(const json_t *v, buf *out);
 /* Appends json.dumps() of it with Python's defaults (", " and ": "

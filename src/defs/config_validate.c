@@ -229,7 +229,7 @@ static void none_not_allowed(vctx *c, const defs_config_type *t, const json_t *v
   mismatch(c, t, v ? v : json_null(), "None", &m);
 }
 
-static const char *py_type_name(const json_t *v) {
+const char *defs_config_py_type_name(const json_t *v) {
   switch (json_typeof(v)) {
   case JSON_OBJECT:
     return "dict";
@@ -258,7 +258,7 @@ static void scalar_error(vctx *c, const defs_config_type *t, const json_t *v, co
   buf_puts(&m, ". Value \"");
   defs_config_py_str(v, &m);
   buf_printf(&m, "\" of type \"<class '%s'>\" is not valid for expected type \"%s\".",
-             py_type_name(v), t->given_name);
+             defs_config_py_type_name(v), t->given_name);
   mismatch(c, t, value, repr_of(c, v), &m);
 }
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/fs.h"
 #include "base/mem.h"
 #include "base/strmap.h"
 #include "base/yaml.h"
@@ -857,19 +858,11 @@ defs_definitions *defs_load_text(const char *path, const char *text, size_t n, b
 }
 
 defs_definitions *defs_load_file(const char *path, buf *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
-    return NULL;
-  }
   buf text;
   buf_init(&text, NULL);
-  bool read = buf_read_file(&text, f);
-  int read_errno = errno;
-  fclose(f);
   defs_definitions *d = NULL;
-  if (!read)
-    buf_printf(err, "%s: cannot read: %s\n", path, strerror(read_errno));
+  if (!fs_read_file(path, &text))
+    buf_printf(err, "%s: cannot read: %s\n", path, strerror(errno));
   else
     d = defs_load_text(path, text.data ? text.data : "", text.len, err);
   buf_free(&text);

@@ -10,6 +10,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/fs.h"
 #include "base/mem.h"
 #include "base/yaml.h"
 
@@ -105,19 +106,11 @@ static bool read_entry(arena *a, const char *file, const yaml_value *e, defs_loc
 }
 
 defs_workspace *defs_workspace_load(const char *path, buf *err) {
-  FILE *f = fopen(path, "rb");
-  if (!f) {
-    buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
-    return NULL;
-  }
   arena *a = arena_new(0);
   buf text;
   buf_init(&text, a);
-  bool read = buf_read_file(&text, f);
-  int read_errno = errno;
-  fclose(f);
-  if (!read) {
-    buf_printf(err, "%s: cannot read: %s\n", path, strerror(read_errno));
+  if (!fs_read_file(path, &text)) {
+    buf_printf(err, "%s: cannot read: %s\n", path, strerror(errno));
     arena_free(a);
     return NULL;
   }

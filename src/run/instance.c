@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/fs.h"
 #include "base/mem.h"
 #include "base/yaml.h"
 
@@ -133,20 +134,12 @@ static void read_settings(reader *r, const yaml_value *root, settings *s) {
 /* Reads <home>/dagd.yaml when present; false with err filled on a bad file. */
 static bool load_settings(const char *home, settings *s, arena *a, buf *err) {
   char *file = arena_printf(a, "%s/%s", home, CONFIG_FILE);
-  FILE *f = fopen(file, "rb");
-  if (!f) {
+  buf text;
+  buf_init(&text, a);
+  if (!fs_read_file(file, &text)) {
     if (errno == ENOENT)
       return true;
     buf_printf(err, "%s: %s", file, strerror(errno));
-    return false;
-  }
-  buf text;
-  buf_init(&text, a);
-  bool read_ok = buf_read_file(&text, f);
-  int read_errno = errno;
-  fclose(f);
-  if (!read_ok) {
-    buf_printf(err, "%s: %s", file, strerror(read_errno));
     return false;
   }
   yaml_error yerr;
@@ -163,31 +156,6 @@ static bool load_settings(const char *home, settings *s, arena *a, buf *err) {
   return r.errors == 0;
 }
 
-/* mkdir -p; false with err filled. */
-static bool make_dirs(const char *path, buf *err) {
-  char *p = xstrdup(path);
-  bool ok = true;
-  for (char *c = p + 1; ok; c++) {
-    bool end = *c == '\0';
-    if (*c != '/' && !end)
-      continue;
-    *c = '\0';
-    struct stat st;
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-      buf_printf(err, "could not create %s: %s", p, strerror(errno));
-      ok = false;
-    } else if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      buf_printf(err, "could not create %s: it exists and is not a folder", p);
-      ok = false;
-    }
-    if (end)
-      break;
-    *c = '/';
-  }
-  free(p);
-  return ok;
-}
-
 /* The folder dir (relative to home unless absolute), created, as an
  * absolute canonical path on the heap; NULL with err filled. */
 static char *folder(const char *home, const char *dir, buf *err) {
@@ -198,11 +166,12 @@ static char *folder(const char *home, const char *dir, buf *err) {
     snprintf(joined, n, "%s/%s", home, dir);
   }
   char *real = NULL;
-  if (make_dirs(joined, err)) {
-    real = realpath(joined, NULL);
-    if (!real)
-      buf_printf(err, "could not resolve %s: %s", joined, strerror(errno));
-  }
+  if (!fs_mkdir_p(joined))
+    buf_printf(err, "could not create %s: %s", joined,
+               errno == ENOTDIR ? "it or a folder above it exists and is not a folder"
+                                : strerror(errno));
+  else if (!(real = realpath(joined, NULL)))
+    buf_printf(err, "could not resolve %s: %s", joined, strerror(errno));
   free(joined);
   return real;
 }

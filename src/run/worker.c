@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/fs.h"
 #include "base/json.h"
 #include "defs/config.h"
 #include "defs/plan.h"
@@ -206,30 +207,6 @@ static json_t *pid_entries(worker *w, bool with_steps) {
 }
 
 /* ---- files ---- */
-
-/* mkdir -p; false with errno set. */
-static bool make_dirs(const char *path) {
-  char *p = strdup(path);
-  bool ok = p != NULL;
-  for (char *c = p ? p + 1 : NULL; ok; c++) {
-    bool end = *c == '\0';
-    if (*c != '/' && !end)
-      continue;
-    *c = '\0';
-    struct stat st;
-    if (mkdir(p, 0777) != 0 && errno != EEXIST)
-      ok = false;
-    else if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-      errno = ENOTDIR;
-      ok = false;
-    }
-    if (end)
-      break;
-    *c = '/';
-  }
-  free(p);
-  return ok;
-}
 
 static bool write_file(const char *path, const char *data, size_t n) {
   FILE *f = fopen(path, "wbe");
@@ -855,7 +832,7 @@ static void start_attempt(worker *w, step_run *r) {
   char *slash = log_dir ? strrchr(log_dir, '/') : NULL;
   if (slash)
     *slash = '\0';
-  bool dirs = make_dirs(fmt(w, "%s/inputs", r->dir)) && log_dir && make_dirs(log_dir);
+  bool dirs = fs_mkdir_p(fmt(w, "%s/inputs", r->dir)) && log_dir && fs_mkdir_p(log_dir);
   free(log_dir);
   char **envp = NULL;
   if (!dirs) {

@@ -303,7 +303,7 @@ describe('the instance (--home, DAGD_HOME, ./.dagd)', () => {
 
   test('a home that cannot be created: exit 1 with the reason, before serving', async () => {
     const bad = path.join(dir, 'a-file', 'home');
-    const reason = /cannot open the instance: could not create .*a-file.*: it exists and is not a folder\n/;
+    const reason = /cannot open the instance: could not create .*a-file.*: it or a folder above it exists and is not a folder\n/;
     for (const [command, args] of [
       ['webserver', ['--port', '0']],
       ['dev', ['--port', '0']],

@@ -835,7 +835,7 @@ static void test_missing_file(void **state) {
   buf_init(&err, NULL);
   assert_null(defs_load_file("tests/unit/defs/no-such-file.yaml", &err));
   assert_string_equal(
-      err.data, "tests/unit/defs/no-such-file.yaml: cannot open: No such file or directory\n");
+      err.data, "tests/unit/defs/no-such-file.yaml: cannot read: No such file or directory\n");
   buf_free(&err);
 }
 

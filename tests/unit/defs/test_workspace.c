@@ -151,7 +151,7 @@ static void test_reload(void **state) {
   snprintf(path, sizeof path, "%s/a.yaml", dir);
   unlink(path);
   assert_int_equal(defs_workspace_reload(ws, "a"), -1);
-  assert_non_null(strstr(a->error, "a.yaml: cannot open: No such file or directory"));
+  assert_non_null(strstr(a->error, "a.yaml: cannot read: No such file or directory"));
   assert_int_equal(a->defs->n_ops, 1);
   assert_int_equal(defs_workspace_reload(ws, "other"), -2);
   defs_workspace_free(ws);
@@ -198,7 +198,7 @@ static void test_workspace_errors(void **state) {
   buf_init(&err, NULL);
   assert_null(defs_workspace_load("/nonexistent/workspace.yaml", &err));
   assert_string_equal(err.data,
-                      "/nonexistent/workspace.yaml: cannot open: No such file or directory\n");
+                      "/nonexistent/workspace.yaml: cannot read: No such file or directory\n");
   /* A folder opens but cannot be read. */
   buf_truncate(&err, 0);
   assert_null(defs_workspace_load("/tmp", &err));
