@@ -21,6 +21,7 @@ set -eu
 
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+bench_name=bench-http
 build=${BUILD:-build}
 rounds=${BENCH_ROUNDS:-3}
 seconds=${BENCH_SECONDS:-5}
@@ -60,13 +61,13 @@ cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
 }
 
 # --- CPUs: shared by default, or server and client apart ---
-server_pin="" client_pin=""
+bench_pin="" client_pin="" # prefix commands of the servers and of wrk
 if [ "$pin_mode" = 1 ]; then
   if ! command -v taskset >/dev/null 2>&1 || [ "$(nproc)" -lt 2 ]; then
     echo "bench-http: BENCH_HTTP_PIN=1 needs taskset and 2 CPUs" >&2
     exit 1
   fi
-  server_pin="taskset -c 0"
+  bench_pin="taskset -c 0"
   client_pin="taskset -c 1"
   placement="server on CPU 0, wrk on CPU 1 (taskset)"
 else
@@ -74,65 +75,21 @@ else
 fi
 
 # Other work on the machine skews the figures: note how busy its CPUs were
-# over the second before the run (from /proc/stat; the load average lags).
-cpu_busy() {
-  s1=$(head -n 1 /proc/stat)
-  sleep 1
-  s2=$(head -n 1 /proc/stat)
-  printf '%s\n%s\n' "$s1" "$s2" | awk '
-    { idle = $5 + $6; total = 0; for (i = 2; i <= 9; i++) total += $i }
-    NR == 1 { idle1 = idle; total1 = total }
-    NR == 2 { printf "%.0f%%", 100 * (1 - (idle - idle1) / (total - total1)) }'
-}
+# over the second before the run.
 busy=$(cpu_busy 2>/dev/null || echo "?")
 
 # --- servers ---
-
-# start NAME COMMAND...: start a server printing "listening on URL" on
-# stderr; its URL goes to $tmp/NAME.url and its pid to $tmp/NAME.pid.
-start() {
-  name=$1
-  shift
-  : >"$tmp/$name.log"
-  $server_pin "$@" 2>>"$tmp/$name.log" &
-  pid=$!
-  pids="$pids $pid"
-  i=0
-  while ! grep -q 'listening on http://' "$tmp/$name.log"; do
-    i=$((i + 1))
-    if [ "$i" -gt 100 ] || ! kill -0 "$pid" 2>/dev/null; then
-      echo "bench-http: $name did not start:" >&2
-      cat "$tmp/$name.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  sed -n 's#.*listening on \(http://[^ ]*\).*#\1#p' "$tmp/$name.log" | head -n 1 >"$tmp/$name.url"
-  echo "$pid" >"$tmp/$name.pid"
-}
-url() { cat "$tmp/$1.url"; }
-
 start dagd "$build/dagd" webserver --port 0
 start dagd2 "$build/dagd" webserver --port 0 --threads 2
 # The pool's threads: all of the process's but the main one.
 dagd_threads=$(($(find "/proc/$(cat "$tmp/dagd.pid")/task" -mindepth 1 -maxdepth 1 | wc -l) - 1))
 # The Node server answers with dagd's version, so the bodies are the same.
-body='{"query":"{ version }"}'
-post() {
-  # shellcheck disable=SC2016 # JavaScript, not shell
-  node -e '
-    fetch(process.argv[1], { method: "POST", body: process.argv[2],
-      headers: { "content-type": "application/json", accept: "application/json" } })
-      .then(async (r) => { const t = await r.text();
-        if (r.status !== 200) { console.error(`${process.argv[1]}: ${r.status} ${t}`); process.exit(1); }
-        process.stdout.write(t); })
-      .catch((e) => { console.error(`${process.argv[1]}: ${e.message}`); process.exit(1); });' "$1" "$body"
-}
-dagd_answer=$(post "$(url dagd)")
+printf '%s' '{"query":"{ version }"}' >"$tmp/version.json"
+dagd_answer=$(post "$(url dagd)" "$tmp/version.json")
 version=$(echo "$dagd_answer" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p')
 start node node "$dir/node_server.mjs" --version "$version" --workers "$node_workers"
 for s in dagd2 node; do
-  answer=$(post "$(url "$s")")
+  answer=$(post "$(url "$s")" "$tmp/version.json")
   if [ "$answer" != "$dagd_answer" ]; then
     echo "bench-http: $s answers '$answer', dagd '$dagd_answer'" >&2
     exit 1
@@ -143,26 +100,9 @@ echo "bench-http: all servers answer $dagd_answer" >&2
 # --- wrk ---
 # run NAME SECONDS: one wrk run against server NAME; prints "REQS P99_MS".
 run() {
-  $client_pin wrk -t "$threads" -c "$connections" -d "${2}s" --latency \
-    -s "$dir/post_version.lua" "$(url "$1")" >"$tmp/wrk.out" 2>&1 || {
-    cat "$tmp/wrk.out" >&2
-    exit 1
-  }
-  if grep -q -E '^ *(Non-2xx|Socket errors)' "$tmp/wrk.out"; then
-    echo "bench-http: errors against $1:" >&2
-    cat "$tmp/wrk.out" >&2
-    exit 1
-  fi
-  awk '
-    /^Requests\/sec:/ { reqs = $2 }
-    $1 == "99%" {
-      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-      p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : unit == "m" ? 60000 : 1)
-    }
-    END {
-      if (reqs == "" || p99 == "") exit 1
-      printf "%.0f %.3f\n", reqs, p99
-    }' "$tmp/wrk.out"
+  # shellcheck disable=SC2086 # $client_pin: a prefix command, or nothing
+  wrk_figures "$1" $client_pin wrk -t "$threads" -c "$connections" -d "${2}s" --latency \
+    -s "$dir/post_version.lua" "$(url "$1")"
 }
 
 for s in dagd dagd2 node; do

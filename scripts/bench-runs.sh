@@ -31,6 +31,8 @@ set -eu
 
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
+bench_name=bench-runs
+bench_start_tenths=300 # dagd opens an instance of BENCH_RUNS runs
 build=${BUILD:-build}
 rounds=${BENCH_ROUNDS:-3}
 seconds=${BENCH_SECONDS:-3}
@@ -64,16 +66,7 @@ cmake --build "$build" -j "$(nproc)" --target dagd seed_runs >"$tmp/build.log" 2
 }
 
 # Other work on the machine skews the figures: note how busy its CPUs were
-# over the second before the run (from /proc/stat) and the load average.
-cpu_busy() {
-  s1=$(head -n 1 /proc/stat)
-  sleep 1
-  s2=$(head -n 1 /proc/stat)
-  printf '%s\n%s\n' "$s1" "$s2" | awk '
-    { idle = $5 + $6; total = 0; for (i = 2; i <= 9; i++) total += $i }
-    NR == 1 { idle1 = idle; total1 = total }
-    NR == 2 { printf "%.0f%%", 100 * (1 - (idle - idle1) / (total - total1)) }'
-}
+# over the second before the run, and the load average.
 busy="CPUs $(cpu_busy 2>/dev/null || echo "?") busy before, load $(cut -d ' ' -f 1 /proc/loadavg)"
 
 # --- the stored runs ---
@@ -83,30 +76,6 @@ echo "bench-runs: $seeded" >&2
 seed_secs=$(echo "$seeded" | sed -n 's/.* runs (.*) in \([0-9.]*\) s (\([0-9]*\) runs\/s.*/\1 s (\2 runs\/s)/p')
 
 # --- servers ---
-
-# start NAME COMMAND...: start a server printing "listening on URL" on
-# stderr; its URL goes to $tmp/NAME.url and its pid to $tmp/NAME.pid.
-start() {
-  name=$1
-  shift
-  : >"$tmp/$name.log"
-  "$@" 2>>"$tmp/$name.log" &
-  pid=$!
-  pids="$pids $pid"
-  i=0
-  while ! grep -q 'listening on http://' "$tmp/$name.log"; do
-    i=$((i + 1))
-    if [ "$i" -gt 300 ] || ! kill -0 "$pid" 2>/dev/null; then
-      echo "bench-runs: $name did not start:" >&2
-      cat "$tmp/$name.log" >&2
-      exit 1
-    fi
-    sleep 0.1
-  done
-  sed -n 's#.*listening on \(http://[^ ]*\).*#\1#p' "$tmp/$name.log" | head -n 1 >"$tmp/$name.url"
-  echo "$pid" >"$tmp/$name.pid"
-}
-url() { cat "$tmp/$1.url"; }
 rss_mib() { awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$(cat "$tmp/$1.pid")/status"; }
 
 # env execs dagd, so the pid is dagd's own (its VmRSS is read below).
@@ -128,16 +97,6 @@ node -e '
     fs.writeFileSync(`${out}/${name}.json`, JSON.stringify({ query, variables: { filter } }));
 ' "$dir/runs_page.graphql" "$tmp"
 
-post() {
-  # shellcheck disable=SC2016 # JavaScript, not shell
-  node -e '
-    fetch(process.argv[1], { method: "POST", body: require("fs").readFileSync(process.argv[2]),
-      headers: { "content-type": "application/json", accept: "application/json" } })
-      .then(async (r) => { const t = await r.text();
-        if (r.status !== 200) { console.error(`${process.argv[1]}: ${r.status} ${t}`); process.exit(1); }
-        process.stdout.write(t); })
-      .catch((e) => { console.error(`${process.argv[1]}: ${e.message}`); process.exit(1); });' "$1" "$2"
-}
 for q in $queries; do
   a=$(post "$(url dagd)" "$tmp/$q.json")
   b=$(post "$(url node)" "$tmp/$q.json")
@@ -157,26 +116,8 @@ echo "bench-runs: both servers answer the same 10 runs to each query" >&2
 # --- runs page: wrk ---
 # run NAME QUERY SECONDS: one wrk run; prints "REQS P99_MS".
 run() {
-  BENCH_BODY="$tmp/$2.json" wrk -t "$threads" -c "$connections" -d "${3}s" --latency \
-    -s "$dir/post_body.lua" "$(url "$1")" >"$tmp/wrk.out" 2>&1 || {
-    cat "$tmp/wrk.out" >&2
-    exit 1
-  }
-  if grep -q -E '^ *(Non-2xx|Socket errors)' "$tmp/wrk.out"; then
-    echo "bench-runs: errors against $1 ($2):" >&2
-    cat "$tmp/wrk.out" >&2
-    exit 1
-  fi
-  awk '
-    /^Requests\/sec:/ { reqs = $2 }
-    $1 == "99%" {
-      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
-      p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : unit == "m" ? 60000 : 1)
-    }
-    END {
-      if (reqs == "" || p99 == "") exit 1
-      printf "%.0f %.3f\n", reqs, p99
-    }' "$tmp/wrk.out"
+  wrk_figures "$1 ($2)" env BENCH_BODY="$tmp/$2.json" wrk -t "$threads" -c "$connections" \
+    -d "${3}s" --latency -s "$dir/post_body.lua" "$(url "$1")"
 }
 
 for q in $queries; do

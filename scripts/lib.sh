@@ -31,3 +31,97 @@ plain_build() {
 
 # median: the median of the numbers on stdin, one a line.
 median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+# --- benchmarks (scripts/bench-*.sh) ---
+# The helpers below share a benchmark's state through its variables: $tmp
+# (its scratch folder), $pids (the servers started, which its exit trap
+# stops) and $bench_name (the prefix of its messages, e.g. "bench-http").
+
+# cpu_busy: prints how busy the CPUs were over the next second, e.g. "37%",
+# from /proc/stat (the load average lags behind that long).
+cpu_busy() {
+  _s1=$(head -n 1 /proc/stat)
+  sleep 1
+  _s2=$(head -n 1 /proc/stat)
+  printf '%s\n%s\n' "$_s1" "$_s2" | awk '
+    { idle = $5 + $6; total = 0; for (i = 2; i <= 9; i++) total += $i }
+    NR == 1 { idle1 = idle; total1 = total }
+    NR == 2 { printf "%.0f%%", 100 * (1 - (idle - idle1) / (total - total1)) }'
+}
+
+# start NAME COMMAND...: starts a server that prints "listening on URL" on
+# stderr, behind $bench_pin when set (a prefix command such as
+# "taskset -c 0"), and adds its pid to $pids. Its URL goes to $tmp/NAME.url
+# and its pid to $tmp/NAME.pid. Exits, showing the server's stderr, when it
+# dies first or is not listening after $bench_start_tenths tenths of a
+# second (default 100): a large instance takes a while to open.
+# shellcheck disable=SC2154 # $tmp and $bench_name: the benchmark's
+start() {
+  _name=$1
+  shift
+  : >"$tmp/$_name.log"
+  ${bench_pin:-} "$@" 2>>"$tmp/$_name.log" &
+  _pid=$!
+  pids="$pids $_pid"
+  _i=0
+  while ! grep -q 'listening on http://' "$tmp/$_name.log"; do
+    _i=$((_i + 1))
+    if [ "$_i" -gt "${bench_start_tenths:-100}" ] || ! kill -0 "$_pid" 2>/dev/null; then
+      echo "$bench_name: $_name did not start:" >&2
+      cat "$tmp/$_name.log" >&2
+      exit 1
+    fi
+    sleep 0.1
+  done
+  sed -n 's#.*listening on \(http://[^ ]*\).*#\1#p' "$tmp/$_name.log" | head -n 1 >"$tmp/$_name.url"
+  echo "$_pid" >"$tmp/$_name.pid"
+}
+
+# url NAME: the URL of the server started as NAME.
+# shellcheck disable=SC2154 # $tmp and $bench_name: the benchmark's
+url() { cat "$tmp/$1.url"; }
+
+# post URL FILE: POSTs FILE's contents as application/json to URL (with
+# Node's fetch, as a browser client would) and prints the reply; fails,
+# saying why on stderr, unless the status is 200.
+post() {
+  # shellcheck disable=SC2016 # JavaScript, not shell
+  node -e '
+    fetch(process.argv[1], { method: "POST", body: require("fs").readFileSync(process.argv[2]),
+      headers: { "content-type": "application/json", accept: "application/json" } })
+      .then(async (r) => { const t = await r.text();
+        if (r.status !== 200) { console.error(`${process.argv[1]}: ${r.status} ${t}`); process.exit(1); }
+        process.stdout.write(t); })
+      .catch((e) => { console.error(`${process.argv[1]}: ${e.message}`); process.exit(1); });' "$1" "$2"
+}
+
+# wrk_figures WHAT COMMAND...: runs COMMAND, a wrk run with --latency (after
+# any prefix command), its output in $tmp/wrk.out, and prints "REQS P99_MS":
+# the requests per second, rounded, and the 99th percentile latency in ms.
+# Exits, showing wrk's output, when wrk fails or saw a socket error or a
+# non-2xx reply (a figure over failed requests means nothing); WHAT names
+# the target in that message. Fails when the output lacks either figure.
+# shellcheck disable=SC2154 # $tmp and $bench_name: the benchmark's
+wrk_figures() {
+  _what=$1
+  shift
+  "$@" >"$tmp/wrk.out" 2>&1 || {
+    cat "$tmp/wrk.out" >&2
+    exit 1
+  }
+  if grep -q -E '^ *(Non-2xx|Socket errors)' "$tmp/wrk.out"; then
+    echo "$bench_name: errors against $_what:" >&2
+    cat "$tmp/wrk.out" >&2
+    exit 1
+  fi
+  awk '
+    /^Requests\/sec:/ { reqs = $2 }
+    $1 == "99%" {
+      v = $2; unit = v; sub(/^[0-9.]+/, "", unit); sub(/[a-z]+$/, "", v)
+      p99 = v * (unit == "us" ? 0.001 : unit == "s" ? 1000 : unit == "m" ? 60000 : 1)
+    }
+    END {
+      if (reqs == "" || p99 == "") exit 1
+      printf "%.0f %.3f\n", reqs, p99
+    }' "$tmp/wrk.out"
+}
