@@ -39,11 +39,13 @@ struct arena {
   size_t next_size;          /* size of the next regular chunk */
   size_t used;               /* bytes handed out */
   struct deferred *deferred; /* newest first */
+  struct deferred *keyed;    /* those registered with arena_defer_keyed, newest first */
 };
 
 /* A cleanup registered with arena_defer; it lives in the arena itself. */
 typedef struct deferred {
   struct deferred *next;
+  struct deferred *next_keyed; /* the next keyed one (arena_defer_keyed) */
   void (*fn)(void *);
   void *ptr;
 } deferred;
@@ -66,12 +68,14 @@ arena *arena_new(size_t first_chunk) {
   a->next_size = size < MAX_CHUNK ? size * 2 : MAX_CHUNK;
   a->used = 0;
   a->deferred = NULL;
+  a->keyed = NULL;
   return a;
 }
 
 /* Runs the deferred cleanups, newest first. A cleanup may defer again (or
  * allocate); the loop picks that up too. */
 static void run_deferred(arena *a) {
+  a->keyed = NULL;
   while (a->deferred) {
     deferred *d = a->deferred;
     a->deferred = d->next;
@@ -79,19 +83,32 @@ static void run_deferred(arena *a) {
   }
 }
 
+/* Only the keyed cleanups are searched: a request defers one cleanup per
+ * JSON object or reference it hands out, and walking all of them on every
+ * lookup would make a long response quadratic. */
 void *arena_find_deferred(const arena *a, void (*fn)(void *)) {
-  for (const deferred *d = a->deferred; d; d = d->next)
+  for (const deferred *d = a->keyed; d; d = d->next_keyed)
     if (d->fn == fn)
       return d->ptr;
   return NULL;
 }
 
-void arena_defer(arena *a, void (*fn)(void *), void *ptr) {
+static deferred *add_deferred(arena *a, void (*fn)(void *), void *ptr) {
   deferred *d = arena_alloc(a, sizeof *d);
   d->fn = fn;
   d->ptr = ptr;
   d->next = a->deferred;
+  d->next_keyed = NULL;
   a->deferred = d;
+  return d;
+}
+
+void arena_defer(arena *a, void (*fn)(void *), void *ptr) { add_deferred(a, fn, ptr); }
+
+void arena_defer_keyed(arena *a, void (*fn)(void *), void *ptr) {
+  deferred *d = add_deferred(a, fn, ptr);
+  d->next_keyed = a->keyed;
+  a->keyed = d;
 }
 
 /* Frees every chunk newer than the first one. */

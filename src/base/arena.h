@@ -46,9 +46,13 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format
  * reference to shared definitions or a jansson value it hands out. */
 void arena_defer(arena *a, void (*fn)(void *), void *ptr);
 
-/* The ptr of the latest cleanup registered with fn, or NULL: lets a
- * request keep one object of a kind (found by its cleanup) for all its
- * users without a context of its own. */
+/* arena_defer, and the cleanup can be found again by fn with
+ * arena_find_deferred: lets a request keep one object of a kind (found by
+ * its cleanup) for all its users without a context of its own. */
+void arena_defer_keyed(arena *a, void (*fn)(void *), void *ptr);
+
+/* The ptr of the latest cleanup registered with fn by arena_defer_keyed,
+ * or NULL (cleanups registered with arena_defer are not searched). */
 void *arena_find_deferred(const arena *a, void (*fn)(void *));
 
 /* Total bytes handed out so far (for limits and tests). */

@@ -218,13 +218,23 @@ static void test_defer_runs_newest_first_on_free_and_reset(void **state) {
   arena_reset(a);
   assert_int_equal(order[1], 1);
   assert_int_equal(order[0], 2);
-  /* Reset ran them once; a new one runs on free, the old ones not again. */
-  arena_defer(a, record, &order[2]);
+  /* Reset ran them once; a new one runs on free, the old ones not again.
+   * Only keyed cleanups are found, the latest first, and a reset forgets
+   * them. */
+  arena_defer_keyed(a, record, &order[2]);
+  arena_defer(a, record, &order[0]);
   assert_ptr_equal(arena_find_deferred(a, record), &order[2]);
   assert_null(arena_find_deferred(a, never_registered));
   arena_free(a);
-  assert_int_equal(order[2], 3);
-  assert_int_equal(order[0], 2);
+  assert_int_equal(order[2], 4);
+  assert_int_equal(order[0], 3);
+
+  /* After a reset nothing keyed is left to find. */
+  a = arena_new(64);
+  arena_defer_keyed(a, never_registered, a);
+  arena_reset(a);
+  assert_null(arena_find_deferred(a, never_registered));
+  arena_free(a);
 }
 
 static void test_grow_doubles_and_keeps_items(void **state) {
