@@ -32,10 +32,6 @@ static bool join(const run_instance *inst, const char *const *key, size_t n, buf
   return true;
 }
 
-bool run_compute_log_dir(const run_instance *inst, const char *const *log_key, size_t n, buf *out) {
-  return n > 0 && join(inst, log_key, n, out);
-}
-
 bool run_compute_log_path(const run_instance *inst, const char *const *log_key, size_t n,
                           run_log_stream stream, buf *out) {
   if (n == 0 || !part_ok(log_key[n - 1]))

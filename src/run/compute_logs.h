@@ -16,14 +16,11 @@
 
 typedef enum run_log_stream { RUN_LOG_STDOUT, RUN_LOG_STDERR } run_log_stream;
 
-/* The folder of a log key (its parts joined under compute_logs_dir), into
- * out; false when a part is empty, ".", "..", or holds a '/' or NUL (a log
- * key never leaves the folder). */
-bool run_compute_log_dir(const run_instance *inst, const char *const *log_key, size_t n, buf *out);
-
-/* The file of one stream of a log key: the folder above, the key's last
- * part dropped, and <last>.out or <last>.err; false as above. For
- * [run_id, "compute_logs", step]: <dir>/<run_id>/compute_logs/<step>.out. */
+/* The file of one stream of a log key, into out: the key's parts but the
+ * last joined under compute_logs_dir, then <last>.out or <last>.err. For
+ * [run_id, "compute_logs", step]: <dir>/<run_id>/compute_logs/<step>.out.
+ * False when a part is empty, ".", "..", or holds a '/' (a log key never
+ * leaves the folder). */
 bool run_compute_log_path(const run_instance *inst, const char *const *log_key, size_t n,
                           run_log_stream stream, buf *out);
 

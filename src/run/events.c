@@ -15,6 +15,7 @@
 #include "base/clock.h"
 #include "base/json.h"
 #include "base/utf8.h"
+#include "defs/config.h"
 
 /* A JSON string of s (NULL: ""), invalid UTF-8 replaced by U+FFFD. */
 static json_t *text(const char *s) {
@@ -97,87 +98,6 @@ json_t *run_error_json(const char *class_name, const char *message, const char *
 
 /* ---- metadata entries ---- */
 
-/* Appends s as Python's json.dumps writes a string (ensure_ascii: every
- * character outside printable ASCII as \uXXXX, surrogate pairs above the BMP). */
-static void py_string(buf *out, const char *s, size_t len) {
-  const char *end = s + len;
-  buf_putc(out, '"');
-  for (const char *p = s; p < end;) {
-    uint32_t cp;
-    int n = utf8_decode(p, end, &cp);
-    p += n > 0 ? n : 1;
-    static const char plain[] = "\"\\\n\r\t\b\f", letter[] = "\"\\nrtbf";
-    const char *hit = cp && cp < 0x80 ? strchr(plain, (int)cp) : NULL;
-    if (hit) {
-      buf_putc(out, '\\');
-      buf_putc(out, letter[hit - plain]);
-    } else if (cp < 0x20 || cp > 0x7e) {
-      if (cp >= 0x10000) {
-        uint32_t v = cp - 0x10000;
-        buf_printf(out, "\\u%04x\\u%04x", 0xD800 + (v >> 10), 0xDC00 + (v & 0x3FF));
-      } else {
-        buf_printf(out, "\\u%04x", cp);
-      }
-    } else {
-      buf_putc(out, (char)cp);
-    }
-  }
-  buf_putc(out, '"');
-}
-
-/* Appends v as Python's json.dumps(v) writes it (", " and ": " separators,
- * keys in their order, floats as repr()): the text of jsonString. */
-static void py_dumps(buf *out, const json_t *v) {
-  switch (json_typeof(v)) {
-  case JSON_OBJECT: {
-    buf_putc(out, '{');
-    const char *key;
-    json_t *item;
-    bool first = true;
-    json_object_foreach((json_t *)v, key, item) {
-      if (!first)
-        buf_puts(out, ", ");
-      first = false;
-      py_string(out, key, strlen(key));
-      buf_puts(out, ": ");
-      py_dumps(out, item);
-    }
-    buf_putc(out, '}');
-    break;
-  }
-  case JSON_ARRAY:
-    buf_putc(out, '[');
-    for (size_t i = 0; i < json_array_size(v); i++) {
-      if (i)
-        buf_puts(out, ", ");
-      py_dumps(out, json_array_get(v, i));
-    }
-    buf_putc(out, ']');
-    break;
-  case JSON_STRING:
-    py_string(out, json_string_value(v), json_string_length(v));
-    break;
-  case JSON_INTEGER:
-    buf_printf(out, "%lld", (long long)json_integer_value(v));
-    break;
-  case JSON_REAL: {
-    char num[32];
-    json_format_double(json_real_value(v), num);
-    buf_puts(out, num);
-    break;
-  }
-  case JSON_TRUE:
-    buf_puts(out, "true");
-    break;
-  case JSON_FALSE:
-    buf_puts(out, "false");
-    break;
-  case JSON_NULL:
-    buf_puts(out, "null");
-    break;
-  }
-}
-
 /* An entry of type `typename` for label, with value (stolen) under `field`
  * (NULL: none). */
 static json_t *entry(const char *type_name, const char *label, const char *field, json_t *value) {
@@ -193,7 +113,7 @@ static json_t *entry(const char *type_name, const char *label, const char *field
 static json_t *json_entry(const char *label, const json_t *value) {
   buf dumped;
   buf_init(&dumped, NULL);
-  py_dumps(&dumped, value);
+  defs_config_json_dumps(value, &dumped);
   json_t *e = entry("JsonMetadataEntry", label, "jsonString", text(buf_cstr(&dumped)));
   buf_free(&dumped);
   return e;

@@ -26,9 +26,9 @@
 #include "storage/storage.h"
 
 typedef struct run_instance {
-  char *home;           /* absolute $DAGD_HOME, created when missing */
-  char *database;       /* the SQLite database file */
-  char *artifacts_dir;  /* local_artifact_storage.base_dir */
+  char *home;             /* absolute $DAGD_HOME, created when missing */
+  char *database;         /* the SQLite database file */
+  char *artifacts_dir;    /* local_artifact_storage.base_dir */
   char *compute_logs_dir; /* compute_logs.base_dir */
   double terminate_grace; /* seconds (default 5) */
   /* The dagd executable run workers are started from: this process's own

@@ -121,8 +121,26 @@ static bool merge_tags(const run_new *req, tag_set *t, run_error *err) {
   return true;
 }
 
+/* Whether the store already holds the snapshot id (false with err set
+ * when it cannot tell). */
+static bool snapshot_stored(run_instance *inst, const char *id, arena *a, bool *stored,
+                            run_error *err) {
+  store_error serr;
+  size_t len;
+  *stored = store_snapshot_get(inst->store, id, a, &len, &serr) != NULL;
+  if (!*stored && serr.message[0]) {
+    run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    return false;
+  }
+  return true;
+}
+
 /* Stores the job's snapshot text under the run's snapshot id (and, for a
- * subset, its parent's); the run's id goes into run->snapshot_id. */
+ * subset, its parent's); the run's id goes into run->snapshot_id. Most
+ * runs are of a job launched before, whose snapshot is stored already: the
+ * text, the costly part, is then not built at all. The parent's entry is
+ * written before the run's own, so the run's id being present means both
+ * are. */
 static bool put_snapshot(run_instance *inst, const run_new *req, store_run *run, arena *a,
                          run_error *err) {
   const defs_job *root = req->job;
@@ -131,6 +149,12 @@ static bool put_snapshot(run_instance *inst, const run_new *req, store_run *run,
   char id[DEFS_SNAPSHOT_ID_LEN + 1], root_id[DEFS_SNAPSHOT_ID_LEN + 1];
   defs_job_snapshot_id(req->defs, req->job, id);
   defs_job_snapshot_id(req->defs, root, root_id);
+  run->snapshot_id = arena_strdup(a, id);
+  bool stored;
+  if (!snapshot_stored(inst, id, a, &stored, err))
+    return false;
+  if (stored)
+    return true;
   buf text;
   buf_init(&text, a);
   defs_job_snapshot(req->defs, req->job, &text);
@@ -141,7 +165,6 @@ static bool put_snapshot(run_instance *inst, const run_new *req, store_run *run,
     run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
     return false;
   }
-  run->snapshot_id = arena_strdup(a, id);
   return true;
 }
 
@@ -420,6 +443,18 @@ static int fail_launch(run_instance *inst, const char *run_id, const char *reaso
   return 0;
 }
 
+/* RUN_STARTING could not be reported, so no worker is started; rather than
+ * leave the run NOT_STARTED with nothing saying why, it is failed with the
+ * reason, if the store takes that at all. err keeps the first failure. */
+static void abandon_launch(run_instance *inst, const char *run_id, const run_error *err) {
+  char reason[sizeof err->message + 64];
+  snprintf(reason, sizeof reason, "The run could not be started: %s", err->message);
+  json_t *failure = json_object();
+  json_object_set_new(failure, "error", run_error_json("dagd.RunLaunchError", reason, NULL, 0));
+  run_error ignored;
+  run_report(inst->store, run_id, "RUN_FAILURE", reason, failure, &ignored);
+}
+
 int run_launch(run_instance *inst, const char *run_id, run_error *err) {
   if (!run_id_is_uuid(run_id))
     return run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
@@ -441,17 +476,25 @@ int run_launch(run_instance *inst, const char *run_id, run_error *err) {
     goto out;
   }
   /* Dagster's launch_run: RUN_STARTING with no message of its own. */
-  if (!run_report(inst->store, run_id, "RUN_STARTING", "", NULL, err))
+  if (!run_report(inst->store, run_id, "RUN_STARTING", "", NULL, err)) {
+    abandon_launch(inst, run_id, err);
     goto out;
+  }
   buf reason;
   buf_init(&reason, a);
   pid_t worker = spawn_worker(inst, run_id, &reason);
-  if (!worker)
+  if (!worker) {
     rc = fail_launch(inst, run_id, buf_cstr(&reason), err);
-  else if (store_run_set_worker(inst->store, run_id, worker, &serr) != 0)
-    run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
-  else
-    rc = 0;
+    goto out;
+  }
+  /* The worker claims the run itself as its first step, so recording its
+   * pid here only covers the moment before that (a terminate then finds
+   * the worker to signal). Neither a store failure here nor the run being
+   * claimed already makes the launch fail: the worker is running. */
+  bool claimed;
+  store_run_set_worker(inst->store, run_id, worker, &claimed, &serr);
+  (void)claimed;
+  rc = 0;
 out:
   arena_free(a);
   return rc;

@@ -26,10 +26,10 @@
 #include "run/instance.h"
 
 typedef enum run_error_code {
-  RUN_ERR_INTERNAL = 1,   /* storage or system failure */
-  RUN_ERR_INVALID,        /* bad input: a reserved tag, an unknown step key */
-  RUN_ERR_CONFLICT,       /* a run with that id exists */
-  RUN_ERR_NOT_FOUND,      /* no such run */
+  RUN_ERR_INTERNAL = 1,     /* storage or system failure */
+  RUN_ERR_INVALID,          /* bad input: a reserved tag, an unknown step key */
+  RUN_ERR_CONFLICT,         /* a run with that id exists */
+  RUN_ERR_NOT_FOUND,        /* no such run */
   RUN_ERR_CANNOT_TERMINATE, /* the run's status does not allow it */
 } run_error_code;
 
@@ -46,7 +46,7 @@ typedef struct run_new {
   const json_t *run_config;
   const store_tag *tags; /* the caller's tags */
   size_t n_tags;
-  const char *run_id; /* NULL: a new id */
+  const char *run_id;        /* NULL: a new id */
   const char *parent_run_id; /* both or neither */
   const char *root_run_id;
   const char *const *step_keys; /* steps to execute; NULL: all */

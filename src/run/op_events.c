@@ -5,7 +5,9 @@
  * an op's event is noticed) but never fatal: whatever is wrong becomes an
  * INVALID event carrying the reason, which the worker logs as a warning.
  * The file is read incrementally from a byte offset, so a line the op is
- * still writing is kept until its newline arrives. */
+ * still writing is kept until its newline arrives; each pass reads at most
+ * what the file held when it began, so a writer faster than the reader
+ * cannot keep the worker in one pass. */
 #include "run/op_events.h"
 
 #include <errno.h>
@@ -341,19 +343,34 @@ static void feed(run_op_events_tail *t, const char *data, size_t n, run_op_event
 }
 
 bool run_op_events_tail_read(run_op_events_tail *t, bool final, run_op_event_fn *fn, void *ctx) {
-  int fd = open(t->path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK and regular files only: a FIFO or a device planted at
+   * DAGD_EVENTS must not hang the worker. */
+  int fd = open(t->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     return errno == ENOENT;
   struct stat st;
-  if (fstat(fd, &st) == 0 && st.st_size < t->offset) {
+  bool stated = fstat(fd, &st) == 0;
+  if (!stated || !S_ISREG(st.st_mode)) {
+    int saved = stated ? EINVAL : errno;
+    close(fd);
+    errno = saved;
+    return false;
+  }
+  if (st.st_size < t->offset) {
     t->offset = 0;
     t->skipping = false;
     buf_truncate(&t->pending, 0);
   }
-  bool ok = lseek(fd, (off_t)t->offset, SEEK_SET) >= 0;
+  /* Only what the file held when this pass began: an op that keeps
+   * writing is read on the next pass, so the worker gets back to its
+   * other ops. */
+  bool ok = true;
   char chunk[16384];
-  while (ok) {
-    ssize_t got = read(fd, chunk, sizeof chunk);
+  while (t->offset < (int64_t)st.st_size) {
+    size_t want = sizeof chunk;
+    if ((int64_t)want > (int64_t)st.st_size - t->offset)
+      want = (size_t)((int64_t)st.st_size - t->offset);
+    ssize_t got = pread(fd, chunk, want, (off_t)t->offset);
     if (got < 0 && errno == EINTR)
       continue;
     if (got <= 0) {

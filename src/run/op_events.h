@@ -72,7 +72,9 @@ void run_op_events_tail_free(run_op_events_tail *t);
  * line to fn; with final (the op has ended) an unterminated last line is
  * handed over too. A missing file is no error (the op wrote no events).
  * A file that shrank (the op rewrote it) is read again from its start.
- * Returns false when the file could not be read (errno says why). */
+ * Each call reads at most the size the file had when the call began.
+ * Returns false when the file could not be read (errno says why; EINVAL:
+ * it is not a regular file, e.g. a FIFO or a device, and is not read). */
 bool run_op_events_tail_read(run_op_events_tail *t, bool final, run_op_event_fn *fn, void *ctx);
 
 #endif

@@ -1,6 +1,7 @@
-/* run_internal.h — what launch.c and terminate.c share (private to
- * src/run/): run id checks, filling a run_error, and reporting an event
- * from outside the run worker, as Dagster's instance does. Header-only. */
+/* run_internal.h — what the files of src/run/ share (private to it): run
+ * id checks, filling a run_error, reporting an event from outside the run
+ * worker as Dagster's instance does, and removing a run's folders
+ * (files.c). */
 #ifndef DAGD_RUN_INTERNAL_H
 #define DAGD_RUN_INTERNAL_H
 
@@ -57,5 +58,11 @@ static inline bool run_report(store *s, const char *run_id, const char *type, co
   }
   return true;
 }
+
+/* rm -r of <dir>/<run_id>, symlinks removed, never followed. A folder
+ * already gone is fine; with `racing`, so is one that something else (the
+ * run's worker, its ops) writes into or removes meanwhile. Returns 0, or
+ * the errno of the first failure with its path in failed (size bytes). */
+int run_remove_run_dir(const char *dir, const char *run_id, bool racing, char *failed, size_t size);
 
 #endif

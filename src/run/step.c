@@ -10,6 +10,7 @@
 #define _GNU_SOURCE /* close_range, sigabbrev_np, prctl's subreaper */
 #include "run/step.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -110,8 +111,16 @@ static int open_log(const char *path, buf *err) {
 /* The child, between fork and exec: only async-signal-safe calls. */
 __attribute__((noreturn)) static void child(const run_step_command *c, const char *file,
                                             char *const *argv, int in, int out, int errfd,
-                                            int report) {
+                                            int report, pid_t parent) {
   setpgid(0, 0);
+#ifdef __linux__
+  /* The op leader dies with the worker, even one SIGKILLed (which cannot
+   * stop its ops itself). Set after fork, so a worker that died in
+   * between is noticed by its pid no longer being the parent's. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  if (getppid() != parent)
+    _exit(127);
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
@@ -168,9 +177,10 @@ pid_t run_step_start(const run_step_command *c, buf *err) {
   else if (out >= 0 && errfd >= 0 && pipe2(report, O_CLOEXEC) != 0)
     buf_printf(err, "could not create a pipe: %s", strerror(errno));
   if (in >= 0 && out >= 0 && errfd >= 0 && report[0] >= 0) {
+    pid_t self = getpid();
     pid = fork();
     if (pid == 0)
-      child(c, file, argv, in, out, errfd, report[1]);
+      child(c, file, argv, in, out, errfd, report[1], self);
     if (pid < 0) {
       buf_printf(err, "could not start a process: %s", strerror(errno));
     } else {
@@ -243,6 +253,71 @@ void run_step_subreaper(bool on, int *saved) {
   (void)on;
   (void)saved;
 #endif
+}
+
+/* Appends the pids listed in one /proc/self/task/<tid>/children file. */
+static void read_children(const char *path, pid_t **pids, size_t *n, size_t *cap, arena *a) {
+  FILE *f = fopen(path, "re");
+  if (!f)
+    return;
+  long pid;
+  while (fscanf(f, "%ld", &pid) == 1) {
+    *pids = arena_grow(a, *pids, cap, *n, sizeof **pids);
+    (*pids)[(*n)++] = (pid_t)pid;
+  }
+  fclose(f);
+}
+
+pid_t *run_step_children(arena *a, size_t *n) {
+  pid_t *pids = NULL;
+  size_t cap = 0;
+  *n = 0;
+  DIR *d = opendir("/proc/self/task");
+  if (!d)
+    return NULL;
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.')
+      continue;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%.20s/children", e->d_name);
+    read_children(path, &pids, n, &cap, a);
+  }
+  closedir(d);
+  return pids;
+}
+
+static bool listed(pid_t pid, const pid_t *pids, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (pids[i] == pid)
+      return true;
+  return false;
+}
+
+size_t run_step_kill_children(const pid_t *keep, size_t n_keep) {
+  enum { ROUNDS = 100 };
+  size_t killed = 0;
+  for (int round = 0; round < ROUNDS; round++) {
+    arena *a = arena_new(0);
+    size_t n;
+    pid_t *pids = run_step_children(a, &n);
+    size_t found = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (listed(pids[i], keep, n_keep))
+        continue;
+      found++;
+      kill(pids[i], SIGKILL);
+      /* SIGKILL cannot be caught, so this returns promptly; what the
+       * process leaves behind becomes our child for the next round. */
+      while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+    arena_free(a);
+    killed += found;
+    if (!found)
+      break;
+  }
+  return killed;
 }
 
 void run_step_describe_status(int status, buf *out) {

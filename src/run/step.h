@@ -39,7 +39,10 @@ char **run_step_environ(char *const *base, const char *const *set, size_t n, are
 
 /* Starts the command in a new process group it leads, stdin from
  * /dev/null, stdout and stderr appended to the log files, with an empty
- * signal mask and default dispositions. Returns the pid (= the process
+ * signal mask and default dispositions. On Linux the process is SIGKILLed
+ * when the thread that started it ends (PR_SET_PDEATHSIG), so start ops
+ * from a thread that lives as long as the worker (the main thread).
+ * Returns the pid (= the process
  * group id), or -1 with the reason in err when it could not be started
  * (no such program or folder, a log file that cannot be opened, exec
  * failing): the child reports such failures before exec, so nothing is
@@ -61,6 +64,17 @@ bool run_step_group_gone(pid_t pgid);
  * in *saved by a previous call with on (off). Linux only; elsewhere a
  * no-op. */
 void run_step_subreaper(bool on, int *saved);
+
+/* The pids of this process's children (of every thread), in arena a;
+ * *n receives the count (0 when /proc cannot tell). */
+pid_t *run_step_children(arena *a, size_t *n);
+
+/* SIGKILLs and reaps every child of this process but the n_keep pids of
+ * keep, again and again as the killed processes' orphans arrive (while a
+ * subreaper), up to 100 rounds. For the worker's end: whatever left its
+ * op's process group (setsid) is still its child then. Returns how many
+ * processes were killed. */
+size_t run_step_kill_children(const pid_t *keep, size_t n_keep);
 
 /* Appends how a process ended, as a wait status: "exited with status 3",
  * "was killed by signal 9 (SIGKILL)". */

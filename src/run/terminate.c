@@ -11,13 +11,23 @@
  * its worker reports RUN_CANCELED when its ops are stopped. With
  * MARK_AS_CANCELED_IMMEDIATELY the run is marked CANCELED before the worker
  * is signalled, so the worker finds it finished and adds no second
- * RUN_CANCELED. */
+ * RUN_CANCELED.
+ *
+ * A worker that died without stopping its ops (kill -9, a crash) leaves
+ * them running: nothing else would ever stop them. The worker led its own
+ * session (launch.c) and its ops only moved to process groups of their
+ * own, so they are still in the session named by the worker's pid; each
+ * op also carries DAGD_RUN_ID=<run id> in its environment, which tells the
+ * run's orphans apart from an unrelated session that reuses the id once
+ * the pid is recycled. Their whole process groups get SIGKILL: with the
+ * worker gone there is no grace period to honour, and an op's children
+ * share its group. */
 #define _GNU_SOURCE /* pidfd_open, pidfd_send_signal */
 #include "run/terminate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -27,6 +37,7 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/fs.h"
 #include "run/run_internal.h"
 
 #define CANCELED_OUTSIDE "This run has been marked as canceled from outside the execution context."
@@ -92,6 +103,125 @@ bool run_signal_worker(int64_t pid, const char *run_id, int sig) {
   return ok;
 }
 
+/* ---- orphaned ops ---- */
+
+/* Reads /proc/<pid>/<name> whole into b (emptied first); false when it
+ * cannot be read (the process is gone, or not ours to inspect). */
+static bool read_proc_file(const char *pid, const char *name, buf *b) {
+  char path[320]; /* d_name is at most 255 bytes */
+  snprintf(path, sizeof path, "/proc/%s/%s", pid, name);
+  b->len = 0;
+  return fs_read_file(path, b);
+}
+
+/* The process group and session of a process, from /proc/<pid>/stat:
+ * fields 5 and 6, counted after the last ')' since the command name in
+ * field 2 may itself hold spaces and parentheses. */
+static bool proc_group_and_session(const char *pid, buf *b, pid_t *pgrp, pid_t *sid) {
+  if (!read_proc_file(pid, "stat", b))
+    return false;
+  const char *close = NULL;
+  for (size_t i = 0; i < b->len; i++)
+    if (b->data[i] == ')')
+      close = b->data + i;
+  long g, s;
+  if (!close || sscanf(close + 1, " %*c %*d %ld %ld", &g, &s) != 2)
+    return false;
+  *pgrp = (pid_t)g;
+  *sid = (pid_t)s;
+  return true;
+}
+
+/* Whether the NUL-separated environment holds exactly `entry`. */
+static bool env_has(const buf *env, const char *entry) {
+  size_t n = strlen(entry);
+  for (size_t i = 0; i < env->len;) {
+    const char *e = env->data + i;
+    size_t len = strnlen(e, env->len - i);
+    if (len == n && memcmp(e, entry, n) == 0)
+      return true;
+    i += len + 1;
+  }
+  return false;
+}
+
+/* One pass over /proc: SIGKILL to the group of every process of session
+ * `sid` that belongs to the run (by its environment), remembering the
+ * groups already killed in *killed (n of them) so none is counted twice. */
+static void kill_orphans_pass(pid_t sid, const char *entry, arena *a, pid_t **killed, size_t *n,
+                              size_t *cap) {
+  DIR *proc = opendir("/proc");
+  if (!proc)
+    return;
+  buf b;
+  buf_init(&b, a);
+  pid_t own = getpgrp();
+  struct dirent *e;
+  while ((e = readdir(proc))) {
+    if (e->d_name[0] < '1' || e->d_name[0] > '9')
+      continue;
+    pid_t pgrp, s;
+    if (!proc_group_and_session(e->d_name, &b, &pgrp, &s) || s != sid || pgrp <= 1 || pgrp == own)
+      continue;
+    if (!read_proc_file(e->d_name, "environ", &b) || !env_has(&b, entry))
+      continue;
+    bool seen = false;
+    for (size_t i = 0; i < *n && !seen; i++)
+      seen = (*killed)[i] == pgrp;
+    if (seen || kill(-pgrp, SIGKILL) != 0)
+      continue;
+    *killed = arena_grow(a, *killed, cap, *n, sizeof **killed);
+    (*killed)[(*n)++] = pgrp;
+  }
+  closedir(proc);
+}
+
+/* Kills the process groups of the run's ops left running in the session
+ * of its dead worker `sid`, as the top of the file says; how many groups.
+ * Another pass follows one that killed something, to catch a group an op
+ * made while the scan ran; groups killed already are skipped, so the
+ * passes end once one finds nothing new (or after a few, against an op
+ * that keeps making groups). */
+static size_t kill_orphans(int64_t sid, const char *run_id, arena *a) {
+  if (sid <= 1 || sid > INT_MAX)
+    return 0;
+  char entry[64];
+  snprintf(entry, sizeof entry, "DAGD_RUN_ID=%s", run_id);
+  pid_t *killed = NULL;
+  size_t n = 0, cap = 0, before;
+  int passes = 0;
+  do {
+    before = n;
+    kill_orphans_pass((pid_t)sid, entry, a, &killed, &n, &cap);
+  } while (n > before && ++passes < 5);
+  return n;
+}
+
+/* Signals the run's worker; when it is not alive but the run had one,
+ * kills the ops it left behind. True when the worker was signalled;
+ * *orphans receives how many process groups were killed otherwise. */
+static bool stop_worker(const store_run *run, int sig, arena *a, size_t *orphans) {
+  *orphans = 0;
+  if (run_signal_worker(run->worker_pid, run->run_id, sig))
+    return true;
+  *orphans = kill_orphans(run->worker_pid, run->run_id, a);
+  return false;
+}
+
+/* The engine event's text for a run whose worker (worker_pid > 0) is not
+ * running: what became of its ops, then `then`. */
+static void dead_worker_message(const store_run *run, size_t orphans, const char *then, char *out,
+                                size_t size) {
+  char ops[128];
+  if (orphans == 0)
+    snprintf(ops, sizeof ops, "no process of the run's ops was left running");
+  else
+    snprintf(ops, sizeof ops, "%zu process group%s of the run's ops left running %s stopped",
+             orphans, orphans == 1 ? "" : "s", orphans == 1 ? "was" : "were");
+  snprintf(out, size, "The run worker (pid %lld) is not running; %s%s", (long long)run->worker_pid,
+           ops, then);
+}
+
 /* The run, or NULL with err set (RUN_ERR_NOT_FOUND or RUN_ERR_INTERNAL). */
 static store_run *load_run(run_instance *inst, const char *run_id, arena *a, run_error *err) {
   if (!run_id_is_uuid(run_id)) {
@@ -117,19 +247,18 @@ static bool cancel_queued(run_instance *inst, const char *run_id, run_error *err
 }
 
 /* SAFE_TERMINATE of a STARTED run: the worker stops its ops and reports
- * RUN_CANCELED; without a live worker nobody would, so it is done here. */
-static bool cancel_started(run_instance *inst, const store_run *run, run_error *err) {
+ * RUN_CANCELED; without a live worker nobody would, so it is done here,
+ * after stopping the ops a dead worker left behind. */
+static bool cancel_started(run_instance *inst, const store_run *run, arena *a, run_error *err) {
   if (!run_report(inst->store, run->run_id, "RUN_CANCELING", "Sending run termination request.",
                   NULL, err))
     return false;
-  if (run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
+  size_t orphans;
+  if (stop_worker(run, SIGTERM, a, &orphans))
     return true;
-  char message[160];
+  char message[256];
   if (run->worker_pid > 0)
-    snprintf(message, sizeof message,
-             "The run worker (pid %lld) is not running, so nothing can stop the run's ops: "
-             "the run is marked as canceled.",
-             (long long)run->worker_pid);
+    dead_worker_message(run, orphans, ": the run is marked as canceled.", message, sizeof message);
   else
     snprintf(message, sizeof message,
              "The run has no run worker, so nothing can stop the run's ops: the run is marked as "
@@ -140,8 +269,10 @@ static bool cancel_started(run_instance *inst, const store_run *run, run_error *
 
 /* MARK_AS_CANCELED_IMMEDIATELY: a queued run leaves the queue as with
  * SAFE_TERMINATE; any other unfinished run is marked CANCELED with
- * Dagster's message, and then its worker, if alive, is told to stop. */
-static bool force_cancel(run_instance *inst, const store_run *run, run_error *err) {
+ * Dagster's message, and then its worker, if alive, is told to stop; if it
+ * had one that died, the ops it left are stopped and an engine event
+ * says so. */
+static bool force_cancel(run_instance *inst, const store_run *run, arena *a, run_error *err) {
   if (run->status == STORE_RUN_QUEUED)
     return cancel_queued(inst, run->run_id, err);
   if (run->status == STORE_RUN_STARTED &&
@@ -150,8 +281,12 @@ static bool force_cancel(run_instance *inst, const store_run *run, run_error *er
     return false;
   if (!run_report(inst->store, run->run_id, "RUN_CANCELED", FORCIBLY_CANCELED, NULL, err))
     return false;
-  run_signal_worker(run->worker_pid, run->run_id, SIGTERM);
-  return true;
+  size_t orphans;
+  if (stop_worker(run, SIGTERM, a, &orphans) || run->worker_pid <= 0)
+    return true;
+  char message[256];
+  dead_worker_message(run, orphans, ".", message, sizeof message);
+  return run_report(inst->store, run->run_id, "ENGINE_EVENT", message, NULL, err);
 }
 
 int run_terminate(run_instance *inst, const char *run_id, run_terminate_policy policy,
@@ -168,9 +303,9 @@ int run_terminate(run_instance *inst, const char *run_id, run_terminate_policy p
              store_run_status_name(run->status));
     goto out;
   }
-  bool ok = force                             ? force_cancel(inst, run, err)
+  bool ok = force                             ? force_cancel(inst, run, a, err)
             : run->status == STORE_RUN_QUEUED ? cancel_queued(inst, run_id, err)
-                                              : cancel_started(inst, run, err);
+                                              : cancel_started(inst, run, a, err);
   rc = ok ? 0 : -1;
 out:
   arena_free(a);
@@ -179,47 +314,32 @@ out:
 
 /* ---- deleting ---- */
 
-/* The first failure of the removal running on this thread (nftw's
- * callback has no context argument). */
-static _Thread_local int remove_errno;
-static _Thread_local char remove_failed[PATH_MAX];
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  if (remove(path) != 0 && errno != ENOENT && !remove_errno) {
-    remove_errno = errno;
-    snprintf(remove_failed, sizeof remove_failed, "%s", path);
-  }
-  return 0; /* carry on: remove what can be removed */
-}
-
-/* rm -r of <dir>/<run_id>, symlinks removed, never followed. */
-static bool remove_run_dir(const char *dir, const char *run_id, run_error *err) {
-  char path[PATH_MAX];
-  if (snprintf(path, sizeof path, "%s/%s", dir, run_id) >= (int)sizeof path)
-    return run_fail(err, RUN_ERR_INTERNAL, "Path too long: %s/%s", dir, run_id), false;
-  remove_errno = 0;
-  if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT && !remove_errno) {
-    remove_errno = errno;
-    snprintf(remove_failed, sizeof remove_failed, "%s", path);
-  }
-  if (remove_errno) {
+/* Removes <dir>/<run_id> (run_remove_run_dir); false with err set. */
+static bool remove_run_dir(const char *dir, const char *run_id, bool racing, run_error *err) {
+  char failed[PATH_MAX];
+  int e = run_remove_run_dir(dir, run_id, racing, failed, sizeof failed);
+  if (e)
     run_fail(err, RUN_ERR_INTERNAL,
-             "Run %s was deleted, but its files could not all be removed: %s: %s", run_id,
-             remove_failed, strerror(remove_errno));
-    return false;
-  }
-  return true;
+             "Run %s was deleted, but its files could not all be removed: %s: %s", run_id, failed,
+             strerror(e));
+  return e == 0;
 }
 
+/* An unfinished run's worker is told to stop first (a finished run's is
+ * only checked for: signal 0), and a dead worker's ops are killed, so
+ * nothing of the run runs on once it is gone. A live worker stops its ops
+ * and, finding its run deleted, removes the run's folders itself, racing
+ * the removal here: for an unfinished run a folder that vanishes or fills
+ * up meanwhile is not an error. */
 int run_delete(run_instance *inst, const char *run_id, run_error *err) {
   arena *a = arena_new(0);
   int rc = -1;
   store_run *run = load_run(inst, run_id, a, err);
   if (!run)
     goto out;
-  if (!store_run_status_finished(run->status))
-    run_signal_worker(run->worker_pid, run_id, SIGTERM);
+  bool unfinished = !store_run_status_finished(run->status);
+  size_t orphans;
+  stop_worker(run, unfinished ? SIGTERM : 0, a, &orphans);
   bool found;
   store_error serr;
   if (store_run_delete(inst->store, run_id, &found, &serr) != 0) {
@@ -230,10 +350,10 @@ int run_delete(run_instance *inst, const char *run_id, run_error *err) {
     run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
     goto out;
   }
-  bool ok = remove_run_dir(inst->artifacts_dir, run_id, err);
+  bool ok = remove_run_dir(inst->artifacts_dir, run_id, unfinished, err);
   /* The two folders are the same by default: don't report it twice. */
   if (ok && strcmp(inst->artifacts_dir, inst->compute_logs_dir) != 0)
-    ok = remove_run_dir(inst->compute_logs_dir, run_id, err);
+    ok = remove_run_dir(inst->compute_logs_dir, run_id, unfinished, err);
   rc = ok ? 0 : -1;
 out:
   arena_free(a);

@@ -8,7 +8,10 @@
  * the worker stops every op process group (SIGTERM, the grace period, then
  * SIGKILL) and reports RUN_CANCELED. A worker that is not alive cannot
  * finish the run, so it is marked CANCELED at once with an engine event
- * saying so.
+ * saying so, and the ops it left behind are stopped: every process of the
+ * worker's session whose environment names the run (DAGD_RUN_ID) has its
+ * process group killed (the same on MARK_AS_CANCELED_IMMEDIATELY and
+ * run_delete).
  *
  * MARK_AS_CANCELED_IMMEDIATELY works on any unfinished run: RUN_CANCELED
  * with Dagster's message ("This pipeline was forcibly marked as canceled

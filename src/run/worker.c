@@ -10,7 +10,14 @@
  * nothing happens inside a signal handler; the run's status is polled
  * every 500 ms so a termination requested through storage (RUN_CANCELING,
  * mark-as-canceled, deletion) is noticed too. The loop ends only when no
- * op process is left, whatever the path.
+ * op process is left, whatever the path; then whatever escaped an op's
+ * process group (setsid) is killed, since the worker, a subreaper while
+ * ops run, has inherited it.
+ *
+ * A worker first claims its run in storage (its pid becomes the run's
+ * worker), so two workers never execute one run. The run's last event is
+ * retried until it is recorded or storage has clearly failed: no run
+ * stays STARTED because of its worker.
  *
  * Values travel between ops as files: an output is the file the op wrote,
  * an input the path of the upstream output's file. dagd never reads the
@@ -20,6 +27,7 @@
 #include "run/worker.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -44,6 +52,7 @@
 #include "run/compute_logs.h"
 #include "run/events.h"
 #include "run/op_events.h"
+#include "run/run_internal.h"
 #include "run/step.h"
 
 extern char **environ;
@@ -52,6 +61,9 @@ extern char **environ;
 #define STATUS_POLL_SECONDS 0.5
 #define STDERR_LINES 20 /* stderr lines in a step failure's stack */
 #define IO_MANAGER "io_manager"
+#define INPUTS_DIR "inputs.d" /* under a step's folder; no output name has a '.' */
+#define FINAL_TRIES 5         /* writes of the run's last event before giving up */
+#define FINAL_BACKOFF 0.05    /* seconds before the first retry; doubled each time */
 
 typedef enum step_state {
   STEP_PENDING,    /* waiting for upstream steps */
@@ -82,6 +94,7 @@ typedef struct step_run {
   const char *dir, *events_path, *stdout_path, *stderr_path;
   int64_t stderr_from; /* where this attempt's stderr starts */
   run_op_events_tail tail;
+  bool events_refused;    /* DAGD_EVENTS could not be read: warned once */
   json_t *output_entries; /* output name → metadata entries the op reported */
 } step_run;
 
@@ -89,6 +102,7 @@ typedef struct worker {
   run_instance *inst;
   store *s;
   const char *run_id;
+  const store_run *run; /* as read when claimed */
   const char *job_name;
   arena *a;
   defs_definitions *defs;
@@ -102,10 +116,14 @@ typedef struct worker {
   int sigfd;
   bool interrupted; /* termination requested: stop everything */
   const char *interrupt_why;
-  bool quiet; /* the run is CANCELED or deleted: record nothing more */
+  bool quiet;   /* the run is CANCELED or deleted: record nothing more */
+  bool deleted; /* the run is gone from storage: its files go too */
   double next_poll;
   json_t *failed_keys; /* the steps that failed, in order */
   char **base_env;     /* what every op's environment starts from */
+  pid_t *own_children; /* the caller's children before the run: not ours to kill */
+  size_t n_own_children;
+  char end_error[1024]; /* why the last event could not be recorded */
 } worker;
 
 static double mono_now(void) {
@@ -123,21 +141,59 @@ static char *fmt(worker *w, const char *f, ...) {
   return s;
 }
 
-/* Records an event (body stolen). A write that fails is dropped: the run
- * goes on, and its end is what matters to whoever watches it. */
-static void emit_at(worker *w, const char *type, int level, const char *step_key,
+static void sleep_seconds(double seconds) {
+  struct timespec ts = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+/* Records an event (body stolen); false when it could not be written. A
+ * lost event in the middle of a run is dropped (the run goes on: its end
+ * is what matters to whoever watches it); the end goes through
+ * emit_final. Nothing is written, and that counts as done, once the run
+ * is CANCELED or deleted. */
+static bool emit_at(worker *w, const char *type, int level, const char *step_key,
                     const char *message, json_t *body) {
   if (w->quiet) {
     json_decref(body);
-    return;
+    return true;
   }
   store_error e;
-  run_event(w->s, w->run_id, type, level, step_key, message, body, &e);
+  return run_event(w->s, w->run_id, type, level, step_key, message, body, &e) > 0;
 }
 
-static void emit(worker *w, const char *type, const char *step_key, const char *message,
+static bool emit(worker *w, const char *type, const char *step_key, const char *message,
                  json_t *body) {
-  emit_at(w, type, run_event_level(type), step_key, message, body);
+  return emit_at(w, type, run_event_level(type), step_key, message, body);
+}
+
+static int run_status(worker *w);
+
+/* Records the event that ends the run (RUN_SUCCESS, RUN_FAILURE,
+ * RUN_CANCELED; body stolen): without it the run would stay STARTED for
+ * good, so a failed write (a database busy with another writer) is tried
+ * again a few times, with a growing pause, unless the run turns out to be
+ * canceled or deleted meanwhile (then there is nothing to record). False,
+ * with the storage error in w->end_error, when every try failed. */
+static bool emit_final(worker *w, const char *type, const char *message, json_t *body) {
+  store_error e = {{0}};
+  bool ok = w->quiet;
+  double pause = FINAL_BACKOFF;
+  for (int i = 0; i < FINAL_TRIES && !ok; i++, pause *= 2) {
+    if (i > 0)
+      sleep_seconds(pause);
+    ok = run_event(w->s, w->run_id, type, run_event_level(type), NULL, message, json_incref(body),
+                   &e) > 0;
+    if (!ok) {
+      run_status(w);
+      ok = w->quiet;
+    }
+  }
+  json_decref(body);
+  if (!ok)
+    snprintf(w->end_error, sizeof w->end_error, "Could not record %s of run %s: %s", type,
+             w->run_id, e.message);
+  return ok;
 }
 
 /* ---- texts Dagster writes ---- */
@@ -145,7 +201,7 @@ static void emit(worker *w, const char *type, const char *step_key, const char *
 /* Dagster's format_duration (dagster/_utils/timing.py). */
 static void format_duration(double ms, buf *out) {
   char num[32], rounded[32];
-  if (ms < 10 || ms < 60000) {
+  if (ms < 60000) {
     bool small = ms < 10;
     if (!small && ms < 1000) {
       buf_printf(out, "%dms", (int)ms);
@@ -216,9 +272,11 @@ static bool write_file(const char *path, const char *data, size_t n) {
   return fclose(f) == 0 && ok;
 }
 
+/* Whether an output was written: a regular file (a folder or a FIFO the
+ * op made there is not a value). */
 static bool file_exists(const char *path) {
   struct stat st;
-  return stat(path, &st) == 0;
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int64_t file_size(const char *path) {
@@ -363,19 +421,21 @@ static bool prepare(worker *w, const store_run *run, buf *why, const char **clas
 }
 
 /* RUN_FAILURE for a run that could not start, tagged
- * JOB_INITIALIZATION_FAILURE, with Dagster's message. */
-static void fail_initialization(worker *w, const char *class_name, const char *why) {
+ * JOB_INITIALIZATION_FAILURE, with Dagster's message; false (reason in
+ * w->end_error) when it could not be recorded. */
+static bool fail_initialization(worker *w, const char *class_name, const char *why) {
   store_tag tag = {"dagster/failure_reason", "JOB_INITIALIZATION_FAILURE"};
   store_error e;
   store_run_add_tags(w->s, w->run_id, &tag, 1, &e);
   json_t *body = json_object();
   json_object_set_new(body, "error", run_error_json(class_name, why, NULL, 0));
-  emit(w, "RUN_FAILURE", NULL,
-       fmt(w,
-           "Execution of run for \"%s\" failed. Failure during initialization for job \"%s\". "
-           "This may be due to a failure in initializing the executor or one of the loggers.",
-           w->job_name, w->job_name),
-       body);
+  return emit_final(
+      w, "RUN_FAILURE",
+      fmt(w,
+          "Execution of run for \"%s\" failed. Failure during initialization for job \"%s\". "
+          "This may be due to a failure in initializing the executor or one of the loggers.",
+          w->job_name, w->job_name),
+      body);
 }
 
 /* ---- step values ---- */
@@ -521,9 +581,21 @@ typedef struct event_ctx {
   step_run *r;
 } event_ctx;
 
+/* Reads what the op appended to DAGD_EVENTS. A file that cannot be read
+ * (not a regular file: a FIFO, a link to a device) is warned about once
+ * and left alone. */
 static void read_op_events(worker *w, step_run *r, bool final) {
+  if (r->events_refused)
+    return;
   event_ctx c = {w, r};
-  run_op_events_tail_read(&r->tail, final, on_op_event, &c);
+  if (run_op_events_tail_read(&r->tail, final, on_op_event, &c))
+    return;
+  const char *why = errno == EINVAL ? "it is not a regular file" : strerror(errno);
+  r->events_refused = true;
+  emit_at(w, NULL, RUN_LEVEL_WARNING, r->step->key,
+          fmt(w, "Ignored the events of op \"%s\" (DAGD_EVENTS): %s: %s", r->step->node->op->name,
+              r->events_path, why),
+          NULL);
 }
 
 static void on_op_event(void *ctx, run_op_event *ev) {
@@ -722,7 +794,8 @@ static void add_env(worker *w, const char ***env, size_t *n, size_t *cap, const 
 }
 
 /* The inputs' variables (writing fan-in lists and config values to
- * <dir>/inputs/); false with the reason in why. */
+ * <dir>/INPUTS_DIR/, a name no output can have); false with the reason in
+ * why. */
 static bool input_env(worker *w, const defs_step *st, const char *dir, const char ***env, size_t *n,
                       size_t *cap, buf *why) {
   for (size_t i = 0; i < st->n_inputs; i++) {
@@ -736,7 +809,7 @@ static bool input_env(worker *w, const defs_step *st, const char *dir, const cha
               output_path(w, in->sources[0].step, in->sources[0].output->name));
       continue;
     }
-    const char *file = fmt(w, "%s/inputs/%s", dir, name);
+    const char *file = fmt(w, "%s/" INPUTS_DIR "/%s", dir, name);
     if (in->n_sources > 0) {
       buf list;
       buf_init(&list, w->a);
@@ -832,7 +905,7 @@ static void start_attempt(worker *w, step_run *r) {
   char *slash = log_dir ? strrchr(log_dir, '/') : NULL;
   if (slash)
     *slash = '\0';
-  bool dirs = fs_mkdir_p(fmt(w, "%s/inputs", r->dir)) && log_dir && fs_mkdir_p(log_dir);
+  bool dirs = fs_mkdir_p(fmt(w, "%s/" INPUTS_DIR, r->dir)) && log_dir && fs_mkdir_p(log_dir);
   free(log_dir);
   char **envp = NULL;
   if (!dirs) {
@@ -965,14 +1038,22 @@ static bool work_left(const worker *w) {
 
 /* ---- termination ---- */
 
-/* Reads the run's status; sets quiet when it is CANCELED or gone. Returns
- * the status, or -1 (deleted) / -2 (unknown: storage failed). */
-static int run_status(worker *w) {
+/* The run's status, or -1 (deleted) / -2 (unknown: storage failed). */
+static int read_status(worker *w) {
   arena *a = arena_new(0);
   store_error e = {{0}};
   store_run *run = store_run_get(w->s, w->run_id, a, &e);
   int status = run ? (int)run->status : e.message[0] ? -2 : -1;
   arena_free(a);
+  return status;
+}
+
+/* read_status, noting a run CANCELED (quiet: its log is closed) or
+ * deleted (quiet, and its files are removed at the end). */
+static int run_status(worker *w) {
+  int status = read_status(w);
+  if (status == -1)
+    w->deleted = true;
   if (status == -1 || status == STORE_RUN_CANCELED)
     w->quiet = true;
   return status;
@@ -1029,6 +1110,7 @@ static void watch_status(worker *w, double now) {
     interrupt(w, "the run is being canceled");
 }
 
+/* Handles the termination signals waiting in the signalfd. */
 static void read_signals(worker *w) {
   struct signalfd_siginfo si;
   while (read(w->sigfd, &si, sizeof si) == (ssize_t)sizeof si) {
@@ -1068,7 +1150,8 @@ static void tend(worker *w, step_run *r, double now) {
     finish_attempt(w, r);
 }
 
-/* How long the loop may sleep: until the next tick, retry or deadline. */
+/* How long the loop may sleep: until the next tick or the earliest retry
+ * (timeouts and grace periods are looked at every tick). */
 static int sleep_ms(const worker *w, double now) {
   double until = now + TICK_MS / 1000.0;
   for (size_t i = 0; i < w->plan->n_steps; i++) {
@@ -1090,15 +1173,15 @@ static void init_steps(worker *w) {
     r->step = st;
     r->dir = fmt(w, "%s/%s/%s", w->inst->artifacts_dir, w->run_id, st->key);
     r->events_path = fmt(w, "%s/events.jsonl", r->dir);
+    /* The run id is a UUID (checked at the start) and step keys are
+     * dotted names, so the log key is always a valid one. */
     const char *key[] = {w->run_id, "compute_logs", st->key};
     buf path;
     buf_init(&path, w->a);
-    if (!run_compute_log_path(w->inst, key, 3, RUN_LOG_STDOUT, &path))
-      buf_printf(&path, "%s/stdout.log", r->dir);
+    run_compute_log_path(w->inst, key, 3, RUN_LOG_STDOUT, &path);
     r->stdout_path = buf_cstr(&path);
     buf_init(&path, w->a);
-    if (!run_compute_log_path(w->inst, key, 3, RUN_LOG_STDERR, &path))
-      buf_printf(&path, "%s/stderr.log", r->dir);
+    run_compute_log_path(w->inst, key, 3, RUN_LOG_STDERR, &path);
     r->stderr_path = buf_cstr(&path);
     run_op_events_tail_init(&r->tail, r->events_path);
     r->output_entries = json_object();
@@ -1112,10 +1195,14 @@ static void free_steps(worker *w) {
   }
 }
 
-/* The executor's loop; returns when no op process is left. */
+/* The executor's loop; returns when no op process is left. Termination
+ * requests are looked at before anything is scheduled: a SIGTERM already
+ * waiting, or a run marked CANCELED while it was starting (the first poll
+ * happens at once, after RUN_START), stops the run before any op starts. */
 static void run_steps(worker *w) {
   for (;;) {
     double now = mono_now();
+    read_signals(w);
     watch_status(w, now);
     if (!w->interrupted)
       schedule(w);
@@ -1132,8 +1219,9 @@ static void run_steps(worker *w) {
   }
 }
 
-/* The events after the loop: executor exit and the run's end. */
-static void finish_run(worker *w, double started) {
+/* The events after the loop: executor exit and the run's end. False
+ * (reason in w->end_error) when the end could not be recorded. */
+static bool finish_run(worker *w, double started) {
   if (w->interrupted) {
     if (w->multiprocess)
       emit(w, "ENGINE_EVENT", NULL, "Multiprocess executor: interrupted all active child processes",
@@ -1144,8 +1232,8 @@ static void finish_run(worker *w, double started) {
                         run_error_json("dagd.ExecutionInterruptedError",
                                        fmt(w, "Execution was interrupted: %s.", w->interrupt_why),
                                        NULL, 0));
-    emit(w, "RUN_CANCELED", NULL, fmt(w, "Execution of run for \"%s\" canceled.", w->job_name), b);
-    return;
+    return emit_final(w, "RUN_CANCELED",
+                      fmt(w, "Execution of run for \"%s\" canceled.", w->job_name), b);
   }
   buf d;
   buf_init(&d, w->a);
@@ -1159,25 +1247,24 @@ static void finish_run(worker *w, double started) {
     emit(w, "ENGINE_EVENT", NULL,
          fmt(w, "Finished steps in process (pid: %ld) in %s", (long)getpid(), buf_cstr(&d)),
          engine_body(pid_entries(w, true), NULL, NULL));
-  if (json_array_size(w->failed_keys) == 0) {
-    emit(w, "RUN_SUCCESS", NULL, fmt(w, "Finished execution of run for \"%s\".", w->job_name),
-         NULL);
-    return;
-  }
+  if (json_array_size(w->failed_keys) == 0)
+    return emit_final(w, "RUN_SUCCESS",
+                      fmt(w, "Finished execution of run for \"%s\".", w->job_name), NULL);
   store_tag tag = {"dagster/failure_reason", "STEP_FAILURE"};
   store_error e;
   if (!w->quiet)
     store_run_add_tags(w->s, w->run_id, &tag, 1, &e);
   /* Dagster's run failure after step failures carries no error of its
    * own: the steps' failure events hold them. */
-  emit(w, "RUN_FAILURE", NULL,
-       fmt(w, "Execution of run for \"%s\" failed. Steps failed: %s.", w->job_name,
-           py_list(w, w->failed_keys)),
-       NULL);
+  return emit_final(w, "RUN_FAILURE",
+                    fmt(w, "Execution of run for \"%s\" failed. Steps failed: %s.", w->job_name,
+                        py_list(w, w->failed_keys)),
+                    NULL);
 }
 
-/* Runs the plan with the signals taken over and restored afterwards. */
-static void execute(worker *w) {
+/* Runs the plan as the subreaper of its ops; false when the run's end
+ * could not be recorded. */
+static bool execute(worker *w) {
   double started = mono_now();
   emit(w, "RUN_START", NULL, fmt(w, "Started execution of run for \"%s\".", w->job_name), NULL);
   if (w->multiprocess)
@@ -1194,13 +1281,126 @@ static void execute(worker *w) {
   int subreaper;
   run_step_subreaper(true, &subreaper);
   run_steps(w);
+  /* Every op's group is gone; what is left are processes that left their
+   * group (setsid) and were handed to us when their parents ended. They
+   * die with the run rather than outlive it. */
+  run_step_kill_children(w->own_children, w->n_own_children);
   run_step_subreaper(false, &subreaper);
-  finish_run(w, started);
+  bool ok = finish_run(w, started);
   free_steps(w);
   json_decref(w->failed_keys);
+  return ok;
+}
+
+/* ---- the run's files after deletion ---- */
+
+/* rm -r of <dir>/<run_id>. Nobody is left to tell about what could not
+ * be removed: the run is gone. */
+static void remove_run_dir(worker *w, const char *dir) {
+  char failed[PATH_MAX];
+  run_remove_run_dir(dir, w->run_id, true, failed, sizeof failed);
+}
+
+/* A deleted run's files: run_delete removed them while the ops may still
+ * have been writing, so they are removed again once the ops are gone. */
+static void remove_run_files(worker *w) {
+  remove_run_dir(w, w->inst->artifacts_dir);
+  if (strcmp(w->inst->artifacts_dir, w->inst->compute_logs_dir) != 0)
+    remove_run_dir(w, w->inst->compute_logs_dir);
+}
+
+/* ---- the run ---- */
+
+/* Takes the run for this process: refused (false, reason in err) when it
+ * cannot be executed (unknown, finished other than CANCELED, already
+ * running) or another worker holds it. */
+static bool claim(worker *w, buf *err) {
+  store_error se = {{0}};
+  store_run *run = store_run_get(w->s, w->run_id, w->a, &se);
+  if (!run) {
+    if (se.message[0])
+      buf_printf(err, "Could not read run %s: %s", w->run_id, se.message);
+    else
+      buf_printf(err, "Run %s not found.", w->run_id);
+    return false;
+  }
+  /* CANCELED: marked while it was starting; the worker says why it does
+   * not start it. */
+  if (run->status != STORE_RUN_NOT_STARTED && run->status != STORE_RUN_STARTING &&
+      run->status != STORE_RUN_CANCELED) {
+    buf_printf(err, "Run %s has status %s: only a NOT_STARTED or STARTING run can be executed.",
+               w->run_id, store_run_status_name(run->status));
+    return false;
+  }
+  w->run = run;
+  w->job_name = run->job_name;
+  bool claimed = false;
+  if (store_run_set_worker(w->s, w->run_id, (int64_t)getpid(), &claimed, &se) != 0) {
+    buf_printf(err, "Could not record the worker of run %s: %s", w->run_id, se.message);
+    return false;
+  }
+  if (!claimed) {
+    store_run *now = store_run_get(w->s, w->run_id, w->a, &se);
+    buf_printf(err, "Run %s is being executed by another worker (pid %lld).", w->run_id,
+               now ? (long long)now->worker_pid : 0LL);
+    return false;
+  }
+  return true;
+}
+
+/* Everything after the claim: the run ends with a finished status (or is
+ * found canceled or deleted) unless its end cannot be recorded (-1). */
+static int execute_claimed(worker *w, const sigset_t *set, buf *err) {
+  if ((w->sigfd = signalfd(-1, set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+    const char *why = fmt(w, "Could not watch for signals: %s", strerror(errno));
+    buf_puts(err, why);
+    if (!fail_initialization(w, "dagd.RunWorkerError", why))
+      buf_printf(err, " (and the run's failure could not be recorded: %s)", w->end_error);
+    return -1;
+  }
+  json_t *entries = json_array();
+  json_array_append_new(entries, text_entry("pid", fmt(w, "%ld", (long)getpid())));
+  /* Dagster's instance reports its engine events at INFO. */
+  emit_at(w, "ENGINE_EVENT", RUN_LEVEL_INFO, NULL,
+          fmt(w, "Started process for run (pid: %ld).", (long)getpid()),
+          engine_body(entries, NULL, "cli_api_subprocess_init"));
+  int status = read_status(w);
+  if (status == STORE_RUN_CANCELED) {
+    emit_at(w, "ENGINE_EVENT", RUN_LEVEL_INFO, NULL,
+            "Not starting execution since the run was canceled before execution could start", NULL);
+    return 0;
+  }
+  if (status == -1) { /* deleted meanwhile */
+    w->deleted = true;
+    return 0;
+  }
+  buf why;
+  buf_init(&why, w->a);
+  const char *class_name;
+  bool ok = prepare(w, w->run, &why, &class_name)
+                ? execute(w)
+                : fail_initialization(w, class_name, buf_cstr(&why));
+  if (!ok) {
+    buf_puts(err, w->end_error);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads and drops the signals still waiting in the signalfd: once the
+ * mask is restored, a SIGTERM that came too late to stop anything would
+ * otherwise kill the caller with the default action. */
+static void drain_signals(int fd) {
+  struct signalfd_siginfo si;
+  while (read(fd, &si, sizeof si) == (ssize_t)sizeof si)
+    ;
 }
 
 int run_worker_execute(run_instance *inst, const char *run_id, buf *err) {
+  if (!run_id_is_uuid(run_id)) { /* run ids become folder names */
+    buf_printf(err, "Run %s not found.", run_id ? run_id : "(none)");
+    return -1;
+  }
   /* SIGTERM and SIGINT wait in the signalfd from the start: a termination
    * request that comes while the run is being prepared is not lost. A
    * SIGCHLD that is ignored would make the kernel reap ops behind our
@@ -1218,38 +1418,14 @@ int run_worker_execute(run_instance *inst, const char *run_id, buf *err) {
   sigaction(SIGCHLD, &dfl, &old_chld);
 
   worker w = {.inst = inst, .s = inst->store, .run_id = run_id, .a = arena_new(0), .sigfd = -1};
-  int rc = -1;
-  store_error se = {{0}};
-  store_run *run = store_run_get(w.s, run_id, w.a, &se);
-  if (!run) {
-    if (se.message[0])
-      buf_printf(err, "Could not read run %s: %s", run_id, se.message);
-    else
-      buf_printf(err, "Run %s not found.", run_id);
-  } else if (run->status != STORE_RUN_NOT_STARTED && run->status != STORE_RUN_STARTING) {
-    buf_printf(err, "Run %s has status %s: only a NOT_STARTED or STARTING run can be executed.",
-               run_id, store_run_status_name(run->status));
-  } else if (store_run_set_worker(w.s, run_id, (int64_t)getpid(), &se) != 0) {
-    buf_printf(err, "Could not record the worker of run %s: %s", run_id, se.message);
-  } else if ((w.sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
-    buf_printf(err, "Could not watch for signals: %s", strerror(errno));
-  } else {
-    rc = 0;
-    w.job_name = run->job_name;
-    json_t *entries = json_array();
-    json_array_append_new(entries, text_entry("pid", fmt(&w, "%ld", (long)getpid())));
-    emit(&w, "ENGINE_EVENT", NULL, fmt(&w, "Started process for run (pid: %ld).", (long)getpid()),
-         engine_body(entries, NULL, "cli_api_subprocess_init"));
-    buf why;
-    buf_init(&why, w.a);
-    const char *class_name;
-    if (prepare(&w, run, &why, &class_name))
-      execute(&w);
-    else
-      fail_initialization(&w, class_name, buf_cstr(&why));
-  }
-  if (w.sigfd >= 0)
+  w.own_children = run_step_children(w.a, &w.n_own_children);
+  int rc = claim(&w, err) ? execute_claimed(&w, &set, err) : -1;
+  if (w.deleted)
+    remove_run_files(&w);
+  if (w.sigfd >= 0) {
+    drain_signals(w.sigfd);
     close(w.sigfd);
+  }
   arena_free(w.a);
   sigaction(SIGCHLD, &old_chld, NULL);
   pthread_sigmask(SIG_SETMASK, &old_mask, NULL);

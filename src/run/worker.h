@@ -13,18 +13,31 @@
  * messages (events.h). SIGTERM or SIGINT, or the run turning CANCELING,
  * CANCELED or disappearing from storage, stops every op process group
  * (SIGTERM, the instance's grace period, SIGKILL); the run ends CANCELED
- * (unless it was already). No op process outlives the worker. */
+ * (unless it was already); a deleted run's files are removed once its ops
+ * are gone. No op process outlives the worker. */
 #ifndef DAGD_RUN_WORKER_H
 #define DAGD_RUN_WORKER_H
 
 #include "base/buf.h"
 #include "run/instance.h"
 
-/* Executes the run. Returns 0 when it reached a finished status (FAILURE
- * included); -1 (reason in err) when it could not be executed at all:
- * unknown run, a run not NOT_STARTED or STARTING (never run twice), or
- * storage failing. A run that cannot start (snapshot missing, config no
- * longer valid) is marked FAILURE with the reason and returns 0. */
+/* Executes the run, first claiming it for this process (storage records
+ * the worker's pid; a run another worker holds is refused). Returns 0
+ * when it reached a finished status (FAILURE included), or when it was
+ * found CANCELED before it started (an engine event says so; no op runs)
+ * or deleted; -1 (reason in err) when it could not be executed at all:
+ * unknown run, a run not NOT_STARTED or STARTING (never run twice), a run
+ * claimed by another worker (nothing is written then), or storage failing,
+ * including its last event (RUN_SUCCESS, RUN_FAILURE, RUN_CANCELED) that
+ * could not be recorded even after a few tries. A run that cannot start
+ * (snapshot missing, config no longer valid, the worker's own setup
+ * failing) is marked FAILURE with the reason: 0, or -1 for a setup
+ * failure of the worker. On return no process the run started is left,
+ * even one that left its op's process group, and no SIGTERM/SIGINT that
+ * came during the run is left pending. Call it from a thread that lives
+ * as long as the run (op processes die with the thread that started
+ * them); other threads must not start processes meanwhile (every new
+ * child is taken for one of the run's). */
 int run_worker_execute(run_instance *inst, const char *run_id, buf *err);
 
 #endif

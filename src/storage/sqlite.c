@@ -668,19 +668,38 @@ static int sq_run_delete(store *s, const char *run_id, bool *found, store_error 
   return rc;
 }
 
+/* The claim and its check are one statement, so two workers racing for
+ * one run cannot both win: the loser's UPDATE matches no row. A miss is
+ * then either "someone else's" or "no such run", told apart by a lookup in
+ * the same transaction. */
 static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
   run_write_ctx *w = ctx;
-  int rc = run_update(c, "UPDATE runs SET worker_pid = ?2 WHERE run_id = ?1", w, err);
-  if (rc == SQLITE_OK && !w->found) {
-    store_fail(err, run_not_found, w->run_id);
-    return BODY_FAILED;
-  }
-  return rc;
+  int rc = run_update(c,
+                      "UPDATE runs SET worker_pid = ?2 WHERE run_id = ?1"
+                      " AND (worker_pid IS NULL OR worker_pid IN (0, ?2))",
+                      w, err);
+  if (rc != SQLITE_OK || w->found)
+    return rc;
+  sqlite3_stmt *st = stmt(c, "SELECT 1 FROM runs WHERE run_id = ?1", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, w->run_id);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SQLITE_OK; /* exists: another worker holds it */
+  if (rc != SQLITE_DONE)
+    return db_fail(c, err, rc);
+  store_fail(err, run_not_found, w->run_id);
+  return BODY_FAILED;
 }
 
-static int sq_run_set_worker(store *s, const char *run_id, int64_t pid, store_error *err) {
+static int sq_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
+                             store_error *err) {
   run_write_ctx w = {.run_id = run_id, .pid = pid};
-  return txn((sq_store *)s, true, run_set_worker_body, &w, err);
+  int rc = txn((sq_store *)s, true, run_set_worker_body, &w, err);
+  *claimed = rc == 0 && w.found;
+  return rc;
 }
 
 static int run_add_tags_body(conn *c, void *ctx, store_error *err) {
@@ -925,11 +944,14 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
   store_run_status status;
   if (!store_event_type_status(ev->event_type, &status))
     return SQLITE_OK;
+  /* The guard on the current status sits in the statement itself: a
+   * finished run stays finished even when a late RUN_CANCELING (a
+   * terminate racing the worker's RUN_SUCCESS) commits after it. */
   st = stmt(c,
             "UPDATE runs SET status = ?2, update_time = ?3,"
             " start_time = CASE WHEN ?4 THEN ?3 ELSE start_time END,"
             " end_time = CASE WHEN ?5 THEN ?3 ELSE end_time END"
-            " WHERE run_id = ?1",
+            " WHERE run_id = ?1 AND status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')",
             &rc);
   if (!st)
     return db_fail(c, err, rc);

@@ -129,8 +129,11 @@ store_run *store_runs_list(store *s, const store_runs_filter *f, const char *cur
 int64_t store_runs_count(store *s, const store_runs_filter *f, store_error *err);
 /* Removes the run, its tags and its events. *found tells whether it existed. */
 int store_run_delete(store *s, const char *run_id, bool *found, store_error *err);
-/* Sets the worker pid (0 clears it). */
-int store_run_set_worker(store *s, const char *run_id, int64_t pid, store_error *err);
+/* Records pid (> 0) as the run's worker, only when the run has no worker
+ * yet (0) or has this one: *claimed tells whether the run is now pid's. A
+ * second worker started for a run finds it claimed and must not execute it. */
+int store_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
+                         store_error *err);
 /* Adds or replaces tags of a run. */
 int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
                        store_error *err);
@@ -149,7 +152,9 @@ store_run *store_run_group(store *s, const char *run_id, const char **root_id, a
 /* ---- events ---- */
 
 /* Appends an event to its run's log and returns its id (>0), or -1. When
- * the event type changes the run's status (Dagster's
+ * the run is not finished (SUCCESS, FAILURE, CANCELED: a finished run's
+ * status never changes again, so a late RUN_CANCELING or RUN_START cannot
+ * revive it) and the event type changes the run's status (Dagster's
  * EVENT_TYPE_TO_PIPELINE_RUN_STATUS: RUN_ENQUEUED → QUEUED, RUN_STARTING →
  * STARTING, RUN_START → STARTED, RUN_SUCCESS → SUCCESS, RUN_FAILURE →
  * FAILURE, RUN_CANCELING → CANCELING, RUN_CANCELED → CANCELED), the run's

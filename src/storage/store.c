@@ -179,10 +179,18 @@ int store_run_delete(store *s, const char *run_id, bool *found, store_error *err
   return s->ops->run_delete(s, run_id, found, err);
 }
 
-int store_run_set_worker(store *s, const char *run_id, int64_t pid, store_error *err) {
+int store_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
+                         store_error *err) {
+  bool ignored;
+  if (!claimed)
+    claimed = &ignored;
+  *claimed = false;
   if (!check_id(s, run_id, err))
     return -1;
-  return s->ops->run_set_worker(s, run_id, pid, err);
+  /* 0 means "no worker" in the claim, so it can never be one. */
+  if (pid <= 0)
+    return store_fail(err, "Run %s needs a worker process id above 0.", run_id);
+  return s->ops->run_set_worker(s, run_id, pid, claimed, err);
 }
 
 int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,

@@ -22,7 +22,9 @@ typedef struct store_ops {
                           arena *a, size_t *n, store_error *err);
   int64_t (*runs_count)(store *s, const store_runs_filter *f, store_error *err);
   int (*run_delete)(store *s, const char *run_id, bool *found, store_error *err);
-  int (*run_set_worker)(store *s, const char *run_id, int64_t pid, store_error *err);
+  /* Must claim atomically (see storage.h): two processes racing to claim
+   * one run get one winner. */
+  int (*run_set_worker)(store *s, const char *run_id, int64_t pid, bool *claimed, store_error *err);
   int (*run_add_tags)(store *s, const char *run_id, const store_tag *tags, size_t n,
                       store_error *err);
   const char *const *(*tag_keys)(store *s, arena *a, size_t *n, store_error *err);

@@ -22,11 +22,6 @@ static void test_paths(void **state) {
   buf_init(&out, NULL);
   char want[512];
 
-  assert_true(run_compute_log_dir(f->inst, key, 3, &out));
-  snprintf(want, sizeof want, "%s/%s/compute_logs/load.out_2", f->inst->compute_logs_dir, key[0]);
-  assert_string_equal(buf_cstr(&out), want);
-
-  buf_truncate(&out, 0);
   assert_true(run_compute_log_path(f->inst, key, 3, RUN_LOG_STDOUT, &out));
   snprintf(want, sizeof want, "%s/%s/compute_logs/load.out_2.out", f->inst->compute_logs_dir,
            key[0]);
@@ -56,13 +51,11 @@ static void test_bad_keys(void **state) {
     for (size_t at = 0; at < 3; at++) {
       const char *key[] = {"run", "compute_logs", "step"};
       key[at] = bad[i];
-      assert_false(run_compute_log_dir(f->inst, key, 3, &out));
       assert_false(run_compute_log_path(f->inst, key, 3, RUN_LOG_STDOUT, &out));
       assert_false(run_compute_log_path(f->inst, key, 3, RUN_LOG_STDERR, &out));
     }
   }
   /* No parts at all. */
-  assert_false(run_compute_log_dir(f->inst, NULL, 0, &out));
   assert_false(run_compute_log_path(f->inst, NULL, 0, RUN_LOG_STDOUT, &out));
   assert_string_equal(buf_cstr(&out), "kept"); /* untouched */
   buf_free(&out);
@@ -82,18 +75,37 @@ static void check_read(const char *path, int64_t offset, size_t max, const char 
   buf_free(&out);
 }
 
+/* One read of a log: from offset with max (0: no limit), the text it
+ * gives and the next offset. */
+typedef struct log_read {
+  int64_t offset;
+  size_t max;
+  const char *text;
+  int64_t next;
+} log_read;
+
+/* Writes text to the file name in the fixture's folder (its path into
+ * path) and checks each read of it. */
+static void check_reads(home_fixture *f, const char *name, const char *text, char path[128],
+                        const log_read *reads, size_t n) {
+  snprintf(path, 128, "%s/%s", f->dir, name);
+  home_write_file(path, text);
+  for (size_t i = 0; i < n; i++)
+    check_read(path, reads[i].offset, reads[i].max, reads[i].text, reads[i].next);
+}
+
 static void test_read_offsets(void **state) {
-  home_fixture *f = *state;
+  static const log_read reads[] = {
+      {0, 0, "hello world\n", 12},
+      {6, 0, "world\n", 12},
+      {6, 3, "wor", 9},
+      {9, 100, "ld\n", 12},
+      /* At or past the end: nothing read, the offset stays. */
+      {12, 0, "", 12},
+      {500, 10, "", 500},
+  };
   char path[128];
-  snprintf(path, sizeof path, "%s/log.out", f->dir);
-  home_write_file(path, "hello world\n");
-  check_read(path, 0, 0, "hello world\n", 12);
-  check_read(path, 6, 0, "world\n", 12);
-  check_read(path, 6, 3, "wor", 9);
-  check_read(path, 9, 100, "ld\n", 12);
-  /* At or past the end: nothing read, the offset stays. */
-  check_read(path, 12, 0, "", 12);
-  check_read(path, 500, 10, "", 500);
+  check_reads(*state, "log.out", "hello world\n", path, reads, sizeof reads / sizeof *reads);
   /* Following a growing log. */
   FILE *fp = fopen(path, "ab");
   fputs("more", fp);
@@ -102,22 +114,23 @@ static void test_read_offsets(void **state) {
 }
 
 static void test_read_utf8_boundary(void **state) {
-  home_fixture *f = *state;
+  static const log_read reads[] = {
+      {0, 1, "a", 1},
+      {0, 2, "a", 1},
+      {0, 3, "a\xC3\xA9", 3},
+      {0, 4, "a\xC3\xA9", 3},
+      {0, 5, "a\xC3\xA9", 3},
+      {0, 6, "a\xC3\xA9\xE2\x82\xAC", 6},
+      {3, 6, "\xE2\x82\xAC", 6},
+      {3, 7, "\xE2\x82\xAC\xF0\x9F\x98\x80", 10},
+      {6, 4, "\xF0\x9F\x98\x80", 10},
+      /* A chunk smaller than the sequence still moves on. */
+      {6, 2, "\xF0\x9F", 8},
+  };
   char path[128];
-  snprintf(path, sizeof path, "%s/utf8.err", f->dir);
   /* a (1 byte) é (2) € (3) 😀 (4): offsets 0, 1, 3, 6, 10. */
-  home_write_file(path, "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80");
-  check_read(path, 0, 1, "a", 1);
-  check_read(path, 0, 2, "a", 1);
-  check_read(path, 0, 3, "a\xC3\xA9", 3);
-  check_read(path, 0, 4, "a\xC3\xA9", 3);
-  check_read(path, 0, 5, "a\xC3\xA9", 3);
-  check_read(path, 0, 6, "a\xC3\xA9\xE2\x82\xAC", 6);
-  check_read(path, 3, 6, "\xE2\x82\xAC", 6);
-  check_read(path, 3, 7, "\xE2\x82\xAC\xF0\x9F\x98\x80", 10);
-  check_read(path, 6, 4, "\xF0\x9F\x98\x80", 10);
-  /* A chunk smaller than the sequence still moves on. */
-  check_read(path, 6, 2, "\xF0\x9F", 8);
+  check_reads(*state, "utf8.err", "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80", path, reads,
+              sizeof reads / sizeof *reads);
   /* Without a limit the file is read to its end as it is. */
   home_write_file(path, "ab\xE2\x82");
   check_read(path, 0, 0, "ab\xE2\x82", 4);

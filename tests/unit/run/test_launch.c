@@ -9,7 +9,10 @@
  * dagd; it records its argv, DAGD_HOME, session and signal masks, which
  * the tests check (its own session, no inherited blocked or ignored
  * signals), along with the stored worker pid, RUN_STARTING and the worker
- * log. A worker that cannot be executed fails the run with the reason. The
+ * log. A worker that cannot be executed fails the run with the reason; so
+ * does a store that cannot record RUN_STARTING (a trigger makes it fail),
+ * and a run claimed already is launched all the same. A job whose
+ * snapshot is stored already does not write it again. The
  * workers, orphaned by the double fork, are reaped by this process, a
  * child subreaper (home.h). */
 #define _XOPEN_SOURCE 700
@@ -22,6 +25,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -490,6 +494,106 @@ static void test_launch_refused(void **state) {
   assert_int_equal(n, 0); /* nothing reported */
 }
 
+/* Runs sql on the instance's database through a connection of its own
+ * (triggers that make the store fail on purpose). */
+static void db_exec(launch_fixture *f, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(f->home->inst->database, &db), SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg("%s: %s", sql, msg ? msg : "?");
+  sqlite3_close(db);
+}
+
+static void test_create_reuses_stored_snapshot(void **state) {
+  launch_fixture *f = *state;
+  run_new req = {.defs = f->defs, .job = f->job};
+  char first[37], second[37];
+  create_ok(f, &req, first);
+  /* From now on the store refuses any new snapshot: a run of the same job
+   * must not even try to write it again. */
+  db_exec(f, "CREATE TRIGGER no_snapshots BEFORE INSERT ON snapshots "
+             "BEGIN SELECT RAISE(ABORT, 'no new snapshots'); END");
+  create_ok(f, &req, second);
+  assert_string_equal(home_get_run(f->home, second)->snapshot_id,
+                      home_get_run(f->home, first)->snapshot_id);
+
+  /* A subset has a snapshot id of its own, not stored yet: it is written. */
+  const char *queries[] = {"a"};
+  buf err_text;
+  buf_init(&err_text, NULL);
+  const defs_job *sub = defs_job_subset(f->job, queries, 1, f->home->a, &err_text);
+  buf_free(&err_text);
+  assert_non_null(sub);
+  run_new sub_req = {.defs = f->defs, .job = sub};
+  run_error err;
+  assert_int_equal(run_create(f->home->inst, &sub_req, second, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INTERNAL);
+  assert_non_null(strstr(err.message, "no new snapshots"));
+}
+
+static void test_launch_starting_not_recorded(void **state) {
+  launch_fixture *f = *state;
+  set_worker(f, "/nonexistent/never-started");
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+  db_exec(f, "CREATE TRIGGER no_starting BEFORE INSERT ON events "
+             "WHEN NEW.event_type = 'RUN_STARTING' "
+             "BEGIN SELECT RAISE(ABORT, 'cannot log RUN_STARTING'); END");
+  run_error err;
+  assert_int_equal(run_launch(f->home->inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INTERNAL);
+  assert_non_null(strstr(err.message, "cannot log RUN_STARTING"));
+  /* No worker, and the run is failed rather than left NOT_STARTED. */
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_int_equal(r->worker_pid, 0);
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 1);
+  assert_string_equal(ev[0].event_type, "RUN_FAILURE");
+  assert_int_equal(ev[0].level, RUN_LEVEL_ERROR);
+  assert_non_null(strstr(ev[0].message, "The run could not be started: "));
+  assert_non_null(strstr(ev[0].message, "cannot log RUN_STARTING"));
+  assert_non_null(strstr(ev[0].body, "dagd.RunLaunchError"));
+}
+
+/* A worker already recorded for the run (the launched worker won the race
+ * to claim it, or another one did): the launch still succeeds and the
+ * record is not overwritten. */
+static void test_launch_run_claimed_already(void **state) {
+  launch_fixture *f = *state;
+  char worker[128];
+  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
+  char *script = read_text(FAKE_WORKER);
+  home_write_file(worker, script);
+  free(script);
+  assert_int_equal(chmod(worker, 0755), 0);
+  set_worker(f, worker);
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+  bool claimed = false;
+  store_error serr;
+  assert_int_equal(store_run_set_worker(f->home->inst->store, id, 1, &claimed, &serr), 0);
+  assert_true(claimed);
+  run_error err;
+  if (run_launch(f->home->inst, id, &err) != 0)
+    fail_msg("run_launch: %s", err.message);
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_STARTING);
+  assert_int_equal(r->worker_pid, 1);
+  char record_path[160], v[64];
+  snprintf(record_path, sizeof record_path, "%s/worker-record", f->home->inst->home);
+  assert_true(wait_for_file(record_path));
+  char *record = read_text(record_path);
+  long pid = atol(record_value(record, "pid", 0, v, sizeof v));
+  free(record);
+  assert_true(pid > 1);
+  wait_gone(pid);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_create_fields_and_tags, setup, teardown),
@@ -500,6 +604,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_launch_starts_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_worker_cannot_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_reuses_stored_snapshot, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_starting_not_recorded, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_run_claimed_already, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

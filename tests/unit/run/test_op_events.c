@@ -10,9 +10,11 @@
 
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "run/events.h"
@@ -181,6 +183,16 @@ static void append(const char *path, const char *text, const char *mode) {
   fclose(f);
 }
 
+/* Writes text to the followed file (mode "a" appends, "w" rewrites), reads
+ * what is new while the op still runs and returns how many events were
+ * seen so far. */
+static size_t write_and_read(run_op_events_tail *t, seen *s, const char *path, const char *text,
+                             const char *mode) {
+  append(path, text, mode);
+  assert_true(run_op_events_tail_read(t, false, collect, s));
+  return s->n;
+}
+
 static void test_tail(void **state) {
   (void)state;
   char dir[] = "/tmp/dagd-op-events-XXXXXX";
@@ -195,13 +207,12 @@ static void test_tail(void **state) {
   assert_true(run_op_events_tail_read(&t, false, collect, &s));
   assert_int_equal(s.n, 0);
 
-  append(path, "{\"type\": \"log\", \"message\": \"one\"}\n{\"type\": \"log\", \"mess", "w");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  assert_int_equal(s.n, 1);
+  assert_int_equal(
+      write_and_read(&t, &s, path,
+                     "{\"type\": \"log\", \"message\": \"one\"}\n{\"type\": \"log\", \"mess", "w"),
+      1);
   assert_string_equal(s.lines[0], "LOG one");
-  append(path, "age\": \"two\"}\n\n  \nnope\n", "a");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  assert_int_equal(s.n, 3);
+  assert_int_equal(write_and_read(&t, &s, path, "age\": \"two\"}\n\n  \nnope\n", "a"), 3);
   assert_string_equal(s.lines[1], "LOG two");
   assert_int_equal(s.numbers[1], 2);
   /* Blank lines are skipped but counted. */
@@ -213,24 +224,20 @@ static void test_tail(void **state) {
   char *chunk = malloc(40000);
   memset(chunk, 'x', 39999);
   chunk[39999] = '\0';
+  write_and_read(&t, &s, path, chunk, "a");
+  write_and_read(&t, &s, path, chunk, "a");
   append(path, chunk, "a");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  append(path, chunk, "a");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  append(path, chunk, "a");
-  append(path, "\n{\"type\": \"log\", \"message\": \"after\"}\n", "a");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
+  size_t n = write_and_read(&t, &s, path, "\n{\"type\": \"log\", \"message\": \"after\"}\n", "a");
   free(chunk);
-  assert_int_equal(s.n, 5);
+  assert_int_equal(n, 5);
   assert_string_equal(s.lines[3], "BAD the line is longer than 65536 bytes");
   assert_int_equal(s.numbers[3], 6);
   assert_string_equal(s.lines[4], "LOG after");
   assert_int_equal(s.numbers[4], 7);
 
   /* The last line without its newline waits, unless the op has ended. */
-  append(path, "{\"type\": \"log\", \"message\": \"last\"}", "a");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  assert_int_equal(s.n, 5);
+  assert_int_equal(write_and_read(&t, &s, path, "{\"type\": \"log\", \"message\": \"last\"}", "a"),
+                   5);
   assert_true(run_op_events_tail_read(&t, true, collect, &s));
   assert_int_equal(s.n, 6);
   assert_string_equal(s.lines[5], "LOG last");
@@ -239,13 +246,40 @@ static void test_tail(void **state) {
   assert_int_equal(s.n, 6);
 
   /* A rewritten (shorter) file is read from its start. */
-  append(path, "{\"type\": \"log\", \"message\": \"anew\"}\n", "w");
-  assert_true(run_op_events_tail_read(&t, false, collect, &s));
-  assert_int_equal(s.n, 7);
+  assert_int_equal(
+      write_and_read(&t, &s, path, "{\"type\": \"log\", \"message\": \"anew\"}\n", "w"), 7);
   assert_string_equal(s.lines[6], "LOG anew");
 
   run_op_events_tail_free(&t);
   unlink(path);
+  rmdir(dir);
+}
+
+/* A FIFO or a link to a device at DAGD_EVENTS is refused (EINVAL), unread:
+ * neither waits for a writer nor reads forever. */
+static void test_tail_refuses_what_is_not_a_file(void **state) {
+  (void)state;
+  char dir[] = "/tmp/dagd-op-events-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char fifo[64], zero[64];
+  snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+  snprintf(zero, sizeof zero, "%s/zero", dir);
+  assert_int_equal(mkfifo(fifo, 0600), 0);
+  assert_int_equal(symlink("/dev/zero", zero), 0);
+  const char *paths[] = {fifo, zero};
+  for (size_t i = 0; i < 2; i++) {
+    run_op_events_tail t;
+    run_op_events_tail_init(&t, paths[i]);
+    seen s = {0};
+    errno = 0;
+    assert_false(run_op_events_tail_read(&t, false, collect, &s));
+    assert_int_equal(errno, EINVAL);
+    assert_false(run_op_events_tail_read(&t, true, collect, &s));
+    assert_int_equal(s.n, 0);
+    assert_int_equal(t.offset, 0);
+    run_op_events_tail_free(&t);
+    unlink(paths[i]);
+  }
   rmdir(dir);
 }
 
@@ -256,6 +290,7 @@ int main(void) {
       cmocka_unit_test(test_output_metadata),
       cmocka_unit_test(test_not_events),
       cmocka_unit_test(test_tail),
+      cmocka_unit_test(test_tail_refuses_what_is_not_a_file),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -94,20 +94,34 @@ static char *const *env_of(fx *f, const char *extra) {
   return run_step_environ(NULL, set, extra ? 2 : 1, f->a);
 }
 
-/* Runs a shell command line to its end; returns its wait status. */
-static int run_shell(fx *f, const char *line, const char *extra_env) {
-  run_step_command c = {.shell = line,
-                        .cwd = f->dir,
-                        .envp = env_of(f, extra_env),
-                        .stdout_path = f->out,
-                        .stderr_path = f->err};
+/* A command (argv, or else the shell line) run in the fixture's folder with
+ * PATH and extra_env (NULL: none) as its environment, logging to the
+ * fixture's files. */
+static run_step_command command_of(fx *f, const char *const *argv, const char *line,
+                                   const char *extra_env) {
+  return (run_step_command){.argv = argv,
+                            .shell = line,
+                            .cwd = f->dir,
+                            .envp = env_of(f, extra_env),
+                            .stdout_path = f->out,
+                            .stderr_path = f->err};
+}
+
+/* Starts c; fails the test when it cannot. */
+static pid_t start_ok(const run_step_command *c) {
   buf err;
   buf_init(&err, NULL);
-  pid_t pid = run_step_start(&c, &err);
-  if (pid < 0)
+  pid_t pid = run_step_start(c, &err);
+  if (pid <= 0)
     fail_msg("run_step_start: %s", buf_cstr(&err));
   buf_free(&err);
-  return wait_end(pid);
+  return pid;
+}
+
+/* Runs a shell command line to its end; returns its wait status. */
+static int run_shell(fx *f, const char *line, const char *extra_env) {
+  run_step_command c = command_of(f, NULL, line, extra_env);
+  return wait_end(start_ok(&c));
 }
 
 static void test_environ(void **state) {
@@ -125,16 +139,8 @@ static void test_runs_commands(void **state) {
   fx *f = *state;
   /* argv, the program found in PATH, in the given folder. */
   const char *argv[] = {"sh", "-c", "pwd; echo \"$GREETING\" >&2", NULL};
-  run_step_command c = {.argv = argv,
-                        .cwd = f->dir,
-                        .envp = env_of(f, "GREETING=hi"),
-                        .stdout_path = f->out,
-                        .stderr_path = f->err};
-  buf err;
-  buf_init(&err, NULL);
-  pid_t pid = run_step_start(&c, &err);
-  assert_true(pid > 0);
-  int status = wait_end(pid);
+  run_step_command c = command_of(f, argv, NULL, "GREETING=hi");
+  int status = wait_end(start_ok(&c));
   assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   char want[128];
   snprintf(want, sizeof want, "%s\n", f->dir);
@@ -155,11 +161,8 @@ static void test_runs_commands(void **state) {
   chmod(script, 0755);
   const char *argv2[] = {"./run.sh", "arg", NULL};
   c.argv = argv2;
-  pid = run_step_start(&c, &err);
-  assert_true(pid > 0);
-  wait_end(pid);
+  wait_end(start_ok(&c));
   assert_non_null(strstr(slurp(f, f->out), "script arg\n"));
-  buf_free(&err);
 }
 
 static void test_leaks_nothing(void **state) {
@@ -188,11 +191,7 @@ static void test_cannot_start(void **state) {
   buf err;
   buf_init(&err, NULL);
   const char *missing[] = {"dagd-surely-missing", NULL};
-  run_step_command c = {.argv = missing,
-                        .cwd = f->dir,
-                        .envp = env_of(f, NULL),
-                        .stdout_path = f->out,
-                        .stderr_path = f->err};
+  run_step_command c = command_of(f, missing, NULL, NULL);
   assert_int_equal(run_step_start(&c, &err), -1);
   assert_string_equal(buf_cstr(&err), "could not run dagd-surely-missing: no such program in PATH");
 
@@ -227,15 +226,8 @@ static void test_cannot_start(void **state) {
 
 static void test_process_group(void **state) {
   fx *f = *state;
-  run_step_command c = {.shell = "sleep 30 & sleep 30 & echo started; wait",
-                        .cwd = f->dir,
-                        .envp = env_of(f, NULL),
-                        .stdout_path = f->out,
-                        .stderr_path = f->err};
-  buf err;
-  buf_init(&err, NULL);
-  pid_t pid = run_step_start(&c, &err);
-  assert_true(pid > 0);
+  run_step_command c = command_of(f, NULL, "sleep 30 & sleep 30 & echo started; wait", NULL);
+  pid_t pid = start_ok(&c);
   /* The op leads its own group. */
   for (int i = 0; i < 1000 && strcmp(slurp(f, f->out), "started\n") != 0; i++)
     sleep_ms(10);
@@ -254,7 +246,76 @@ static void test_process_group(void **state) {
   }
   assert_true(gone);
   assert_true(kill(-pid, 0) != 0 && errno == ESRCH);
-  buf_free(&err);
+}
+
+/* Whether pid is a child of this process, as /proc lists them. */
+static bool is_child(fx *f, pid_t pid) {
+  size_t n;
+  pid_t *pids = run_step_children(f->a, &n);
+  for (size_t i = 0; i < n; i++)
+    if (pids[i] == pid)
+      return true;
+  return false;
+}
+
+static void test_kill_children(void **state) {
+  fx *f = *state;
+  /* A process that left the op's group (setsid) is ours once the op ends
+   * (we are a subreaper); one started before is kept. */
+  run_step_command c = command_of(f, NULL, "exec sleep 30", NULL);
+  pid_t kept = start_ok(&c);
+  assert_int_equal(run_shell(f, "setsid sleep 77 >/dev/null 2>&1 & echo $!", NULL), 0);
+  pid_t escaped = (pid_t)atol(slurp(f, f->out));
+  assert_true(escaped > 0);
+  for (int i = 0; i < 1000 && !is_child(f, escaped); i++)
+    sleep_ms(10);
+  assert_true(is_child(f, escaped));
+  assert_true(is_child(f, kept));
+
+  assert_int_equal(run_step_kill_children(&kept, 1), 1);
+  assert_true(kill(escaped, 0) != 0 && errno == ESRCH); /* killed and reaped */
+  assert_int_equal(kill(kept, 0), 0);
+  assert_false(is_child(f, escaped));
+  /* Nothing left but the kept one. */
+  assert_int_equal(run_step_kill_children(&kept, 1), 0);
+  run_step_signal(kept, SIGKILL);
+  assert_true(WIFSIGNALED(wait_end(kept)));
+}
+
+static void test_dies_with_its_starter(void **state) {
+  fx *f = *state;
+  int p[2];
+  assert_int_equal(pipe(p), 0);
+  pid_t starter = fork();
+  assert_true(starter >= 0);
+  if (starter == 0) {
+    /* A worker of its own that starts an op, says its pid, and waits. */
+    run_step_command c = command_of(f, NULL, "sleep 30; echo survived", NULL);
+    buf err;
+    buf_init(&err, NULL);
+    pid_t op = run_step_start(&c, &err);
+    ssize_t w = write(p[1], &op, sizeof op);
+    (void)w;
+    pause();
+    _exit(0);
+  }
+  close(p[1]);
+  pid_t op = 0;
+  assert_int_equal(read(p[0], &op, sizeof op), (ssize_t)sizeof op);
+  close(p[0]);
+  assert_true(op > 0);
+  /* The worker is SIGKILLed: it cannot stop its op, the kernel does. The
+   * op's leader comes to us (a subreaper) as it dies. */
+  kill(starter, SIGKILL);
+  int status;
+  assert_int_equal(waitpid(starter, &status, 0), starter);
+  status = wait_end(op);
+  assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  run_step_signal(op, SIGKILL); /* the leader's sleep */
+  for (int i = 0; i < 1000 && !run_step_group_gone(op); i++)
+    sleep_ms(10);
+  assert_true(run_step_group_gone(op));
+  assert_null(strstr(slurp(f, f->out), "survived"));
 }
 
 static void test_describe_status(void **state) {
@@ -325,6 +386,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_leaks_nothing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cannot_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_process_group, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_kill_children, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_dies_with_its_starter, setup, teardown),
       cmocka_unit_test_setup_teardown(test_describe_status, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tail_lines, setup, teardown),
   };

@@ -3,8 +3,10 @@
  * terminated, the queue's cancel events, RUN_CANCELING and SIGTERM for a
  * live worker, CANCELED at once for a dead one, the forced cancel's
  * message), the worker check (a recycled pid whose command line is not
- * `… execute-run <id>` is left alone), unknown runs, and deleting a run
- * with its files (symlinks removed, never followed).
+ * `… execute-run <id>` is left alone), unknown runs, deleting a run with
+ * its files (symlinks removed, never followed), and the ops a dead worker
+ * left running, stopped by each policy and by deleting (only the run's:
+ * processes of the same session without its DAGD_RUN_ID are left alone).
  *
  * Fake workers are `sh -c SCRIPT execute-run <id> <ready-file>`: sh keeps
  * the extra arguments in its command line, traps SIGTERM to exit 42 (so
@@ -110,12 +112,29 @@ static int teardown(void **state) {
   return home_teardown(state);
 }
 
-/* A run with the status and worker pid given; its id into id. */
+/* Records pid as the run's worker; fails the test unless the run is now
+ * pid's. */
+static void set_worker(home_fixture *f, const char *id, int64_t pid) {
+  store_error err = {{0}};
+  bool claimed = false;
+  if (store_run_set_worker(f->inst->store, id, pid, &claimed, &err) != 0 || !claimed)
+    fail_msg("store_run_set_worker: %s", err.message[0] ? err.message : "not claimed");
+}
+
+/* A run with the status and worker pid (0: none) given; its id into id. */
 static void add_run(home_fixture *f, store_run_status status, int64_t pid, char id[37]) {
   home_add_run(f, status, id);
-  store_error err;
-  if (pid && store_run_set_worker(f->inst->store, id, pid, &err) != 0)
-    fail_msg("store_run_set_worker: %s", err.message);
+  if (pid)
+    set_worker(f, id, pid);
+}
+
+/* A run in status whose recorded worker is a live fake worker of it; its
+ * id into id. Returns the worker's pid. */
+static pid_t add_run_with_worker(home_fixture *f, store_run_status status, char id[37]) {
+  home_add_run(f, status, id);
+  pid_t pid = spawn_worker(f, id);
+  set_worker(f, id, pid);
+  return pid;
 }
 
 static void terminate_ok(home_fixture *f, const char *id, run_terminate_policy policy) {
@@ -208,11 +227,8 @@ static void test_queued(void **state) {
 static void test_started_live_worker(void **state) {
   home_fixture *f = *state;
   char id[37];
-  home_add_run(f, STORE_RUN_STARTED, id);
-  pid_t pid = spawn_worker(f, id);
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, id);
   add_run(f, STORE_RUN_STARTED, 0, (char[37]){0}); /* another run, untouched */
-  store_error serr;
-  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
   terminate_ok(f, id, RUN_SAFE_TERMINATE);
   assert_int_equal(wait_exit(pid), 42); /* SIGTERM arrived */
   /* The worker reports RUN_CANCELED when its ops are stopped; until then
@@ -231,8 +247,8 @@ static void test_started_dead_worker(void **state) {
   terminate_ok(f, id, RUN_SAFE_TERMINATE);
   char engine[200];
   snprintf(engine, sizeof engine,
-           "The run worker (pid %ld) is not running, so nothing can stop the run's ops: the run "
-           "is marked as canceled.",
+           "The run worker (pid %ld) is not running; no process of the run's ops was left "
+           "running: the run is marked as canceled.",
            (long)dead);
   check_events(f, id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
                "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
@@ -282,10 +298,7 @@ static void test_mark_as_canceled(void **state) {
   /* STARTING: control passed to the worker, so only the forced cancel
    * applies; the live worker is signalled after the run is marked. */
   char id[37];
-  home_add_run(f, STORE_RUN_STARTING, id);
-  pid_t pid = spawn_worker(f, id);
-  store_error serr;
-  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTING, id);
   terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
   check_events(f, id, 1, "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED);
   assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
@@ -381,14 +394,208 @@ static void test_delete(void **state) {
 static void test_delete_signals_worker(void **state) {
   home_fixture *f = *state;
   char id[37];
-  home_add_run(f, STORE_RUN_STARTED, id);
-  pid_t pid = spawn_worker(f, id);
-  store_error serr;
-  assert_int_equal(store_run_set_worker(f->inst->store, id, pid, &serr), 0);
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, id);
   run_error err;
   assert_int_equal(run_delete(f->inst, id, &err), 0);
   assert_int_equal(wait_exit(pid), 42);
+  store_error serr;
   assert_null(store_run_get(f->inst->store, id, f->a, &serr));
+}
+
+/* ---- ops left behind by a dead worker ---- */
+
+/* The op script: a child that shares the op's process group, whose pid
+ * goes into the file $1 once it runs. */
+#define OP_SCRIPT "sleep 30 & echo $! > \"$1\"; wait"
+
+enum { ORPHAN_OPS = 2, ORPHAN_DECOYS = 2, ORPHAN_PROCS = ORPHAN_OPS + ORPHAN_DECOYS };
+
+/* A fake worker that made itself a session leader (as launch.c's does)
+ * and started, each in a process group of its own, ORPHAN_OPS ops of the
+ * run (DAGD_RUN_ID=<id> in their environment) and ORPHAN_DECOYS processes
+ * that are not (no DAGD_RUN_ID; another run's id). Each runs OP_SCRIPT,
+ * so each group is a shell and its sleep: pid[i] and child[i]. */
+typedef struct orphan_world {
+  char id[37];
+  pid_t worker;
+  int control; /* closing it makes the worker exit */
+  pid_t pid[ORPHAN_PROCS];
+  pid_t child[ORPHAN_PROCS];
+} orphan_world;
+
+/* The fake worker, in the forked child: never returns. */
+__attribute__((noreturn)) static void orphan_worker_main(const char *dir, const char *id,
+                                                         int report, int control) {
+  if (setsid() < 0)
+    _exit(1);
+  char run_env[64], other_env[64];
+  snprintf(run_env, sizeof run_env, "DAGD_RUN_ID=%s", id);
+  snprintf(other_env, sizeof other_env, "DAGD_RUN_ID=55555555-5555-4555-8555-555555555555");
+  for (int i = 0; i < ORPHAN_PROCS; i++) {
+    char pid_file[128];
+    snprintf(pid_file, sizeof pid_file, "%s/orphan-%d", dir, i);
+    char *env[] = {"PATH=/usr/bin:/bin",
+                   i < ORPHAN_OPS    ? run_env
+                   : i == ORPHAN_OPS ? NULL
+                                     : other_env,
+                   NULL};
+    pid_t pid = fork();
+    if (pid == 0) {
+      setpgid(0, 0);
+      char *argv[] = {"/bin/sh", "-c", OP_SCRIPT, "sh", pid_file, NULL};
+      execve(argv[0], argv, env);
+      _exit(127);
+    }
+    if (pid > 0)
+      setpgid(pid, pid);
+    if (write(report, &pid, sizeof pid) != (ssize_t)sizeof pid)
+      _exit(1);
+  }
+  char c;
+  while (read(control, &c, 1) > 0) {
+  }
+  _exit(0);
+}
+
+/* The pid written into path, waiting up to ~20 s for it. */
+static pid_t wait_pid_file(const char *path) {
+  for (int i = 0; i < 2000; i++) {
+    FILE *in = fopen(path, "r");
+    long pid = 0;
+    int got = in ? fscanf(in, "%ld", &pid) : 0;
+    if (in)
+      fclose(in);
+    if (got == 1 && pid > 0)
+      return (pid_t)pid;
+    sleep_a_bit();
+  }
+  fail_msg("no pid in %s", path);
+  return 0;
+}
+
+/* Starts the fake worker of a new run in status, records it as the run's
+ * worker and waits until every process it starts is running. */
+static void start_orphan_world(home_fixture *f, store_run_status status, orphan_world *w) {
+  int report[2], control[2];
+  assert_int_equal(pipe(report), 0);
+  assert_int_equal(pipe(control), 0);
+  home_add_run(f, status, w->id);
+  w->worker = fork();
+  if (w->worker == 0) {
+    close(report[0]);
+    close(control[1]);
+    orphan_worker_main(f->dir, w->id, report[1], control[0]);
+  }
+  assert_true(w->worker > 0);
+  close(report[1]);
+  close(control[0]);
+  w->control = control[1];
+  assert_true(n_spawned + 1 + ORPHAN_PROCS <= sizeof spawned / sizeof *spawned);
+  spawned[n_spawned++] = w->worker; /* teardown kills every group */
+  for (int i = 0; i < ORPHAN_PROCS; i++) {
+    assert_int_equal(read(report[0], &w->pid[i], sizeof w->pid[i]), sizeof w->pid[i]);
+    assert_true(w->pid[i] > 0);
+    spawned[n_spawned++] = w->pid[i];
+    char pid_file[128];
+    snprintf(pid_file, sizeof pid_file, "%s/orphan-%d", f->dir, i);
+    w->child[i] = wait_pid_file(pid_file);
+  }
+  close(report[0]);
+  bool claimed = false;
+  store_error err;
+  if (store_run_set_worker(f->inst->store, w->id, w->worker, &claimed, &err) != 0 || !claimed)
+    fail_msg("store_run_set_worker: %s", err.message);
+}
+
+/* Ends the fake worker: SIGKILL, or a plain exit; its processes live on,
+ * adopted by this test process (a subreaper). */
+static void end_orphan_worker(orphan_world *w, bool kill_it) {
+  if (kill_it)
+    kill(w->worker, SIGKILL);
+  close(w->control);
+  assert_int_equal(wait_exit(w->worker), kill_it ? 128 + SIGKILL : 0);
+}
+
+/* Whether pid is gone (reaped here once it has exited), waiting up to ~20 s. */
+static bool wait_gone(pid_t pid) {
+  for (int i = 0; i < 2000; i++) {
+    pid_t r = waitpid(pid, NULL, WNOHANG);
+    if (r == pid || (r < 0 && errno == ECHILD && kill(pid, 0) != 0 && errno == ESRCH))
+      return true;
+    sleep_a_bit();
+  }
+  return false;
+}
+
+/* The run's ops and their children are gone; the decoys still run. */
+static void check_orphans_stopped(const orphan_world *w) {
+  for (int i = 0; i < ORPHAN_OPS; i++) {
+    assert_true(wait_gone(w->pid[i]));
+    assert_true(wait_gone(w->child[i]));
+  }
+  for (int i = ORPHAN_OPS; i < ORPHAN_PROCS; i++) {
+    assert_true(still_running(w->pid[i]));
+    assert_int_equal(kill(w->child[i], 0), 0);
+  }
+}
+
+#define ORPHANS_STOPPED                                                                            \
+  "The run worker (pid %ld) is not running; 2 process groups of the run's ops left running were "  \
+  "stopped"
+
+static void test_safe_terminate_stops_orphans(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  end_orphan_worker(&w, true);
+  terminate_ok(f, w.id, RUN_SAFE_TERMINATE);
+  check_orphans_stopped(&w);
+  char engine[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as canceled.",
+           (long)w.worker);
+  check_events(f, w.id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+}
+
+static void test_mark_as_canceled_stops_orphans(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  end_orphan_worker(&w, false); /* a worker that exited without stopping its ops */
+  terminate_ok(f, w.id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+  check_orphans_stopped(&w);
+  char engine[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ".", (long)w.worker);
+  check_events(f, w.id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED, "ENGINE_EVENT", RUN_LEVEL_INFO, engine);
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+
+  /* A dead worker that left nothing: the engine event says so. */
+  char *argv[] = {"/bin/true", NULL};
+  pid_t dead = spawn(argv);
+  assert_int_equal(wait_exit(dead), 0);
+  char id[37];
+  add_run(f, STORE_RUN_STARTING, dead, id);
+  terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+  snprintf(engine, sizeof engine,
+           "The run worker (pid %ld) is not running; no process of the run's ops was left "
+           "running.",
+           (long)dead);
+  check_events(f, id, 2, "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               engine);
+}
+
+static void test_delete_stops_orphans(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  end_orphan_worker(&w, true);
+  run_error err;
+  assert_int_equal(run_delete(f->inst, w.id, &err), 0);
+  check_orphans_stopped(&w);
+  store_error serr;
+  assert_null(store_run_get(f->inst->store, w.id, f->a, &serr));
 }
 
 int main(void) {
@@ -403,6 +610,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_mark_as_canceled, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
       cmocka_unit_test_setup_teardown(test_delete_signals_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_safe_terminate_stops_orphans, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_mark_as_canceled_stops_orphans, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_delete_stops_orphans, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

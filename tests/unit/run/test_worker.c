@@ -18,8 +18,11 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/json.h"
 #include "defs/definitions.h"
@@ -123,6 +126,15 @@ static store_run_status status_of(wt *t, const char *id) {
   return home_get_run(t->home, id)->status;
 }
 
+/* Adds a run of job (as add_run), executes it and asserts it ends in
+ * status want. */
+static void run_job(wt *t, const char *job, const char *run_config, const char *selection,
+                    store_run_status want, char id[37]) {
+  add_run(t, job, run_config, selection, id);
+  execute_ok(t, id);
+  assert_int_equal(status_of(t, id), want);
+}
+
 static const char *tag_of(wt *t, const char *id, const char *key) {
   store_run *r = home_get_run(t->home, id);
   for (size_t i = 0; i < r->n_tags; i++)
@@ -180,6 +192,18 @@ static json_t *body_of(const store_event *ev) {
   return b;
 }
 
+/* Asserts the step's STEP_FAILURE carries an error of that class (NULL:
+ * not checked) with exactly that message. */
+static void expect_step_error(wt *t, const char *id, const char *step, const char *class_name,
+                              const char *message) {
+  json_t *b = body_of(event_of(t, id, "STEP_FAILURE", step, 0));
+  json_t *error = json_object_get(b, "error");
+  if (class_name)
+    assert_string_equal(json_string_value(json_object_get(error, "className")), class_name);
+  assert_string_equal(json_string_value(json_object_get(error, "message")), message);
+  json_decref(b);
+}
+
 static char *slurp(wt *t, const char *path) {
   FILE *f = fopen(path, "rb");
   if (!f)
@@ -224,9 +248,7 @@ static bool group_gone(pid_t pgid) { return kill(-pgid, 0) != 0 && errno == ESRC
 static void test_two_ops_sequence(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "two_ops", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+  run_job(t, "two_ops", NULL, NULL, STORE_RUN_SUCCESS, id);
   assert_string_equal(types(t, id, NULL),
                       "ENGINE_EVENT RUN_START ENGINE_EVENT "
                       "LOGS_CAPTURED STEP_START STEP_OUTPUT HANDLED_OUTPUT STEP_SUCCESS "
@@ -306,18 +328,16 @@ static void test_two_ops_sequence(void **state) {
 static void test_fan_in(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "fan",
+  run_job(t, "fan",
           "{\"ops\": {\"hello\": {\"config\": {\"word\": \"hi\"}}, "
           "\"world\": {\"config\": {\"word\": \"there\"}}}}",
-          NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+          NULL, STORE_RUN_SUCCESS, id);
   /* The list file names the upstream outputs in the order written. */
   assert_string_equal(output_of(t, id, "gather", "result"), "hi\nthere\n");
   char list[1024];
   snprintf(list, sizeof list, "%s/%s/hello/result\n%s/%s/world/result\n",
            t->home->inst->artifacts_dir, id, t->home->inst->artifacts_dir, id);
-  assert_string_equal(output_of(t, id, "gather", "inputs/items"), list);
+  assert_string_equal(output_of(t, id, "gather", "inputs.d/items"), list);
   /* One LOADED_INPUT per upstream output, then one STEP_INPUT. */
   assert_string_equal(types(t, id, "gather"),
                       "STEP_START LOADED_INPUT LOADED_INPUT STEP_INPUT STEP_OUTPUT "
@@ -373,14 +393,12 @@ static void test_config_resources_and_config_inputs(void **state) {
 static void test_config_input_of_pickle_fails(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "configured",
+  run_job(t, "configured",
           "{\"ops\": {\"configured\": {\"config\": {\"greeting\": \"hey\"}, \"inputs\": {"
           "\"text\": {\"pickle\": {\"path\": \"/x.pkl\"}}, \"numbers\": [], "
           "\"doc\": {\"value\": 1}, \"maybe\": 3}}}, "
           "\"resources\": {\"store\": {\"config\": {\"root\": \"/data\"}}}}",
-          NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+          NULL, STORE_RUN_FAILURE, id);
   json_t *b = body_of(event_of(t, id, "STEP_FAILURE", "configured", 0));
   json_t *error = json_object_get(b, "error");
   assert_string_equal(json_string_value(json_object_get(error, "className")), "dagd.OpInputError");
@@ -393,9 +411,7 @@ static void test_config_input_of_pickle_fails(void **state) {
 static void test_failure_stops_downstream(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "failing", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  run_job(t, "failing", NULL, NULL, STORE_RUN_FAILURE, id);
   assert_string_equal(tag_of(t, id, "dagster/failure_reason"), "STEP_FAILURE");
   /* The failed op's downstream steps never start; the other branch runs. */
   assert_string_equal(types(t, id, "after"), "LOG");
@@ -440,16 +456,10 @@ static void test_failure_stops_downstream(void **state) {
 static void test_missing_output(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "lazy", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
-  json_t *b = body_of(event_of(t, id, "STEP_FAILURE", "lazy", 0));
-  json_t *error = json_object_get(b, "error");
-  assert_string_equal(json_string_value(json_object_get(error, "className")), "dagd.OpOutputError");
-  assert_string_equal(json_string_value(json_object_get(error, "message")),
-                      "Op \"lazy\" (step \"lazy\") exited with status 0 but did not write output "
-                      "\"result\" (the file named by DAGD_OUTPUT_result).");
-  json_decref(b);
+  run_job(t, "lazy", NULL, NULL, STORE_RUN_FAILURE, id);
+  expect_step_error(t, id, "lazy", "dagd.OpOutputError",
+                    "Op \"lazy\" (step \"lazy\") exited with status 0 but did not write output "
+                    "\"result\" (the file named by DAGD_OUTPUT_result).");
   /* No output is reported for a step that failed. */
   assert_string_equal(types(t, id, "lazy"), "STEP_START STEP_FAILURE");
 }
@@ -457,9 +467,7 @@ static void test_missing_output(void **state) {
 static void test_retry(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "retry", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  run_job(t, "retry", NULL, NULL, STORE_RUN_FAILURE, id);
   /* flaky fails its first attempt, then succeeds as retry number 1. */
   assert_string_equal(types(t, id, "flaky"),
                       "STEP_START STEP_UP_FOR_RETRY STEP_RESTARTED STEP_OUTPUT HANDLED_OUTPUT "
@@ -499,32 +507,21 @@ static void test_retry(void **state) {
 static void test_missing_program(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "missing_program", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  run_job(t, "missing_program", NULL, NULL, STORE_RUN_FAILURE, id);
   /* Nothing ran, so no logs were captured. */
   assert_string_equal(types(t, id, "missing_program"), "STEP_START STEP_FAILURE");
-  json_t *b = body_of(event_of(t, id, "STEP_FAILURE", "missing_program", 0));
-  assert_string_equal(
-      json_string_value(json_object_get(json_object_get(b, "error"), "message")),
+  expect_step_error(
+      t, id, "missing_program", NULL,
       "Op \"missing_program\" (step \"missing_program\") could not be started: could not run "
       "dagd-no-such-program-anywhere: no such program in PATH");
-  json_decref(b);
 }
 
 static void test_timeout_kills_group(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "timeout", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
-  json_t *b = body_of(event_of(t, id, "STEP_FAILURE", "hang", 0));
-  json_t *error = json_object_get(b, "error");
-  assert_string_equal(json_string_value(json_object_get(error, "className")),
-                      "dagd.OpTimeoutError");
-  assert_string_equal(json_string_value(json_object_get(error, "message")),
-                      "Op \"hang\" (step \"hang\") timed out after 0.5 seconds and was stopped.");
-  json_decref(b);
+  run_job(t, "timeout", NULL, NULL, STORE_RUN_FAILURE, id);
+  expect_step_error(t, id, "hang", "dagd.OpTimeoutError",
+                    "Op \"hang\" (step \"hang\") timed out after 0.5 seconds and was stopped.");
   /* The op's shell and both of its sleeps are gone. */
   assert_true(group_gone(read_pid(t, "hang.pid")));
 }
@@ -558,19 +555,15 @@ static int most_at_once(wt *t, size_t ticks) {
 static void test_max_concurrent(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "concurrent", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
-  int most = most_at_once(t, 5);
-  assert_true(most >= 1 && most <= 2);
+  run_job(t, "concurrent", NULL, NULL, STORE_RUN_SUCCESS, id);
+  /* Each tick waits for a second one to start: exactly two overlap. */
+  assert_int_equal(most_at_once(t, 5), 2);
 }
 
 static void test_in_process_runs_one_at_a_time(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "serial", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+  run_job(t, "serial", NULL, NULL, STORE_RUN_SUCCESS, id);
   assert_int_equal(most_at_once(t, 3), 1);
   char want[128];
   snprintf(want, sizeof want, "Executing steps in process (pid: %ld)", (long)getpid());
@@ -590,7 +583,7 @@ static void test_in_process_runs_one_at_a_time(void **state) {
 typedef struct canceler {
   wt *t;
   const char *id;
-  const char *event_type; /* appended once the op runs */
+  const char *event_type; /* appended once the op runs; NULL: the run is deleted */
   bool ok;
 } canceler;
 
@@ -618,8 +611,12 @@ static void *cancel_thread(void *arg) {
     nanosleep(&ts, NULL);
   }
   store_error err;
-  c->ok = run_event(c->t->home->inst->store, c->id, c->event_type, run_event_level(c->event_type),
-                    NULL, "Sending run termination request.", NULL, &err) > 0;
+  bool found = false;
+  if (!c->event_type) /* deleted from storage, as run_delete does */
+    c->ok = store_run_delete(c->t->home->inst->store, c->id, &found, &err) == 0 && found;
+  else
+    c->ok = run_event(c->t->home->inst->store, c->id, c->event_type, run_event_level(c->event_type),
+                      NULL, "Sending run termination request.", NULL, &err) > 0;
   return NULL;
 }
 
@@ -709,9 +706,7 @@ static void test_sigterm_cancels(void **state) {
 static void test_op_events_and_compute_logs(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "events", NULL, NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+  run_job(t, "events", NULL, NULL, STORE_RUN_SUCCESS, id);
   assert_string_equal(types(t, id, "events"),
                       "STEP_START LOG LOG LOG LOG LOG LOG LOG ASSET_MATERIALIZATION "
                       "ASSET_MATERIALIZATION LOG LOG LOG STEP_OUTPUT HANDLED_OUTPUT STEP_SUCCESS");
@@ -787,20 +782,17 @@ static void test_op_selection(void **state) {
   wt *t = *state;
   char id[37];
   /* add_one alone: its input, no longer wired, comes from run config. */
-  add_run(t, "two_ops", "{\"ops\": {\"add_one\": {\"inputs\": {\"x\": 5}}}}", "[\"add_one\"]", id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+  run_job(t, "two_ops", "{\"ops\": {\"add_one\": {\"inputs\": {\"x\": 5}}}}", "[\"add_one\"]",
+          STORE_RUN_SUCCESS, id);
   assert_string_equal(types(t, id, "produce"), "");
   assert_string_equal(output_of(t, id, "add_one", "result"), "6\n");
-  assert_string_equal(output_of(t, id, "add_one", "inputs/x"), "5");
+  assert_string_equal(output_of(t, id, "add_one", "inputs.d/x"), "5");
 }
 
 static void test_initialization_failures(void **state) {
   wt *t = *state;
   char id[37];
-  add_run(t, "two_ops", "{\"ops\": {\"nope\": {}}}", NULL, id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  run_job(t, "two_ops", "{\"ops\": {\"nope\": {}}}", NULL, STORE_RUN_FAILURE, id);
   assert_string_equal(tag_of(t, id, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
   assert_string_equal(types(t, id, NULL), "ENGINE_EVENT RUN_FAILURE");
   store_event *f = event_of(t, id, "RUN_FAILURE", NULL, 0);
@@ -837,9 +829,7 @@ static void test_initialization_failures(void **state) {
   json_decref(b);
 
   /* A selection that selects nothing of the job. */
-  add_run(t, "two_ops", NULL, "[\"nowhere\"]", id);
-  execute_ok(t, id);
-  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  run_job(t, "two_ops", NULL, "[\"nowhere\"]", STORE_RUN_FAILURE, id);
   assert_string_equal(types(t, id, NULL), "ENGINE_EVENT RUN_FAILURE");
 }
 
@@ -868,6 +858,228 @@ static void test_refuses_runs_it_cannot_execute(void **state) {
                    -1);
   assert_string_equal(buf_cstr(&err), "Run 00000000-0000-4000-8000-000000000000 not found.");
   buf_free(&err);
+}
+
+/* ---- claiming, and runs stopped before any op starts ---- */
+
+static bool work_file_exists(wt *t, const char *file) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", t->work, file);
+  return access(path, F_OK) == 0;
+}
+
+/* How the process of execute_in_child is set up before the run. */
+typedef enum child_setup {
+  CHILD_PENDING_SIGTERM, /* a SIGTERM is already waiting (blocked) */
+  CHILD_NO_FDS,          /* no file descriptor left: the worker cannot watch signals */
+} child_setup;
+
+/* Executes the run in a worker process of its own (as `dagd execute-run`
+ * is), set up as asked, and returns its wait status: exit 0 when
+ * run_worker_execute returned 0, 1 when -1 (its message then goes to
+ * $WORKER_TEST_DIR/worker.err). Afterwards the process unblocks SIGTERM,
+ * so a SIGTERM the worker left pending kills it. */
+static int execute_in_child(wt *t, const char *id, child_setup how) {
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    buf err;
+    buf_init(&err, NULL);
+    run_instance *inst = run_instance_open(t->home->dir, &err);
+    if (!inst)
+      _exit(2);
+    inst->terminate_grace = 0.3;
+    sigset_t term;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    int spare = -1;
+    if (how == CHILD_PENDING_SIGTERM) {
+      sigprocmask(SIG_BLOCK, &term, NULL);
+      raise(SIGTERM);
+    } else {
+      arena *a = arena_new(0);
+      store_error se;
+      store_run_get(inst->store, id, a, &se); /* the database is open */
+      arena_free(a);
+      struct rlimit rl;
+      getrlimit(RLIMIT_NOFILE, &rl);
+      rl.rlim_cur = rl.rlim_cur > 256 ? 256 : rl.rlim_cur;
+      setrlimit(RLIMIT_NOFILE, &rl);
+      for (int fd; (fd = dup(0)) >= 0;)
+        spare = fd;
+    }
+    int rc = run_worker_execute(inst, id, &err);
+    if (spare >= 0)
+      close(spare);
+    char path[256];
+    snprintf(path, sizeof path, "%s/worker.err", t->work);
+    FILE *f = fopen(path, "w");
+    if (f) {
+      fputs(buf_cstr(&err), f);
+      fclose(f);
+    }
+    sigprocmask(SIG_UNBLOCK, &term, NULL);
+    _exit(rc == 0 ? 0 : 1);
+  }
+  int status;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  return status;
+}
+
+static void test_claimed_by_another_worker(void **state) {
+  wt *t = *state;
+  char id[37];
+  add_run(t, "two_ops", NULL, NULL, id);
+  store_error se;
+  bool claimed = false;
+  assert_int_equal(store_run_set_worker(t->home->inst->store, id, 1, &claimed, &se), 0);
+  assert_true(claimed);
+  buf err;
+  buf_init(&err, NULL);
+  assert_int_equal(run_worker_execute(t->home->inst, id, &err), -1);
+  char want[160];
+  snprintf(want, sizeof want, "Run %s is being executed by another worker (pid 1).", id);
+  assert_string_equal(buf_cstr(&err), want);
+  buf_free(&err);
+  /* Nothing is written, nothing changes. */
+  assert_string_equal(types(t, id, NULL), "");
+  assert_int_equal(status_of(t, id), STORE_RUN_NOT_STARTED);
+  assert_int_equal(home_get_run(t->home, id)->worker_pid, 1);
+
+  /* A run its launcher recorded this process for is this process's. */
+  add_run(t, "two_ops", NULL, NULL, id);
+  assert_int_equal(store_run_set_worker(t->home->inst->store, id, getpid(), &claimed, &se), 0);
+  execute_ok(t, id);
+  assert_int_equal(status_of(t, id), STORE_RUN_SUCCESS);
+}
+
+static void test_canceled_before_start(void **state) {
+  wt *t = *state;
+  char id[37];
+  add_run(t, "cancel", NULL, NULL, id);
+  /* Marked CANCELED while it was starting (MARK_AS_CANCELED_IMMEDIATELY),
+   * and the worker signalled too: the waiting SIGTERM is consumed, not
+   * left to kill the process once run_worker_execute has returned. */
+  store_error se;
+  assert_true(run_event(t->home->inst->store, id, "RUN_CANCELED", RUN_LEVEL_ERROR, NULL, "marked",
+                        NULL, &se) > 0);
+  int status = execute_in_child(t, id, CHILD_PENDING_SIGTERM);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_int_equal(status_of(t, id), STORE_RUN_CANCELED);
+  assert_string_equal(types(t, id, NULL), "RUN_CANCELED ENGINE_EVENT ENGINE_EVENT");
+  store_event *ev = event_of(t, id, "ENGINE_EVENT", NULL, 1);
+  assert_string_equal(ev->message,
+                      "Not starting execution since the run was canceled before execution could "
+                      "start");
+  assert_int_equal(ev->level, RUN_LEVEL_INFO);
+  assert_false(work_file_exists(t, "stubborn.pid"));
+}
+
+static void test_pending_sigterm_stops_before_any_op(void **state) {
+  wt *t = *state;
+  char id[37];
+  add_run(t, "cancel", NULL, NULL, id);
+  int status = execute_in_child(t, id, CHILD_PENDING_SIGTERM);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  assert_int_equal(status_of(t, id), STORE_RUN_CANCELED);
+  /* No op started. */
+  assert_string_equal(types(t, id, NULL),
+                      "ENGINE_EVENT RUN_START ENGINE_EVENT ENGINE_EVENT ENGINE_EVENT RUN_CANCELED");
+  assert_false(work_file_exists(t, "stubborn.pid"));
+  json_t *b = body_of(event_of(t, id, "RUN_CANCELED", NULL, 0));
+  assert_string_equal(json_string_value(json_object_get(json_object_get(b, "error"), "message")),
+                      "Execution was interrupted: the run worker received SIGTERM.");
+  json_decref(b);
+}
+
+static void test_worker_setup_failure_fails_run(void **state) {
+  wt *t = *state;
+  char id[37];
+  add_run(t, "two_ops", NULL, NULL, id);
+  int status = execute_in_child(t, id, CHILD_NO_FDS);
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 1);
+  char path[256];
+  snprintf(path, sizeof path, "%s/worker.err", t->work);
+  const char *why = slurp(t, path);
+  assert_string_equal(why, "Could not watch for signals: Too many open files");
+  /* The run does not stay STARTING: it failed, with the reason. */
+  assert_int_equal(status_of(t, id), STORE_RUN_FAILURE);
+  assert_string_equal(types(t, id, NULL), "RUN_FAILURE");
+  json_t *b = body_of(event_of(t, id, "RUN_FAILURE", NULL, 0));
+  json_t *error = json_object_get(b, "error");
+  assert_string_equal(json_string_value(json_object_get(error, "className")),
+                      "dagd.RunWorkerError");
+  assert_string_equal(json_string_value(json_object_get(error, "message")), why);
+  json_decref(b);
+}
+
+/* ---- what ops leave behind ---- */
+
+static void test_output_named_inputs(void **state) {
+  wt *t = *state;
+  char id[37];
+  /* The step's input files are kept apart from its outputs. */
+  run_job(t, "collide", "{\"ops\": {\"collide\": {\"inputs\": {\"x\": 7}}}}", NULL,
+          STORE_RUN_SUCCESS, id);
+  assert_string_equal(output_of(t, id, "collide", "inputs"), "7");
+  assert_string_equal(output_of(t, id, "collide", "inputs.d/x"), "7");
+  /* A folder where the output file belongs is not an output. */
+  run_job(t, "folder_output", NULL, NULL, STORE_RUN_FAILURE, id);
+  expect_step_error(t, id, "folder_output", "dagd.OpOutputError",
+                    "Op \"folder_output\" (step \"folder_output\") exited with status 0 but did "
+                    "not write output \"result\" (the file named by DAGD_OUTPUT_result).");
+}
+
+static void test_escaped_process_dies_with_run(void **state) {
+  wt *t = *state;
+  char id[37];
+  run_job(t, "escape", NULL, NULL, STORE_RUN_SUCCESS, id);
+  pid_t pid = read_pid(t, "escaped.pid");
+  assert_true(pid > 0);
+  bool gone = kill(pid, 0) != 0 && errno == ESRCH;
+  if (!gone) { /* not left behind by the test either */
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+  }
+  assert_true(gone);
+}
+
+static void test_deleted_run_files_removed(void **state) {
+  wt *t = *state;
+  char id[37];
+  run_canceled_by(t, NULL, id);
+  store_error se;
+  assert_null(store_run_get(t->home->inst->store, id, t->home->a, &se));
+  /* What the ops wrote until they were stopped is gone too. */
+  const char *dirs[] = {t->home->inst->artifacts_dir, t->home->inst->compute_logs_dir};
+  for (size_t i = 0; i < 2; i++) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dirs[i], id);
+    assert_int_equal(access(path, F_OK), -1);
+  }
+}
+
+static void test_events_file_not_a_file(void **state) {
+  wt *t = *state;
+  char id[37];
+  /* A FIFO and a link to /dev/zero at DAGD_EVENTS: warned about once,
+   * never read (neither hangs the worker). */
+  run_job(t, "odd_events", NULL, NULL, STORE_RUN_SUCCESS, id);
+  const char *steps[] = {"fifo_events", "zero_events"};
+  for (size_t i = 0; i < 2; i++) {
+    assert_string_equal(types(t, id, steps[i]), "STEP_START LOG STEP_SUCCESS");
+    store_event *ev = event_of(t, id, NULL, steps[i], 0);
+    char want[512];
+    snprintf(want, sizeof want,
+             "Ignored the events of op \"%s\" (DAGD_EVENTS): %s/%s/%s/events.jsonl: it is not a "
+             "regular file",
+             steps[i], t->home->inst->artifacts_dir, id, steps[i]);
+    assert_string_equal(ev->message, want);
+    assert_int_equal(ev->level, RUN_LEVEL_WARNING);
+  }
 }
 
 /* ---- the examples ---- */
@@ -941,6 +1153,14 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_op_selection, setup, teardown),
       cmocka_unit_test_setup_teardown(test_initialization_failures, setup, teardown),
       cmocka_unit_test_setup_teardown(test_refuses_runs_it_cannot_execute, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_claimed_by_another_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_canceled_before_start, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_pending_sigterm_stops_before_any_op, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_worker_setup_failure_fails_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_output_named_inputs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_escaped_process_dies_with_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deleted_run_files_removed, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_events_file_not_a_file, setup, teardown),
       cmocka_unit_test_setup_teardown(test_examples_succeed, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

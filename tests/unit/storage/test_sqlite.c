@@ -208,17 +208,56 @@ static void test_delete_takes_tags_and_events(void **state) {
   assert_false(found);
 }
 
-static void test_set_worker(void **state) {
+/* Claims and reads back the run's worker; fails the test on a store error. */
+static bool claim(fixture *f, const char *run_id, int64_t pid) {
+  store_error err;
+  bool claimed = !pid; /* the opposite of what is expected of a refused pid */
+  if (store_run_set_worker(f->s, run_id, pid, &claimed, &err) != 0)
+    fail_msg("store_run_set_worker: %s", err.message);
+  return claimed;
+}
+
+static int64_t worker_of(fixture *f, const char *run_id) {
+  store_error err;
+  store_run *r = store_run_get(f->s, run_id, f->a, &err);
+  assert_non_null(r);
+  return r->worker_pid;
+}
+
+static void test_set_worker_claims_once(void **state) {
   fixture *f = *state;
   store_error err;
   store_run *r = make_run(f->a, "etl", STORE_RUN_STARTING, 1, NULL);
   ADD_RUN(f->s, r);
-  assert_int_equal(store_run_set_worker(f->s, r->run_id, 31337, &err), 0);
-  assert_int_equal(store_run_get(f->s, r->run_id, f->a, &err)->worker_pid, 31337);
-  assert_int_equal(store_run_set_worker(f->s, r->run_id, 0, &err), 0);
-  assert_int_equal(store_run_get(f->s, r->run_id, f->a, &err)->worker_pid, 0);
-  assert_int_equal(store_run_set_worker(f->s, "nope", 1, &err), -1);
+  assert_int_equal(worker_of(f, r->run_id), 0);
+  assert_true(claim(f, r->run_id, 31337));
+  assert_int_equal(worker_of(f, r->run_id), 31337);
+  /* The same worker again: still its own. */
+  assert_true(claim(f, r->run_id, 31337));
+  /* A second worker is refused, without an error, and changes nothing. */
+  assert_false(claim(f, r->run_id, 4242));
+  assert_int_equal(worker_of(f, r->run_id), 31337);
+
+  /* A run added with a worker already set belongs to that worker. */
+  store_run *owned = make_run(f->a, "etl", STORE_RUN_STARTING, 2, NULL);
+  owned->worker_pid = 77;
+  ADD_RUN(f->s, owned);
+  assert_false(claim(f, owned->run_id, 78));
+  assert_true(claim(f, owned->run_id, 77));
+
+  /* Invalid: unknown run, and pids that could never be a worker. */
+  bool claimed = true;
+  assert_int_equal(store_run_set_worker(f->s, "nope", 1, &claimed, &err), -1);
   assert_string_equal(err.message, "Run nope was not found in instance.");
+  assert_false(claimed);
+  claimed = true;
+  assert_int_equal(store_run_set_worker(f->s, r->run_id, 0, &claimed, &err), -1);
+  assert_false(claimed);
+  assert_int_equal(store_run_set_worker(f->s, r->run_id, -5, &claimed, &err), -1);
+  assert_non_null(strstr(err.message, "above 0"));
+  assert_int_equal(worker_of(f, r->run_id), 31337);
+  /* claimed may be left out. */
+  assert_int_equal(store_run_set_worker(f->s, r->run_id, 31337, NULL, &err), 0);
 }
 
 /* ---- filters, ordering, cursors ---- */
@@ -706,6 +745,53 @@ static void test_status_changes_from_events(void **state) {
       3);
 }
 
+/* A finished run keeps its status and times whatever events come late
+ * (a terminate racing the worker's end, a worker started twice); the
+ * events themselves are still logged. */
+static void test_finished_run_status_is_final(void **state) {
+  fixture *f = *state;
+  store_error err;
+  store_run *done = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
+  ADD_RUN(f->s, done);
+  append(f, done->run_id, "RUN_START", 11, NULL);
+  append(f, done->run_id, "RUN_SUCCESS", 12, NULL);
+  append(f, done->run_id, "RUN_CANCELING", 13, NULL);
+  append(f, done->run_id, "RUN_CANCELED", 14, NULL);
+  append(f, done->run_id, "RUN_FAILURE", 15, NULL);
+  expect_status(f, done->run_id, STORE_RUN_SUCCESS, 12, 11, 12);
+
+  store_run *canceled = make_run(f->a, "j", STORE_RUN_QUEUED, 10, NULL);
+  ADD_RUN(f->s, canceled);
+  append(f, canceled->run_id, "RUN_CANCELING", 20, NULL);
+  append(f, canceled->run_id, "RUN_CANCELED", 21, NULL);
+  append(f, canceled->run_id, "RUN_STARTING", 22, NULL);
+  append(f, canceled->run_id, "RUN_START", 23, NULL);
+  append(f, canceled->run_id, "RUN_SUCCESS", 24, NULL);
+  expect_status(f, canceled->run_id, STORE_RUN_CANCELED, 21, 0, 21);
+
+  store_run *failed = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
+  ADD_RUN(f->s, failed);
+  append(f, failed->run_id, "RUN_FAILURE", 30, NULL);
+  append(f, failed->run_id, "RUN_START", 31, NULL);
+  expect_status(f, failed->run_id, STORE_RUN_FAILURE, 30, 0, 30);
+
+  /* Every late event is in the log all the same. */
+  size_t n;
+  bool more;
+  store_event *evs = store_events(f->s, canceled->run_id, 0, -1, f->a, &n, &more, &err);
+  assert_int_equal(n, 5);
+  assert_string_equal(evs[4].event_type, "RUN_SUCCESS");
+  store_events(f->s, done->run_id, 0, -1, f->a, &n, &more, &err);
+  assert_int_equal(n, 5);
+
+  /* A run that is not finished still moves: CANCELING is not final. */
+  store_run *canceling = make_run(f->a, "j", STORE_RUN_STARTED, 10, NULL);
+  ADD_RUN(f->s, canceling);
+  append(f, canceling->run_id, "RUN_CANCELING", 40, NULL);
+  append(f, canceling->run_id, "RUN_SUCCESS", 41, NULL);
+  expect_status(f, canceling->run_id, STORE_RUN_SUCCESS, 41, 0, 41);
+}
+
 /* ---- snapshots ---- */
 
 static void test_snapshots(void **state) {
@@ -831,7 +917,7 @@ int main(void) {
       T(test_add_refuses_invalid_runs),
       T(test_get_unknown_run_is_not_an_error),
       T(test_delete_takes_tags_and_events),
-      T(test_set_worker),
+      T(test_set_worker_claims_once),
       T(test_each_filter_field),
       T(test_filters_combined),
       T(test_ordering_and_cursor_paging),
@@ -841,6 +927,7 @@ int main(void) {
       T(test_run_group),
       T(test_events_paging),
       T(test_status_changes_from_events),
+      T(test_finished_run_status_is_final),
       T(test_snapshots),
       T(test_migrations_fresh_and_reopen),
       T(test_migrations_refuse_newer_database),

@@ -2,7 +2,8 @@
  * several processes (fork) and several threads of one process add runs and
  * append events to one database file at once, starting together on a file
  * that does not exist yet (so the migrations race too). Every write must
- * land and none may fail with "database is locked". */
+ * land and none may fail with "database is locked"; threads racing to claim
+ * one run as its worker get exactly one winner. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -166,6 +167,58 @@ static void test_threads_write_at_once(void **state) {
   assert_int_equal(store_runs_count(f->s, NULL, &err), WORKERS * RUNS_PER_WORKER);
 }
 
+/* Threads (each with its own connection) claim one run at once, each for
+ * a different worker pid: exactly one wins and the run records its pid. */
+enum { CLAIMERS = 6 };
+
+typedef struct claim_job {
+  store *s;
+  const char *run_id;
+  pthread_barrier_t *start;
+  int64_t pid;
+  bool claimed;
+  int rc;
+  store_error err;
+} claim_job;
+
+static void *claim_main(void *p) {
+  claim_job *j = p;
+  pthread_barrier_wait(j->start);
+  j->rc = store_run_set_worker(j->s, j->run_id, j->pid, &j->claimed, &j->err);
+  return NULL;
+}
+
+static void test_threads_claim_one_run(void **state) {
+  fixture *f = *state;
+  for (int round = 0; round < 5; round++) {
+    store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, 0, NULL);
+    ADD_RUN(f->s, r);
+    pthread_barrier_t start;
+    assert_int_equal(pthread_barrier_init(&start, NULL, CLAIMERS), 0);
+    claim_job jobs[CLAIMERS];
+    pthread_t threads[CLAIMERS];
+    for (int i = 0; i < CLAIMERS; i++) {
+      jobs[i] = (claim_job){.s = f->s, .run_id = r->run_id, .start = &start, .pid = 1000 + i};
+      assert_int_equal(pthread_create(&threads[i], NULL, claim_main, &jobs[i]), 0);
+    }
+    int winners = 0;
+    int64_t winner = 0;
+    for (int i = 0; i < CLAIMERS; i++) {
+      pthread_join(threads[i], NULL);
+      if (jobs[i].rc != 0)
+        fail_msg("claim %d: %s", i, jobs[i].err.message);
+      if (jobs[i].claimed) {
+        winners++;
+        winner = jobs[i].pid;
+      }
+    }
+    pthread_barrier_destroy(&start);
+    assert_int_equal(winners, 1);
+    store_error err;
+    assert_int_equal(store_run_get(f->s, r->run_id, f->a, &err)->worker_pid, winner);
+  }
+}
+
 /* Another program holds the write lock longer than SQLite's own busy wait
  * (1 s): the write waits, retries and lands once the lock goes. */
 typedef struct lock_holder {
@@ -257,6 +310,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_processes_write_at_once),
       cmocka_unit_test_setup_teardown(test_threads_write_at_once, fixture_setup, fixture_teardown),
+      cmocka_unit_test_setup_teardown(test_threads_claim_one_run, fixture_setup, fixture_teardown),
       cmocka_unit_test_setup_teardown(test_write_outlasts_a_long_lock, fixture_setup,
                                       fixture_teardown),
       cmocka_unit_test(test_close_with_live_thread_connections),

@@ -1,0 +1,51 @@
+/* files.c — removing a run's folders (run_internal.h), shared by
+ * run_delete and by the run worker that finds its run deleted. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+
+#include "run/run_internal.h"
+
+/* The first failure of the removal running on this thread (nftw's
+ * callback has no context argument), and whether a folder that fills up
+ * while being emptied is expected. */
+static _Thread_local int remove_errno;
+static _Thread_local char *remove_failed;
+static _Thread_local size_t remove_failed_size;
+static _Thread_local bool remove_racing;
+
+static bool removal_failed(int e) {
+  return e != ENOENT && !(remove_racing && (e == ENOTEMPTY || e == EEXIST));
+}
+
+static void note_failure(const char *path, int e) {
+  if (remove_errno)
+    return;
+  remove_errno = e;
+  snprintf(remove_failed, remove_failed_size, "%s", path);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  if (remove(path) != 0 && removal_failed(errno))
+    note_failure(path, errno);
+  return 0; /* carry on: remove what can be removed */
+}
+
+int run_remove_run_dir(const char *dir, const char *run_id, bool racing, char *failed,
+                       size_t size) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s/%s", dir, run_id) >= (int)sizeof path) {
+    snprintf(failed, size, "%s/%s", dir, run_id);
+    return ENAMETOOLONG;
+  }
+  remove_errno = 0;
+  remove_failed = failed;
+  remove_failed_size = size;
+  remove_racing = racing;
+  if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && removal_failed(errno))
+    note_failure(path, errno);
+  return remove_errno;
+}

@@ -1,0 +1,147 @@
+// orphans.test.mjs — a run whose worker died without stopping its ops
+// (kill -9): the op processes (at least the ops' children) live on in the
+// dead worker's session, and terminating or deleting the run must stop
+// them, since nothing else ever would. A real `dagd dev` on the fixture
+// workspace runs the `sleeper` job (its op and the op's child sleep until
+// killed); the test kills the run's `execute-run <id>` worker with
+// SIGKILL, then terminates (either policy) or deletes the run and waits
+// for the op and its child to be gone. The engine event says how many
+// process groups were stopped; a run whose worker is alive gets no such
+// event.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import {
+  alive,
+  freshSubDir,
+  gql,
+  groupMembers,
+  launch,
+  readPidFile,
+  runStatus,
+  useDev,
+  waitFor,
+  waitForStatus,
+  workerPids,
+} from './fixtures/runs/harness.mjs';
+
+const TERMINATE = `
+mutation($id: String!, $policy: TerminateRunPolicy) {
+  terminateRun(runId: $id, terminatePolicy: $policy) {
+    __typename
+    ... on TerminateRunSuccess { run { runId status } }
+    ... on Error { message }
+  }
+}`;
+
+const DELETE = `
+mutation($id: String!) {
+  deleteRun(runId: $id) {
+    __typename
+    ... on DeletePipelineRunSuccess { runId }
+    ... on Error { message }
+  }
+}`;
+
+const EVENTS = `
+query($id: ID!) {
+  logsForRun(runId: $id) {
+    ... on EventConnection { events { ... on MessageEvent { eventType message } } }
+  }
+}`;
+
+const ONE_GROUP_STOPPED = "1 process group of the run's ops left running was stopped";
+
+/**
+ * Launches `sleeper` (pid files in a fresh folder under dir) and resolves
+ * once its op runs, the run STARTED, to { runId, opPid, childPid }.
+ */
+async function startSleeper(url, dir) {
+  const pids = freshSubDir(dir);
+  const runId = await launch(url, 'sleeper', { runConfigData: { ops: { sleepy: { config: { dir: pids } } } } });
+  const opPid = await readPidFile(path.join(pids, 'op.pid'), `run ${runId}'s op to write its pid`);
+  const childPid = await readPidFile(path.join(pids, 'child.pid'), `run ${runId}'s op's child pid`);
+  assert.equal(await waitForStatus(url, runId, ['STARTED']), 'STARTED');
+  return { runId, opPid, childPid };
+}
+
+/**
+ * startSleeper, then SIGKILL to the run's worker, waiting until it is
+ * dead. The op's child is checked to be still running, orphaned (the op
+ * itself may die with the worker, which cannot reach the op's children).
+ * Resolves to { runId, opPid, childPid, worker }.
+ */
+async function sleeperWithDeadWorker(url, dir) {
+  const { runId, opPid, childPid } = await startSleeper(url, dir);
+  const workers = workerPids(runId);
+  assert.equal(workers.length, 1, `one worker for run ${runId}`);
+  const [worker] = workers;
+  process.kill(worker, 'SIGKILL');
+  await waitFor(() => !alive(worker), { what: `worker ${worker} to die` });
+  assert.ok(alive(childPid), "the op's child outlives a killed worker");
+  assert.equal(await runStatus(url, runId), 'STARTED', 'nobody noticed the worker died');
+  return { runId, opPid, childPid, worker };
+}
+
+/** Waits until the op, its child and every other member of its group are gone. */
+async function assertOpsGone(opPid, childPid, what) {
+  await waitFor(() => !alive(opPid) && !alive(childPid) && groupMembers(opPid).length === 0, {
+    timeout: 5000,
+    what,
+  });
+}
+
+/** The run's events as [eventType, message] pairs. */
+async function eventPairs(url, runId) {
+  const conn = (await gql(url, EVENTS, { id: runId })).logsForRun;
+  return conn.events.map((e) => [e.eventType, e.message]);
+}
+
+describe('ops left running by a killed run worker', () => {
+  let s;
+  let dir;
+  useDev((dev) => ({ s, dir } = dev));
+
+  for (const policy of ['SAFE_TERMINATE', 'MARK_AS_CANCELED_IMMEDIATELY']) {
+    test(`terminateRun ${policy} stops them and the run is CANCELED`, async () => {
+      const { runId, opPid, childPid, worker } = await sleeperWithDeadWorker(s.url, dir);
+      const r = (await gql(s.url, TERMINATE, { id: runId, policy })).terminateRun;
+      assert.deepEqual(r, { __typename: 'TerminateRunSuccess', run: { runId, status: 'CANCELED' } });
+      await assertOpsGone(opPid, childPid, `run ${runId}'s op ${opPid} and child ${childPid} to be gone`);
+      assert.equal(await runStatus(s.url, runId), 'CANCELED');
+
+      const events = await eventPairs(s.url, runId);
+      const engine = events.filter(
+        ([type, message]) => type === 'ENGINE_EVENT' && message.startsWith(`The run worker (pid ${worker})`),
+      );
+      assert.equal(engine.length, 1, JSON.stringify(events));
+      assert.ok(engine[0][1].includes(ONE_GROUP_STOPPED), engine[0][1]);
+      assert.equal(events.filter(([type]) => type === 'RUN_CANCELED').length, 1, JSON.stringify(events));
+    });
+  }
+
+  test('deleteRun stops them, and the run and its files are gone', async () => {
+    const { runId, opPid, childPid } = await sleeperWithDeadWorker(s.url, dir);
+    assert.deepEqual((await gql(s.url, DELETE, { id: runId })).deleteRun, {
+      __typename: 'DeletePipelineRunSuccess',
+      runId,
+    });
+    await assertOpsGone(opPid, childPid, `deleted run ${runId}'s op and child to be gone`);
+    assert.equal(await runStatus(s.url, runId), null);
+    assert.ok(!existsSync(path.join(s.home, 'storage', runId)), 'its outputs and logs are removed');
+  });
+
+  test('a terminated run with a live worker is not mistaken for one with orphans', async () => {
+    // The worker is alive: it stops its own ops and reports RUN_CANCELED;
+    // no engine event about a dead worker appears.
+    const { runId, opPid, childPid } = await startSleeper(s.url, dir);
+    const r = (await gql(s.url, TERMINATE, { id: runId, policy: 'SAFE_TERMINATE' })).terminateRun;
+    assert.equal(r.__typename, 'TerminateRunSuccess', JSON.stringify(r));
+    assert.equal(await waitForStatus(s.url, runId, ['CANCELED'], 10000), 'CANCELED');
+    await assertOpsGone(opPid, childPid, `run ${runId}'s processes to be gone`);
+    const events = await eventPairs(s.url, runId);
+    assert.ok(!events.some(([, message]) => message?.startsWith('The run worker (pid')), JSON.stringify(events));
+  });
+});
