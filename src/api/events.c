@@ -26,8 +26,6 @@
 #include "base/buf.h"
 #include "run/compute_logs.h"
 
-/* Dagster's RunNotFoundError text (schema/errors.py). */
-
 /* How many links of a cause chain Dagster reports (PythonError.causes,
  * errorChain); also how deep a body's causes are followed. */
 #define MAX_CAUSES 10
@@ -37,8 +35,8 @@
 /* ---- event types -------------------------------------------------------- */
 
 /* The member of DagsterRunEvent for each stored event type Dagster gives a
- * type of its own (implementation/events.py, from_dagster_event_record),
- * with the legacy PIPELINE_* names it still reads. Dagster's
+ * type of its own (implementation/events.py, from_dagster_event_record;
+ * dagd never stores the legacy PIPELINE_* names). Dagster's
  * StepWorkerStarting/Started and ResourceInit* events carry an engine
  * event's fields (metadata, markers, error), so they are EngineEvents here,
  * the member of our union with those fields; any other type (RUN_ENQUEUED,
@@ -49,17 +47,11 @@ static const struct {
   const char *event_type, *type_name;
 } member_of[] = {
     {"RUN_STARTING", "RunStartingEvent"},
-    {"PIPELINE_STARTING", "RunStartingEvent"},
     {"RUN_START", "RunStartEvent"},
-    {"PIPELINE_START", "RunStartEvent"},
     {"RUN_SUCCESS", "RunSuccessEvent"},
-    {"PIPELINE_SUCCESS", "RunSuccessEvent"},
     {"RUN_FAILURE", "RunFailureEvent"},
-    {"PIPELINE_FAILURE", "RunFailureEvent"},
     {"RUN_CANCELING", "RunCancelingEvent"},
-    {"PIPELINE_CANCELING", "RunCancelingEvent"},
     {"RUN_CANCELED", "RunCanceledEvent"},
-    {"PIPELINE_CANCELED", "RunCanceledEvent"},
     {"ENGINE_EVENT", "EngineEvent"},
     {"STEP_WORKER_STARTING", "EngineEvent"},
     {"STEP_WORKER_STARTED", "EngineEvent"},
@@ -257,7 +249,7 @@ static gql_rv resolve_step_stats(const gql_resolve_info *info, const void *paren
   const store_event *ev = EVENT(parent)->event;
   if (!ev->step_key)
     return gql_rv_errorf(info->arena, "The materialization belongs to no step.");
-  return api_step_stats_object(info, ev->run_id, ev->step_key);
+  return api_step_stats_object(info, ev->run_id, EVENT(parent)->job_name, ev->step_key);
 }
 
 /* ---- EventConnection -------------------------------------------------------- */

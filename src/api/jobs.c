@@ -266,8 +266,11 @@ static gql_rv q_pipeline_snapshot_or_error(const gql_resolve_info *info, const v
   const gql_value *selector = gql_arg(info, "activePipelineSelector");
   if (id) {
     const api_container *c = find_snapshot(info, id);
+    const char *error = NULL;
     if (!c)
-      c = api_stored_snapshot(info, id);
+      c = api_stored_snapshot(info, id, &error);
+    if (error)
+      return api_python_error(info, "%s", error);
     if (!c)
       return api_error(info, "PipelineSnapshotNotFoundError",
                        arena_printf(info->arena,

@@ -11,8 +11,8 @@
  * the permission (a read-only server), then the job and selection, the run
  * config, and the run's creation. `mode` only matters with a preset (a
  * conflict): Dagster ignores it otherwise since jobs have one mode. A
- * preset's tags apply under the caller's, as Dagster's launchpad applies
- * them. */
+ * preset's tags are not applied (Dagster's server takes only
+ * executionMetadata's; its launchpad copies a preset's tags there). */
 #include <string.h>
 
 #include "api/objects.h"
@@ -30,7 +30,7 @@ typedef struct launch_params {
   const char *const *selection; /* op selection queries; n_selection 0: none */
   size_t n_selection;
   const json_t *run_config; /* NULL: {} */
-  store_tag *tags;          /* the preset's then the caller's, one per key (the last wins) */
+  store_tag *tags;          /* the caller's, one per key (the last wins) */
   size_t n_tags;
   const char *parent_run_id;
   const char *root_run_id;
@@ -79,22 +79,31 @@ static void put_tag(launch_params *p, size_t cap, const char *key, const char *v
     p->tags[p->n_tags++] = (store_tag){key, value};
 }
 
-/* The caller's tags (executionMetadata.tags) after the preset's, if any. */
-static void read_tags(const gql_resolve_info *info, const gql_value *metadata,
-                      const defs_preset *preset, launch_params *p) {
+/* Whether a string input value holds a NUL character (GraphQL allows
+ * "\u0000"; dagd's tags are C strings, which would cut it off). */
+static bool has_nul(const gql_value *v) {
+  return v && v->kind == GQL_VALUE_STRING && strlen(v->str) != v->str_len;
+}
+
+/* The caller's tags (executionMetadata.tags); false with a PythonError in
+ * *failure for a key or value holding a NUL character. */
+static bool read_tags(const gql_resolve_info *info, const gql_value *metadata, launch_params *p,
+                      gql_rv *failure) {
   const gql_value *tags = gql_value_field(metadata, "tags");
-  size_t n_caller = tags && tags->kind == GQL_VALUE_LIST ? tags->n_items : 0;
-  size_t cap = n_caller + (preset ? preset->n_tags : 0);
+  size_t cap = tags && tags->kind == GQL_VALUE_LIST ? tags->n_items : 0;
   p->tags = ARENA_ARRAY(info->arena, store_tag, cap + 1);
   p->n_tags = 0;
-  for (size_t i = 0; preset && i < preset->n_tags; i++)
-    put_tag(p, cap, preset->tags[i].key, preset->tags[i].value);
-  for (size_t i = 0; i < n_caller; i++) {
-    const char *key = api_value_string(tags->items[i], "key");
-    const char *value = api_value_string(tags->items[i], "value");
-    if (key && value)
-      put_tag(p, cap, key, value);
+  for (size_t i = 0; i < cap; i++) {
+    const gql_value *key = gql_value_field(tags->items[i], "key");
+    const gql_value *value = gql_value_field(tags->items[i], "value");
+    if (has_nul(key) || has_nul(value)) {
+      *failure = api_python_error(info, "Tag keys and values may not contain NUL characters.");
+      return false;
+    }
+    if (key && value && key->kind == GQL_VALUE_STRING && value->kind == GQL_VALUE_STRING)
+      put_tag(p, cap, key->str, value->str);
   }
+  return true;
 }
 
 /* ---- the selector, as a PipelineSelector value for api_select_job ------- */
@@ -167,7 +176,7 @@ static gql_rv conflicting(const gql_resolve_info *info, const char *param) {
  * else may set the run config, mode or selection; the job must exist and
  * have the preset. */
 static bool apply_preset(const gql_resolve_info *info, const gql_value *params, const char *name,
-                         launch_params *p, const defs_preset **out, gql_rv *failure) {
+                         launch_params *p, gql_rv *failure) {
   if (api_value_truthy(gql_value_field(params, "runConfigData"))) {
     *failure = conflicting(info, "runConfigData");
     return false;
@@ -189,7 +198,6 @@ static bool apply_preset(const gql_resolve_info *info, const gql_value *params, 
       p->run_config = preset->run_config;
       p->selection = preset->op_selection;
       p->n_selection = preset->op_selection ? preset->n_op_selection : 0;
-      *out = preset;
       return true;
     }
   }
@@ -207,16 +215,16 @@ static bool read_params(const gql_resolve_info *info, const gql_value *params, l
   if (!read_selector(info, gql_value_field(params, "selector"), p, failure))
     return false;
   const char *preset_name = api_value_string(params, "preset");
-  const defs_preset *preset = NULL;
   if (preset_name && *preset_name) {
-    if (!apply_preset(info, params, preset_name, p, &preset, failure))
+    if (!apply_preset(info, params, preset_name, p, failure))
       return false;
   } else if (!read_run_config(info, gql_value_field(params, "runConfigData"), &p->run_config,
                               failure)) {
     return false;
   }
   const gql_value *metadata = gql_value_field(params, "executionMetadata");
-  read_tags(info, metadata, preset, p);
+  if (!read_tags(info, metadata, p, failure))
+    return false;
   p->parent_run_id = api_value_string(metadata, "parentRunId");
   p->root_run_id = api_value_string(metadata, "rootRunId");
   return true;

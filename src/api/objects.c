@@ -226,7 +226,7 @@ defs_config_registry *api_request_registry(const gql_resolve_info *info) {
   defs_config_registry *r = arena_find_deferred(info->arena, free_registry);
   if (!r) {
     r = defs_config_registry_new();
-    arena_defer(info->arena, free_registry, r);
+    arena_defer_keyed(info->arena, free_registry, r);
   }
   return r;
 }

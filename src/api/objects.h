@@ -244,7 +244,8 @@ const api_solid *const *api_container_handles(const gql_resolve_info *info, cons
  * saying the server has none. */
 run_instance *api_instance(const gql_resolve_info *info, gql_rv *result);
 
-/* A Run object (runs.c) for the run (copied into the request arena). */
+/* A Run object (runs.c) for the run, which must live in the request arena
+ * (as what store_run_get and store_runs_list return there does). */
 gql_rv api_run_object(const gql_resolve_info *info, const store_run *run);
 
 /* Dagster's RunNotFoundError for run_id: "Pipeline run {id} could not be
@@ -276,7 +277,7 @@ gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
                             const char *after_cursor, int limit);
 
 /* The stats of one step of the run, as a RunStepStats object (runs.c). */
-gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id,
+gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, const char *job_name,
                              const char *step_key);
 
 /* A CapturedLogs object for the log key (events.c): each stream from its
@@ -289,14 +290,10 @@ gql_rv api_captured_logs(const gql_resolve_info *info, const char *const *log_ke
  * Dagster's historical job), as a container: loaded once per request and
  * released with it, subset by the op selection of the runs made from it.
  * NULL when there is no instance, no such snapshot, or it no longer loads
- * into the job that id names (runs.c). */
-const api_container *api_stored_snapshot(const gql_resolve_info *info, const char *snapshot_id);
-
-/* A RunsFilter input value as a store filter in the request arena; false
- * with *message set (InvalidPipelineRunsFilterError's) when it is invalid
+ * into the job that id names, and then *error set when the storage failed
  * (runs.c). */
-bool api_runs_filter(const gql_resolve_info *info, const gql_value *filter, store_runs_filter *out,
-                     const char **message);
+const api_container *api_stored_snapshot(const gql_resolve_info *info, const char *snapshot_id,
+                                         const char **error);
 
 /* ---- the areas (each attaches its resolvers; -1 and err on failure) ---- */
 

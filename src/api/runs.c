@@ -73,7 +73,7 @@ static runs_request *request_of(const gql_resolve_info *info) {
   runs_request *r = arena_find_deferred(info->arena, request_done);
   if (!r) {
     r = ARENA_NEW(info->arena, runs_request);
-    arena_defer(info->arena, request_done, r);
+    arena_defer_keyed(info->arena, request_done, r);
   }
   return r;
 }
@@ -146,16 +146,20 @@ static void release_defs(void *d) { defs_definitions_release(d); }
 
 /* Loads the job stored under snapshot_id, subset by the op selection (a
  * JSON array text; NULL: none), as a container of a location named
- * location_name. NULL when the instance lacks it or it does not load. */
+ * location_name. NULL when the instance lacks it or it does not load, and
+ * then *error set when the storage failed. */
 static const api_container *load_snapshot(const gql_resolve_info *info, run_instance *inst,
                                           const char *snapshot_id, const char *location_name,
-                                          const char *op_selection) {
+                                          const char *op_selection, const char **error) {
   arena *a = info->arena;
   store_error err = {{0}};
   size_t len = 0;
   char *text = store_snapshot_get(inst->store, snapshot_id, a, &len, &err);
-  if (!text)
+  if (!text) {
+    if (err.message[0])
+      *error = arena_strdup(a, err.message);
     return NULL;
+  }
   buf load_err;
   buf_init(&load_err, a);
   const char *path = arena_printf(a, "snapshot %s", snapshot_id);
@@ -184,30 +188,41 @@ static const api_container *load_snapshot(const gql_resolve_info *info, run_inst
   return api_job_container(info, loc, job);
 }
 
-/* The container of a stored snapshot, once per request and snapshot id. */
+/* The container of a stored snapshot, once per request and snapshot id (a
+ * storage failure, in *error, is not remembered). */
 static const api_container *snapshot_container(const gql_resolve_info *info, run_instance *inst,
                                                const char *snapshot_id, const char *location_name,
-                                               const char *op_selection) {
+                                               const char *op_selection, const char **error) {
   runs_request *r = request_of(info);
   snapshot_entry *e = strmap_get(&r->snapshots, snapshot_id);
-  if (!e) {
-    e = ARENA_NEW(info->arena, snapshot_entry);
-    e->container = load_snapshot(info, inst, snapshot_id, location_name, op_selection);
-    strmap_put(&r->snapshots, info->arena, arena_strdup(info->arena, snapshot_id), e);
-  }
-  return e->container;
+  if (e)
+    return e->container;
+  const api_container *c =
+      load_snapshot(info, inst, snapshot_id, location_name, op_selection, error);
+  if (*error)
+    return NULL;
+  e = ARENA_NEW(info->arena, snapshot_entry);
+  e->container = c;
+  strmap_put(&r->snapshots, info->arena, arena_strdup(info->arena, snapshot_id), e);
+  return c;
 }
 
-/* The run's job as stored (subset by its selection), or NULL. */
-static const api_container *run_container(const gql_resolve_info *info, const store_run *run) {
+/* The run's job as stored (subset by its selection), or NULL (*error set
+ * when the storage failed). */
+static const api_container *run_container(const gql_resolve_info *info, const store_run *run,
+                                          const char **error) {
+  *error = NULL;
   gql_rv ignored;
   run_instance *inst = api_instance(info, &ignored);
   if (!inst || !run->snapshot_id)
     return NULL;
-  return snapshot_container(info, inst, run->snapshot_id, run->location_name, run->op_selection);
+  return snapshot_container(info, inst, run->snapshot_id, run->location_name, run->op_selection,
+                            error);
 }
 
-const api_container *api_stored_snapshot(const gql_resolve_info *info, const char *snapshot_id) {
+const api_container *api_stored_snapshot(const gql_resolve_info *info, const char *snapshot_id,
+                                         const char **error) {
+  *error = NULL;
   gql_rv ignored;
   run_instance *inst = api_instance(info, &ignored);
   if (!inst || !snapshot_id)
@@ -218,8 +233,13 @@ const api_container *api_stored_snapshot(const gql_resolve_info *info, const cha
   store_error err = {{0}};
   size_t n = 0;
   store_run *runs = store_runs_list(inst->store, &f, NULL, 1, info->arena, &n, &err);
-  const api_container *c = snapshot_container(
-      info, inst, snapshot_id, n ? runs[0].location_name : NULL, n ? runs[0].op_selection : NULL);
+  if (err.message[0]) {
+    *error = arena_strdup(info->arena, err.message);
+    return NULL;
+  }
+  const api_container *c =
+      snapshot_container(info, inst, snapshot_id, n ? runs[0].location_name : NULL,
+                         n ? runs[0].op_selection : NULL, error);
   if (!c)
     return NULL;
   /* What was rebuilt must be what the id names (a subset's snapshot with no
@@ -306,8 +326,10 @@ static void filter_statuses(const gql_resolve_info *info, const gql_value *v,
   f->n_statuses = n;
 }
 
-bool api_runs_filter(const gql_resolve_info *info, const gql_value *filter, store_runs_filter *out,
-                     const char **message) {
+/* A RunsFilter input value as a store filter in the request arena; false
+ * with *message set (InvalidPipelineRunsFilterError's) when it is invalid. */
+static bool runs_filter(const gql_resolve_info *info, const gql_value *filter,
+                        store_runs_filter *out, const char **message) {
   *out = (store_runs_filter){0};
   *message = NULL;
   if (is_null(filter))
@@ -365,7 +387,7 @@ static runs_page *page_args(const gql_resolve_info *info, gql_rv *result) {
   runs_page *p = ARENA_NEW(info->arena, runs_page);
   p->inst = inst;
   const char *message;
-  if (!api_runs_filter(info, gql_arg(info, "filter"), &p->filter, &message)) {
+  if (!runs_filter(info, gql_arg(info, "filter"), &p->filter, &message)) {
     *result = api_error(info, "InvalidPipelineRunsFilterError", message, (const char *)NULL);
     return NULL;
   }
@@ -684,6 +706,7 @@ typedef struct step_marker {
 /* Dagster's RunStepKeyStatsSnapshot. */
 typedef struct step_stat {
   const char *run_id;
+  const char *job_name; /* the events' pipelineName */
   const char *step_key;
   const char *status; /* NULL: none */
   double start, end;
@@ -700,6 +723,7 @@ typedef struct step_stat {
 } step_stat;
 
 typedef struct step_stats {
+  const char *job_name;
   step_stat **items; /* the listed ones, in order of their first event */
   size_t n, cap;
   strmap by_key; /* step key → step_stat (listed or not) */
@@ -724,6 +748,7 @@ static step_stat *step_entry(const gql_resolve_info *info, step_stats *all, cons
   if (!s) {
     s = ARENA_NEW(info->arena, step_stat);
     s->run_id = run_id;
+    s->job_name = all->job_name;
     s->step_key = key;
     strmap_put(&all->by_key, info->arena, key, s);
   }
@@ -825,10 +850,11 @@ static void step_attempts(arena *a, step_stat *s) {
 }
 
 static const step_stats *step_stats_of(const gql_resolve_info *info, const char *run_id,
-                                       run_events *ev) {
+                                       const char *job_name, run_events *ev) {
   if (ev->steps)
     return ev->steps;
   step_stats *all = ARENA_NEW(info->arena, step_stats);
+  all->job_name = arena_strdup(info->arena, job_name);
   const char *id = arena_strdup(info->arena, run_id);
   for (size_t i = 0; i < ev->n; i++)
     if (ev->items[i].event_type && ev->items[i].step_key)
@@ -839,17 +865,18 @@ static const step_stats *step_stats_of(const gql_resolve_info *info, const char 
   return all;
 }
 
-gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id,
+gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, const char *job_name,
                              const char *step_key) {
   run_events *ev = events_of(info, run_id);
   if (ev->error)
     return gql_rv_errorf(info->arena, "%s", ev->error);
-  const step_stats *all = step_stats_of(info, run_id, ev);
+  const step_stats *all = step_stats_of(info, run_id, job_name, ev);
   step_stat *s = strmap_get(&all->by_key, step_key);
   if (!s || !s->listed) {
     /* A step with no events yet: its key and nothing else. */
     s = ARENA_NEW(info->arena, step_stat);
     s->run_id = arena_strdup(info->arena, run_id);
+    s->job_name = all->job_name;
     s->step_key = arena_strdup(info->arena, step_key);
   }
   return api_object(info, s, "RunStepStats");
@@ -882,16 +909,6 @@ static gql_rv step_end(const gql_resolve_info *info, const void *parent, void *d
   return time_or_null(STEP(parent)->end);
 }
 
-/* The run's job name, for the events' pipelineName (RunStepStats knows
- * only its run id). */
-static const char *job_name_of(const gql_resolve_info *info, const char *run_id) {
-  gql_rv ignored;
-  run_instance *inst = api_instance(info, &ignored);
-  store_error err = {{0}};
-  store_run *run = inst ? store_run_get(inst->store, run_id, info->arena, &err) : NULL;
-  return run ? run->job_name : "";
-}
-
 static gql_rv event_list(const gql_resolve_info *info, const store_event *const *events, size_t n,
                          const char *job_name) {
   gql_rv list = gql_rv_list(info->arena, n);
@@ -903,8 +920,7 @@ static gql_rv event_list(const gql_resolve_info *info, const store_event *const 
 static gql_rv step_materializations(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const step_stat *s = STEP(parent);
-  const char *job = s->n_materializations ? job_name_of(info, s->run_id) : "";
-  return event_list(info, s->materializations, s->n_materializations, job);
+  return event_list(info, s->materializations, s->n_materializations, s->job_name);
 }
 
 static gql_rv marker_list(const gql_resolve_info *info, const step_marker *m, size_t n) {
@@ -930,28 +946,8 @@ static gql_rv step_markers_field(const gql_resolve_info *info, const void *paren
 
 /* ---- Run ------------------------------------------------------------------------ */
 
-static const char *dup_or_null(arena *a, const char *s) { return s ? arena_strdup(a, s) : NULL; }
-
 gql_rv api_run_object(const gql_resolve_info *info, const store_run *run) {
-  arena *a = info->arena;
-  store_run *r = ARENA_NEW(a, store_run);
-  *r = *run;
-  r->job_name = dup_or_null(a, run->job_name);
-  r->repository_name = dup_or_null(a, run->repository_name);
-  r->location_name = dup_or_null(a, run->location_name);
-  r->mode = dup_or_null(a, run->mode);
-  r->run_config = dup_or_null(a, run->run_config);
-  r->snapshot_id = dup_or_null(a, run->snapshot_id);
-  r->op_selection = dup_or_null(a, run->op_selection);
-  r->resolved_op_selection = dup_or_null(a, run->resolved_op_selection);
-  r->step_keys_to_execute = dup_or_null(a, run->step_keys_to_execute);
-  r->parent_run_id = dup_or_null(a, run->parent_run_id);
-  r->root_run_id = dup_or_null(a, run->root_run_id);
-  store_tag *tags = ARENA_ARRAY(a, store_tag, run->n_tags + 1);
-  for (size_t i = 0; i < run->n_tags; i++)
-    tags[i] = (store_tag){arena_strdup(a, run->tags[i].key), arena_strdup(a, run->tags[i].value)};
-  r->tags = tags;
-  return api_object(info, r, "Run");
+  return api_object(info, run, "Run");
 }
 
 #define RUN(parent) ((const store_run *)(parent))
@@ -986,7 +982,10 @@ static gql_rv run_status(const gql_resolve_info *info, const void *parent, void 
 static gql_rv run_pipeline(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const store_run *run = RUN(parent);
-  const api_container *c = run_container(info, run);
+  const char *error;
+  const api_container *c = run_container(info, run, &error);
+  if (error)
+    return gql_rv_errorf(info->arena, "%s", error);
   if (c)
     return api_object(info, c, "PipelineSnapshot");
   json_t *o = json_pack("{s:s, s:s}", "__typename", "UnknownPipeline", "name",
@@ -1034,7 +1033,7 @@ static gql_rv run_step_stats(const gql_resolve_info *info, const void *parent, v
   run_events *ev = events_of(info, RUN(parent)->run_id);
   if (ev->error)
     return gql_rv_errorf(info->arena, "%s", ev->error);
-  const step_stats *all = step_stats_of(info, RUN(parent)->run_id, ev);
+  const step_stats *all = step_stats_of(info, RUN(parent)->run_id, RUN(parent)->job_name, ev);
   gql_rv list = gql_rv_list(info->arena, all->n);
   for (size_t i = 0; i < all->n; i++)
     list.u.list.items[i] = api_object(info, all->items[i], "RunStepStats");
@@ -1054,7 +1053,10 @@ static gql_rv run_captured_logs(const gql_resolve_info *info, const void *parent
 static gql_rv run_execution_plan(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
   const store_run *run = RUN(parent);
-  const api_container *c = run_container(info, run);
+  const char *error;
+  const api_container *c = run_container(info, run, &error);
+  if (error)
+    return gql_rv_errorf(info->arena, "%s", error);
   if (!c)
     return gql_rv_null();
   const defs_plan *full = defs_plan_build(c->job, info->arena);

@@ -1,210 +1,34 @@
 // client.test.mjs — what Dagster's Python DagsterGraphQLClient does, against
 // a real `dagd dev` running the fixture workspace (tests/e2e/fixtures/runs):
-// its operations sent verbatim (dagster_graphql/client/client_queries.py),
-// with the variables the client builds, and its answers read the way the
-// client reads them. A small JavaScript stand-in for the client
-// (`client` below) follows client.py step by step, so each test reads like
-// a use of the Python client.
+// its operations sent verbatim (dagster_graphql/client/client_queries.py,
+// kept in dagster-documents.mjs), with the variables the client builds,
+// and its answers read the way the client reads them. A small JavaScript
+// stand-in for the client (`client` below) follows client.py step by step,
+// so each test reads like a use of the Python client.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 
 import {
   alive,
+  freshSubDir,
   gql,
   readPidFile,
-  removeDir,
-  startDev,
-  tempDir,
+  useDev,
   waitFor,
   waitForStatus,
   workerPids,
 } from './fixtures/runs/harness.mjs';
-
-// ---- dagster_graphql/client/client_queries.py (verbatim)
-
-const CLIENT_SUBMIT_PIPELINE_RUN_MUTATION = `
-mutation($executionParams: ExecutionParams!) {
-  launchPipelineExecution(executionParams: $executionParams) {
-    __typename
-
-    ... on InvalidStepError {
-      invalidStepKey
-    }
-    ... on InvalidOutputError {
-      stepKey
-      invalidOutputName
-    }
-    ... on LaunchPipelineRunSuccess {
-      run {
-        runId
-      }
-    }
-    ... on ConflictingExecutionParamsError {
-      message
-    }
-    ... on PresetNotFoundError {
-      message
-    }
-    ... on PipelineRunConflict {
-      message
-    }
-    ... on PipelineConfigValidationInvalid {
-      errors {
-        __typename
-        message
-        path
-        reason
-      }
-    }
-    ... on PipelineNotFoundError {
-      message
-    }
-    ... on PythonError {
-      message
-    }
-  }
-}
-`;
-
-const CLIENT_GET_REPO_LOCATIONS_NAMES_AND_PIPELINES_QUERY = `
-query {
-  repositoriesOrError {
-    __typename
-    ... on RepositoryConnection {
-      nodes {
-        name
-        location {
-          name
-        }
-        pipelines {
-          name
-        }
-      }
-    }
-    ... on PythonError {
-      message
-    }
-  }
-}
-`;
-
-const RELOAD_REPOSITORY_LOCATION_MUTATION = `
-mutation ($repositoryLocationName: String!) {
-   reloadRepositoryLocation(repositoryLocationName: $repositoryLocationName) {
-      __typename
-      ... on WorkspaceLocationEntry {
-        name
-        locationOrLoadError {
-          __typename
-          ... on RepositoryLocation {
-            isReloadSupported
-            repositories {
-                name
-            }
-          }
-          ... on PythonError {
-            message
-          }
-        }
-      }
-      ... on ReloadNotSupported {
-        message
-      }
-      ... on RepositoryLocationNotFound {
-        message
-      }
-   }
-}
-`;
-
-const GET_PIPELINE_RUN_STATUS_QUERY = `
-query($runId: ID!) {
-  pipelineRunOrError(runId: $runId) {
-    __typename
-    ... on PipelineRun {
-        status
-    }
-    ... on PipelineRunNotFoundError {
-      message
-    }
-    ... on PythonError {
-      message
-    }
-  }
-}
-`;
-
-const SHUTDOWN_REPOSITORY_LOCATION_MUTATION = `
-mutation ($repositoryLocationName: String!) {
-   shutdownRepositoryLocation(repositoryLocationName: $repositoryLocationName) {
-      __typename
-      ... on PythonError {
-        message
-      }
-      ... on RepositoryLocationNotFound {
-        message
-      }
-   }
-}
-`;
-
-const TERMINATE_RUN_JOB_MUTATION = `
-mutation TerminateRun($runId: String!) {
-  terminateRun(runId: $runId){
-    __typename
-    ... on TerminateRunSuccess{
-      run {
-        runId
-      }
-    }
-    ... on TerminateRunFailure {
-      message
-    }
-    ... on RunNotFoundError {
-      runId
-    }
-    ... on PythonError {
-      message
-      stack
-    }
-  }
-}
-`;
-
-// client_queries.py since dagster-io/dagster#21775 (the client's terminate_runs).
-const TERMINATE_RUNS_JOB_MUTATION = `
-mutation GraphQLClientTerminateRuns($runIds: [String!]!) {
-  terminateRuns(runIds: $runIds) {
-    __typename
-    ... on TerminateRunsResult {
-      terminateRunResults {
-        __typename
-        ... on TerminateRunSuccess {
-          run  {
-            runId
-          }
-        }
-        ... on TerminateRunFailure {
-          message
-        }
-        ... on RunNotFoundError {
-          runId
-          message
-        }
-        ... on UnauthorizedError {
-          message
-        }
-        ... on PythonError {
-          message
-          stack
-        }
-      }
-    }
-  }
-}
-`;
+import {
+  CLIENT_GET_REPO_LOCATIONS_NAMES_AND_PIPELINES_QUERY,
+  CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
+  GET_PIPELINE_RUN_STATUS_QUERY,
+  RELOAD_REPOSITORY_LOCATION_MUTATION,
+  SHUTDOWN_REPOSITORY_LOCATION_MUTATION,
+  TERMINATE_RUNS_JOB_MUTATION,
+  TERMINATE_RUN_JOB_MUTATION,
+} from './dagster-documents.mjs';
 
 /** The Python client's DagsterGraphQLClientError: a result type and its message or body. */
 class ClientError extends Error {
@@ -349,20 +173,11 @@ async function pollUntilFinished(c, runId, timeout = 20000) {
 describe("Dagster's Python GraphQL client against dagd dev", () => {
   let s;
   let dir;
-  let n = 0;
-  before(async () => {
-    s = await startDev();
-    dir = tempDir();
-  });
-  after(async () => {
-    await s.stop();
-    removeDir(dir);
-  });
+  useDev((dev) => ({ s, dir } = dev));
 
   /** Submits a `sleeper` run and waits for its op to run; { runId, opPid }. */
   async function sleeper(c) {
-    const pidDir = path.join(dir, String(n++));
-    mkdirSync(pidDir);
+    const pidDir = freshSubDir(dir);
     const runId = await c.submitJobExecution('sleeper', {
       runConfig: { ops: { sleepy: { config: { dir: pidDir } } } },
     });

@@ -1,13 +1,14 @@
 // runs.test.mjs — runs end to end: a real `dagd dev` on an ephemeral port,
 // its own temporary instance, real op processes (tests/e2e/fixtures/runs and
 // examples/). Every query of Dagster's GraphQL API docs page is sent
-// verbatim and its answers checked; then paging and filtering 25 runs,
-// termination (no process of a run left behind), deletion, the union
-// members of bad launches, inputs and config flowing through ops, failing
-// ops, compute logs and events while a run goes and after, Dagster's event
-// order, the examples' jobs, and bad requests that must not create runs.
+// verbatim (dagster-documents.mjs) and its answers checked; then paging
+// and filtering 25 runs, termination (no process of a run left behind),
+// deletion, the union members of bad launches, inputs and config flowing
+// through ops, failing ops, compute logs and events while a run goes and
+// after, Dagster's event order, the examples' jobs, and bad requests that
+// must not create runs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -16,6 +17,7 @@ import { buildSchema, execute, parse, validate } from 'graphql';
 import {
   EXAMPLES_WORKSPACE,
   alive,
+  freshSubDir,
   gql,
   gqlResponse,
   groupMembers,
@@ -24,162 +26,24 @@ import {
   launchResult,
   post,
   readPidFile,
-  removeDir,
   root,
   runStatus,
   selector,
   startDev,
-  tempDir,
+  useDev,
   waitFor,
   waitForStatus,
   workerPids,
 } from './fixtures/runs/harness.mjs';
-
-// ---- Dagster's GraphQL API docs page (docs.dagster.io/guides/operate/graphql),
-// every document verbatim.
-
-// "Get a list of Dagster runs": paginated.
-const PAGINATED_RUNS_QUERY = `
-query PaginatedRunsQuery($cursor: String) {
-  runsOrError(
-    cursor: $cursor
-    limit: 10
-  ) {
-    __typename
-    ... on Runs {
-      results {
-        runId
-        jobName
-        status
-        runConfigYaml
-        startTime
-        endTime
-      }
-    }
-  }
-}
-`;
-
-// "Filtering runs": all failed runs.
-const FILTERED_RUNS_QUERY = `
-query FilteredRunsQuery($cursor: String) {
-  runsOrError(
-    filter: { statuses: [FAILURE] }
-    cursor: $cursor
-    limit: 10
-  ) {
-    __typename
-    ... on Runs {
-      results {
-        runId
-        jobName
-        status
-        runConfigYaml
-        startTime
-        endTime
-      }
-    }
-  }
-}
-`;
-
-// "Get a list of repositories".
-const REPOSITORIES_QUERY = `
-query RepositoriesQuery {
-  repositoriesOrError {
-    ... on RepositoryConnection {
-      nodes {
-        name
-        location {
-          name
-        }
-      }
-    }
-  }
-}
-`;
-
-// "Get a list of jobs within a repository".
-const JOBS_QUERY = `
-query JobsQuery(
-  $repositoryLocationName: String!
-  $repositoryName: String!
-) {
-  repositoryOrError(
-    repositorySelector: {
-      repositoryLocationName: $repositoryLocationName
-      repositoryName: $repositoryName
-    }
-  ) {
-    ... on Repository {
-      jobs {
-        name
-      }
-    }
-  }
-}
-`;
-
-// "Launch a run".
-const LAUNCH_RUN_MUTATION = `
-mutation LaunchRunMutation(
-  $repositoryLocationName: String!
-  $repositoryName: String!
-  $jobName: String!
-  $runConfigData: RunConfigData!
-) {
-  launchRun(
-    executionParams: {
-      selector: {
-        repositoryLocationName: $repositoryLocationName
-        repositoryName: $repositoryName
-        jobName: $jobName
-      }
-      runConfigData: $runConfigData
-    }
-  ) {
-    __typename
-    ... on LaunchRunSuccess {
-      run {
-        runId
-      }
-    }
-    ... on RunConfigValidationInvalid {
-      errors {
-        message
-        reason
-      }
-    }
-    ... on PythonError {
-      message
-    }
-  }
-}
-`;
-
-// "Terminate an in-progress run".
-const TERMINATE_RUN_MUTATION = `
-mutation TerminateRun($runId: String!) {
-  terminateRun(runId: $runId){
-    __typename
-    ... on TerminateRunSuccess{
-      run {
-        runId
-      }
-    }
-    ... on TerminateRunFailure {
-      message
-    }
-    ... on RunNotFoundError {
-      runId
-    }
-    ... on PythonError {
-      message
-      stack
-    }
-  }
-}
-`;
+// Dagster's GraphQL API docs page, every document verbatim.
+import {
+  FILTERED_RUNS_QUERY,
+  JOBS_QUERY,
+  LAUNCH_RUN_MUTATION,
+  PAGINATED_RUNS_QUERY,
+  REPOSITORIES_QUERY,
+  TERMINATE_RUN_MUTATION,
+} from './dagster-documents.mjs';
 
 // ---- the tests' own documents
 
@@ -354,14 +218,7 @@ const outputFile = (home, runId, step, output) => path.join(home, 'storage', run
 describe("Dagster's docs: repositories, jobs, launching and terminating", () => {
   let s;
   let dir;
-  before(async () => {
-    s = await startDev();
-    dir = tempDir();
-  });
-  after(async () => {
-    await s.stop();
-    removeDir(dir);
-  });
+  useDev((dev) => ({ s, dir } = dev));
 
   test('"Get a list of repositories"', async () => {
     assert.deepEqual(await gql(s.url, REPOSITORIES_QUERY), {
@@ -636,21 +493,9 @@ describe('25 runs: pages of 10 with the cursor, and filters', () => {
 describe('termination and deletion', () => {
   let s;
   let dir;
-  let n = 0;
+  useDev((dev) => ({ s, dir } = dev));
   /** A fresh folder for one sleeper's pid files. */
-  const sleeperDir = () => {
-    const d = path.join(dir, String(n++));
-    mkdirSync(d);
-    return d;
-  };
-  before(async () => {
-    s = await startDev();
-    dir = tempDir();
-  });
-  after(async () => {
-    await s.stop();
-    removeDir(dir);
-  });
+  const sleeperDir = () => freshSubDir(dir);
 
   test('SAFE_TERMINATE: CANCELED within 5 s, and no process of the run left', async () => {
     const { runId, opPid, childPid } = await startSleeper(s.url, sleeperDir());
@@ -939,14 +784,7 @@ describe('bad requests never create or lose a run', () => {
 describe('executing ops: inputs, config, failures, logs and events', () => {
   let s;
   let dir;
-  before(async () => {
-    s = await startDev();
-    dir = tempDir();
-  });
-  after(async () => {
-    await s.stop();
-    removeDir(dir);
-  });
+  useDev((dev) => ({ s, dir } = dev));
 
   test('values flow from op to op through inputs, and op config reaches the ops', async () => {
     const { runId, status } = await launchAndWait(s.url, 'chain', {
@@ -1124,14 +962,7 @@ describe('executing ops: inputs, config, failures, logs and events', () => {
 describe('the examples workspace under `dagd dev`', () => {
   let s;
   let dir;
-  before(async () => {
-    s = await startDev(EXAMPLES_WORKSPACE);
-    dir = tempDir();
-  });
-  after(async () => {
-    await s.stop();
-    removeDir(dir);
-  });
+  useDev((dev) => ({ s, dir } = dev), EXAMPLES_WORKSPACE);
 
   test('hello_etl: the total of both extracts lands in the warehouse', async () => {
     const warehouse = path.join(dir, 'warehouse');

@@ -2,9 +2,10 @@
 // `dagd webserver -w` serving a copy of examples/ (hello, sales, stats) plus
 // a location whose definitions are broken and one whose file the tests edit.
 // Dagster's documented queries and the queries of its Python client
-// (DagsterGraphQLClient) are sent verbatim; then the dependency structure of
-// the nested-graph job, run config schemas and validation, execution plans,
-// reloads after good and bad edits, and --read-only.
+// (DagsterGraphQLClient) are sent verbatim (dagster-documents.mjs); then
+// the dependency structure of the nested-graph job, run config schemas and
+// validation, execution plans, reloads after good and bad edits, and
+// --read-only.
 import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,115 +13,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
+import {
+  CLIENT_GET_REPO_LOCATIONS_NAMES_AND_PIPELINES_QUERY,
+  JOBS_QUERY,
+  RELOAD_REPOSITORY_LOCATION_MUTATION,
+  REPOSITORIES_QUERY,
+  SHUTDOWN_REPOSITORY_LOCATION_MUTATION,
+} from './dagster-documents.mjs';
 import { startServer } from './server.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-
-// Dagster's documentation, "Get a list of repositories" (verbatim).
-const REPOSITORIES_QUERY = `
-query RepositoriesQuery {
-  repositoriesOrError {
-    ... on RepositoryConnection {
-      nodes {
-        name
-        location {
-          name
-        }
-      }
-    }
-  }
-}
-`;
-
-// Dagster's documentation, "Get a list of jobs within a repository" (verbatim).
-const JOBS_QUERY = `
-query JobsQuery(
-  $repositoryLocationName: String!
-  $repositoryName: String!
-) {
-  repositoryOrError(
-    repositorySelector: {
-      repositoryLocationName: $repositoryLocationName
-      repositoryName: $repositoryName
-    }
-  ) {
-    ... on Repository {
-      jobs {
-        name
-      }
-    }
-  }
-}
-`;
-
-// dagster_graphql/client/client_queries.py, sent by DagsterGraphQLClient
-// (verbatim): the repository lookup behind submit_job_execution …
-const CLIENT_GET_REPO_LOCATIONS_NAMES_AND_PIPELINES_QUERY = `
-query {
-  repositoriesOrError {
-    __typename
-    ... on RepositoryConnection {
-      nodes {
-        name
-        location {
-          name
-        }
-        pipelines {
-          name
-        }
-      }
-    }
-    ... on PythonError {
-      message
-    }
-  }
-}
-`;
-
-// … reload_repository_location …
-const RELOAD_REPOSITORY_LOCATION_MUTATION = `
-mutation ($repositoryLocationName: String!) {
-   reloadRepositoryLocation(repositoryLocationName: $repositoryLocationName) {
-      __typename
-      ... on WorkspaceLocationEntry {
-        name
-        locationOrLoadError {
-          __typename
-          ... on RepositoryLocation {
-            isReloadSupported
-            repositories {
-                name
-            }
-          }
-          ... on PythonError {
-            message
-          }
-        }
-      }
-      ... on ReloadNotSupported {
-        message
-      }
-      ... on RepositoryLocationNotFound {
-        message
-      }
-   }
-}
-`;
-
-// … and shutdown_repository_location.
-const SHUTDOWN_REPOSITORY_LOCATION_MUTATION = `
-mutation ($repositoryLocationName: String!) {
-   shutdownRepositoryLocation(repositoryLocationName: $repositoryLocationName) {
-      __typename
-      ... on PythonError {
-        message
-      }
-      ... on RepositoryLocationNotFound {
-        message
-      }
-   }
-}
-`;
 
 // A location whose definitions have two errors.
 const BROKEN_DEFS = `repository: broken

@@ -1,8 +1,9 @@
 /* harness.h — what the API's unit tests share: the served schema and a
  * workspace loaded from a fixture, requests run through gql_run as a
- * transport runs them, and a path lookup into parsed responses. Included
- * once by each test file; the functions are static inline so a file need
- * not use them all. */
+ * transport runs them (with or without a run instance), a path lookup into
+ * parsed responses, and printf into a heap string. Included once by each
+ * test file; the functions are static inline so a file need not use them
+ * all. */
 #ifndef DAGD_TESTS_API_HARNESS_H
 #define DAGD_TESTS_API_HARNESS_H
 
@@ -64,15 +65,16 @@ static inline void harness_close(void) {
   schema = NULL;
 }
 
-/* Runs query (variables: JSON object text, or NULL) against the workspace
- * and returns the response text (free it); *outcome receives what gql_run
- * did when not NULL. */
-static inline char *harness_query(const char *query, const char *variables, bool read_only,
-                                  gql_outcome *outcome) {
-  json_t *vars = variables ? json_loads(variables, 0, NULL) : NULL;
+/* Runs query (variables: JSON object text, or NULL) against the workspace,
+ * with instance (NULL: a server without one) in the context, and returns
+ * the response text (free it); *outcome receives what gql_run did when not
+ * NULL. */
+static inline char *harness_query_on(const char *query, const char *variables, bool read_only,
+                                     run_instance *instance, gql_outcome *outcome) {
+  json_t *vars = variables ? json_loads(variables, JSON_ALLOW_NUL, NULL) : NULL;
   if (variables && !vars)
     fail_msg("bad variables: %s", variables);
-  api_context ctx = {.read_only = read_only, .workspace = workspace};
+  api_context ctx = {.read_only = read_only, .workspace = workspace, .instance = instance};
   arena *a = arena_new(0);
   gql_request req = {.schema = schema, .context = &ctx, .arena = a, .variables = vars};
   buf out;
@@ -86,17 +88,44 @@ static inline char *harness_query(const char *query, const char *variables, bool
   return text;
 }
 
-/* Runs the query and returns the whole response parsed; a GraphQL error
- * (as opposed to a domain error, which is a union member) fails the test.
- * json_decref it. */
-static inline json_t *harness_response(const char *query, const char *variables, bool read_only) {
+/* harness_query_on without an instance. */
+static inline char *harness_query(const char *query, const char *variables, bool read_only,
+                                  gql_outcome *outcome) {
+  return harness_query_on(query, variables, read_only, NULL, outcome);
+}
+
+/* Runs the query as harness_query_on does and returns the whole response
+ * parsed; a GraphQL error (as opposed to a domain error, which is a union
+ * member) fails the test. json_decref it. */
+static inline json_t *harness_response_on(const char *query, const char *variables, bool read_only,
+                                          run_instance *instance) {
   gql_outcome outcome;
-  char *text = harness_query(query, variables, read_only, &outcome);
+  char *text = harness_query_on(query, variables, read_only, instance, &outcome);
   json_t *response = json_loads(text, 0, NULL);
   if (outcome != GQL_OUTCOME_EXECUTED || !response || json_object_get(response, "errors"))
     fail_msg("%s", text);
   free(text);
   return response;
+}
+
+/* harness_response_on without an instance. */
+static inline json_t *harness_response(const char *query, const char *variables, bool read_only) {
+  return harness_response_on(query, variables, read_only, NULL);
+}
+
+/* printf into a heap string (free it). */
+static inline char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static inline char *fmt(const char *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  int n = vsnprintf(NULL, 0, f, ap);
+  va_end(ap);
+  assert_true(n >= 0);
+  char *s = malloc((size_t)n + 1);
+  va_start(ap, f);
+  vsnprintf(s, (size_t)n + 1, f, ap);
+  va_end(ap);
+  return s;
 }
 
 /* The value at a dotted path of keys and list indexes ("data.x.0.name");

@@ -42,32 +42,35 @@ static int setup(void **state) {
   return 0;
 }
 
-/* The response text to q (free it); inst NULL asks a server without one. */
-static char *query_on(run_instance *inst, const char *q, const char *variables) {
-  json_t *vars = variables ? json_loads(variables, 0, NULL) : NULL;
-  if (variables && !vars)
-    fail_msg("bad variables: %s", variables);
-  api_context ctx = {.workspace = workspace, .instance = inst};
-  arena *a = arena_new(0);
-  gql_request req = {.schema = schema, .context = &ctx, .arena = a, .variables = vars};
-  buf out;
-  buf_init(&out, a);
-  gql_run(&req, q, strlen(q), NULL, &out);
-  char *text = strdup(buf_cstr(&out));
-  arena_free(a);
-  json_decref(vars);
-  return text;
-}
-
-/* Asserts the response to q (with {"id": run_id} as variables when run_id
- * is given) is exactly want. */
-static void expect(const char *q, const char *run_id, const char *want) {
+/* The response text to q on inst (NULL: a server without one), with
+ * {"id": run_id} as variables when run_id is given (free it). */
+static char *query_on(run_instance *inst, const char *q, const char *run_id) {
   char vars[64];
   if (run_id)
     snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", run_id);
-  char *got = query_on(fx->inst, q, run_id ? vars : NULL);
+  return harness_query_on(q, run_id ? vars : NULL, false, inst, NULL);
+}
+
+/* Asserts the response to q on the test's instance (variables as for
+ * query_on) is exactly want. */
+static void expect(const char *q, const char *run_id, const char *want) {
+  char *got = query_on(fx->inst, q, run_id);
   if (strcmp(got, want) != 0) {
     fprintf(stderr, "query: %s\nwant: %s\ngot:  %s\n", q, want, got);
+    free(got);
+    fail();
+  }
+  free(got);
+}
+
+/* Asserts the response to q on inst (as query_on asks it) holds `part` and,
+ * when given, `also` (such as "\"data\":null" for a field error reaching
+ * the root): for answers with parts that vary, such as error locations. */
+static void expect_has(run_instance *inst, const char *q, const char *run_id, const char *part,
+                       const char *also) {
+  char *got = query_on(inst, q, run_id);
+  if (!strstr(got, part) || (also && !strstr(got, also))) {
+    fprintf(stderr, "query: %s\nwant parts: %s, %s\ngot:  %s\n", q, part, also ? also : "-", got);
     free(got);
     fail();
   }
@@ -359,8 +362,8 @@ static void test_every_member(void **state) {
 }
 
 /* Types Dagster has members for that dagd's union lacks, types outside
- * DagsterEventType, legacy names, and a level Python's logging does not
- * name. */
+ * DagsterEventType, a legacy name dagd never stores (a plain message
+ * keeping its type), and a level Python's logging does not name. */
 static void test_other_types(void **state) {
   (void)state;
   char id[37];
@@ -382,23 +385,17 @@ static void test_other_types(void **state) {
          "{\"__typename\":\"LogMessageEvent\",\"level\":\"DEBUG\",\"stepKey\":\"a\","
          "\"solidHandleID\":\"a\",\"eventType\":\"HOOK_COMPLETED\"},{\"__typename\":"
          "\"LogMessageEvent\",\"level\":\"WARNING\",\"stepKey\":\"a\",\"solidHandleID\":\"a\","
-         "\"eventType\":null},{\"__typename\":\"RunStartEvent\",\"level\":\"CRITICAL\","
-         "\"stepKey\":null,\"solidHandleID\":null,\"eventType\":\"PIPELINE_START\","
-         "\"pipelineName\":\"job\"}]}}}");
+         "\"eventType\":null},{\"__typename\":\"LogMessageEvent\",\"level\":\"CRITICAL\","
+         "\"stepKey\":null,\"solidHandleID\":null,\"eventType\":\"PIPELINE_START\"}]}}}");
 
   /* A level Dagster's GrapheneLogLevel cannot name fails the field, as
    * Dagster's check does (LogLevel! and the lists being required, the
    * null reaches the root). */
   event(id, NULL, 25, NULL, "between INFO and WARNING", NULL);
-  char vars[64];
-  snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", id);
-  char *got = query_on(fx->inst,
-                       "query($id: ID!) { logsForRun(runId: $id, afterCursor: \"5\") { ... on "
-                       "EventConnection { events { ... on MessageEvent { message level } } } } }",
-                       vars);
-  assert_non_null(strstr(got, "\"message\":\"Invalid log level: 25\""));
-  assert_non_null(strstr(got, "\"data\":null"));
-  free(got);
+  expect_has(fx->inst,
+             "query($id: ID!) { logsForRun(runId: $id, afterCursor: \"5\") { ... on "
+             "EventConnection { events { ... on MessageEvent { message level } } } } }",
+             id, "\"message\":\"Invalid log level: 25\"", "\"data\":null");
 }
 
 /* ---- paging --------------------------------------------------------------- */
@@ -477,14 +474,10 @@ static void test_paging(void **state) {
          id,
          "{\"data\":{\"runOrError\":{\"eventConnection\":" PAGE_BODY(
              "{\"message\":\"m3\"}", CURSOR("zfQ=="), "true") "}}}");
-  char vars[64];
-  snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", id);
-  char *got = query_on(fx->inst,
-                       "query($id: ID!) { runOrError(runId: $id) { ... on Run { "
-                       "eventConnection(afterCursor: \"?\") { cursor } } } }",
-                       vars);
-  assert_non_null(strstr(got, "\"message\":\"Invalid cursor for fetching run events: ?\""));
-  free(got);
+  expect_has(fx->inst,
+             "query($id: ID!) { runOrError(runId: $id) { ... on Run { "
+             "eventConnection(afterCursor: \"?\") { cursor } } } }",
+             id, "\"message\":\"Invalid cursor for fetching run events: ?\"", NULL);
 
   /* Cursors that are neither: Dagster's resolver answers a PythonError. */
   const char *bad[] = {"not a cursor", "eyJ0eXBlIjogIk5PUEUiLCAidmFsdWUiOiAzfQ==", "-3",
@@ -508,18 +501,14 @@ static void test_unknown_run_and_no_instance(void **state) {
          "{\"data\":{\"logsForRun\":{\"__typename\":\"RunNotFoundError\",\"runId\":"
          "\"0b7c4a63-0000-4000-8000-000000000000\",\"message\":\"Pipeline run "
          "0b7c4a63-0000-4000-8000-000000000000 could not be found.\"}}}");
-  char *got = query_on(NULL,
-                       "{ logsForRun(runId: \"x\") { __typename ... on PythonError { "
-                       "message } } }",
-                       NULL);
-  assert_non_null(strstr(got, "{\"data\":{\"logsForRun\":{\"__typename\":\"PythonError\","
-                              "\"message\":\"This dagd server has no instance"));
-  free(got);
+  expect_has(NULL, "{ logsForRun(runId: \"x\") { __typename ... on PythonError { message } } }",
+             NULL,
+             "{\"data\":{\"logsForRun\":{\"__typename\":\"PythonError\","
+             "\"message\":\"This dagd server has no instance",
+             NULL);
   /* capturedLogs has no error member: the same message as a field error. */
-  got = query_on(NULL, "{ capturedLogs(logKey: [\"a\"]) { stdout } }", NULL);
-  assert_non_null(strstr(got, "\"message\":\"This dagd server has no instance"));
-  assert_non_null(strstr(got, "\"data\":null"));
-  free(got);
+  expect_has(NULL, "{ capturedLogs(logKey: [\"a\"]) { stdout } }", NULL,
+             "\"message\":\"This dagd server has no instance", "\"data\":null");
 }
 
 /* ---- captured logs ------------------------------------------------------ */
@@ -527,13 +516,10 @@ static void test_unknown_run_and_no_instance(void **state) {
 /* Writes the step's stdout and stderr files of run id (NULL: not written). */
 static void write_logs(const char *id, const char *step, const char *out, const char *err) {
   const char *key[] = {id, "compute_logs", step};
-  buf dir;
-  buf_init(&dir, fx->a);
-  assert_true(run_compute_log_dir(fx->inst, key, 2, &dir));
   /* The instance made compute_logs_dir; the run's folders are the worker's. */
   char *run_dir = arena_printf(fx->a, "%s/%s", fx->inst->compute_logs_dir, id);
   mkdir(run_dir, 0755);
-  mkdir(buf_cstr(&dir), 0755);
+  mkdir(arena_printf(fx->a, "%s/compute_logs", run_dir), 0755);
   const char *text[] = {out, err};
   for (int s = RUN_LOG_STDOUT; s <= RUN_LOG_STDERR; s++) {
     buf path;
@@ -544,35 +530,36 @@ static void write_logs(const char *id, const char *step, const char *out, const 
   }
 }
 
-/* The response to capturedLogs(logKey: key, args) { logKey stdout stderr cursor }. */
-static void expect_logs(const char *id, const char *key, const char *args, const char *want) {
-  char q[512], full[1024];
-  snprintf(q, sizeof q, "{ capturedLogs(logKey: %s%s) { logKey stdout stderr cursor } }", key,
-           args);
-  buf w;
-  buf_init(&w, fx->a);
-  put_with_run(&w, want, id);
-  snprintf(full, sizeof full, "{\"data\":{\"capturedLogs\":%s}}", buf_cstr(&w));
-  buf qq;
-  buf_init(&qq, fx->a);
-  put_with_run(&qq, q, id);
-  expect(buf_cstr(&qq), NULL, full);
-}
-
 #define KEY "[\"$R\", \"compute_logs\", \"extract\"]"
 #define KEY_OUT "[\"$R\",\"compute_logs\",\"extract\"]"
+
+/* Asserts capturedLogs(logKey: KEY, args) answers the extract step's key,
+ * stdout and stderr (JSON values: a quoted string or null) and cursor. */
+static void expect_chunk(const char *id, const char *args, const char *out, const char *err,
+                         const char *cursor) {
+  char q[512], want[1024];
+  snprintf(q, sizeof q, "{ capturedLogs(logKey: " KEY "%s) { logKey stdout stderr cursor } }",
+           args);
+  snprintf(want, sizeof want,
+           "{\"data\":{\"capturedLogs\":{\"logKey\":" KEY_OUT
+           ",\"stdout\":%s,\"stderr\":%s,\"cursor\":\"%s\"}}}",
+           out, err, cursor);
+  buf qq, ww;
+  buf_init(&qq, fx->a);
+  buf_init(&ww, fx->a);
+  put_with_run(&qq, q, id);
+  put_with_run(&ww, want, id);
+  expect(buf_cstr(&qq), NULL, buf_cstr(&ww));
+}
 
 static void test_captured_logs(void **state) {
   (void)state;
   char id[37];
   home_add_run(fx, STORE_RUN_STARTED, id);
   /* Nothing captured yet. */
-  expect_logs(id, KEY, "",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":null,\"stderr\":null,\"cursor\":\"0:0\"}");
+  expect_chunk(id, "", "null", "null", "0:0");
   write_logs(id, "extract", "rows: 3\ndone\n", "warn: slow\n");
-  expect_logs(id, KEY, "",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"rows: 3\\ndone\\n\",\"stderr\":\"warn: "
-              "slow\\n\",\"cursor\":\"13:11\"}");
+  expect_chunk(id, "", "\"rows: 3\\ndone\\n\"", "\"warn: slow\\n\"", "13:11");
   /* Run.capturedLogs(fileKey) reads the same files (runs.c hands it here
    * with a key of its own stack). */
   buf run_logs;
@@ -586,41 +573,26 @@ static void test_captured_logs(void **state) {
          "\"extract\") { logKey stdout stderr cursor } } } }",
          id, buf_cstr(&run_logs));
   /* A limit applies to each stream; the cursor continues both. */
-  expect_logs(id, KEY, ", limit: 5",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"rows:\",\"stderr\":\"warn:\",\"cursor\":"
-              "\"5:5\"}");
-  expect_logs(id, KEY, ", cursor: \"5:5\", limit: 5",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\" 3\\ndo\",\"stderr\":\" slow\",\"cursor\":"
-              "\"10:10\"}");
-  expect_logs(id, KEY, ", cursor: \"10:10\"",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"ne\\n\",\"stderr\":\"\\n\",\"cursor\":"
-              "\"13:11\"}");
+  expect_chunk(id, ", limit: 5", "\"rows:\"", "\"warn:\"", "5:5");
+  expect_chunk(id, ", cursor: \"5:5\", limit: 5", "\" 3\\ndo\"", "\" slow\"", "10:10");
+  expect_chunk(id, ", cursor: \"10:10\"", "\"ne\\n\"", "\"\\n\"", "13:11");
   /* At the end nothing is read: null, as Dagster answers an empty read. */
-  expect_logs(id, KEY, ", cursor: \"13:11\"",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":null,\"stderr\":null,\"cursor\":\"13:11\"}");
+  expect_chunk(id, ", cursor: \"13:11\"", "null", "null", "13:11");
   /* A limit of 0 reads nothing; text that is not two offsets starts over. */
-  expect_logs(id, KEY, ", cursor: \"2:3\", limit: 0",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":null,\"stderr\":null,\"cursor\":\"2:3\"}");
-  expect_logs(id, KEY, ", cursor: \"1:2:3\", limit: 4",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"rows\",\"stderr\":\"warn\",\"cursor\":"
-              "\"4:4\"}");
-  expect_logs(id, KEY, ", cursor: \" 8 :+6\", limit: 2",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"do\",\"stderr\":\"sl\",\"cursor\":\"10:8\"}");
+  expect_chunk(id, ", cursor: \"2:3\", limit: 0", "null", "null", "2:3");
+  expect_chunk(id, ", cursor: \"1:2:3\", limit: 4", "\"rows\"", "\"warn\"", "4:4");
+  expect_chunk(id, ", cursor: \" 8 :+6\", limit: 2", "\"do\"", "\"sl\"", "10:8");
   /* Offsets that are not offsets fail the field, as Python's int() does. */
   const char *bad[] = {"a:1", "1:-1", ":", "1:2x"};
   for (size_t i = 0; i < API_COUNT(bad); i++) {
-    char q[256], vars[64];
+    char q[256];
     snprintf(q, sizeof q,
              "query($id: String!) { capturedLogs(logKey: [$id, \"compute_logs\", \"extract\"], "
              "cursor: \"%s\") { cursor } }",
              bad[i]);
-    snprintf(vars, sizeof vars, "{\"id\":\"%s\"}", id);
-    char *got = query_on(fx->inst, q, vars);
     char want[128];
     snprintf(want, sizeof want, "Invalid cursor for captured logs: %s", bad[i]);
-    if (!strstr(got, want) || !strstr(got, "\"data\":null"))
-      fail_msg("cursor %s: %s", bad[i], got);
-    free(got);
+    expect_has(fx->inst, q, id, want, "\"data\":null");
   }
 }
 
@@ -632,14 +604,10 @@ static void test_captured_logs_utf8(void **state) {
   home_add_run(fx, STORE_RUN_STARTED, id);
   /* "aé€😀": 1 + 2 + 3 + 4 bytes; stderr missing. */
   write_logs(id, "extract", "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", NULL);
-  expect_logs(id, KEY, ", limit: 2",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"a\",\"stderr\":null,\"cursor\":\"1:0\"}");
-  expect_logs(id, KEY, ", cursor: \"1:0\", limit: 4",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"\xc3\xa9\",\"stderr\":null,\"cursor\":"
-              "\"3:0\"}");
-  expect_logs(id, KEY, ", cursor: \"3:0\", limit: 8",
-              "{\"logKey\":" KEY_OUT ",\"stdout\":\"\xe2\x82\xac\xf0\x9f\x98\x80\",\"stderr\":"
-              "null,\"cursor\":\"10:0\"}");
+  expect_chunk(id, ", limit: 2", "\"a\"", "null", "1:0");
+  expect_chunk(id, ", cursor: \"1:0\", limit: 4", "\"\xc3\xa9\"", "null", "3:0");
+  expect_chunk(id, ", cursor: \"3:0\", limit: 8", "\"\xe2\x82\xac\xf0\x9f\x98\x80\"", "null",
+               "10:0");
 }
 
 /* Log keys that would name a file outside the compute logs folder read

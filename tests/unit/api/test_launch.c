@@ -123,30 +123,76 @@ static json_t *launch(const char *params, json_t **response) {
   return at(*response, "data.launchRun");
 }
 
+/* launch, asserting the answer's __typename. */
+static json_t *launch_as(const char *params, const char *typename_, json_t **response) {
+  json_t *r = launch(params, response);
+  assert_string_equal(at_str(r, "__typename"), typename_);
+  return r;
+}
+
 /* Launches params and checks the answer is a typename with that message
  * and no run was stored. */
 static void expect_refused(const char *params, const char *typename_, const char *message) {
   int64_t before = run_count();
   json_t *response;
-  json_t *r = launch(params, &response);
-  assert_string_equal(at_str(r, "__typename"), typename_);
+  json_t *r = launch_as(params, typename_, &response);
   if (message)
     assert_string_equal(at_str(r, "message"), message);
   assert_int_equal(run_count(), before);
   json_decref(response);
 }
 
+/* Checks a launch's answer r is LaunchRunSuccess and returns the run it
+ * names as stored (in a), STARTING. */
+static store_run *launched_run(json_t *r, arena *a) {
+  if (strcmp(at_str(r, "__typename"), "LaunchRunSuccess") != 0)
+    fail_msg("not launched: %s", json_dumps(r, 0));
+  store_run *run = stored_run(at_str(r, "run.runId"), a);
+  assert_int_equal(run->status, STORE_RUN_STARTING);
+  return run;
+}
+
 /* Launches params, expects LaunchRunSuccess and returns the stored run (in a). */
 static store_run *expect_launched(const char *params, arena *a) {
   json_t *response;
   json_t *r = launch(params, &response);
-  if (strcmp(at_str(r, "__typename"), "LaunchRunSuccess") != 0)
-    fail_msg("not launched: %s", json_dumps(r, 0));
   /* The answer shows the run after launching. */
   assert_string_equal(at_str(r, "run.status"), "STARTING");
-  store_run *run = stored_run(at_str(r, "run.runId"), a);
+  store_run *run = launched_run(r, a);
   json_decref(response);
-  assert_int_equal(run->status, STORE_RUN_STARTING);
+  return run;
+}
+
+/* Sends CLIENT_SUBMIT_PIPELINE_RUN_MUTATION with the variables
+ * DagsterGraphQLClient.submit_job_execution builds for a job of the fixture
+ * location: no op selection, the run config, and the tags (a JSON array, or
+ * NULL for none: then executionMetadata is {}). Returns the response
+ * (json_decref it) and launchPipelineExecution's answer in *r. */
+static json_t *client_submit(const char *job, const char *run_config, const char *tags,
+                             json_t **r) {
+  char tags_[512] = "";
+  if (tags)
+    snprintf(tags_, sizeof tags_, "\"tags\": %s", tags);
+  char vars[2048];
+  if ((size_t)snprintf(vars, sizeof vars,
+                       "{\"executionParams\": {\"selector\": {\"repositoryLocationName\":"
+                       " \"launch_loc\", \"repositoryName\": \"launch_repo\", \"pipelineName\":"
+                       " \"%s\", \"solidSelection\": null}, \"runConfigData\": %s,"
+                       " \"mode\": \"default\", \"executionMetadata\": {%s}}}",
+                       job, run_config, tags_) >= sizeof vars)
+    fail_msg("variables too long");
+  json_t *response = launch_query(CLIENT_SUBMIT_PIPELINE_RUN_MUTATION, vars);
+  *r = at(response, "data.launchPipelineExecution");
+  return response;
+}
+
+/* client_submit, expecting LaunchRunSuccess: the stored run (in a). */
+static store_run *client_launched(const char *job, const char *run_config, const char *tags,
+                                  arena *a) {
+  json_t *r;
+  json_t *response = client_submit(job, run_config, tags, &r);
+  store_run *run = launched_run(r, a);
+  json_decref(response);
   return run;
 }
 
@@ -168,22 +214,13 @@ static void assert_json_text(const char *text, const char *expected) {
 
 static void test_python_client_submit(void **state) {
   (void)state;
-  /* As DagsterGraphQLClient.submit_job_execution builds the variables. */
-  json_t *response = launch_query(
-      CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
-      "{\"executionParams\": {\"selector\": {\"repositoryLocationName\": \"launch_loc\","
-      " \"repositoryName\": \"launch_repo\", \"pipelineName\": \"numbers\", \"solidSelection\":"
-      " null}, \"runConfigData\": {\"ops\": {\"double\": {\"config\": {\"factor\": 3}}}},"
-      " \"mode\": \"default\", \"executionMetadata\": {\"tags\": [{\"key\": \"team\", \"value\":"
-      " \"ops\"}, {\"key\": \"ticket\", \"value\": \"42\"}]}}}");
-  json_t *r = at(response, "data.launchPipelineExecution");
-  assert_string_equal(at_str(r, "__typename"), "LaunchRunSuccess");
-  const char *id = at_str(r, "run.runId");
-  assert_int_equal(strlen(id), 36);
-
   arena *a = arena_new(0);
-  store_run *run = stored_run(id, a);
-  assert_int_equal(run->status, STORE_RUN_STARTING);
+  store_run *run =
+      client_launched("numbers", "{\"ops\": {\"double\": {\"config\": {\"factor\": 3}}}}",
+                      "[{\"key\": \"team\", \"value\": \"ops\"},"
+                      " {\"key\": \"ticket\", \"value\": \"42\"}]",
+                      a);
+  assert_int_equal(strlen(run->run_id), 36);
   assert_string_equal(run->job_name, "numbers");
   assert_string_equal(run->location_name, "launch_loc");
   assert_string_equal(run->repository_name, "launch_repo");
@@ -196,36 +233,24 @@ static void test_python_client_submit(void **state) {
   assert_string_equal(run_tag(run, "ticket"), "42");
   assert_null(run_tag(run, "dagster/solid_selection"));
   arena_free(a);
-  json_decref(response);
 }
 
 static void test_python_client_without_tags(void **state) {
   (void)state;
   /* No tags: the client sends "executionMetadata": {}. */
-  json_t *response = launch_query(
-      CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
-      "{\"executionParams\": {\"selector\": {\"repositoryLocationName\": \"launch_loc\","
-      " \"repositoryName\": \"launch_repo\", \"pipelineName\": \"greet\", \"solidSelection\":"
-      " null}, \"runConfigData\": {}, \"mode\": \"default\", \"executionMetadata\": {}}}");
-  json_t *r = at(response, "data.launchPipelineExecution");
-  assert_string_equal(at_str(r, "__typename"), "LaunchRunSuccess");
   arena *a = arena_new(0);
-  store_run *run = stored_run(at_str(r, "run.runId"), a);
+  store_run *run = client_launched("greet", "{}", NULL, a);
   assert_string_equal(run->job_name, "greet");
   assert_json_text(run->run_config, "{}");
   assert_null(run_tag(run, "team"));
   arena_free(a);
-  json_decref(response);
 }
 
 static void test_python_client_invalid_config(void **state) {
   (void)state;
-  json_t *response = launch_query(
-      CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
-      "{\"executionParams\": {\"selector\": {\"repositoryLocationName\": \"launch_loc\","
-      " \"repositoryName\": \"launch_repo\", \"pipelineName\": \"numbers\"}, \"runConfigData\":"
-      " {\"ops\": {\"double\": {\"config\": {}}}}, \"mode\": \"default\"}}");
-  json_t *r = at(response, "data.launchPipelineExecution");
+  json_t *r;
+  json_t *response =
+      client_submit("numbers", "{\"ops\": {\"double\": {\"config\": {}}}}", NULL, &r);
   assert_string_equal(at_str(r, "__typename"), "RunConfigValidationInvalid");
   assert_string_equal(at_str(r, "errors.0.__typename"), "MissingFieldConfigError");
   assert_string_equal(at_str(r, "errors.0.reason"), "MISSING_REQUIRED_FIELD");
@@ -249,12 +274,9 @@ static void test_docs_launch_run(void **state) {
              " \"jobName\": \"numbers\", \"runConfigData\": %s}",
              configs[i]);
     json_t *response = launch_query(DOCS_LAUNCH_RUN_MUTATION, vars);
-    json_t *r = at(response, "data.launchRun");
-    assert_string_equal(at_str(r, "__typename"), "LaunchRunSuccess");
     arena *a = arena_new(0);
-    store_run *run = stored_run(at_str(r, "run.runId"), a);
+    store_run *run = launched_run(at(response, "data.launchRun"), a);
     assert_string_equal(run->job_name, "numbers");
-    assert_int_equal(run->status, STORE_RUN_STARTING);
     assert_json_text(run->run_config, "{\"ops\": {\"double\": {\"config\": {\"factor\": 5}}}}");
     arena_free(a);
     json_decref(response);
@@ -271,8 +293,7 @@ static void test_invalid_config_matches_is_pipeline_config_valid(void **state) {
   snprintf(params, sizeof params, "{" SELECTOR("numbers") ", \"runConfigData\": %s}", config);
   int64_t before = run_count();
   json_t *response;
-  json_t *r = launch(params, &response);
-  assert_string_equal(at_str(r, "__typename"), "RunConfigValidationInvalid");
+  json_t *r = launch_as(params, "RunConfigValidationInvalid", &response);
   assert_string_equal(at_str(r, "pipelineName"), "numbers");
   assert_true(json_array_size(at(r, "errors")) >= 2);
   assert_int_equal(run_count(), before);
@@ -299,8 +320,7 @@ static void test_missing_config(void **state) {
   (void)state;
   /* No runConfigData at all: {} lacks the required factor. */
   json_t *response;
-  json_t *r = launch("{" SELECTOR("numbers") "}", &response);
-  assert_string_equal(at_str(r, "__typename"), "RunConfigValidationInvalid");
+  json_t *r = launch_as("{" SELECTOR("numbers") "}", "RunConfigValidationInvalid", &response);
   assert_int_equal(json_array_size(at(r, "errors")), 1);
   assert_string_equal(at_str(r, "errors.0.reason"), "MISSING_REQUIRED_FIELD");
   json_decref(response);
@@ -319,8 +339,8 @@ static void test_run_config_shapes(void **state) {
                  "Param \"run_config\" is not one of ['Mapping']. Got 'text' which is type "
                  "<class 'str'>.");
   json_t *response;
-  json_t *r = launch("{" SELECTOR("greet") ", \"runConfigData\": \"ops: [\"}", &response);
-  assert_string_equal(at_str(r, "__typename"), "PythonError");
+  json_t *r =
+      launch_as("{" SELECTOR("greet") ", \"runConfigData\": \"ops: [\"}", "PythonError", &response);
   assert_true(strncmp(at_str(r, "message"), "the run config is not valid YAML", 32) == 0);
   json_decref(response);
 
@@ -353,8 +373,7 @@ static void test_job_not_found(void **state) {
              " \"jobName\": \"%s\"}}",
              cases[i][0], cases[i][1], cases[i][2]);
     json_t *response;
-    json_t *r = launch(params, &response);
-    assert_string_equal(at_str(r, "__typename"), "PipelineNotFoundError");
+    json_t *r = launch_as(params, "PipelineNotFoundError", &response);
     assert_string_equal(at_str(r, "message"), cases[i][3]);
     assert_string_equal(at_str(r, "pipelineName"), cases[i][2]);
     assert_string_equal(at_str(r, "repositoryName"), cases[i][1]);
@@ -410,11 +429,10 @@ static void test_solid_selection(void **state) {
   arena_free(a);
 
   json_t *response;
-  json_t *r = launch("{\"selector\": {\"repositoryLocationName\": \"launch_loc\","
-                     " \"repositoryName\": \"launch_repo\", \"jobName\": \"numbers\","
-                     " \"solidSelection\": [\"nope\"]}}",
-                     &response);
-  assert_string_equal(at_str(r, "__typename"), "InvalidSubsetError");
+  json_t *r = launch_as("{\"selector\": {\"repositoryLocationName\": \"launch_loc\","
+                        " \"repositoryName\": \"launch_repo\", \"jobName\": \"numbers\","
+                        " \"solidSelection\": [\"nope\"]}}",
+                        "InvalidSubsetError", &response);
   assert_string_equal(at_str(r, "pipeline.name"), "numbers");
   assert_true(strlen(at_str(r, "message")) > 0);
   json_decref(response);
@@ -427,13 +445,14 @@ static void test_preset(void **state) {
   arena *a = arena_new(0);
   store_run *run = expect_launched("{" SELECTOR("numbers") ", \"preset\": \"quick\"}", a);
   assert_json_text(run->run_config, "{\"ops\": {\"double\": {\"config\": {\"factor\": 2}}}}");
-  /* The job's tags, the preset's over them. */
+  /* The job's tags; a preset's tags are not the server's to apply (Dagster
+   * takes only executionMetadata's). */
   assert_string_equal(run_tag(run, "team"), "math");
-  assert_string_equal(run_tag(run, "owner"), "preset");
-  assert_string_equal(run_tag(run, "speed"), "fast");
+  assert_string_equal(run_tag(run, "owner"), "jobs");
+  assert_null(run_tag(run, "speed"));
   assert_null(run->op_selection);
 
-  /* The caller's tags over the preset's; a false runConfigData is no conflict. */
+  /* The caller's tags over the job's; a false runConfigData is no conflict. */
   run = expect_launched(
       "{" SELECTOR(
           "numbers") ", \"preset\": \"quick\", \"runConfigData\": {},"
@@ -441,7 +460,7 @@ static void test_preset(void **state) {
                      " \"value\": \"me\"}]}}",
       a);
   assert_string_equal(run_tag(run, "owner"), "me");
-  assert_string_equal(run_tag(run, "speed"), "fast");
+  assert_null(run_tag(run, "speed"));
 
   /* A preset's op selection. */
   run = expect_launched("{" SELECTOR("numbers") ", \"preset\": \"only_make\"}", a);
@@ -454,8 +473,8 @@ static void test_preset(void **state) {
 static void test_preset_errors(void **state) {
   (void)state;
   json_t *response;
-  json_t *r = launch("{" SELECTOR("numbers") ", \"preset\": \"nope\"}", &response);
-  assert_string_equal(at_str(r, "__typename"), "PresetNotFoundError");
+  json_t *r = launch_as("{" SELECTOR("numbers") ", \"preset\": \"nope\"}", "PresetNotFoundError",
+                        &response);
   assert_string_equal(at_str(r, "message"), "Preset nope not found in pipeline numbers.");
   assert_string_equal(at_str(r, "preset"), "nope");
   json_decref(response);
@@ -503,12 +522,20 @@ static void test_tags(void **state) {
   /* Reserved: a PythonError with Dagster's words, and no run. */
   int64_t before = run_count();
   json_t *response;
-  json_t *r = launch("{" SELECTOR("greet") ", \"executionMetadata\": {\"tags\": [{\"key\":"
-                                           " \"dagster/solid_selection\", \"value\": \"x\"}]}}",
-                     &response);
-  assert_string_equal(at_str(r, "__typename"), "PythonError");
+  json_t *r = launch_as("{" SELECTOR("greet") ", \"executionMetadata\": {\"tags\": [{\"key\":"
+                                              " \"dagster/solid_selection\", \"value\": \"x\"}]}}",
+                        "PythonError", &response);
   assert_non_null(strstr(at_str(r, "message"), "Attempted to set tag with reserved system prefix: "
                                                "dagster/solid_selection"));
+  assert_int_equal(run_count(), before);
+  json_decref(response);
+
+  /* A NUL in a key or value (valid GraphQL, "\u0000") would cut the C
+   * string short and could merge two keys: refused, and no run. */
+  r = launch_as("{" SELECTOR("greet") ", \"executionMetadata\": {\"tags\": [{\"key\": \"k\","
+                                      " \"value\": \"a\\u0000b\"}]}}",
+                "PythonError", &response);
+  assert_string_equal(at_str(r, "message"), "Tag keys and values may not contain NUL characters.");
   assert_int_equal(run_count(), before);
   json_decref(response);
 }
@@ -542,17 +569,18 @@ static void test_read_only(void **state) {
   (void)state;
   int64_t before = run_count();
   const char *vars = "{\"p\": {" SELECTOR("greet") "}}";
-  json_t *response = launch_request(LAUNCH, vars, true, launch_inst);
+  json_t *response = harness_response_on(LAUNCH, vars, true, launch_inst);
   assert_string_equal(at_str(response, "data.launchRun.__typename"), "UnauthorizedError");
   assert_string_equal(at_str(response, "data.launchRun.message"), "Authorization failed");
   json_decref(response);
   /* Dagster reads the params before it checks the permission. */
-  response = launch_request(LAUNCH, "{\"p\": {" SELECTOR("greet") ", \"preset\": \"nope\"}}", true,
-                            launch_inst);
+  response = harness_response_on(LAUNCH, "{\"p\": {" SELECTOR("greet") ", \"preset\": \"nope\"}}",
+                                 true, launch_inst);
   assert_string_equal(at_str(response, "data.launchRun.__typename"), "PresetNotFoundError");
   json_decref(response);
-  response = launch_request(CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
-                            "{\"executionParams\": {" SELECTOR("greet") "}}", true, launch_inst);
+  response =
+      harness_response_on(CLIENT_SUBMIT_PIPELINE_RUN_MUTATION,
+                          "{\"executionParams\": {" SELECTOR("greet") "}}", true, launch_inst);
   assert_string_equal(at_str(response, "data.launchPipelineExecution.__typename"),
                       "UnauthorizedError");
   json_decref(response);
@@ -561,7 +589,7 @@ static void test_read_only(void **state) {
 
 static void test_no_instance(void **state) {
   (void)state;
-  json_t *response = launch_request(LAUNCH, "{\"p\": {" SELECTOR("greet") "}}", false, NULL);
+  json_t *response = harness_response_on(LAUNCH, "{\"p\": {" SELECTOR("greet") "}}", false, NULL);
   assert_string_equal(at_str(response, "data.launchRun.__typename"), "PythonError");
   assert_true(strlen(at_str(response, "data.launchRun.message")) > 0);
   json_decref(response);

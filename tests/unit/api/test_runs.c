@@ -42,21 +42,6 @@ static const defs_definitions *defs(void) {
 
 static const defs_job *etl(void) { return defs_find_job(defs(), "etl"); }
 
-/* printf into a heap string (free it). */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  int n = vsnprintf(NULL, 0, f, ap);
-  va_end(ap);
-  assert_true(n >= 0);
-  char *s = malloc((size_t)n + 1);
-  va_start(ap, f);
-  vsnprintf(s, (size_t)n + 1, f, ap);
-  va_end(ap);
-  return s;
-}
-
 /* The id of test run i. */
 static const char *rid(int i) {
   static char ids[100][37];
@@ -67,15 +52,7 @@ static const char *rid(int i) {
 
 /* The response to q on a server with instance `with` (heap text). */
 static char *query_with(const char *q, bool read_only, run_instance *with) {
-  api_context ctx = {.read_only = read_only, .workspace = workspace, .instance = with};
-  arena *a = arena_new(0);
-  gql_request req = {.schema = schema, .context = &ctx, .arena = a};
-  buf out;
-  buf_init(&out, a);
-  gql_run(&req, q, strlen(q), NULL, &out);
-  char *text = strdup(buf_cstr(&out));
-  arena_free(a);
-  return text;
+  return harness_query_on(q, NULL, read_only, with, NULL);
 }
 
 /* Asserts the response to q is {"data": data}. */
@@ -610,24 +587,32 @@ static void test_run_times(void **state) {
   "solidSelection ... on PipelineSnapshot { id pipelineSnapshotId description solids { name } } }" \
   " executionPlan { steps { key } artifactsPersisted } } } }"
 
+/* Asserts PIPELINE_Q of test run i answers {"data": want}, want_fmt with
+ * the run's snapshot id in place of both of its %s (pipeline id and
+ * pipelineSnapshotId). */
+static void expect_run_pipeline(int i, const char *want_fmt, const char *snapshot_id) {
+  char *q = fmt(PIPELINE_Q, rid(i));
+  char *want = fmt(want_fmt, snapshot_id, snapshot_id);
+  expect(q, want);
+  free(q);
+  free(want);
+}
+
 static void test_run_pipeline(void **state) {
   (void)state;
   /* The whole job. */
   store_run whole = base_run(1);
   add(&whole);
-  char *q = fmt(PIPELINE_Q, rid(1));
-  char *want = fmt("{\"runOrError\":{\"solidSelection\":null,\"resolvedOpSelection\":null,"
-                   "\"stepKeysToExecute\":null,\"repositoryOrigin\":{\"repositoryName\":"
-                   "\"runs_repo\"},\"pipeline\":{\"__typename\":\"PipelineSnapshot\",\"name\":"
-                   "\"etl\",\"solidSelection\":null,\"id\":\"%s\",\"pipelineSnapshotId\":\"%s\","
-                   "\"description\":\"Extracts, transforms, loads.\",\"solids\":[{\"name\":"
-                   "\"extract\"},{\"name\":\"load\"},{\"name\":\"transform\"}]},"
-                   "\"executionPlan\":{\"steps\":[{\"key\":\"extract\"},{\"key\":\"transform\"},"
-                   "{\"key\":\"load\"}],\"artifactsPersisted\":true}}}",
-                   etl_snapshot, etl_snapshot);
-  expect(q, want);
-  free(q);
-  free(want);
+  expect_run_pipeline(1,
+                      "{\"runOrError\":{\"solidSelection\":null,\"resolvedOpSelection\":null,"
+                      "\"stepKeysToExecute\":null,\"repositoryOrigin\":{\"repositoryName\":"
+                      "\"runs_repo\"},\"pipeline\":{\"__typename\":\"PipelineSnapshot\",\"name\":"
+                      "\"etl\",\"solidSelection\":null,\"id\":\"%s\",\"pipelineSnapshotId\":\"%s\","
+                      "\"description\":\"Extracts, transforms, loads.\",\"solids\":[{\"name\":"
+                      "\"extract\"},{\"name\":\"load\"},{\"name\":\"transform\"}]},"
+                      "\"executionPlan\":{\"steps\":[{\"key\":\"extract\"},{\"key\":\"transform\"},"
+                      "{\"key\":\"load\"}],\"artifactsPersisted\":true}}}",
+                      etl_snapshot);
 
   /* A subset, executing one of its steps: its snapshot shows the subset. */
   const char *queries[] = {"extract+"};
@@ -646,19 +631,17 @@ static void test_run_pipeline(void **state) {
   part.resolved_op_selection = "[\"extract\",\"transform\"]";
   part.step_keys_to_execute = "[\"transform\"]";
   add(&part);
-  q = fmt(PIPELINE_Q, rid(2));
-  want = fmt("{\"runOrError\":{\"solidSelection\":[\"extract+\"],\"resolvedOpSelection\":"
-             "[\"extract\",\"transform\"],\"stepKeysToExecute\":[\"transform\"],"
-             "\"repositoryOrigin\":{\"repositoryName\":\"runs_repo\"},\"pipeline\":"
-             "{\"__typename\":\"PipelineSnapshot\",\"name\":\"etl\",\"solidSelection\":"
-             "[\"extract+\"],\"id\":\"%s\",\"pipelineSnapshotId\":\"%s\",\"description\":"
-             "\"Extracts, transforms, loads.\",\"solids\":[{\"name\":\"extract\"},{\"name\":"
-             "\"transform\"}]},\"executionPlan\":{\"steps\":[{\"key\":\"transform\"}],"
-             "\"artifactsPersisted\":true}}}",
-             subset_id, subset_id);
-  expect(q, want);
-  free(q);
-  free(want);
+  expect_run_pipeline(
+      2,
+      "{\"runOrError\":{\"solidSelection\":[\"extract+\"],\"resolvedOpSelection\":"
+      "[\"extract\",\"transform\"],\"stepKeysToExecute\":[\"transform\"],"
+      "\"repositoryOrigin\":{\"repositoryName\":\"runs_repo\"},\"pipeline\":"
+      "{\"__typename\":\"PipelineSnapshot\",\"name\":\"etl\",\"solidSelection\":"
+      "[\"extract+\"],\"id\":\"%s\",\"pipelineSnapshotId\":\"%s\",\"description\":"
+      "\"Extracts, transforms, loads.\",\"solids\":[{\"name\":\"extract\"},{\"name\":"
+      "\"transform\"}]},\"executionPlan\":{\"steps\":[{\"key\":\"transform\"}],"
+      "\"artifactsPersisted\":true}}}",
+      subset_id);
 
   /* A job no location serves any more: still shown from its snapshot;
    * its repository's origin is gone. */
@@ -677,17 +660,15 @@ static void test_run_pipeline(void **state) {
   old.location_name = "gone_loc";
   old.snapshot_id = retired_id;
   add(&old);
-  q = fmt(PIPELINE_Q, rid(3));
-  want = fmt("{\"runOrError\":{\"solidSelection\":null,\"resolvedOpSelection\":null,"
-             "\"stepKeysToExecute\":null,\"repositoryOrigin\":null,\"pipeline\":{\"__typename\":"
-             "\"PipelineSnapshot\",\"name\":\"retired\",\"solidSelection\":null,\"id\":\"%s\","
-             "\"pipelineSnapshotId\":\"%s\",\"description\":\"Gone from the workspace.\","
-             "\"solids\":[{\"name\":\"legacy\"}]},\"executionPlan\":{\"steps\":[{\"key\":"
-             "\"legacy\"}],\"artifactsPersisted\":true}}}",
-             retired_id, retired_id);
-  expect(q, want);
-  free(q);
-  free(want);
+  expect_run_pipeline(
+      3,
+      "{\"runOrError\":{\"solidSelection\":null,\"resolvedOpSelection\":null,"
+      "\"stepKeysToExecute\":null,\"repositoryOrigin\":null,\"pipeline\":{\"__typename\":"
+      "\"PipelineSnapshot\",\"name\":\"retired\",\"solidSelection\":null,\"id\":\"%s\","
+      "\"pipelineSnapshotId\":\"%s\",\"description\":\"Gone from the workspace.\","
+      "\"solids\":[{\"name\":\"legacy\"}]},\"executionPlan\":{\"steps\":[{\"key\":"
+      "\"legacy\"}],\"artifactsPersisted\":true}}}",
+      retired_id);
 
   /* No snapshot stored, or none recorded: UnknownPipeline, no plan. */
   store_run lost = base_run(4), none = base_run(5);
@@ -697,11 +678,11 @@ static void test_run_pipeline(void **state) {
   none.snapshot_id = NULL;
   add(&lost);
   add(&none);
-  q = fmt("{ a: runOrError(runId: \"%s\") { ... on Run { pipelineSnapshotId pipeline { "
-          "__typename name solidSelection } executionPlan { artifactsPersisted } } } b: "
-          "runOrError(runId: \"%s\") { ... on Run { pipelineSnapshotId pipeline { __typename "
-          "name solidSelection } executionPlan { artifactsPersisted } } } }",
-          rid(4), rid(5));
+  char *q = fmt("{ a: runOrError(runId: \"%s\") { ... on Run { pipelineSnapshotId pipeline { "
+                "__typename name solidSelection } executionPlan { artifactsPersisted } } } b: "
+                "runOrError(runId: \"%s\") { ... on Run { pipelineSnapshotId pipeline { __typename "
+                "name solidSelection } executionPlan { artifactsPersisted } } } }",
+                rid(4), rid(5));
   expect(q, "{\"a\":{\"pipelineSnapshotId\":\"ffffffffffffffffffffffffffffffffffffffff\","
             "\"pipeline\":{\"__typename\":\"UnknownPipeline\",\"name\":\"etl\",\"solidSelection\":"
             "[\"extract\"]},\"executionPlan\":null},\"b\":{\"pipelineSnapshotId\":null,"
@@ -715,9 +696,10 @@ static void test_run_pipeline(void **state) {
     q = fmt("{ pipelineSnapshotOrError(snapshotId: \"%s\") { __typename ... on PipelineSnapshot "
             "{ id name } } }",
             stored[i][0]);
-    want = fmt("{\"pipelineSnapshotOrError\":{\"__typename\":\"PipelineSnapshot\",\"id\":\"%s\","
-               "\"name\":\"%s\"}}",
-               stored[i][0], stored[i][1]);
+    char *want =
+        fmt("{\"pipelineSnapshotOrError\":{\"__typename\":\"PipelineSnapshot\",\"id\":\"%s\","
+            "\"name\":\"%s\"}}",
+            stored[i][0], stored[i][1]);
     expect(q, want);
     free(q);
     free(want);

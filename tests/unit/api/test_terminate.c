@@ -111,7 +111,7 @@ static json_t *terminate(const char *id, const char *policy, bool read_only) {
     snprintf(vars, sizeof vars, "{\"id\": \"%s\", \"policy\": \"%s\"}", id, policy);
   else
     snprintf(vars, sizeof vars, "{\"id\": \"%s\"}", id);
-  return launch_request(TERMINATE, vars, read_only, launch_inst);
+  return harness_response_on(TERMINATE, vars, read_only, launch_inst);
 }
 
 static const char *cannot_terminate(char *out, size_t size, const char *id, store_run_status s) {
@@ -316,7 +316,7 @@ static void test_read_only(void **state) {
   json_decref(response);
 
   snprintf(vars, sizeof vars, "{\"runIds\": [\"%s\", \"%s\"]}", id, missing);
-  response = launch_request(TERMINATE_RUNS_JOB_MUTATION, vars, true, launch_inst);
+  response = harness_response_on(TERMINATE_RUNS_JOB_MUTATION, vars, true, launch_inst);
   assert_string_equal(at_str(response, "data.terminateRuns.terminateRunResults.0.__typename"),
                       "TerminateRunFailure");
   assert_string_equal(at_str(response, "data.terminateRuns.terminateRunResults.1.__typename"),
@@ -324,11 +324,11 @@ static void test_read_only(void **state) {
   json_decref(response);
 
   snprintf(vars, sizeof vars, "{\"id\": \"%s\"}", id);
-  response = launch_request(DELETE, vars, true, launch_inst);
+  response = harness_response_on(DELETE, vars, true, launch_inst);
   assert_string_equal(at_str(response, "data.deleteRun.__typename"), "UnauthorizedError");
   json_decref(response);
   snprintf(vars, sizeof vars, "{\"id\": \"%s\"}", missing);
-  response = launch_request(DELETE, vars, true, launch_inst);
+  response = harness_response_on(DELETE, vars, true, launch_inst);
   assert_string_equal(at_str(response, "data.deleteRun.__typename"), "UnauthorizedError");
   json_decref(response);
 
@@ -345,7 +345,7 @@ static void test_no_instance(void **state) {
        "data.terminateRuns"},
   };
   for (size_t i = 0; i < API_COUNT(queries); i++) {
-    json_t *response = launch_request(queries[i][0], "{\"id\": \"x\"}", false, NULL);
+    json_t *response = harness_response_on(queries[i][0], "{\"id\": \"x\"}", false, NULL);
     json_t *r = at(response, queries[i][1]);
     assert_string_equal(at_str(r, "__typename"), "PythonError");
     assert_true(strlen(at_str(r, "message")) > 0);
