@@ -99,7 +99,8 @@ static bool parse_long(const char *text, long min, long *out) {
 
 static int parse_args(int argc, char **argv, options *o) {
   *o = (options){.runs = 100000, .event_runs = 1000, .seed = 1};
-  for (int i = 1; i < argc; i++) {
+  /* Options come in pairs: the name, then its value. */
+  for (int i = 1; i < argc; i += 2) {
     const char *a = argv[i];
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     long n;
@@ -125,7 +126,6 @@ static int parse_args(int argc, char **argv, options *o) {
       fprintf(stderr, "seed_runs: bad option or value: %s %s\n%s", a, v, usage);
       return -1;
     }
-    i++;
   }
   return 0;
 }

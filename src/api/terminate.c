@@ -41,7 +41,6 @@ static bool read_only(const gql_resolve_info *info) {
   return ((const api_context *)info->context)->read_only;
 }
 
-
 /* The terminatePolicy argument; absent or null is SAFE_TERMINATE. */
 static run_terminate_policy policy_arg(const gql_resolve_info *info) {
   const gql_value *v = gql_arg(info, "terminatePolicy");

@@ -238,7 +238,8 @@ static void test_home_not_a_folder(void **state) {
   buf_init(&err, NULL);
   assert_null(run_instance_open(path, &err));
   char want[256];
-  snprintf(want, sizeof want, "could not create %s: it or a folder above it exists and is not a folder", path);
+  snprintf(want, sizeof want,
+           "could not create %s: it or a folder above it exists and is not a folder", path);
   assert_string_equal(buf_cstr(&err), want);
   buf_free(&err);
 }
