@@ -39,13 +39,15 @@
  * dagd never stores the legacy PIPELINE_* names). Dagster's
  * StepWorkerStarting/Started and ResourceInit* events carry an engine
  * event's fields (metadata, markers, error), so they are EngineEvents here,
- * the member of our union with those fields; any other type (RUN_ENQUEUED,
- * hooks, alerts, …: members dagd's union does not have) is a
+ * the member of our union with those fields; any other type (hooks,
+ * alerts, …: members dagd's union does not have) is a
  * LogMessageEvent that keeps its eventType, rather than failing the whole
  * log as Dagster does for a type it cannot map. */
 static const struct {
   const char *event_type, *type_name;
 } member_of[] = {
+    {"RUN_ENQUEUED", "RunEnqueuedEvent"},
+    {"RUN_DEQUEUED", "RunDequeuedEvent"},
     {"RUN_STARTING", "RunStartingEvent"},
     {"RUN_START", "RunStartEvent"},
     {"RUN_SUCCESS", "RunSuccessEvent"},
@@ -280,13 +282,6 @@ static gql_rv resolve_connection_has_more(const gql_resolve_info *info, const vo
   return gql_rv_bool(CONNECTION(parent)->has_more);
 }
 
-/* Where a log read starts: after an event id, or after skipping that many
- * of the run's events (Dagster's two EventLogCursor types). */
-typedef struct log_position {
-  bool is_offset;
-  int64_t value;
-} log_position;
-
 /* Whether s is a non-empty run of decimal digits. */
 static bool all_digits(const char *s) {
   if (!*s)
@@ -299,7 +294,7 @@ static bool all_digits(const char *s) {
 
 /* Reads Dagster's cursor text: base64 of {"type": "STORAGE_ID"|"OFFSET",
  * "value": N}. */
-static bool parse_dagster_cursor(const char *text, log_position *out) {
+static bool parse_dagster_cursor(const char *text, api_log_position *out) {
   gnutls_datum_t in = {(unsigned char *)text, (unsigned)strlen(text)}, raw = {0};
   if (gnutls_base64_decode2(&in, &raw) != 0)
     return false;
@@ -317,10 +312,8 @@ static bool parse_dagster_cursor(const char *text, log_position *out) {
   return ok;
 }
 
-/* The position of an afterCursor: none or "" is the start; an event id in
- * decimal (dagd's store cursor) or Dagster's cursor text. */
-static bool parse_position(const char *cursor, log_position *out) {
-  *out = (log_position){0};
+bool api_log_cursor_parse(const char *cursor, api_log_position *out) {
+  *out = (api_log_position){0};
   if (!cursor || !*cursor)
     return true;
   if (all_digits(cursor)) {
@@ -331,9 +324,7 @@ static bool parse_position(const char *cursor, log_position *out) {
   return parse_dagster_cursor(cursor, out);
 }
 
-/* Dagster's cursor text after event id (EventLogCursor.from_storage_id(id)
- * .to_string()), in the arena. */
-static const char *cursor_text(arena *a, int64_t id) {
+const char *api_log_cursor_text(arena *a, int64_t id) {
   const char *raw = arena_printf(a, "{\"type\": \"STORAGE_ID\", \"value\": %lld}", (long long)id);
   gnutls_datum_t in = {(unsigned char *)raw, (unsigned)strlen(raw)}, b64 = {0};
   if (gnutls_base64_encode2(&in, &b64) != 0)
@@ -362,8 +353,8 @@ gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
   run_instance *inst = api_instance(info, &rv);
   if (!inst)
     return as_field_error(info, rv);
-  log_position pos;
-  if (!parse_position(after_cursor, &pos))
+  api_log_position pos;
+  if (!api_log_cursor_parse(after_cursor, &pos))
     return gql_rv_errorf(info->arena, "Invalid cursor for fetching run events: %s", after_cursor);
   /* Dagster applies a limit only when it is truthy: 0 means all. */
   int want = limit > 0 ? limit : -1;
@@ -384,9 +375,9 @@ gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
   c->has_more = has_more;
   /* With nothing new the caller keeps its place (get_records_for_run). */
   if (n > first)
-    c->cursor = cursor_text(info->arena, evs[n - 1].id);
+    c->cursor = api_log_cursor_text(info->arena, evs[n - 1].id);
   else
-    c->cursor = after_cursor && *after_cursor ? after_cursor : cursor_text(info->arena, -1);
+    c->cursor = after_cursor && *after_cursor ? after_cursor : api_log_cursor_text(info->arena, -1);
   return api_object(info, c, "EventConnection");
 }
 
@@ -634,6 +625,8 @@ static const char *const event_type_names[] = {
     "LogMessageEvent",
     "RunFailureEvent",
     "RunStartEvent",
+    "RunEnqueuedEvent",
+    "RunDequeuedEvent",
     "RunStartingEvent",
     "RunCancelingEvent",
     "RunCanceledEvent",
@@ -654,8 +647,8 @@ static const api_resolver message_event_fields[] = {
 
 /* RunEvent's members. */
 static const char *const run_event_types[] = {
-    "RunStartingEvent", "RunStartEvent",     "RunSuccessEvent",
-    "RunFailureEvent",  "RunCancelingEvent", "RunCanceledEvent",
+    "RunEnqueuedEvent", "RunDequeuedEvent", "RunStartingEvent",  "RunStartEvent",
+    "RunSuccessEvent",  "RunFailureEvent",  "RunCancelingEvent", "RunCanceledEvent",
 };
 
 static const api_resolver run_event_fields[] = {{"pipelineName", resolve_pipeline_name}};

@@ -6,9 +6,13 @@
  * was still open after the drain) and exits 0. `--test-subscriptions` (left
  * out of --help: it is for tests) adds the test subscription field.
  *
- * `dagd dev` is the same server under its own name for now; the daemon
- * joins it in that process when it exists, which is why it is a command of
- * its own rather than an alias.
+ * `dagd dev` is the same server with the daemon (src/daemon/daemon.h)
+ * running in its process: started once the server listens, woken by each
+ * run submitted to the queue (the instance's on_submit hook), and stopped
+ * before the requests in flight are drained. When another daemon is
+ * running for the instance, dev serves without one of its own and says so.
+ * `dagd webserver` runs no daemon: with a queued run coordinator, it
+ * reminds that `dagd daemon` must run for queued runs to start.
  *
  * The signals are blocked before the server starts, so libmicrohttpd's
  * threads inherit the mask and only this thread receives them (sigwait). */
@@ -16,6 +20,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +29,7 @@
 
 #include "api/api.h"
 #include "cli/workspace_arg.h"
+#include "daemon/daemon.h"
 #include "http/server.h"
 
 #define DRAIN_MS_DEFAULT 10000u
@@ -32,20 +38,25 @@
 typedef struct command {
   const char *name;    /* "dagd webserver" */
   const char *summary; /* the paragraph after the usage line */
+  bool daemon;         /* runs the daemon in-process (dev) */
 } command;
 
 static const command webserver_command = {
     "dagd webserver",
     "Serves the GraphQL API at /graphql (GET, POST and WebSocket subscriptions),\n"
     "/server_info and /health. Launched runs are stored in the instance (--home)\n"
-    "and executed right away, each by a `dagd execute-run` process of its own.\n",
+    "and executed right away, each by a `dagd execute-run` process of its own, or,\n"
+    "with the QueuedRunCoordinator (dagd.yaml), queued for 'dagd daemon' to launch.\n",
+    false,
 };
 
 static const command dev_command = {
     "dagd dev",
-    "Runs dagd for local development: for now the webserver, with the same options\n"
-    "as 'dagd webserver' (launched runs start right away); the daemon (queued runs,\n"
-    "schedules, sensors) will run in this process too once it exists.\n",
+    "Runs dagd for local development: the webserver, with the same options as\n"
+    "'dagd webserver', and the daemon in the same process (it launches queued runs\n"
+    "and watches unfinished ones, see 'dagd daemon --help'). When another daemon\n"
+    "runs for the instance, it serves without a daemon of its own.\n",
+    true,
 };
 
 static const char options_help[] =
@@ -241,6 +252,42 @@ static int parse_options(const command *cmd, int argc, char **argv, options *o) 
   return -1;
 }
 
+/* The daemon of `dagd dev`, as the on_submit hook reaches it: the hook
+ * may run on a request's thread while the daemon is being stopped, so it
+ * goes through this lock rather than holding the pointer. */
+static pthread_mutex_t dev_daemon_lock = PTHREAD_MUTEX_INITIALIZER;
+static daemon_loop *dev_daemon;
+
+static void wake_dev_daemon(void *data) {
+  (void)data;
+  pthread_mutex_lock(&dev_daemon_lock);
+  daemon_wake(dev_daemon);
+  pthread_mutex_unlock(&dev_daemon_lock);
+}
+
+/* Starts dev's daemon, or explains why there is none. */
+static void start_dev_daemon(const command *cmd, run_instance *instance) {
+  buf err;
+  buf_init(&err, NULL);
+  daemon_loop *d = daemon_start(instance, &err);
+  if (d)
+    fprintf(stderr, "%s: daemon running, heartbeat id %s\n", cmd->name, daemon_id(d));
+  else
+    fprintf(stderr, "%s: %s; serving without a daemon of its own\n", cmd->name, buf_cstr(&err));
+  buf_free(&err);
+  pthread_mutex_lock(&dev_daemon_lock);
+  dev_daemon = d;
+  pthread_mutex_unlock(&dev_daemon_lock);
+}
+
+static void stop_dev_daemon(void) {
+  pthread_mutex_lock(&dev_daemon_lock);
+  daemon_loop *d = dev_daemon;
+  dev_daemon = NULL;
+  pthread_mutex_unlock(&dev_daemon_lock);
+  daemon_stop(d);
+}
+
 /* Frees what serve() set up, in the reverse order. */
 static void release(api_workspace *workspace, gql_schema *schema, run_instance *instance) {
   api_workspace_free(workspace);
@@ -272,6 +319,10 @@ static int serve(const command *cmd, int argc, char **argv) {
     return 1;
   }
   api_context ctx = {.read_only = o.read_only, .workspace = workspace, .instance = instance};
+  if (cmd->daemon) {
+    instance->on_submit = wake_dev_daemon;
+    instance->on_submit_data = NULL;
+  }
   /* A query can never be longer than the body that carries it. */
   o.limits.max_document_bytes =
       o.server.max_body_bytes ? o.server.max_body_bytes : o.limits.max_document_bytes;
@@ -301,6 +352,11 @@ static int serve(const command *cmd, int argc, char **argv) {
   fprintf(stderr, "%s: instance at %s\n", cmd->name, instance->home);
   fprintf(stderr, "%s listening on http://%s:%u%s/graphql\n", cmd->name, http_server_url_host(srv),
           http_server_port(srv), http_server_path_prefix(srv));
+  if (cmd->daemon)
+    start_dev_daemon(cmd, instance);
+  else if (instance->coordinator.queued)
+    fprintf(stderr, "%s: runs are queued (QueuedRunCoordinator): 'dagd daemon' launches them\n",
+            cmd->name);
   fflush(stderr);
 
   int sig = 0;
@@ -309,6 +365,7 @@ static int serve(const command *cmd, int argc, char **argv) {
       ;
   fprintf(stderr, "%s: %s received, finishing requests in flight\n", cmd->name,
           sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop_dev_daemon();
   int left = http_server_shutdown(srv, o.drain_ms);
   if (left > 0) {
     /* The server may have been left running (a socket's thread stuck in a

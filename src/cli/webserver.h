@@ -8,9 +8,9 @@
  * opened or the server cannot start, 2 for a usage error). */
 int cli_webserver(int argc, char **argv);
 
-/* Runs `dagd dev` (argv[0] is "dev"): for now the webserver under that
- * name, with the same options and exit statuses; the daemon joins it when
- * it exists. */
+/* Runs `dagd dev` (argv[0] is "dev"): the webserver under that name, with
+ * the same options and exit statuses, and the daemon in the same process
+ * (unless another daemon runs for the instance). */
 int cli_dev(int argc, char **argv);
 
 #endif

@@ -3,7 +3,8 @@
  *
  * dagd.yaml is read strictly, like the definitions files: an unknown key or
  * a value of the wrong type is an error that names the file, line and
- * column, so a typo never silently falls back to a default folder. */
+ * column, so a typo never silently falls back to a default folder (or,
+ * for run_coordinator and run_monitoring, to a default limit). */
 /* realpath (XSI). */
 #define _XOPEN_SOURCE 700
 #include "run/instance.h"
@@ -25,12 +26,16 @@
 #define DEFAULT_HOME ".dagd"
 #define CONFIG_FILE "dagd.yaml"
 
-/* What dagd.yaml can set; NULL folders keep their defaults. */
+/* What dagd.yaml can set; NULL folders keep their defaults. The tag
+ * limits' strings live in the file's tree (copied to the heap by
+ * run_instance_open). */
 typedef struct settings {
   const char *history_dir;
   const char *artifacts_dir;
   const char *compute_logs_dir;
   double terminate_grace;
+  run_coordinator_config coordinator;
+  run_monitoring_config monitoring;
 } settings;
 
 /* The file being read and where its errors go. */
@@ -99,12 +104,166 @@ static void base_dir(reader *r, const yaml_value *sec, const char *what, const c
   *out = v->str;
 }
 
+/* A number of seconds under key in sec (absent: *out unchanged): above
+ * 0, or from 0 with zero_ok, at most a day (max_runtime: a year). */
+static void seconds(reader *r, const yaml_value *sec, const char *what, const char *key,
+                    bool zero_ok, double max, double *out) {
+  const yaml_value *v = sec ? yaml_map_get(sec, key) : NULL;
+  if (!v)
+    return;
+  double x = v->kind == YAML_KIND_INT     ? (double)v->integer
+             : v->kind == YAML_KIND_FLOAT ? v->number
+                                          : -1;
+  if (!((zero_ok ? x >= 0 : x > 0) && x <= max)) /* also refuses NaN */
+    fail_at(r, v, "%s.%s must be a number of seconds %s, at most %.0f", what, key,
+            zero_ok ? "from 0" : "above 0", max);
+  else
+    *out = x;
+}
+
+/* An integer under key in sec, from min to INT_MAX (absent: *out
+ * unchanged). */
+static void integer(reader *r, const yaml_value *sec, const char *what, const char *key,
+                    int64_t min, int *out) {
+  const yaml_value *v = yaml_map_get(sec, key);
+  if (!v)
+    return;
+  if (v->kind != YAML_KIND_INT || v->integer < min || v->integer > INT_MAX)
+    fail_at(r, v, "%s.%s must be an integer from %lld", what, key, (long long)min);
+  else
+    *out = (int)v->integer;
+}
+
+/* A string (no NUL) or NULL after reporting. */
+static const char *string(reader *r, const yaml_value *v, const char *what) {
+  if (v->kind != YAML_KIND_STR || memchr(v->str, '\0', v->len)) {
+    fail_at(r, v, "%s must be a string", what);
+    return NULL;
+  }
+  return v->str;
+}
+
+/* One item of tag_concurrency_limits (Dagster's shape: key, limit, and a
+ * value that is a string, {applyLimitPerUniqueValue: bool} or absent). */
+static void tag_limit(reader *r, const yaml_value *v, run_tag_limit *out) {
+  static const char *const keys[] = {"key", "value", "limit", NULL};
+  static const char *const unique_keys[] = {"applyLimitPerUniqueValue", NULL};
+  const char *what = "a tag_concurrency_limits item";
+  if (!check_map(r, v, what, keys))
+    return;
+  const yaml_value *key = yaml_map_get(v, "key");
+  if (!key)
+    fail_at(r, v, "%s needs 'key'", what);
+  else
+    out->key = string(r, key, "tag_concurrency_limits.key");
+  if (!yaml_map_get(v, "limit"))
+    fail_at(r, v, "%s needs 'limit'", what);
+  integer(r, v, "tag_concurrency_limits", "limit", 0, &out->limit);
+  const yaml_value *value = yaml_map_get(v, "value");
+  if (!value || value->kind == YAML_KIND_NULL)
+    return;
+  if (value->kind == YAML_KIND_STR) {
+    out->value = string(r, value, "tag_concurrency_limits.value");
+    return;
+  }
+  const char *value_what = "tag_concurrency_limits.value";
+  if (value->kind != YAML_KIND_MAP) {
+    fail_at(r, value, "%s must be a string or {applyLimitPerUniqueValue: true}", value_what);
+    return;
+  }
+  if (!check_map(r, value, value_what, unique_keys))
+    return;
+  const yaml_value *unique = yaml_map_get(value, "applyLimitPerUniqueValue");
+  if (!unique || unique->kind != YAML_KIND_BOOL)
+    fail_at(r, unique ? unique : value, "%s.applyLimitPerUniqueValue must be true or false",
+            value_what);
+  else
+    out->per_unique_value = unique->boolean;
+}
+
+/* run_coordinator: the class, and the QueuedRunCoordinator's config. */
+static void read_coordinator(reader *r, const yaml_value *sec, arena *a,
+                             run_coordinator_config *c) {
+  static const char *const queued_keys[] = {"max_concurrent_runs", "dequeue_interval_seconds",
+                                            "tag_concurrency_limits", NULL};
+  static const char *const no_keys[] = {NULL};
+  const yaml_value *module = yaml_map_get(sec, "module");
+  if (module)
+    string(r, module, "run_coordinator.module");
+  const yaml_value *cls = yaml_map_get(sec, "class");
+  const char *name = cls ? string(r, cls, "run_coordinator.class") : NULL;
+  if (!cls)
+    fail_at(r, sec,
+            "run_coordinator needs 'class' (QueuedRunCoordinator or "
+            "DefaultRunCoordinator)");
+  if (!name)
+    return;
+  if (strcmp(name, "QueuedRunCoordinator") == 0) {
+    c->queued = true;
+  } else if (strcmp(name, "DefaultRunCoordinator") != 0) {
+    fail_at(r, cls,
+            "unknown run_coordinator.class '%s' (expected QueuedRunCoordinator or "
+            "DefaultRunCoordinator)",
+            name);
+    return;
+  }
+  const yaml_value *config = yaml_map_get(sec, "config");
+  if (!config || config->kind == YAML_KIND_NULL)
+    return;
+  if (!check_map(r, config, c->queued ? "run_coordinator.config" : "DefaultRunCoordinator's config",
+                 c->queued ? queued_keys : no_keys))
+    return;
+  integer(r, config, "run_coordinator.config", "max_concurrent_runs", -1, &c->max_concurrent_runs);
+  seconds(r, config, "run_coordinator.config", "dequeue_interval_seconds", false, 86400,
+          &c->dequeue_interval);
+  const yaml_value *limits = yaml_map_get(config, "tag_concurrency_limits");
+  if (!limits || limits->kind == YAML_KIND_NULL)
+    return;
+  if (limits->kind != YAML_KIND_SEQ) {
+    fail_at(r, limits, "run_coordinator.config.tag_concurrency_limits must be a list, not a %s",
+            yaml_kind_name(limits->kind));
+    return;
+  }
+  run_tag_limit *out = arena_alloc(a, (limits->count ? limits->count : 1) * sizeof *out);
+  memset(out, 0, (limits->count ? limits->count : 1) * sizeof *out);
+  for (size_t i = 0; i < limits->count; i++)
+    tag_limit(r, limits->items[i], &out[i]);
+  c->tag_limits = out;
+  c->n_tag_limits = limits->count;
+}
+
+/* run_monitoring. */
+static void read_monitoring(reader *r, const yaml_value *sec, run_monitoring_config *m) {
+  const char *what = "run_monitoring";
+  const yaml_value *enabled = yaml_map_get(sec, "enabled");
+  if (enabled && enabled->kind != YAML_KIND_BOOL)
+    fail_at(r, enabled, "run_monitoring.enabled must be true or false");
+  else if (enabled)
+    m->enabled = enabled->boolean;
+  seconds(r, sec, what, "start_timeout_seconds", false, 86400, &m->start_timeout);
+  seconds(r, sec, what, "cancel_timeout_seconds", false, 86400, &m->cancel_timeout);
+  seconds(r, sec, what, "poll_interval_seconds", false, 86400, &m->poll_interval);
+  seconds(r, sec, what, "max_runtime_seconds", true, 366 * 86400.0, &m->max_runtime);
+}
+
 /* Reads the tree of dagd.yaml into s. */
-static void read_settings(reader *r, const yaml_value *root, settings *s) {
+static void read_settings(reader *r, const yaml_value *root, arena *a, settings *s) {
   if (root->kind == YAML_KIND_NULL) /* an empty file */
     return;
-  static const char *const top[] = {"storage", "local_artifact_storage", "compute_logs",
-                                    "run_launcher", NULL};
+  static const char *const top[] = {"storage",
+                                    "local_artifact_storage",
+                                    "compute_logs",
+                                    "run_launcher",
+                                    "run_coordinator",
+                                    "run_monitoring",
+                                    NULL};
+  static const char *const coordinator_keys[] = {"module", "class", "config", NULL};
+  static const char *const monitoring_keys[] = {"enabled",
+                                                "start_timeout_seconds",
+                                                "cancel_timeout_seconds",
+                                                "poll_interval_seconds",
+                                                "max_runtime_seconds",
+                                                NULL};
   static const char *const storage_keys[] = {"sqlite", NULL};
   static const char *const dir_keys[] = {"base_dir", NULL};
   static const char *const launcher_keys[] = {"terminate_grace_seconds", NULL};
@@ -129,6 +288,14 @@ static void read_settings(reader *r, const yaml_value *root, settings *s) {
     else
       s->terminate_grace = g;
   }
+  const yaml_value *coordinator =
+      section(r, root, "run_coordinator", "run_coordinator", coordinator_keys);
+  if (coordinator)
+    read_coordinator(r, coordinator, a, &s->coordinator);
+  const yaml_value *monitoring =
+      section(r, root, "run_monitoring", "run_monitoring", monitoring_keys);
+  if (monitoring)
+    read_monitoring(r, monitoring, &s->monitoring);
 }
 
 /* Reads <home>/dagd.yaml when present; false with err filled on a bad file. */
@@ -152,7 +319,7 @@ static bool load_settings(const char *home, settings *s, arena *a, buf *err) {
     return false;
   }
   reader r = {.file = file, .err = err};
-  read_settings(&r, root, s);
+  read_settings(&r, root, a, s);
   return r.errors == 0;
 }
 
@@ -194,6 +361,28 @@ static char *self_exe(buf *err) {
   }
 }
 
+/* The tag limits on the heap (freed by free_tag_limits); NULL for none. */
+static run_tag_limit *copy_tag_limits(const run_tag_limit *from, size_t n) {
+  if (!n)
+    return NULL;
+  run_tag_limit *to = xcalloc(n, sizeof *to);
+  for (size_t i = 0; i < n; i++) {
+    to[i] = from[i];
+    to[i].key = xstrdup(from[i].key);
+    to[i].value = from[i].value ? xstrdup(from[i].value) : NULL;
+  }
+  return to;
+}
+
+static void free_tag_limits(const run_coordinator_config *c) {
+  run_tag_limit *limits = (run_tag_limit *)c->tag_limits;
+  for (size_t i = 0; limits && i < c->n_tag_limits; i++) {
+    free((char *)limits[i].key);
+    free((char *)limits[i].value);
+  }
+  free(limits);
+}
+
 run_instance *run_instance_open(const char *home, buf *err) {
   if (!home || !home[0]) {
     const char *env = getenv("DAGD_HOME");
@@ -201,7 +390,18 @@ run_instance *run_instance_open(const char *home, buf *err) {
   }
   run_instance *inst = xcalloc(1, sizeof *inst);
   arena *a = arena_new(0);
-  settings s = {"history", "storage", "storage", 5};
+  settings s = {
+      .history_dir = "history",
+      .artifacts_dir = "storage",
+      .compute_logs_dir = "storage",
+      .terminate_grace = 5,
+      .coordinator = {.queued = false, .max_concurrent_runs = 10, .dequeue_interval = 5},
+      .monitoring = {.enabled = true,
+                     .start_timeout = 180,
+                     .cancel_timeout = 180,
+                     .poll_interval = 5,
+                     .max_runtime = 0},
+  };
   bool ok = (inst->home = folder(".", home, err)) && load_settings(inst->home, &s, a, err);
   char *history = NULL;
   if (ok)
@@ -214,6 +414,10 @@ run_instance *run_instance_open(const char *home, buf *err) {
     inst->database = xmalloc(n);
     snprintf(inst->database, n, "%s/runs.db", history);
     inst->terminate_grace = s.terminate_grace;
+    inst->coordinator = s.coordinator;
+    inst->coordinator.tag_limits =
+        copy_tag_limits(s.coordinator.tag_limits, s.coordinator.n_tag_limits);
+    inst->monitoring = s.monitoring;
     store_error serr;
     inst->store = store_open_sqlite(inst->database, &serr);
     if (!inst->store) {
@@ -234,6 +438,7 @@ void run_instance_close(run_instance *inst) {
   if (!inst)
     return;
   store_close(inst->store);
+  free_tag_limits(&inst->coordinator);
   free(inst->home);
   free(inst->database);
   free(inst->artifacts_dir);

@@ -14,6 +14,21 @@
  *     base_dir: storage          # <base_dir>/<run_id>/compute_logs/<step_key>.out|.err
  *   run_launcher:
  *     terminate_grace_seconds: 5 # SIGTERM to an op's process group, then SIGKILL after this
+ *   run_coordinator:             # Dagster's syntax; module is optional and ignored
+ *     class: QueuedRunCoordinator   # or DefaultRunCoordinator (the default: launch at once)
+ *     config:
+ *       max_concurrent_runs: 10     # -1: no limit, 0: launch nothing
+ *       dequeue_interval_seconds: 5
+ *       tag_concurrency_limits:
+ *         - {key: team, value: ml, limit: 2}
+ *         - {key: db, value: {applyLimitPerUniqueValue: true}, limit: 1}
+ *         - {key: heavy, limit: 1}          # any value
+ *   run_monitoring:
+ *     enabled: true                 # dagd's default (Dagster OSS: false): the check is cheap
+ *     start_timeout_seconds: 180
+ *     cancel_timeout_seconds: 180
+ *     poll_interval_seconds: 5      # Dagster: 120
+ *     max_runtime_seconds: 0        # 0: none (the dagster/max_runtime tag sets one per run)
  *
  * Relative folders are relative to $DAGD_HOME. Every path in the struct is
  * absolute. The instance is opened once per process (webserver, run worker)
@@ -22,8 +37,38 @@
 #ifndef DAGD_RUN_INSTANCE_H
 #define DAGD_RUN_INSTANCE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "base/buf.h"
 #include "storage/storage.h"
+
+/* One of Dagster's tag_concurrency_limits. */
+typedef struct run_tag_limit {
+  const char *key;
+  const char *value;     /* NULL: any value (all values share the limit) */
+  bool per_unique_value; /* applyLimitPerUniqueValue: the limit holds for each value */
+  int limit;
+} run_tag_limit;
+
+/* The run coordinator (Dagster's DefaultRunCoordinator or
+ * QueuedRunCoordinator). */
+typedef struct run_coordinator_config {
+  bool queued;             /* false: runs launch at once */
+  int max_concurrent_runs; /* default 10; -1: no limit */
+  double dequeue_interval; /* seconds, default 5 */
+  const run_tag_limit *tag_limits;
+  size_t n_tag_limits;
+} run_coordinator_config;
+
+/* Run monitoring (Dagster's run_monitoring). */
+typedef struct run_monitoring_config {
+  bool enabled;          /* default true */
+  double start_timeout;  /* seconds in STARTING before FAILURE; default 180 */
+  double cancel_timeout; /* seconds in CANCELING before CANCELED; default 180 */
+  double poll_interval;  /* seconds between checks; default 5 */
+  double max_runtime;    /* seconds; 0: none */
+} run_monitoring_config;
 
 typedef struct run_instance {
   char *home;             /* absolute $DAGD_HOME, created when missing */
@@ -31,10 +76,18 @@ typedef struct run_instance {
   char *artifacts_dir;    /* local_artifact_storage.base_dir */
   char *compute_logs_dir; /* compute_logs.base_dir */
   double terminate_grace; /* seconds (default 5) */
+  run_coordinator_config coordinator;
+  run_monitoring_config monitoring;
   /* The dagd executable run workers are started from: this process's own
    * (/proc/self/exe) unless set otherwise (tests set it to build/dagd). */
   char *dagd_path;
   store *store;
+  /* Called by run_submit after it queued a run (NULL: nothing), from the
+   * submitting thread: `dagd dev` wakes its daemon this way, so a queued
+   * run starts without waiting for the next dequeue interval. Set before
+   * the instance is shared, like everything else here. */
+  void (*on_submit)(void *data);
+  void *on_submit_data;
 } run_instance;
 
 /* Opens the instance at home (NULL: $DAGD_HOME when set and not empty,

@@ -264,6 +264,51 @@ out:
   return rc;
 }
 
+/* ---- run_submit ---- */
+
+/* The run, NULL with err set (unknown, or the store failed). */
+static store_run *load_run(run_instance *inst, const char *run_id, arena *a, run_error *err) {
+  if (!run_id_is_uuid(run_id)) {
+    run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
+    return NULL;
+  }
+  store_error serr;
+  store_run *run = store_run_get(inst->store, run_id, a, &serr);
+  if (!run) {
+    if (serr.message[0])
+      run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    else
+      run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
+  }
+  return run;
+}
+
+int run_submit(run_instance *inst, const char *run_id, run_error *err) {
+  if (!inst->coordinator.queued)
+    return run_launch(inst, run_id, err);
+  arena *a = arena_new(0);
+  int rc = -1;
+  store_run *run = load_run(inst, run_id, a, err);
+  if (!run)
+    goto out;
+  if (run->status != STORE_RUN_NOT_STARTED) {
+    run_fail(err, RUN_ERR_INVALID,
+             "Run %s cannot be submitted: its status is %s, and only a NOT_STARTED run can be.",
+             run_id, store_run_status_name(run->status));
+    goto out;
+  }
+  /* Dagster's QueuedRunCoordinator.submit_run: RUN_ENQUEUED with no
+   * message of its own; the daemon picks the run up from the store. */
+  if (!run_report(inst->store, run_id, "RUN_ENQUEUED", "", NULL, err))
+    goto out;
+  rc = 0;
+  if (inst->on_submit)
+    inst->on_submit(inst->on_submit_data);
+out:
+  arena_free(a);
+  return rc;
+}
+
 /* ---- run_launch ---- */
 
 /* What the processes of a launch report through the pipe. */
@@ -456,22 +501,16 @@ static void abandon_launch(run_instance *inst, const char *run_id, const run_err
 }
 
 int run_launch(run_instance *inst, const char *run_id, run_error *err) {
-  if (!run_id_is_uuid(run_id))
-    return run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
   arena *a = arena_new(0);
   store_error serr;
-  store_run *run = store_run_get(inst->store, run_id, a, &serr);
   int rc = -1;
-  if (!run) {
-    if (serr.message[0])
-      run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
-    else
-      run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
+  store_run *run = load_run(inst, run_id, a, err);
+  if (!run)
     goto out;
-  }
-  if (run->status != STORE_RUN_NOT_STARTED) {
+  if (run->status != STORE_RUN_NOT_STARTED && run->status != STORE_RUN_QUEUED) {
     run_fail(err, RUN_ERR_INVALID,
-             "Run %s cannot be launched: its status is %s, and only a NOT_STARTED run can be.",
+             "Run %s cannot be launched: its status is %s, and only a NOT_STARTED or QUEUED run "
+             "can be.",
              run_id, store_run_status_name(run->status));
     goto out;
   }

@@ -49,16 +49,25 @@ typedef struct run_new {
   const char *run_id;        /* NULL: a new id */
   const char *parent_run_id; /* both or neither */
   const char *root_run_id;
-  const char *const *step_keys; /* steps to execute; NULL: all */
+  /* The steps to execute (Dagster's step_keys_to_execute, stored as the
+   * run's JSON list; keys are the caller's to check against the plan);
+   * NULL: all. The worker takes the outputs of the others from the run's
+   * parent chain (run/reexecute.h). */
+  const char *const *step_keys;
   size_t n_step_keys;
 } run_new;
 
 /* Stores the run as above and writes its id into run_id. */
 int run_create(run_instance *inst, const run_new *req, char run_id[37], run_error *err);
 
-/* Launches a NOT_STARTED run as above. -1 with err when the run is unknown
- * or not NOT_STARTED, or when the storage fails; a worker that cannot be
- * started is not an error of the call (the run fails, 0 is returned). */
+/* Submits a NOT_STARTED run as the instance's coordinator says: queued,
+ * it reports RUN_ENQUEUED (status QUEUED) and the daemon launches it
+ * later; otherwise it is launched now (run_launch). */
+int run_submit(run_instance *inst, const char *run_id, run_error *err);
+
+/* Launches a NOT_STARTED run (or a QUEUED one the daemon dequeued) as above. -1 with err when the
+ * run is unknown or not NOT_STARTED, or when the storage fails; a worker that cannot be started is
+ * not an error of the call (the run fails, 0 is returned). */
 int run_launch(run_instance *inst, const char *run_id, run_error *err);
 
 #endif

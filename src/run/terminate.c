@@ -176,35 +176,35 @@ static void kill_orphans_pass(pid_t sid, const char *entry, arena *a, pid_t **ki
   closedir(proc);
 }
 
-/* Kills the process groups of the run's ops left running in the session
- * of its dead worker `sid`, as the top of the file says; how many groups.
- * Another pass follows one that killed something, to catch a group an op
- * made while the scan ran; groups killed already are skipped, so the
- * passes end once one finds nothing new (or after a few, against an op
- * that keeps making groups). */
-static size_t kill_orphans(int64_t sid, const char *run_id, arena *a) {
-  if (sid <= 1 || sid > INT_MAX)
+/* Passes over /proc: another follows one that killed something, to catch
+ * a group an op made while the scan ran; groups killed already are
+ * skipped, so the passes end once one finds nothing new (or after a few,
+ * against an op that keeps making groups). */
+size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id) {
+  if (worker_pid <= 1 || worker_pid > INT_MAX || !run_id)
     return 0;
   char entry[64];
   snprintf(entry, sizeof entry, "DAGD_RUN_ID=%s", run_id);
+  arena *a = arena_new(0);
   pid_t *killed = NULL;
   size_t n = 0, cap = 0, before;
   int passes = 0;
   do {
     before = n;
-    kill_orphans_pass((pid_t)sid, entry, a, &killed, &n, &cap);
+    kill_orphans_pass((pid_t)worker_pid, entry, a, &killed, &n, &cap);
   } while (n > before && ++passes < 5);
+  arena_free(a);
   return n;
 }
 
 /* Signals the run's worker; when it is not alive but the run had one,
  * kills the ops it left behind. True when the worker was signalled;
  * *orphans receives how many process groups were killed otherwise. */
-static bool stop_worker(const store_run *run, int sig, arena *a, size_t *orphans) {
+static bool stop_worker(const store_run *run, int sig, size_t *orphans) {
   *orphans = 0;
   if (run_signal_worker(run->worker_pid, run->run_id, sig))
     return true;
-  *orphans = kill_orphans(run->worker_pid, run->run_id, a);
+  *orphans = run_kill_orphaned_ops(run->worker_pid, run->run_id);
   return false;
 }
 
@@ -246,25 +246,31 @@ static bool cancel_queued(run_instance *inst, const char *run_id, run_error *err
          run_report(inst->store, run_id, "RUN_CANCELED", CANCELED_OUTSIDE, NULL, err);
 }
 
+int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_type,
+                      const char *message, run_error *err) {
+  size_t orphans = run_kill_orphaned_ops(run->worker_pid, run->run_id);
+  const char *then = strcmp(end_type, "RUN_FAILURE") == 0 ? ": the run is marked as failed."
+                                                          : ": the run is marked as canceled.";
+  char engine[256];
+  if (run->worker_pid > 0)
+    dead_worker_message(run, orphans, then, engine, sizeof engine);
+  else
+    snprintf(engine, sizeof engine,
+             "The run has no run worker, so nothing can stop the run's ops%s", then);
+  bool ok = run_report(inst->store, run->run_id, "ENGINE_EVENT", engine, NULL, err) &&
+            run_report(inst->store, run->run_id, end_type, message, NULL, err);
+  return ok ? 0 : -1;
+}
+
 /* SAFE_TERMINATE of a STARTED run: the worker stops its ops and reports
  * RUN_CANCELED; without a live worker nobody would, so it is done here,
  * after stopping the ops a dead worker left behind. */
-static bool cancel_started(run_instance *inst, const store_run *run, arena *a, run_error *err) {
+static bool cancel_started(run_instance *inst, const store_run *run, run_error *err) {
   if (!run_report(inst->store, run->run_id, "RUN_CANCELING", "Sending run termination request.",
                   NULL, err))
     return false;
-  size_t orphans;
-  if (stop_worker(run, SIGTERM, a, &orphans))
-    return true;
-  char message[256];
-  if (run->worker_pid > 0)
-    dead_worker_message(run, orphans, ": the run is marked as canceled.", message, sizeof message);
-  else
-    snprintf(message, sizeof message,
-             "The run has no run worker, so nothing can stop the run's ops: the run is marked as "
-             "canceled.");
-  return run_report(inst->store, run->run_id, "ENGINE_EVENT", message, NULL, err) &&
-         run_report(inst->store, run->run_id, "RUN_CANCELED", CANCELED_OUTSIDE, NULL, err);
+  return run_signal_worker(run->worker_pid, run->run_id, SIGTERM) ||
+         run_end_abandoned(inst, run, "RUN_CANCELED", CANCELED_OUTSIDE, err) == 0;
 }
 
 /* MARK_AS_CANCELED_IMMEDIATELY: a queued run leaves the queue as with
@@ -272,7 +278,7 @@ static bool cancel_started(run_instance *inst, const store_run *run, arena *a, r
  * Dagster's message, and then its worker, if alive, is told to stop; if it
  * had one that died, the ops it left are stopped and an engine event
  * says so. */
-static bool force_cancel(run_instance *inst, const store_run *run, arena *a, run_error *err) {
+static bool force_cancel(run_instance *inst, const store_run *run, run_error *err) {
   if (run->status == STORE_RUN_QUEUED)
     return cancel_queued(inst, run->run_id, err);
   if (run->status == STORE_RUN_STARTED &&
@@ -282,7 +288,7 @@ static bool force_cancel(run_instance *inst, const store_run *run, arena *a, run
   if (!run_report(inst->store, run->run_id, "RUN_CANCELED", FORCIBLY_CANCELED, NULL, err))
     return false;
   size_t orphans;
-  if (stop_worker(run, SIGTERM, a, &orphans) || run->worker_pid <= 0)
+  if (stop_worker(run, SIGTERM, &orphans) || run->worker_pid <= 0)
     return true;
   char message[256];
   dead_worker_message(run, orphans, ".", message, sizeof message);
@@ -303,9 +309,9 @@ int run_terminate(run_instance *inst, const char *run_id, run_terminate_policy p
              store_run_status_name(run->status));
     goto out;
   }
-  bool ok = force                             ? force_cancel(inst, run, a, err)
+  bool ok = force                             ? force_cancel(inst, run, err)
             : run->status == STORE_RUN_QUEUED ? cancel_queued(inst, run_id, err)
-                                              : cancel_started(inst, run, a, err);
+                                              : cancel_started(inst, run, err);
   rc = ok ? 0 : -1;
 out:
   arena_free(a);
@@ -339,7 +345,7 @@ int run_delete(run_instance *inst, const char *run_id, run_error *err) {
     goto out;
   bool unfinished = !store_run_status_finished(run->status);
   size_t orphans;
-  stop_worker(run, unfinished ? SIGTERM : 0, a, &orphans);
+  stop_worker(run, unfinished ? SIGTERM : 0, &orphans);
   bool found;
   store_error serr;
   if (store_run_delete(inst->store, run_id, &found, &serr) != 0) {

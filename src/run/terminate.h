@@ -26,6 +26,8 @@
 #define DAGD_RUN_TERMINATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "run/instance.h"
 #include "run/launch.h"
@@ -52,5 +54,19 @@ int run_delete(run_instance *inst, const char *run_id, run_error *err);
 /* Sends sig to the run's worker when pid is alive and its command line is
  * `… execute-run <run_id>` (a recycled pid is left alone). True when sent. */
 bool run_signal_worker(int64_t pid, const char *run_id, int sig);
+
+/* Kills (SIGKILL, whole process groups) the ops of run_id left running in
+ * the session of its worker worker_pid, found by their DAGD_RUN_ID, as the
+ * top of this file says: for a worker that is dead, or has just been
+ * killed. Returns how many process groups were killed. */
+size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id);
+
+/* Ends a run whose worker is not running (or that never had one), since
+ * nothing else ever would: kills the ops the worker left, reports an
+ * ENGINE_EVENT saying what became of them, then end_type (RUN_FAILURE or
+ * RUN_CANCELED) with message. Used by SAFE_TERMINATE and by run
+ * monitoring. 0, or -1 with err (RUN_ERR_INTERNAL). */
+int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_type,
+                      const char *message, run_error *err);
 
 #endif

@@ -1111,6 +1111,71 @@ static char *sq_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t
   return p.out;
 }
 
+/* ---- daemon heartbeats ---- */
+
+typedef struct heartbeat_ctx {
+  const char *type, *id;
+  double time;
+  arena *a;
+  bool found;
+} heartbeat_ctx;
+
+static int heartbeat_body(conn *c, void *ctx, store_error *err) {
+  heartbeat_ctx *h = ctx;
+  int rc = SQLITE_OK;
+  sqlite3_stmt *st = stmt(c,
+                          "INSERT INTO daemon_heartbeats (daemon_type, daemon_id, timestamp) "
+                          "VALUES (?1, ?2, ?3) ON CONFLICT (daemon_type) DO UPDATE SET "
+                          "daemon_id = excluded.daemon_id, timestamp = excluded.timestamp",
+                          &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, h->type);
+  bind_str(st, 2, h->id);
+  sqlite3_bind_double(st, 3, h->time);
+  rc = step_done(st);
+  return rc == SQLITE_OK ? SQLITE_OK : db_fail(c, err, rc);
+}
+
+static int sq_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
+                               store_error *err) {
+  heartbeat_ctx h = {.type = daemon_type, .id = daemon_id, .time = now};
+  return txn((sq_store *)s, true, heartbeat_body, &h, err);
+}
+
+static int heartbeat_get_body(conn *c, void *ctx, store_error *err) {
+  heartbeat_ctx *h = ctx;
+  int rc = SQLITE_OK;
+  h->found = false;
+  sqlite3_stmt *st =
+      stmt(c, "SELECT daemon_id, timestamp FROM daemon_heartbeats WHERE daemon_type = ?1", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, h->type);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    h->found = true;
+    h->id = col_str(st, 0, h->a);
+    h->time = sqlite3_column_double(st, 1);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : db_fail(c, err, rc);
+}
+
+static int sq_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a,
+                                   const char **daemon_id, double *timestamp, bool *found,
+                                   store_error *err) {
+  heartbeat_ctx h = {.type = daemon_type, .a = a};
+  if (txn((sq_store *)s, false, heartbeat_get_body, &h, err) != 0)
+    return -1;
+  *found = h.found;
+  if (h.found) {
+    *daemon_id = h.id;
+    *timestamp = h.time;
+  }
+  return 0;
+}
+
 /* ---- opening, migrations, closing ---- */
 
 static void sq_close(store *base) {
@@ -1239,6 +1304,8 @@ static const store_ops sqlite_ops = {
     .events_last_id = sq_events_last_id,
     .snapshot_put = sq_snapshot_put,
     .snapshot_get = sq_snapshot_get,
+    .daemon_heartbeat = sq_daemon_heartbeat,
+    .daemon_heartbeat_get = sq_daemon_heartbeat_get,
 };
 
 store *store_open_sqlite(const char *path, store_error *err) {

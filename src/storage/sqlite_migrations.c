@@ -69,6 +69,13 @@ static const store_sqlite_migration migrations[] = {
         "  snapshot_id TEXT PRIMARY KEY,\n"
         "  body BLOB NOT NULL\n"
         ");\n"},
+    /* The daemon's heartbeat, one row per daemon type (Dagster's
+     * daemon_heartbeats). */
+    {2, "CREATE TABLE daemon_heartbeats (\n"
+        "  daemon_type TEXT PRIMARY KEY,\n"
+        "  daemon_id TEXT NOT NULL,\n"
+        "  timestamp REAL NOT NULL\n"
+        ");\n"},
 };
 
 const store_sqlite_migration *store_sqlite_migrations(size_t *n) {

@@ -177,6 +177,20 @@ int store_snapshot_put(store *s, const char *snapshot_id, const char *text, size
 char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *len,
                          store_error *err);
 
+/* ---- daemon heartbeats ---- */
+
+/* Records that the daemon daemon_id of type daemon_type (e.g. "dagd
+ * daemon") was alive at time now: one row per type (Dagster's
+ * daemon_heartbeats table), replaced by each call, whoever wrote it
+ * before. A daemon that stops writes now = 0, which reads as "no daemon
+ * alive". */
+int store_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
+                           store_error *err);
+/* The last heartbeat of daemon_type: the id of the daemon that wrote it
+ * (in a) and its time. *found is false when there is none. */
+int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, const char **daemon_id,
+                               double *timestamp, bool *found, store_error *err);
+
 /* ---- helpers ---- */
 
 /* A new run id (uuid4 text from getrandom) into id. Aborts, with a

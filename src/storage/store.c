@@ -272,3 +272,31 @@ char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *le
     return NULL;
   return s->ops->snapshot_get(s, snapshot_id, a, len, err);
 }
+
+int store_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
+                           store_error *err) {
+  if (!check_id(s, daemon_type, err))
+    return -1;
+  if (!daemon_id)
+    return store_fail(err, "A daemon heartbeat needs the daemon's id.");
+  return s->ops->daemon_heartbeat(s, daemon_type, daemon_id, now, err);
+}
+
+int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, const char **daemon_id,
+                               double *timestamp, bool *found, store_error *err) {
+  const char *id_ignored;
+  double time_ignored;
+  bool found_ignored;
+  if (!daemon_id)
+    daemon_id = &id_ignored;
+  if (!timestamp)
+    timestamp = &time_ignored;
+  if (!found)
+    found = &found_ignored;
+  *daemon_id = NULL;
+  *timestamp = 0;
+  *found = false;
+  if (!check_id(s, daemon_type, err))
+    return -1;
+  return s->ops->daemon_heartbeat_get(s, daemon_type, a, daemon_id, timestamp, found, err);
+}

@@ -39,6 +39,10 @@ typedef struct store_ops {
   int (*snapshot_put)(store *s, const char *snapshot_id, const char *text, size_t len,
                       store_error *err);
   char *(*snapshot_get)(store *s, const char *snapshot_id, arena *a, size_t *len, store_error *err);
+  int (*daemon_heartbeat)(store *s, const char *daemon_type, const char *daemon_id, double now,
+                          store_error *err);
+  int (*daemon_heartbeat_get)(store *s, const char *daemon_type, arena *a, const char **daemon_id,
+                              double *timestamp, bool *found, store_error *err);
 } store_ops;
 
 /* The head of every implementation's store struct. */

@@ -260,9 +260,7 @@ describe('dagd graphql', () => {
     assert.doesNotMatch(help.stdout, /-p,/);
     const top = spawnSync(DAGD, ['--help'], { encoding: 'utf8' });
     assert.equal(top.status, 0);
-    const [commands, planned] = top.stdout.split('Planned');
-    assert.match(commands, /\n {2}graphql /);
-    assert.doesNotMatch(planned, /graphql/);
+    assert.match(top.stdout, /\n {2}graphql /);
     const ws = spawnSync(DAGD, ['webserver', '--help'], { encoding: 'utf8' });
     assert.match(ws.stdout, /-w, --workspace FILE/);
   });
@@ -416,7 +414,7 @@ describe('dagd execute-run', () => {
 });
 
 describe('dagd dev', () => {
-  test('--help: the webserver options, the daemon to come; listed in dagd --help', async () => {
+  test('--help: the webserver options and the daemon; listed in dagd --help', async () => {
     const r = await runDagd(['dev', '--help']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^usage: dagd dev \[options\]\n/);
@@ -424,11 +422,10 @@ describe('dagd dev', () => {
     assert.match(r.stdout, /-w, --workspace FILE/);
     assert.match(r.stdout, /--home DIR/);
     const top = spawnSync(DAGD, ['--help'], { encoding: 'utf8' });
-    const [commands, planned] = top.stdout.split('Planned');
-    assert.match(commands, /\n {2}dev /);
-    assert.match(commands, /\n {2}execute-run /);
-    assert.doesNotMatch(planned, /dev|execute-run/);
-    assert.match(planned, /\n {2}daemon /);
+    assert.match(top.stdout, /\n {2}dev /);
+    assert.match(top.stdout, /\n {2}execute-run /);
+    assert.match(top.stdout, /\n {2}daemon /);
+    assert.doesNotMatch(top.stdout, /Planned/);
   });
 
   test('serves the workspace like the webserver, under its own name', async () => {

@@ -361,6 +361,25 @@ static void test_every_member(void **state) {
   buf_free(&want);
 }
 
+/* The queue's events: RunEnqueuedEvent and RunDequeuedEvent, RunEvents
+ * with their job's name, as Dagster answers them. */
+static void test_queue_events(void **state) {
+  (void)state;
+  char id[37];
+  home_add_run(fx, STORE_RUN_NOT_STARTED, id);
+  event(id, "RUN_ENQUEUED", RUN_LEVEL_INFO, NULL, "", NULL);
+  event(id, "RUN_DEQUEUED", RUN_LEVEL_INFO, NULL, "", NULL);
+  expect("query($id: ID!) { logsForRun(runId: $id) { ... on EventConnection { events { "
+         "__typename ... on MessageEvent { message level stepKey eventType } ... on RunEvent { "
+         "pipelineName } } } } }",
+         id,
+         "{\"data\":{\"logsForRun\":{\"events\":[{\"__typename\":\"RunEnqueuedEvent\","
+         "\"message\":\"\",\"level\":\"INFO\",\"stepKey\":null,\"eventType\":\"RUN_ENQUEUED\","
+         "\"pipelineName\":\"job\"},{\"__typename\":\"RunDequeuedEvent\",\"message\":\"\","
+         "\"level\":\"INFO\",\"stepKey\":null,\"eventType\":\"RUN_DEQUEUED\",\"pipelineName\":"
+         "\"job\"}]}}}");
+}
+
 /* Types Dagster has members for that dagd's union lacks, types outside
  * DagsterEventType, a legacy name dagd never stores (a plain message
  * keeping its type), and a level Python's logging does not name. */
@@ -368,7 +387,7 @@ static void test_other_types(void **state) {
   (void)state;
   char id[37];
   home_add_run(fx, STORE_RUN_QUEUED, id);
-  event(id, "RUN_ENQUEUED", RUN_LEVEL_DEBUG, NULL, "Enqueued.", NULL);
+  event(id, "ALERT_START", RUN_LEVEL_DEBUG, NULL, "Alerting.", NULL);
   event(id, "STEP_WORKER_STARTING", RUN_LEVEL_DEBUG, "a", "Launching subprocess for \"a\".",
         json_pack("{s:o}", "metadataEntries", entries(entry("pid", "7"), NULL)));
   event(id, "HOOK_COMPLETED", RUN_LEVEL_DEBUG, "a", "Finished hook.", NULL);
@@ -379,7 +398,7 @@ static void test_other_types(void **state) {
          "EngineEvent { metadataEntries { label } } ... on RunEvent { pipelineName } } } } }",
          id,
          "{\"data\":{\"logsForRun\":{\"events\":[{\"__typename\":\"LogMessageEvent\",\"level\":"
-         "\"DEBUG\",\"stepKey\":null,\"solidHandleID\":null,\"eventType\":\"RUN_ENQUEUED\"},{"
+         "\"DEBUG\",\"stepKey\":null,\"solidHandleID\":null,\"eventType\":\"ALERT_START\"},{"
          "\"__typename\":\"EngineEvent\",\"level\":\"DEBUG\",\"stepKey\":\"a\",\"solidHandleID\":"
          "\"a\",\"eventType\":\"STEP_WORKER_STARTING\",\"metadataEntries\":[{\"label\":\"pid\"}]},"
          "{\"__typename\":\"LogMessageEvent\",\"level\":\"DEBUG\",\"stepKey\":\"a\","
@@ -683,6 +702,7 @@ static void test_captured_logs_metadata(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_every_member, setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_queue_events, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_other_types, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_paging, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_unknown_run_and_no_instance, setup, home_teardown),

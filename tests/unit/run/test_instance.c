@@ -55,7 +55,7 @@ static char *open_error(const char *home, const char *yaml) {
 static void expect_error(const char *home, const char *yaml, const char *expected) {
   char *msg = open_error(home, yaml);
   char want[1024];
-  snprintf(want, sizeof want, expected, home, home);
+  snprintf(want, sizeof want, expected, home, home, home);
   assert_string_equal(msg, want);
   free(msg);
 }
@@ -76,6 +76,16 @@ static void test_defaults(void **state) {
   assert_string_equal(inst->compute_logs_dir, want);
   assert_true(is_dir(want));
   assert_true(inst->terminate_grace == 5.0);
+  /* Dagster's defaults, but monitoring on and polled every 5 s. */
+  assert_false(inst->coordinator.queued);
+  assert_int_equal(inst->coordinator.max_concurrent_runs, 10);
+  assert_true(inst->coordinator.dequeue_interval == 5.0);
+  assert_int_equal(inst->coordinator.n_tag_limits, 0);
+  assert_true(inst->monitoring.enabled);
+  assert_true(inst->monitoring.start_timeout == 180.0);
+  assert_true(inst->monitoring.cancel_timeout == 180.0);
+  assert_true(inst->monitoring.poll_interval == 5.0);
+  assert_true(inst->monitoring.max_runtime == 0.0);
   char exe[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
   assert_true(n > 0);
@@ -193,9 +203,10 @@ static void test_config_unknown_keys(void **state) {
                "    base_dir: x\n"
                "  postgres: {}\n",
                "%s/dagd.yaml:4:3: unknown key 'postgres' in storage (expected one of: sqlite)");
-  expect_error(f->dir, "run_coordinator: {}\n",
-               "%s/dagd.yaml:1:1: unknown key 'run_coordinator' in dagd.yaml (expected one of: "
-               "storage, local_artifact_storage, compute_logs, run_launcher)");
+  expect_error(f->dir, "scheduler: {}\n",
+               "%s/dagd.yaml:1:1: unknown key 'scheduler' in dagd.yaml (expected one of: "
+               "storage, local_artifact_storage, compute_logs, run_launcher, run_coordinator, "
+               "run_monitoring)");
   expect_error(f->dir, "compute_logs:\n  base_dir: a\n  dir: b\n",
                "%s/dagd.yaml:3:3: unknown key 'dir' in compute_logs (expected one of: base_dir)");
   /* Every error is reported, one a line. */
@@ -229,6 +240,173 @@ static void test_config_bad_types(void **state) {
   free(msg);
 }
 
+/* Writes dagd.yaml into home and opens the instance. */
+static run_instance *open_with(const char *home, const char *yaml) {
+  char path[160];
+  snprintf(path, sizeof path, "%s/dagd.yaml", home);
+  home_write_file(path, yaml);
+  return open_ok(home);
+}
+
+static void test_config_coordinator_and_monitoring(void **state) {
+  home_fixture *f = *state;
+  run_instance *inst = open_with(f->dir, "run_coordinator:\n"
+                                         "  module: dagster.core.run_coordinator\n"
+                                         "  class: QueuedRunCoordinator\n"
+                                         "  config:\n"
+                                         "    max_concurrent_runs: 3\n"
+                                         "    dequeue_interval_seconds: 0.5\n"
+                                         "    tag_concurrency_limits:\n"
+                                         "      - {key: team, value: ml, limit: 2}\n"
+                                         "      - key: db\n"
+                                         "        value: {applyLimitPerUniqueValue: true}\n"
+                                         "        limit: 1\n"
+                                         "      - {key: heavy, limit: 0}\n"
+                                         "      - {key: io, value: {applyLimitPerUniqueValue: "
+                                         "false}, limit: 4}\n"
+                                         "run_monitoring:\n"
+                                         "  enabled: false\n"
+                                         "  start_timeout_seconds: 30\n"
+                                         "  cancel_timeout_seconds: 2.5\n"
+                                         "  poll_interval_seconds: 1\n"
+                                         "  max_runtime_seconds: 0\n");
+  const run_coordinator_config *c = &inst->coordinator;
+  assert_true(c->queued);
+  assert_int_equal(c->max_concurrent_runs, 3);
+  assert_true(c->dequeue_interval == 0.5);
+  assert_int_equal(c->n_tag_limits, 4);
+  assert_string_equal(c->tag_limits[0].key, "team");
+  assert_string_equal(c->tag_limits[0].value, "ml");
+  assert_false(c->tag_limits[0].per_unique_value);
+  assert_int_equal(c->tag_limits[0].limit, 2);
+  assert_string_equal(c->tag_limits[1].key, "db");
+  assert_null(c->tag_limits[1].value);
+  assert_true(c->tag_limits[1].per_unique_value);
+  assert_int_equal(c->tag_limits[1].limit, 1);
+  assert_string_equal(c->tag_limits[2].key, "heavy");
+  assert_null(c->tag_limits[2].value);
+  assert_false(c->tag_limits[2].per_unique_value);
+  assert_int_equal(c->tag_limits[2].limit, 0);
+  /* applyLimitPerUniqueValue false: a limit on the key, as in Dagster. */
+  assert_null(c->tag_limits[3].value);
+  assert_false(c->tag_limits[3].per_unique_value);
+  const run_monitoring_config *m = &inst->monitoring;
+  assert_false(m->enabled);
+  assert_true(m->start_timeout == 30.0);
+  assert_true(m->cancel_timeout == 2.5);
+  assert_true(m->poll_interval == 1.0);
+  assert_true(m->max_runtime == 0.0);
+  run_instance_close(inst);
+
+  /* The queued coordinator with no config has Dagster's defaults; -1 and
+   * 0 are limits too; the default coordinator queues nothing. */
+  inst = open_with(f->dir, "run_coordinator:\n  class: QueuedRunCoordinator\n");
+  assert_true(inst->coordinator.queued);
+  assert_int_equal(inst->coordinator.max_concurrent_runs, 10);
+  assert_true(inst->coordinator.dequeue_interval == 5.0);
+  assert_int_equal(inst->coordinator.n_tag_limits, 0);
+  run_instance_close(inst);
+  inst = open_with(f->dir, "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                           "    max_concurrent_runs: -1\n    tag_concurrency_limits: ~\n");
+  assert_int_equal(inst->coordinator.max_concurrent_runs, -1);
+  assert_int_equal(inst->coordinator.n_tag_limits, 0);
+  run_instance_close(inst);
+  inst = open_with(f->dir, "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+                           "    max_concurrent_runs: 0\n");
+  assert_int_equal(inst->coordinator.max_concurrent_runs, 0);
+  run_instance_close(inst);
+  inst = open_with(f->dir, "run_coordinator:\n  class: DefaultRunCoordinator\n"
+                           "run_monitoring:\n  max_runtime_seconds: 60\n");
+  assert_false(inst->coordinator.queued);
+  assert_true(inst->monitoring.enabled);
+  assert_true(inst->monitoring.max_runtime == 60.0);
+  run_instance_close(inst);
+}
+
+static void test_config_coordinator_errors(void **state) {
+  home_fixture *f = *state;
+  expect_error(f->dir, "run_coordinator:\n  config: {}\n",
+               "%s/dagd.yaml:2:3: run_coordinator needs 'class' (QueuedRunCoordinator or "
+               "DefaultRunCoordinator)");
+  expect_error(f->dir, "run_coordinator:\n  class: FancyRunCoordinator\n",
+               "%s/dagd.yaml:2:10: unknown run_coordinator.class 'FancyRunCoordinator' (expected "
+               "QueuedRunCoordinator or DefaultRunCoordinator)");
+  expect_error(f->dir, "run_coordinator:\n  class: QueuedRunCoordinator\n  limits: 3\n",
+               "%s/dagd.yaml:3:3: unknown key 'limits' in run_coordinator (expected one of: "
+               "module, class, config)");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    max_concurrent: 3\n",
+               "%s/dagd.yaml:4:5: unknown key 'max_concurrent' in run_coordinator.config "
+               "(expected one of: max_concurrent_runs, dequeue_interval_seconds, "
+               "tag_concurrency_limits)");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: DefaultRunCoordinator\n  config:\n"
+               "    max_concurrent_runs: 3\n",
+               "%s/dagd.yaml:4:5: unknown key 'max_concurrent_runs' in DefaultRunCoordinator's "
+               "config (expected one of: )");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    max_concurrent_runs: -2\n    dequeue_interval_seconds: 0\n",
+               "%s/dagd.yaml:4:26: run_coordinator.config.max_concurrent_runs must be an integer "
+               "from -1\n"
+               "%s/dagd.yaml:5:31: run_coordinator.config.dequeue_interval_seconds must be a "
+               "number of seconds above 0, at most 86400");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits: {key: a, limit: 1}\n",
+               "%s/dagd.yaml:4:29: run_coordinator.config.tag_concurrency_limits must be a list, "
+               "not a mapping");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n      - {key: a}\n",
+               "%s/dagd.yaml:5:9: a tag_concurrency_limits item needs 'limit'");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n      - {limit: 1, key: 7}\n",
+               "%s/dagd.yaml:5:25: tag_concurrency_limits.key must be a string");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n      - {key: a, limit: -1}\n      - {limit: 2.5}\n",
+               "%s/dagd.yaml:5:25: tag_concurrency_limits.limit must be an integer from 0\n"
+               "%s/dagd.yaml:6:9: a tag_concurrency_limits item needs 'key'\n"
+               "%s/dagd.yaml:6:17: tag_concurrency_limits.limit must be an integer from 0");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n      - {key: a, value: 3, limit: 1}\n",
+               "%s/dagd.yaml:5:25: tag_concurrency_limits.value must be a string or "
+               "{applyLimitPerUniqueValue: true}");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n"
+               "      - {key: a, value: {applyLimitPerUniqueValue: yes please}, limit: 1}\n",
+               "%s/dagd.yaml:5:52: tag_concurrency_limits.value.applyLimitPerUniqueValue must be "
+               "true or false");
+  expect_error(f->dir,
+               "run_coordinator:\n  class: QueuedRunCoordinator\n  config:\n"
+               "    tag_concurrency_limits:\n      - {key: a, limit: -1, other: 2}\n",
+               "%s/dagd.yaml:5:29: unknown key 'other' in a tag_concurrency_limits item (expected "
+               "one of: key, value, limit)");
+}
+
+static void test_config_monitoring_errors(void **state) {
+  home_fixture *f = *state;
+  expect_error(f->dir, "run_monitoring:\n  enabled: 1\n",
+               "%s/dagd.yaml:2:12: run_monitoring.enabled must be true or false");
+  expect_error(f->dir, "run_monitoring:\n  poll_interval_seconds: 0\n",
+               "%s/dagd.yaml:2:26: run_monitoring.poll_interval_seconds must be a number of "
+               "seconds above 0, at most 86400");
+  expect_error(f->dir, "run_monitoring:\n  max_runtime_seconds: -5\n",
+               "%s/dagd.yaml:2:24: run_monitoring.max_runtime_seconds must be a number of "
+               "seconds from 0, at most 31622400");
+  expect_error(f->dir, "run_monitoring:\n  start_timeout: 5\n",
+               "%s/dagd.yaml:2:3: unknown key 'start_timeout' in run_monitoring (expected one of: "
+               "enabled, start_timeout_seconds, cancel_timeout_seconds, poll_interval_seconds, "
+               "max_runtime_seconds)");
+  expect_error(f->dir, "run_monitoring: yes\n",
+               "%s/dagd.yaml:1:17: run_monitoring must be a mapping, not a bool");
+}
+
 static void test_home_not_a_folder(void **state) {
   home_fixture *f = *state;
   char path[128];
@@ -251,6 +429,10 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_config_every_key, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_unknown_keys, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_bad_types, home_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_config_coordinator_and_monitoring, home_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_config_coordinator_errors, home_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_config_monitoring_errors, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_home_not_a_folder, home_setup, home_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

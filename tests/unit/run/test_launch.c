@@ -424,7 +424,8 @@ static void test_launch_starts_worker(void **state) {
   assert_int_equal(err.code, RUN_ERR_INVALID);
   char want[200];
   snprintf(want, sizeof want,
-           "Run %s cannot be launched: its status is STARTING, and only a NOT_STARTED run can be.",
+           "Run %s cannot be launched: its status is STARTING, and only a NOT_STARTED or QUEUED "
+           "run can be.",
            id);
   assert_string_equal(err.message, want);
 }
@@ -485,13 +486,83 @@ static void test_launch_refused(void **state) {
   assert_string_equal(err.message, "Run 33333333-3333-4333-8333-333333333333 could not be found.");
   assert_int_equal(run_launch(f->home->inst, "../x", &err), -1);
   assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
-  char id[37];
-  home_add_run(f->home, STORE_RUN_QUEUED, id);
-  assert_int_equal(run_launch(f->home->inst, id, &err), -1);
-  assert_int_equal(err.code, RUN_ERR_INVALID);
+  static const store_run_status refused[] = {STORE_RUN_STARTING, STORE_RUN_STARTED,
+                                             STORE_RUN_SUCCESS, STORE_RUN_CANCELED};
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    char id[37];
+    home_add_run(f->home, refused[i], id);
+    assert_int_equal(run_launch(f->home->inst, id, &err), -1);
+    assert_int_equal(err.code, RUN_ERR_INVALID);
+    assert_non_null(strstr(err.message, "only a NOT_STARTED or QUEUED run can be"));
+    size_t n;
+    home_events(f->home, id, &n);
+    assert_int_equal(n, 0); /* nothing reported */
+  }
+}
+
+/* The types of the run's events, space-separated (in the fixture's arena). */
+static const char *event_types(launch_fixture *f, const char *id) {
   size_t n;
-  home_events(f->home, id, &n);
-  assert_int_equal(n, 0); /* nothing reported */
+  store_event *ev = home_events(f->home, id, &n);
+  buf b;
+  buf_init(&b, f->home->a);
+  for (size_t i = 0; i < n; i++)
+    buf_printf(&b, "%s%s", i ? " " : "", ev[i].event_type);
+  return buf_cstr(&b);
+}
+
+static void test_submit_default_launches(void **state) {
+  launch_fixture *f = *state;
+  set_worker(f, "/bin/true");
+  char id[37];
+  home_add_run(f->home, STORE_RUN_NOT_STARTED, id);
+  run_error err;
+  assert_int_equal(run_submit(f->home->inst, id, &err), 0);
+  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_STARTING);
+  assert_string_equal(event_types(f, id), "RUN_STARTING");
+}
+
+static void count_submit(void *data) { ++*(int *)data; }
+
+static void test_submit_queued_enqueues(void **state) {
+  launch_fixture *f = *state;
+  run_instance *inst = f->home->inst;
+  inst->coordinator.queued = true;
+  int submitted = 0;
+  inst->on_submit = count_submit;
+  inst->on_submit_data = &submitted;
+  set_worker(f, "/bin/true");
+  char id[37];
+  home_add_run(f->home, STORE_RUN_NOT_STARTED, id);
+  run_error err;
+  assert_int_equal(run_submit(inst, id, &err), 0);
+  assert_int_equal(submitted, 1); /* the hook hears of it */
+  /* Dagster's submit_run: RUN_ENQUEUED at INFO, no message, no worker. */
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_QUEUED);
+  assert_int_equal(r->worker_pid, 0);
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 1);
+  assert_string_equal(ev[0].event_type, "RUN_ENQUEUED");
+  assert_int_equal(ev[0].level, RUN_LEVEL_INFO);
+  assert_string_equal(ev[0].message, "");
+
+  /* Submitted once only; unknown runs and bad ids are not found. */
+  assert_int_equal(run_submit(inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  assert_non_null(strstr(err.message, "its status is QUEUED, and only a NOT_STARTED run can be"));
+  assert_int_equal(run_submit(inst, "33333333-3333-4333-8333-333333333333", &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_int_equal(run_submit(inst, "../x", &err), -1);
+  assert_int_equal(err.code, RUN_ERR_NOT_FOUND);
+  assert_string_equal(event_types(f, id), "RUN_ENQUEUED");
+  assert_int_equal(submitted, 1); /* refusals are not submissions */
+
+  /* What the daemon does next: a QUEUED run launches. */
+  assert_int_equal(run_launch(inst, id, &err), 0);
+  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_STARTING);
+  assert_string_equal(event_types(f, id), "RUN_ENQUEUED RUN_STARTING");
 }
 
 /* Runs sql on the instance's database through a connection of its own
@@ -604,6 +675,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_launch_starts_worker, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_worker_cannot_start, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_refused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_submit_default_launches, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_submit_queued_enqueues, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_reuses_stored_snapshot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_starting_not_recorded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_run_claimed_already, setup, teardown),

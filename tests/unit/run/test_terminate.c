@@ -8,10 +8,7 @@
  * left running, stopped by each policy and by deleting (only the run's:
  * processes of the same session without its DAGD_RUN_ID are left alone).
  *
- * Fake workers are `sh -c SCRIPT execute-run <id> <ready-file>`: sh keeps
- * the extra arguments in its command line, traps SIGTERM to exit 42 (so
- * the test knows the signal arrived, after reaping its sleep) and touches
- * the ready file once the trap is set. Each runs in its own process group, killed at teardown. */
+ * The fake workers and their orphans are fixtures/core/workers.h's. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +25,7 @@
 
 #include "base/mem.h"
 #include "fixtures/core/home.h"
+#include "fixtures/core/workers.h"
 #include "run/events.h"
 #include "run/terminate.h"
 
@@ -35,127 +33,11 @@
   "This pipeline was forcibly marked as canceled from outside the execution context. The "         \
   "computational resources created by the run may not have been fully cleaned up."
 #define OUTSIDE "This run has been marked as canceled from outside the execution context."
-#define FAKE_SCRIPT                                                                                \
-  "trap 'kill $p 2>/dev/null; wait $p; exit 42' TERM; sleep 30 & p=$!; : > \"$2\"; wait; exit 1"
-
-/* Processes the test started, killed (whole group) and reaped at teardown. */
-static pid_t spawned[8];
-static size_t n_spawned;
-
-static pid_t spawn(char *const argv[]) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    setpgid(0, 0);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  assert_true(pid > 0);
-  setpgid(pid, pid);
-  assert_true(n_spawned < sizeof spawned / sizeof *spawned);
-  spawned[n_spawned++] = pid;
-  return pid;
-}
-
-static void sleep_a_bit(void) {
-  struct timespec nap = {0, 10 * 1000 * 1000};
-  nanosleep(&nap, NULL);
-}
-
-/* A fake worker of run_id, started and ready for SIGTERM. */
-static pid_t spawn_worker(home_fixture *f, const char *run_id) {
-  char ready[128];
-  snprintf(ready, sizeof ready, "%s/ready-%zu", f->dir, n_spawned);
-  char *argv[] = {"/bin/sh", "-c", FAKE_SCRIPT, "execute-run", (char *)run_id, ready, NULL};
-  pid_t pid = spawn(argv);
-  for (int i = 0; i < 2000 && access(ready, F_OK) != 0; i++)
-    sleep_a_bit();
-  assert_int_equal(access(ready, F_OK), 0);
-  return pid;
-}
-
-/* The exit status of a spawned process, waiting up to ~20 s; -1 when it
- * is still running then. */
-static int wait_exit(pid_t pid) {
-  for (int i = 0; i < 2000; i++) {
-    int st;
-    pid_t r = waitpid(pid, &st, WNOHANG);
-    if (r == pid) {
-      for (size_t k = 0; k < n_spawned; k++)
-        if (spawned[k] == pid)
-          spawned[k] = 0;
-      return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-    }
-    sleep_a_bit();
-  }
-  return -1;
-}
-
-static bool still_running(pid_t pid) {
-  int st;
-  return waitpid(pid, &st, WNOHANG) == 0;
-}
-
-static int setup(void **state) {
-  n_spawned = 0;
-  return home_setup(state);
-}
-
-static int teardown(void **state) {
-  for (size_t i = 0; i < n_spawned; i++)
-    if (spawned[i] > 0) {
-      /* The whole group: sh and its sleep, which this subreaper adopts. */
-      kill(-spawned[i], SIGKILL);
-      while (waitpid(-spawned[i], NULL, 0) > 0)
-        ;
-    }
-  n_spawned = 0;
-  return home_teardown(state);
-}
-
-/* Records pid as the run's worker; fails the test unless the run is now
- * pid's. */
-static void set_worker(home_fixture *f, const char *id, int64_t pid) {
-  store_error err = {{0}};
-  bool claimed = false;
-  if (store_run_set_worker(f->inst->store, id, pid, &claimed, &err) != 0 || !claimed)
-    fail_msg("store_run_set_worker: %s", err.message[0] ? err.message : "not claimed");
-}
-
-/* A run with the status and worker pid (0: none) given; its id into id. */
-static void add_run(home_fixture *f, store_run_status status, int64_t pid, char id[37]) {
-  home_add_run(f, status, id);
-  if (pid)
-    set_worker(f, id, pid);
-}
-
-/* A run in status whose recorded worker is a live fake worker of it; its
- * id into id. Returns the worker's pid. */
-static pid_t add_run_with_worker(home_fixture *f, store_run_status status, char id[37]) {
-  home_add_run(f, status, id);
-  pid_t pid = spawn_worker(f, id);
-  set_worker(f, id, pid);
-  return pid;
-}
 
 static void terminate_ok(home_fixture *f, const char *id, run_terminate_policy policy) {
   run_error err;
   if (run_terminate(f->inst, id, policy, &err) != 0)
     fail_msg("run_terminate: %s", err.message);
-}
-
-/* Checks the run's events: n of them, (type, level, message) each. */
-static void check_events(home_fixture *f, const char *id, size_t n, ...) {
-  size_t got;
-  store_event *ev = home_events(f, id, &got);
-  assert_int_equal(got, n);
-  va_list ap;
-  va_start(ap, n);
-  for (size_t i = 0; i < n; i++) {
-    assert_string_equal(ev[i].event_type, va_arg(ap, const char *));
-    assert_int_equal(ev[i].level, va_arg(ap, int));
-    assert_string_equal(ev[i].message, va_arg(ap, const char *));
-  }
-  va_end(ap);
 }
 
 static void test_can_terminate(void **state) {
@@ -402,143 +284,6 @@ static void test_delete_signals_worker(void **state) {
   assert_null(store_run_get(f->inst->store, id, f->a, &serr));
 }
 
-/* ---- ops left behind by a dead worker ---- */
-
-/* The op script: a child that shares the op's process group, whose pid
- * goes into the file $1 once it runs. */
-#define OP_SCRIPT "sleep 30 & echo $! > \"$1\"; wait"
-
-enum { ORPHAN_OPS = 2, ORPHAN_DECOYS = 2, ORPHAN_PROCS = ORPHAN_OPS + ORPHAN_DECOYS };
-
-/* A fake worker that made itself a session leader (as launch.c's does)
- * and started, each in a process group of its own, ORPHAN_OPS ops of the
- * run (DAGD_RUN_ID=<id> in their environment) and ORPHAN_DECOYS processes
- * that are not (no DAGD_RUN_ID; another run's id). Each runs OP_SCRIPT,
- * so each group is a shell and its sleep: pid[i] and child[i]. */
-typedef struct orphan_world {
-  char id[37];
-  pid_t worker;
-  int control; /* closing it makes the worker exit */
-  pid_t pid[ORPHAN_PROCS];
-  pid_t child[ORPHAN_PROCS];
-} orphan_world;
-
-/* The fake worker, in the forked child: never returns. */
-__attribute__((noreturn)) static void orphan_worker_main(const char *dir, const char *id,
-                                                         int report, int control) {
-  if (setsid() < 0)
-    _exit(1);
-  char run_env[64], other_env[64];
-  snprintf(run_env, sizeof run_env, "DAGD_RUN_ID=%s", id);
-  snprintf(other_env, sizeof other_env, "DAGD_RUN_ID=55555555-5555-4555-8555-555555555555");
-  for (int i = 0; i < ORPHAN_PROCS; i++) {
-    char pid_file[128];
-    snprintf(pid_file, sizeof pid_file, "%s/orphan-%d", dir, i);
-    char *env[] = {"PATH=/usr/bin:/bin",
-                   i < ORPHAN_OPS    ? run_env
-                   : i == ORPHAN_OPS ? NULL
-                                     : other_env,
-                   NULL};
-    pid_t pid = fork();
-    if (pid == 0) {
-      setpgid(0, 0);
-      char *argv[] = {"/bin/sh", "-c", OP_SCRIPT, "sh", pid_file, NULL};
-      execve(argv[0], argv, env);
-      _exit(127);
-    }
-    if (pid > 0)
-      setpgid(pid, pid);
-    if (write(report, &pid, sizeof pid) != (ssize_t)sizeof pid)
-      _exit(1);
-  }
-  char c;
-  while (read(control, &c, 1) > 0) {
-  }
-  _exit(0);
-}
-
-/* The pid written into path, waiting up to ~20 s for it. */
-static pid_t wait_pid_file(const char *path) {
-  for (int i = 0; i < 2000; i++) {
-    FILE *in = fopen(path, "r");
-    long pid = 0;
-    int got = in ? fscanf(in, "%ld", &pid) : 0;
-    if (in)
-      fclose(in);
-    if (got == 1 && pid > 0)
-      return (pid_t)pid;
-    sleep_a_bit();
-  }
-  fail_msg("no pid in %s", path);
-  return 0;
-}
-
-/* Starts the fake worker of a new run in status, records it as the run's
- * worker and waits until every process it starts is running. */
-static void start_orphan_world(home_fixture *f, store_run_status status, orphan_world *w) {
-  int report[2], control[2];
-  assert_int_equal(pipe(report), 0);
-  assert_int_equal(pipe(control), 0);
-  home_add_run(f, status, w->id);
-  w->worker = fork();
-  if (w->worker == 0) {
-    close(report[0]);
-    close(control[1]);
-    orphan_worker_main(f->dir, w->id, report[1], control[0]);
-  }
-  assert_true(w->worker > 0);
-  close(report[1]);
-  close(control[0]);
-  w->control = control[1];
-  assert_true(n_spawned + 1 + ORPHAN_PROCS <= sizeof spawned / sizeof *spawned);
-  spawned[n_spawned++] = w->worker; /* teardown kills every group */
-  for (int i = 0; i < ORPHAN_PROCS; i++) {
-    assert_int_equal(read(report[0], &w->pid[i], sizeof w->pid[i]), sizeof w->pid[i]);
-    assert_true(w->pid[i] > 0);
-    spawned[n_spawned++] = w->pid[i];
-    char pid_file[128];
-    snprintf(pid_file, sizeof pid_file, "%s/orphan-%d", f->dir, i);
-    w->child[i] = wait_pid_file(pid_file);
-  }
-  close(report[0]);
-  bool claimed = false;
-  store_error err;
-  if (store_run_set_worker(f->inst->store, w->id, w->worker, &claimed, &err) != 0 || !claimed)
-    fail_msg("store_run_set_worker: %s", err.message);
-}
-
-/* Ends the fake worker: SIGKILL, or a plain exit; its processes live on,
- * adopted by this test process (a subreaper). */
-static void end_orphan_worker(orphan_world *w, bool kill_it) {
-  if (kill_it)
-    kill(w->worker, SIGKILL);
-  close(w->control);
-  assert_int_equal(wait_exit(w->worker), kill_it ? 128 + SIGKILL : 0);
-}
-
-/* Whether pid is gone (reaped here once it has exited), waiting up to ~20 s. */
-static bool wait_gone(pid_t pid) {
-  for (int i = 0; i < 2000; i++) {
-    pid_t r = waitpid(pid, NULL, WNOHANG);
-    if (r == pid || (r < 0 && errno == ECHILD && kill(pid, 0) != 0 && errno == ESRCH))
-      return true;
-    sleep_a_bit();
-  }
-  return false;
-}
-
-/* The run's ops and their children are gone; the decoys still run. */
-static void check_orphans_stopped(const orphan_world *w) {
-  for (int i = 0; i < ORPHAN_OPS; i++) {
-    assert_true(wait_gone(w->pid[i]));
-    assert_true(wait_gone(w->child[i]));
-  }
-  for (int i = ORPHAN_OPS; i < ORPHAN_PROCS; i++) {
-    assert_true(still_running(w->pid[i]));
-    assert_int_equal(kill(w->child[i], 0), 0);
-  }
-}
-
 #define ORPHANS_STOPPED                                                                            \
   "The run worker (pid %ld) is not running; 2 process groups of the run's ops left running were "  \
   "stopped"
@@ -601,18 +346,21 @@ static void test_delete_stops_orphans(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_can_terminate),
-      cmocka_unit_test_setup_teardown(test_refused_statuses, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_unknown_run, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_queued, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_started_live_worker, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_started_dead_worker, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_recycled_pid_left_alone, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_mark_as_canceled, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_delete_signals_worker, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_safe_terminate_stops_orphans, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_mark_as_canceled_stops_orphans, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_delete_stops_orphans, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_refused_statuses, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_run, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_queued, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_started_live_worker, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_started_dead_worker, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_recycled_pid_left_alone, workers_setup,
+                                      workers_teardown),
+      cmocka_unit_test_setup_teardown(test_mark_as_canceled, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_delete, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_delete_signals_worker, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_safe_terminate_stops_orphans, workers_setup,
+                                      workers_teardown),
+      cmocka_unit_test_setup_teardown(test_mark_as_canceled_stops_orphans, workers_setup,
+                                      workers_teardown),
+      cmocka_unit_test_setup_teardown(test_delete_stops_orphans, workers_setup, workers_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

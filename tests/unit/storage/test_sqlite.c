@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "storage/sqlite_internal.h"
 #include "store_fixture.h"
 
 /* ---- helpers shared by the store and run ids ---- */
@@ -846,12 +847,62 @@ static void raw_exec(const char *path, const char *sql) {
   sqlite3_close(db);
 }
 
+/* ---- daemon heartbeats ---- */
+
+static void test_daemon_heartbeats(void **state) {
+  fixture *f = *state;
+  store_error err;
+  const char *id = "x";
+  double when = -1;
+  bool found = true;
+  /* None yet: not an error. */
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &id, &when, &found, &err),
+                   0);
+  assert_false(found);
+  assert_null(id);
+  assert_true(when == 0);
+
+  assert_int_equal(store_daemon_heartbeat(f->s, "dagd daemon", "host:1:aa", 1000.5, &err), 0);
+  assert_int_equal(store_daemon_heartbeat(f->s, "other", "host:2:bb", 7, &err), 0);
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &id, &when, &found, &err),
+                   0);
+  assert_true(found);
+  assert_string_equal(id, "host:1:aa");
+  assert_true(when == 1000.5);
+
+  /* One row per type: a later beat, from anyone, replaces it. */
+  assert_int_equal(store_daemon_heartbeat(f->s, "dagd daemon", "host:3:cc", 1002, &err), 0);
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &id, &when, &found, &err),
+                   0);
+  assert_string_equal(id, "host:3:cc");
+  assert_true(when == 1002);
+  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM daemon_heartbeats"), 2);
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "other", f->a, &id, &when, &found, &err), 0);
+  assert_string_equal(id, "host:2:bb");
+
+  /* Out-pointers are optional; missing arguments are errors. */
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "other", f->a, NULL, NULL, NULL, &err), 0);
+  assert_int_equal(store_daemon_heartbeat(f->s, NULL, "id", 1, &err), -1);
+  assert_int_equal(store_daemon_heartbeat(f->s, "t", NULL, 1, &err), -1);
+  assert_string_equal(err.message, "A daemon heartbeat needs the daemon's id.");
+  assert_int_equal(store_daemon_heartbeat(NULL, "t", "id", 1, &err), -1);
+  assert_int_equal(store_daemon_heartbeat_get(f->s, NULL, f->a, &id, &when, &found, &err), -1);
+  assert_false(found);
+}
+
+/* The newest schema version (the number of migrations). */
+static int64_t latest_version(void) {
+  size_t n;
+  store_sqlite_migrations(&n);
+  return (int64_t)n;
+}
+
 static void test_migrations_fresh_and_reopen(void **state) {
   fixture *f = *state;
   store_error err;
   /* The fixture opened a fresh file: every migration applied once, WAL on. */
-  assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_version"), 1);
-  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), 1);
+  assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_version"), latest_version());
+  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), latest_version());
   assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 1);
   store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, "k", "v", NULL);
   ADD_RUN(f->s, r);
@@ -865,7 +916,7 @@ static void test_migrations_fresh_and_reopen(void **state) {
     assert_int_equal(g->n_tags, 1);
     store_close(again);
   }
-  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), 1);
+  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), latest_version());
   char wal[16] = "";
   sqlite3 *db;
   sqlite3_open(f->path, &db);
@@ -883,7 +934,10 @@ static void test_migrations_refuse_newer_database(void **state) {
   store_error err;
   raw_exec(f->path, "INSERT INTO schema_version (version, applied_time) VALUES (7, 0)");
   assert_null(store_open_sqlite(f->path, &err));
-  assert_non_null(strstr(err.message, "has schema version 7, newer than this dagd supports (1)"));
+  char want[96];
+  snprintf(want, sizeof want, "has schema version 7, newer than this dagd supports (%lld)",
+           (long long)latest_version());
+  assert_non_null(strstr(err.message, want));
   assert_non_null(strstr(err.message, f->path));
   /* The database is left as it was. */
   assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_version"), 7);
@@ -901,7 +955,7 @@ static void test_migrations_upgrade_older_database(void **state) {
   store *s = store_open_sqlite(path, &err);
   assert_non_null(s);
   store_close(s);
-  assert_int_equal(raw_int(path, "SELECT max(version) FROM schema_version"), 1);
+  assert_int_equal(raw_int(path, "SELECT max(version) FROM schema_version"), latest_version());
   assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'unrelated'"), 1);
   remove_tree(dir);
 }
@@ -929,6 +983,7 @@ int main(void) {
       T(test_status_changes_from_events),
       T(test_finished_run_status_is_final),
       T(test_snapshots),
+      T(test_daemon_heartbeats),
       T(test_migrations_fresh_and_reopen),
       T(test_migrations_refuse_newer_database),
       cmocka_unit_test(test_migrations_upgrade_older_database),

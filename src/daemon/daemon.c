@@ -1,0 +1,299 @@
+/* daemon.c — the daemon's thread (daemon.h).
+ *
+ * One thread does everything in turn: the heartbeat, the queue pass, the
+ * monitoring pass. A pass that takes long delays the next heartbeat, so
+ * passes are kept short (a queue pass launches workers, which return at
+ * once) and the staleness limit allows three missed beats. Scheduling
+ * uses the monotonic clock (a wall-clock jump neither stalls nor floods
+ * the loop); the heartbeat records wall-clock time, since other processes
+ * compare it with theirs.
+ *
+ * Between dequeue intervals, the queue is also watched, every
+ * QUEUE_WATCH_INTERVAL: the daemon counts the QUEUED runs and, when some
+ * wait, those in progress (one indexed count each). More QUEUED runs than
+ * last seen (submitted by another process: `dagd webserver` next to `dagd
+ * daemon`) or fewer in progress (a run ended and freed a slot) make a pass
+ * run at once. Dagster waits for the next interval (its passes are
+ * costly); here a freed slot or a new run is seen within the watch period,
+ * and a run submitted through `dagd dev` at once (daemon_wake).
+ *
+ * The daemon must outlive any trouble with the store: a failed heartbeat
+ * or pass is written to stderr and tried again at its next turn. A
+ * failure that repeats itself is written once, and its end noted, so a
+ * database down for an hour does not fill the log. */
+#define _GNU_SOURCE /* getrandom's header, pthread_condattr_setclock */
+
+/* Seconds between two looks at the queue (see above). */
+#define QUEUE_WATCH_INTERVAL 0.025
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/arena.h"
+#include "base/clock.h"
+#include "base/mem.h"
+#include "daemon/monitor.h"
+#include "daemon/queue.h"
+
+/* One of the daemon's periodic jobs, and its last failure. */
+typedef struct turn {
+  const char *name;
+  char last_error[512]; /* "" after a success */
+} turn;
+
+struct daemon_loop {
+  run_instance *inst;
+  turn heartbeat, queue, monitor; /* the daemon thread's own */
+  /* Counted after the last pass or look at the queue; -1: unknown. */
+  int64_t in_progress, waiting;
+  char id[320];
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t cond; /* on CLOCK_MONOTONIC */
+  bool stop, wake;     /* under lock */
+};
+
+static double mono_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static struct timespec mono_deadline(double t) {
+  struct timespec ts;
+  ts.tv_sec = (time_t)t;
+  ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+  if (ts.tv_nsec >= 1000000000L) {
+    ts.tv_sec++;
+    ts.tv_nsec -= 1000000000L;
+  }
+  return ts;
+}
+
+/* host:pid:random, unique enough to tell two daemons apart even on one
+ * host after a pid is reused. */
+static void make_id(char *out, size_t size) {
+  char host[256] = "localhost";
+  if (gethostname(host, sizeof host) != 0)
+    snprintf(host, sizeof host, "localhost");
+  host[sizeof host - 1] = '\0';
+  unsigned int r = 0;
+  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
+    r = (unsigned int)(mono_now() * 1e9);
+  snprintf(out, size, "%s:%ld:%08x", host, (long)getpid(), r);
+}
+
+/* Records how a turn went, and says so on stderr when that changed. */
+static void turn_done(const daemon_loop *d, turn *t, bool ok, buf *err) {
+  const char *message = ok ? "" : buf_cstr(err);
+  if (strncmp(t->last_error, message, sizeof t->last_error - 1) != 0) {
+    if (ok)
+      fprintf(stderr, "dagd daemon %s: %s works again\n", d->id, t->name);
+    else
+      fprintf(stderr, "dagd daemon %s: %s failed (retrying at its next turn): %s\n", d->id, t->name,
+              message);
+  }
+  snprintf(t->last_error, sizeof t->last_error, "%s", message);
+  buf_free(err);
+}
+
+/* Refuses (false, err) when another daemon's heartbeat is fresh. */
+static bool check_no_other(run_instance *inst, const char *own_id, buf *err) {
+  arena *a = arena_new(0);
+  const char *id = NULL;
+  double when = 0;
+  bool found = false;
+  store_error serr;
+  bool ok = true;
+  if (store_daemon_heartbeat_get(inst->store, DAEMON_TYPE, a, &id, &when, &found, &serr) != 0) {
+    buf_printf(err, "Cannot read the daemon heartbeat: %s", serr.message);
+    ok = false;
+  } else if (found && when > 0 && strcmp(id, own_id) != 0) {
+    double age = clock_now() - when;
+    if (age < 0)
+      age = 0; /* another host's clock ahead of ours: as good as fresh */
+    if (age < DAEMON_HEARTBEAT_STALE) {
+      buf_printf(err, "another dagd daemon (%s) is running: its heartbeat is %.1f s old", id, age);
+      ok = false;
+    }
+  }
+  arena_free(a);
+  return ok;
+}
+
+static bool beat(daemon_loop *d, double when, buf *err) {
+  store_error serr;
+  if (store_daemon_heartbeat(d->inst->store, DAEMON_TYPE, d->id, when, &serr) != 0) {
+    buf_printf(err, "Cannot write the daemon heartbeat: %s", serr.message);
+    return false;
+  }
+  return true;
+}
+
+static void heartbeat_turn(daemon_loop *d) {
+  buf err;
+  buf_init(&err, NULL);
+  turn_done(d, &d->heartbeat, beat(d, clock_now(), &err), &err);
+}
+
+static void queue_turn(daemon_loop *d) {
+  buf err;
+  buf_init(&err, NULL);
+  bool ok = daemon_queue_pass(d->inst, &err) >= 0;
+  d->in_progress = ok ? daemon_queue_in_progress(d->inst, &err) : -1;
+  d->waiting = ok && d->in_progress >= 0 ? daemon_queue_waiting(d->inst, &err) : -1;
+  turn_done(d, &d->queue, d->waiting >= 0, &err);
+}
+
+/* Whether the queue changed since the last look so that a pass may
+ * launch something: more runs QUEUED, or, while some are, fewer in
+ * progress. A failed count is left to the next pass to report. */
+static bool queue_changed(daemon_loop *d) {
+  buf err;
+  buf_init(&err, NULL);
+  int64_t waiting = daemon_queue_waiting(d->inst, &err);
+  int64_t in_progress = waiting > 0 ? daemon_queue_in_progress(d->inst, &err) : -1;
+  buf_free(&err);
+  bool changed = (waiting > d->waiting && d->waiting >= 0) ||
+                 (in_progress >= 0 && d->in_progress >= 0 && in_progress < d->in_progress);
+  d->waiting = waiting;
+  d->in_progress = in_progress;
+  return changed;
+}
+
+static void monitor_turn(daemon_loop *d) {
+  buf err;
+  buf_init(&err, NULL);
+  turn_done(d, &d->monitor, daemon_monitor_pass(d->inst, clock_now(), &err) >= 0, &err);
+}
+
+static double min2(double a, double b) { return a < b ? a : b; }
+
+static void *daemon_main(void *arg) {
+  daemon_loop *d = arg;
+  const run_coordinator_config *q = &d->inst->coordinator;
+  const run_monitoring_config *m = &d->inst->monitoring;
+  double now = mono_now();
+  double next_beat = now + DAEMON_HEARTBEAT_INTERVAL; /* daemon_start wrote the first */
+  double next_queue = q->queued ? now : 1e300;
+  double next_watch = q->queued ? now + QUEUE_WATCH_INTERVAL : 1e300;
+  double next_monitor = m->enabled ? now + m->poll_interval : 1e300;
+  pthread_mutex_lock(&d->lock);
+  while (!d->stop) {
+    bool woken = d->wake;
+    d->wake = false;
+    pthread_mutex_unlock(&d->lock);
+
+    now = mono_now();
+    if (now >= next_beat) {
+      heartbeat_turn(d);
+      next_beat = now + DAEMON_HEARTBEAT_INTERVAL;
+    }
+    if (q->queued && now >= next_watch) {
+      woken = queue_changed(d) || woken;
+      next_watch = now + QUEUE_WATCH_INTERVAL;
+    }
+    if (q->queued && (woken || now >= next_queue)) {
+      queue_turn(d);
+      next_queue = mono_now() + q->dequeue_interval;
+    }
+    if (m->enabled && now >= next_monitor) {
+      monitor_turn(d);
+      next_monitor = mono_now() + m->poll_interval;
+    }
+
+    pthread_mutex_lock(&d->lock);
+    if (d->stop || d->wake)
+      continue;
+    struct timespec until =
+        mono_deadline(min2(min2(next_beat, next_watch), min2(next_queue, next_monitor)));
+    int rc;
+    do
+      rc = pthread_cond_timedwait(&d->cond, &d->lock, &until);
+    while (rc == 0 && !d->stop && !d->wake);
+  }
+  pthread_mutex_unlock(&d->lock);
+  return NULL;
+}
+
+daemon_loop *daemon_start(run_instance *inst, buf *err) {
+  daemon_loop *d = xcalloc(1, sizeof *d);
+  d->inst = inst;
+  d->heartbeat.name = "the heartbeat";
+  d->queue.name = "the queue pass";
+  d->monitor.name = "the monitoring pass";
+  d->in_progress = d->waiting = -1;
+  make_id(d->id, sizeof d->id);
+  /* Check, claim, then check that the claim held: of two daemons
+   * starting at once, the one whose heartbeat was overwritten gives up. */
+  if (!check_no_other(inst, d->id, err) || !beat(d, clock_now(), err) ||
+      !check_no_other(inst, d->id, err)) {
+    free(d);
+    return NULL;
+  }
+  pthread_mutex_init(&d->lock, NULL);
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&d->cond, &attr);
+  pthread_condattr_destroy(&attr);
+  /* The thread starts with every signal blocked: the process's own
+   * thread (sigwait in dagd dev and dagd daemon) receives them. */
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);
+  int rc = pthread_create(&d->thread, NULL, daemon_main, d);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    buf_printf(err, "Cannot start the daemon thread: %s", strerror(rc));
+    store_error ignored;
+    store_daemon_heartbeat(inst->store, DAEMON_TYPE, d->id, 0, &ignored);
+    pthread_cond_destroy(&d->cond);
+    pthread_mutex_destroy(&d->lock);
+    free(d);
+    return NULL;
+  }
+  return d;
+}
+
+const char *daemon_id(const daemon_loop *d) { return d->id; }
+
+void daemon_wake(daemon_loop *d) {
+  if (!d)
+    return;
+  pthread_mutex_lock(&d->lock);
+  d->wake = true;
+  pthread_cond_signal(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+}
+
+void daemon_stop(daemon_loop *d) {
+  if (!d)
+    return;
+  pthread_mutex_lock(&d->lock);
+  d->stop = true;
+  pthread_cond_signal(&d->cond);
+  pthread_mutex_unlock(&d->lock);
+  pthread_join(d->thread, NULL);
+  /* Clear the heartbeat, unless another daemon owns it by now, so a
+   * restart right after this one is not refused. */
+  arena *a = arena_new(0);
+  const char *id = NULL;
+  bool found = false;
+  store_error serr;
+  if (store_daemon_heartbeat_get(d->inst->store, DAEMON_TYPE, a, &id, NULL, &found, &serr) == 0 &&
+      found && strcmp(id, d->id) == 0)
+    store_daemon_heartbeat(d->inst->store, DAEMON_TYPE, d->id, 0, &serr);
+  arena_free(a);
+  pthread_cond_destroy(&d->cond);
+  pthread_mutex_destroy(&d->lock);
+  free(d);
+}

@@ -1,0 +1,327 @@
+/* monitor.c — run monitoring (monitor.h), Dagster's run_monitoring daemon
+ * with the DefaultRunLauncher's worker health check made local: a run's
+ * worker is healthy while its stored pid is a live `execute-run <id>`.
+ *
+ * A pass may run in two processes at once (two daemons briefly, a daemon
+ * and a test), and a run changes under it all the time: the worker claims
+ * it, finishes it, a user cancels it. So each decision is taken on the run
+ * as listed, and the run is read again right before anything is written;
+ * a run whose status or worker changed meanwhile is left to the next pass.
+ * The worker's liveness is checked before that re-read: a worker that
+ * ended normally wrote its last event before exiting, so it is seen
+ * finished rather than abandoned. The storage never changes a finished
+ * run's status, so the rare write that still races is harmless.
+ *
+ * How long a run has been STARTING or CANCELING is the age of its last
+ * RUN_STARTING or RUN_CANCELING event, as in Dagster: the run's update
+ * time moves with every tag. */
+#include "daemon/monitor.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/arena.h"
+#include "run/run_internal.h"
+#include "run/terminate.h"
+
+#define FAILURE_REASON_TAG "dagster/failure_reason"
+#define MAX_RUNTIME_TAG "dagster/max_runtime"
+#define MAX_RUNTIME_SECONDS_TAG "dagster/max_runtime_seconds" /* Dagster reads it too */
+#define MAX_RUNTIME_CANCELING "Canceling due to exceeding maximum runtime of %lld seconds."
+#define MAX_RUNTIME_FAILURE "Exceeded maximum runtime of %lld seconds."
+#define CANCELED_OUTSIDE "This run has been marked as canceled from outside the execution context."
+#define EVENTS_PAGE 512
+
+/* What a check of one run came to. */
+enum { LEFT_ALONE = 0, ACTED = 1, STORE_FAILED = -1 };
+
+typedef struct check {
+  run_instance *inst;
+  const run_monitoring_config *cfg;
+  double now;
+  arena *a; /* freed after each run */
+  run_error err;
+} check;
+
+/* A timeout as Dagster prints it: 180, or 2.5 when not whole. */
+static const char *seconds_text(check *c, double seconds) {
+  if (seconds < 1e15 && seconds == (double)(long long)seconds)
+    return arena_printf(c->a, "%lld", (long long)seconds);
+  return arena_printf(c->a, "%g", seconds);
+}
+
+static bool worker_alive(const store_run *run) {
+  return run->worker_pid > 0 && run_signal_worker(run->worker_pid, run->run_id, 0);
+}
+
+/* The run as it is now, when its status and worker are still those it was
+ * judged on: otherwise NULL (and c->err set when the storage failed). */
+static store_run *still_as_judged(check *c, const store_run *judged, int *rc) {
+  store_error serr = {{0}};
+  store_run *now = store_run_get(c->inst->store, judged->run_id, c->a, &serr);
+  if (!now && serr.message[0]) {
+    run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
+    *rc = STORE_FAILED;
+    return NULL;
+  }
+  *rc = LEFT_ALONE;
+  if (!now || now->status != judged->status || now->worker_pid != judged->worker_pid)
+    return NULL;
+  return now;
+}
+
+/* The last event of type `type` of the run: its time and message (NULL:
+ * none, *time untouched). Read a page at a time so a long run's log is
+ * never held whole. */
+static int last_event(check *c, const char *run_id, const char *type, double *time,
+                      const char **message) {
+  *message = NULL;
+  arena *page = arena_new(0);
+  int64_t after = 0;
+  bool more = true;
+  int rc = 0;
+  while (more) {
+    size_t n;
+    store_error serr = {{0}};
+    store_event *ev =
+        store_events(c->inst->store, run_id, after, EVENTS_PAGE, page, &n, &more, &serr);
+    if (!ev && serr.message[0]) {
+      run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
+      rc = -1;
+      break;
+    }
+    for (size_t i = 0; i < n; i++)
+      if (ev[i].event_type && strcmp(ev[i].event_type, type) == 0) {
+        *time = ev[i].timestamp;
+        *message = arena_strdup(c->a, ev[i].message ? ev[i].message : "");
+      }
+    if (n == 0)
+      break;
+    after = ev[n - 1].id;
+    arena_reset(page);
+  }
+  arena_free(page);
+  return rc;
+}
+
+static int add_failure_reason(check *c, const char *run_id, const char *reason) {
+  store_tag tag = {FAILURE_REASON_TAG, reason};
+  store_error serr;
+  if (store_run_add_tags(c->inst->store, run_id, &tag, 1, &serr) != 0)
+    return run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
+  return 0;
+}
+
+static int report(check *c, const char *run_id, const char *type, const char *message) {
+  return run_report(c->inst->store, run_id, type, message, NULL, &c->err) ? ACTED : STORE_FAILED;
+}
+
+static int end_abandoned(check *c, const store_run *run, const char *type, const char *message) {
+  return run_end_abandoned(c->inst, run, type, message, &c->err) == 0 ? ACTED : STORE_FAILED;
+}
+
+/* ---- STARTING (and NOT_STARTED) ---- */
+
+/* Dagster's monitor_starting_run: past the start timeout (counted from
+ * RUN_STARTING, or from the run's creation when it never got that far),
+ * the run fails with START_TIMEOUT; a live worker is then told to stop,
+ * a dead one's ops are stopped. */
+static int check_starting(check *c, const store_run *listed) {
+  double timeout = c->cfg->start_timeout;
+  if (timeout <= 0)
+    return LEFT_ALONE;
+  double since =
+      listed->status == STORE_RUN_NOT_STARTED ? listed->create_time : listed->update_time;
+  const char *ignored;
+  if (listed->status == STORE_RUN_STARTING &&
+      last_event(c, listed->run_id, "RUN_STARTING", &since, &ignored) != 0)
+    return STORE_FAILED;
+  if (c->now - since < timeout)
+    return LEFT_ALONE;
+  bool alive = worker_alive(listed);
+  int rc;
+  store_run *run = still_as_judged(c, listed, &rc);
+  if (!run)
+    return rc;
+  const char *message =
+      arena_printf(c->a, "Run timed out due to taking longer than %s seconds to start.",
+                   seconds_text(c, timeout));
+  if (add_failure_reason(c, run->run_id, "START_TIMEOUT") != 0)
+    return STORE_FAILED;
+  if (run->worker_pid > 0 && !alive)
+    return end_abandoned(c, run, "RUN_FAILURE", message);
+  rc = report(c, run->run_id, "RUN_FAILURE", message);
+  /* Failed first, so a worker that gets going after all finds the run
+   * finished; one that died since gets its ops stopped. */
+  if (rc == ACTED && alive && !run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
+    run_kill_orphaned_ops(run->worker_pid, run->run_id);
+  return rc;
+}
+
+/* ---- STARTED ---- */
+
+/* The run's maximum runtime in seconds: its dagster/max_runtime tag (or
+ * dagster/max_runtime_seconds), else the configured one. False when it
+ * has none; a tag that is not a number means none, as in Dagster. */
+static bool max_runtime(const check *c, const store_run *run, double *max) {
+  const char *text = NULL;
+  for (size_t i = 0; i < run->n_tags && !text; i++)
+    if (strcmp(run->tags[i].key, MAX_RUNTIME_TAG) == 0)
+      text = run->tags[i].value;
+  for (size_t i = 0; i < run->n_tags && !text; i++)
+    if (strcmp(run->tags[i].key, MAX_RUNTIME_SECONDS_TAG) == 0)
+      text = run->tags[i].value;
+  if (text && text[0]) {
+    char *end;
+    *max = strtod(text, &end);
+    if (*end)
+      return false;
+  } else {
+    *max = c->cfg->max_runtime;
+  }
+  return *max > 0;
+}
+
+/* Dagster's check_run_timeout: RUN_CANCELING, the worker terminated, and
+ * RUN_FAILURE at once when the request reached it (as Dagster does when
+ * its launcher's terminate succeeds); a worker gone meanwhile cannot end
+ * the run, so it is ended here with its ops stopped. */
+static int check_max_runtime(check *c, const store_run *listed) {
+  double max;
+  if (!max_runtime(c, listed, &max) || listed->start_time <= 0 ||
+      c->now - listed->start_time <= max)
+    return LEFT_ALONE;
+  int rc;
+  store_run *run = still_as_judged(c, listed, &rc);
+  if (!run)
+    return rc;
+  long long n = (long long)max;
+  if (report(c, run->run_id, "RUN_CANCELING", arena_printf(c->a, MAX_RUNTIME_CANCELING, n)) !=
+      ACTED)
+    return STORE_FAILED;
+  const char *failed = arena_printf(c->a, MAX_RUNTIME_FAILURE, n);
+  if (run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
+    return report(c, run->run_id, "RUN_FAILURE", failed);
+  return end_abandoned(c, run, "RUN_FAILURE", failed);
+}
+
+/* Dagster's monitor_started_run with check_run_worker_health: a worker
+ * that is gone (status NOT_FOUND in Dagster's terms; dagd cannot resume a
+ * run) fails the run. A run without a recorded worker only counts as
+ * abandoned once it has been STARTED for the start timeout: every worker
+ * records itself before RUN_START, so it had none to begin with. */
+static int check_started(check *c, const store_run *listed) {
+  if (worker_alive(listed))
+    return check_max_runtime(c, listed);
+  if (listed->worker_pid <= 0) {
+    double since = listed->start_time > 0 ? listed->start_time : listed->update_time;
+    if (c->cfg->start_timeout <= 0 || c->now - since < c->cfg->start_timeout)
+      return LEFT_ALONE;
+  }
+  int rc;
+  store_run *run = still_as_judged(c, listed, &rc);
+  if (!run)
+    return rc;
+  const char *health = run->worker_pid > 0
+                           ? arena_printf(c->a, "The run worker (pid %lld) is not running",
+                                          (long long)run->worker_pid)
+                           : "The run has no run worker";
+  const char *message =
+      arena_printf(c->a, "Detected run worker status NOT_FOUND: '%s'. Marking run %s as failed.",
+                   health, run->run_id);
+  if (add_failure_reason(c, run->run_id, "UNEXPECTED_TERMINATION") != 0)
+    return STORE_FAILED;
+  return end_abandoned(c, run, "RUN_FAILURE", message);
+}
+
+/* ---- CANCELING ---- */
+
+/* Dagster's monitor_canceling_run, and a worker that died while
+ * canceling: the run ends CANCELED (FAILURE when the maximum runtime was
+ * what canceled it), its ops stopped. A worker that is alive past the
+ * cancel timeout is killed first: it had its grace period and more. */
+static int check_canceling(check *c, const store_run *listed) {
+  double since = listed->update_time;
+  const char *why;
+  if (last_event(c, listed->run_id, "RUN_CANCELING", &since, &why) != 0)
+    return STORE_FAILED;
+  bool alive = worker_alive(listed);
+  bool dead = listed->worker_pid > 0 && !alive;
+  double timeout = c->cfg->cancel_timeout;
+  bool late = timeout > 0 && c->now - since >= timeout;
+  if (!dead && !late)
+    return LEFT_ALONE;
+  int rc;
+  store_run *run = still_as_judged(c, listed, &rc);
+  if (!run)
+    return rc;
+  long long max;
+  bool over_runtime = why && sscanf(why, MAX_RUNTIME_CANCELING, &max) == 1;
+  const char *type = over_runtime ? "RUN_FAILURE" : "RUN_CANCELED";
+  const char *message =
+      over_runtime ? arena_printf(c->a, MAX_RUNTIME_FAILURE, max)
+      : dead       ? CANCELED_OUTSIDE
+             : arena_printf(c->a, "Run timed out due to taking longer than %s seconds to cancel.",
+                            seconds_text(c, timeout));
+  if (alive && run_signal_worker(run->worker_pid, run->run_id, SIGKILL) &&
+      report(c, run->run_id, "ENGINE_EVENT",
+             arena_printf(c->a,
+                          "The run worker (pid %lld) was killed: the run was still canceling "
+                          "after %s seconds.",
+                          (long long)run->worker_pid, seconds_text(c, timeout))) != ACTED)
+    return STORE_FAILED;
+  return end_abandoned(c, run, type, message);
+}
+
+/* ---- the pass ---- */
+
+static int check_run(check *c, const store_run *listed) {
+  switch (listed->status) {
+  case STORE_RUN_NOT_STARTED:
+  case STORE_RUN_STARTING:
+    return check_starting(c, listed);
+  case STORE_RUN_STARTED:
+    return check_started(c, listed);
+  case STORE_RUN_CANCELING:
+    return check_canceling(c, listed);
+  default:
+    return LEFT_ALONE;
+  }
+}
+
+int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
+  if (!inst->monitoring.enabled)
+    return 0;
+  static const store_run_status watched[] = {STORE_RUN_NOT_STARTED, STORE_RUN_STARTING,
+                                             STORE_RUN_STARTED, STORE_RUN_CANCELING};
+  store_runs_filter filter = {.statuses = watched, .n_statuses = sizeof watched / sizeof *watched};
+  arena *list = arena_new(0);
+  size_t n = 0;
+  store_error serr = {{0}};
+  store_run *runs = store_runs_list(inst->store, &filter, NULL, -1, list, &n, &serr);
+  if (!runs && serr.message[0]) {
+    buf_printf(err, "run monitoring: %s", serr.message);
+    arena_free(list);
+    return -1;
+  }
+  check c = {.inst = inst, .cfg = &inst->monitoring, .now = now};
+  int acted = 0;
+  bool failed = false;
+  /* Oldest first: the order runs were launched in. */
+  for (size_t i = n; i-- > 0;) {
+    c.a = arena_new(0);
+    int rc = check_run(&c, &runs[i]);
+    arena_free(c.a);
+    if (rc == ACTED)
+      acted++;
+    else if (rc == STORE_FAILED && !failed) {
+      /* The other runs are still checked; the first failure is reported. */
+      failed = true;
+      buf_printf(err, "run monitoring: run %s: %s", runs[i].run_id, c.err.message);
+    }
+  }
+  arena_free(list);
+  return failed ? -1 : acted;
+}

@@ -1,0 +1,41 @@
+/* monitor.h — run monitoring (Dagster's run_monitoring daemon): finds runs
+ * whose worker died, runs stuck starting or canceling, and runs past their
+ * maximum runtime, and ends them with Dagster's events and messages. */
+#ifndef DAGD_DAEMON_MONITOR_H
+#define DAGD_DAEMON_MONITOR_H
+
+#include "base/buf.h"
+#include "run/instance.h"
+
+/* One pass over the unfinished runs of the instance at time now (Unix
+ * seconds), as inst->monitoring says (nothing at all when disabled):
+ * - NOT_STARTED or STARTING longer than start_timeout (from its creation,
+ *   or its last RUN_STARTING; 0: no limit): RUN_FAILURE "Run timed out due
+ *   to taking longer than {N} seconds to start." (tag
+ *   dagster/failure_reason START_TIMEOUT), the worker told to stop (a dead
+ *   worker's ops killed, with an ENGINE_EVENT first saying so);
+ * - STARTED or CANCELING whose worker is no longer running (this host: the
+ *   stored pid is not a live `execute-run <id>`; a STARTED run with no
+ *   worker recorded counts once it has been STARTED for start_timeout):
+ *   the ops it left killed, an ENGINE_EVENT saying what became of them,
+ *   then RUN_FAILURE "Detected run worker status NOT_FOUND: '…'. Marking
+ *   run {id} as failed." (tag dagster/failure_reason
+ *   UNEXPECTED_TERMINATION); a CANCELING run ends CANCELED instead;
+ * - CANCELING longer than cancel_timeout (from its last RUN_CANCELING; 0:
+ *   no limit): its worker and ops killed, RUN_CANCELED "Run timed out due
+ *   to taking longer than {N} seconds to cancel.";
+ * - STARTED past max_runtime (the dagster/max_runtime tag, else
+ *   inst->monitoring.max_runtime when > 0): RUN_CANCELING "Canceling due to
+ *   exceeding maximum runtime of {N} seconds.", the worker sent SIGTERM,
+ *   and at once RUN_FAILURE "Exceeded maximum runtime of {N} seconds." (as
+ *   Dagster does once its launcher's terminate succeeded: the run ends
+ *   FAILURE, not CANCELED); a run left CANCELING that way (a pass cut
+ *   short) ends FAILURE with that message on a later pass, once its worker
+ *   is gone or the cancel timeout passed.
+ * Every run is read again right before anything is written, so a pass is
+ * idempotent and two passes at once (two processes) rarely both write.
+ * Returns the number of runs it acted on, or -1 with err set when the
+ * storage failed (the other runs are still checked). */
+int daemon_monitor_pass(run_instance *inst, double now, buf *err);
+
+#endif

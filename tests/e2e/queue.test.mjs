@@ -1,0 +1,427 @@
+// queue.test.mjs — the run queue and the daemon end to end: a real `dagd dev`
+// (the daemon in its process) on an instance of its own whose dagd.yaml sets
+// Dagster's QueuedRunCoordinator, real op processes (fixtures/runs). 50
+// simultaneous launches never have more than max_concurrent_runs runs in
+// progress (sampled through runsOrError while they go, and checked again
+// from every run's events afterwards) and all succeed; priorities order the
+// dequeues; tag limits (key and value, per unique value) hold runs back
+// without holding back the others; a QUEUED run terminated is CANCELED; a
+// second daemon is refused, and `dagd dev` next to a `dagd daemon` serves
+// without its own while the standalone daemon launches its runs.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+
+import {
+  FINISHED,
+  FIXTURE_WORKSPACE,
+  gql,
+  gqlResponse,
+  launch,
+  runStatus,
+  waitFor,
+  waitForStatus,
+  workerPids,
+} from './fixtures/runs/harness.mjs';
+import { DAGD, runDagd, startServer } from './server.mjs';
+
+/** dagd.yaml for a queued coordinator with this config (YAML lines). */
+function queuedYaml(configLines) {
+  return [
+    'run_coordinator:',
+    '  class: QueuedRunCoordinator',
+    '  config:',
+    '    dequeue_interval_seconds: 0.2',
+    ...configLines.map((l) => `    ${l}`),
+    '',
+  ].join('\n');
+}
+
+/** A temporary DAGD_HOME holding dagd.yaml with `yaml`. */
+function makeHome(yaml) {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'dagd-queue-'));
+  writeFileSync(path.join(home, 'dagd.yaml'), yaml);
+  return home;
+}
+
+/** The ids of every run of the instance behind url. */
+async function allRunIds(url) {
+  const data = await gql(url, `{ runIdsOrError { ... on RunIds { results } } }`);
+  return data.runIdsOrError.results;
+}
+
+/** Run workers' logs holding a sanitizer's report (a sanitizer build), as "run_id: line". */
+function sanitizerReports(home) {
+  const storage = path.join(home, 'storage');
+  if (!existsSync(storage)) return [];
+  return readdirSync(storage).flatMap((runId) => {
+    const log = path.join(storage, runId, 'worker.log');
+    if (!existsSync(log)) return [];
+    const line = readFileSync(log, 'utf8')
+      .split('\n')
+      .find((l) => /Sanitizer|runtime error:/.test(l));
+    return line ? [`${runId}: ${line}`] : [];
+  });
+}
+
+/**
+ * Starts `dagd dev` on the runs fixture with a home of its own (dagd.yaml =
+ * yaml). stop() cancels unfinished runs, waits for their workers, checks
+ * their logs for sanitizer reports, stops the server (exit 0) and removes
+ * the home.
+ */
+async function startQueuedDev(yaml, home = makeHome(yaml)) {
+  const server = await startServer(['-w', FIXTURE_WORKSPACE], { command: 'dev', home });
+  const stopServer = server.stop;
+  server.stop = async () => {
+    try {
+      const ids = await allRunIds(server.url);
+      for (const id of ids) {
+        if (!FINISHED.includes(await runStatus(server.url, id)))
+          await gqlResponse(
+            server.url,
+            `mutation($id: String!) {
+              terminateRun(runId: $id, terminatePolicy: MARK_AS_CANCELED_IMMEDIATELY) { __typename } }`,
+            { id },
+          );
+      }
+      await waitFor(() => ids.every((id) => workerPids(id).length === 0), {
+        timeout: 10000,
+        what: 'every run worker to exit',
+      });
+      assert.deepEqual(sanitizerReports(home), [], 'run workers ran clean');
+    } finally {
+      assert.equal(await stopServer(), 0, server.stderr());
+      rmSync(home, { recursive: true, force: true });
+    }
+  };
+  return server;
+}
+
+const EVENTS = `
+query($id: ID!) {
+  logsForRun(runId: $id) {
+    ... on EventConnection {
+      events {
+        __typename
+        ... on MessageEvent { eventType message timestamp level }
+        ... on RunEvent { pipelineName }
+      }
+    }
+  }
+}`;
+
+/** A run's events (MessageEvent fields). */
+async function events(url, id) {
+  return (await gql(url, EVENTS, { id })).logsForRun.events;
+}
+
+/** The timestamp (ms) of the run's first event of type `type`, or undefined. */
+function timeOf(evs, type) {
+  const e = evs.find((x) => x.eventType === type);
+  return e ? Number(e.timestamp) : undefined;
+}
+
+/** How many runs are STARTING, STARTED or CANCELING now. */
+async function inProgress(url) {
+  const data = await gql(
+    url,
+    `{ runsOrError(filter: {statuses: [STARTING, STARTED, CANCELING]}) { ... on Runs { results { runId } } } }`,
+  );
+  return data.runsOrError.results.length;
+}
+
+/** The largest number of [start, end] intervals open at once (an end before a start at a tie). */
+function maxOverlap(intervals) {
+  const points = intervals.flatMap(([s, e]) => [
+    [s, 1],
+    [e, -1],
+  ]);
+  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let open = 0;
+  let max = 0;
+  for (const [, d] of points) {
+    open += d;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+const waiterConfig = (file) => ({ ops: { wait_for_file: { config: { path: file, timeout: 60 } } } });
+
+describe('max_concurrent_runs under 50 simultaneous launches', () => {
+  test('never more than 3 in progress, every run succeeds', { timeout: 180000 }, async () => {
+    const s = await startQueuedDev(queuedYaml(['max_concurrent_runs: 3']));
+    try {
+      let done = false;
+      let maxSeen = 0;
+      let samples = 0;
+      const sampler = (async () => {
+        while (!done) {
+          const n = await inProgress(s.url);
+          maxSeen = Math.max(maxSeen, n);
+          samples++;
+          assert.ok(n <= 3, `${n} runs in progress at once`);
+        }
+      })();
+      const launches = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          gql(
+            s.url,
+            `mutation($p: ExecutionParams!) { launchRun(executionParams: $p) {
+              __typename ... on LaunchRunSuccess { run { runId status } } ... on Error { message } } }`,
+            {
+              p: {
+                selector: { repositoryLocationName: 'runs', repositoryName: 'runs', jobName: 'quick' },
+                runConfigData: { ops: { say: { config: { text: `run ${i}` } } } },
+              },
+            },
+          ),
+        ),
+      );
+      const ids = launches.map(({ launchRun }) => {
+        assert.equal(launchRun.__typename, 'LaunchRunSuccess', JSON.stringify(launchRun));
+        // Queued, or already taken by the daemon the launch woke.
+        assert.ok(['QUEUED', 'STARTING', 'STARTED', 'SUCCESS'].includes(launchRun.run.status), launchRun.run.status);
+        return launchRun.run.runId;
+      });
+      for (const id of ids) assert.equal(await waitForStatus(s.url, id, FINISHED, 120000), 'SUCCESS');
+      done = true;
+      await sampler;
+      assert.ok(samples > 0);
+      assert.ok(maxSeen >= 1 && maxSeen <= 3, `max seen ${maxSeen}`);
+
+      // From the events: each run is in progress from RUN_DEQUEUED to RUN_SUCCESS.
+      const intervals = [];
+      for (const id of ids) {
+        const evs = await events(s.url, id);
+        const types = evs.map((e) => e.eventType);
+        assert.deepEqual(types.slice(0, 3), ['RUN_ENQUEUED', 'RUN_DEQUEUED', 'RUN_STARTING'], id);
+        assert.ok(types.indexOf('RUN_START') > 2, id);
+        const [enq, deq] = evs;
+        assert.equal(enq.__typename, 'RunEnqueuedEvent');
+        assert.equal(deq.__typename, 'RunDequeuedEvent');
+        assert.equal(enq.pipelineName, 'quick');
+        assert.equal(enq.level, 'INFO');
+        assert.equal(types.at(-1), 'RUN_SUCCESS');
+        intervals.push([timeOf(evs, 'RUN_DEQUEUED'), timeOf(evs, 'RUN_SUCCESS')]);
+      }
+      const overlap = maxOverlap(intervals);
+      assert.ok(overlap <= 3 && overlap >= 1, `at most 3 runs between RUN_DEQUEUED and RUN_SUCCESS, saw ${overlap}`);
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+describe('priorities and tag limits', () => {
+  test('dagster/priority orders dequeues, then creation order', { timeout: 120000 }, async () => {
+    const s = await startQueuedDev(queuedYaml(['max_concurrent_runs: 1']));
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dagd-queue-files-'));
+    try {
+      // A blocker takes the only slot until its file exists.
+      const file = path.join(dir, 'go');
+      const blocker = await launch(s.url, 'waiter', { runConfigData: waiterConfig(file) });
+      await waitForStatus(s.url, blocker, ['STARTING', 'STARTED']);
+      const priorities = { a: '0', b: '5', c: '-1', d: '5', e: '10', f: 'not a number' };
+      const ids = {};
+      for (const [name, priority] of Object.entries(priorities)) {
+        ids[name] = await launch(s.url, 'quick', { tags: { 'dagster/priority': priority, name } });
+        assert.equal(await runStatus(s.url, ids[name]), 'QUEUED');
+      }
+      writeFileSync(file, '');
+      assert.equal(await waitForStatus(s.url, blocker), 'SUCCESS');
+      const dequeued = [];
+      for (const [name, id] of Object.entries(ids)) {
+        assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+        dequeued.push([timeOf(await events(s.url, id), 'RUN_DEQUEUED'), name]);
+      }
+      dequeued.sort((x, y) => x[0] - y[0]);
+      // Higher first; equal priorities (b, d; a, f: a bad value is 0) by creation.
+      assert.deepEqual(
+        dequeued.map(([, name]) => name),
+        ['e', 'b', 'd', 'a', 'f', 'c'],
+      );
+    } finally {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('tag limits hold matching runs back, not the others', { timeout: 120000 }, async () => {
+    const s = await startQueuedDev(
+      queuedYaml([
+        'max_concurrent_runs: -1',
+        'tag_concurrency_limits:',
+        '  - {key: db, value: {applyLimitPerUniqueValue: true}, limit: 1}',
+        '  - {key: team, value: ml, limit: 1}',
+      ]),
+    );
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dagd-queue-files-'));
+    try {
+      const fileA = path.join(dir, 'a');
+      const fileMl = path.join(dir, 'ml');
+      const holdA = await launch(s.url, 'waiter', { runConfigData: waiterConfig(fileA), tags: { db: 'a' } });
+      const holdMl = await launch(s.url, 'waiter', { runConfigData: waiterConfig(fileMl), tags: { team: 'ml' } });
+      await waitForStatus(s.url, holdA, ['STARTING', 'STARTED']);
+      await waitForStatus(s.url, holdMl, ['STARTING', 'STARTED']);
+      const dbA = await launch(s.url, 'quick', { tags: { db: 'a' } });
+      const ml = await launch(s.url, 'quick', { tags: { team: 'ml' } });
+      const dbB = await launch(s.url, 'quick', { tags: { db: 'b' } });
+      const data = await launch(s.url, 'quick', { tags: { team: 'data' } });
+      const plain = await launch(s.url, 'quick');
+      // The runs no limit stops go (the blocked ones, older, do not block them).
+      for (const id of [dbB, data, plain]) assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+      assert.equal(await runStatus(s.url, dbA), 'QUEUED');
+      assert.equal(await runStatus(s.url, ml), 'QUEUED');
+      // db=a's holder ends: db=a's run goes; team=ml's still waits.
+      writeFileSync(fileA, '');
+      assert.equal(await waitForStatus(s.url, holdA), 'SUCCESS');
+      assert.equal(await waitForStatus(s.url, dbA), 'SUCCESS');
+      assert.equal(await runStatus(s.url, ml), 'QUEUED');
+      writeFileSync(fileMl, '');
+      assert.equal(await waitForStatus(s.url, ml), 'SUCCESS');
+      assert.equal(await waitForStatus(s.url, holdMl), 'SUCCESS');
+    } finally {
+      await s.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('terminating queued runs, max_concurrent_runs 0', () => {
+  test('a QUEUED run terminated is CANCELED, from the queue', { timeout: 60000 }, async () => {
+    const s = await startQueuedDev(queuedYaml(['max_concurrent_runs: 0']));
+    try {
+      const id = await launch(s.url, 'quick');
+      const other = await launch(s.url, 'quick');
+      assert.equal(await runStatus(s.url, id), 'QUEUED');
+      const data = await gql(
+        s.url,
+        `mutation($id: String!) { terminateRun(runId: $id) {
+          __typename ... on TerminateRunSuccess { run { runId status canTerminate } } } }`,
+        { id },
+      );
+      assert.deepEqual(data.terminateRun, {
+        __typename: 'TerminateRunSuccess',
+        run: { runId: id, status: 'CANCELED', canTerminate: false },
+      });
+      const evs = await events(s.url, id);
+      assert.deepEqual(
+        evs.map((e) => [e.eventType, e.message]),
+        [
+          ['RUN_ENQUEUED', ''],
+          ['RUN_CANCELING', 'Canceling run from the queue.'],
+          ['RUN_CANCELED', 'This run has been marked as canceled from outside the execution context.'],
+        ],
+      );
+      // With a limit of 0 nothing is ever launched.
+      assert.equal(await runStatus(s.url, other), 'QUEUED');
+      assert.deepEqual(
+        (await events(s.url, other)).map((e) => e.eventType),
+        ['RUN_ENQUEUED'],
+      );
+    } finally {
+      await s.stop();
+    }
+  });
+});
+
+/** Starts `dagd daemon --home home`; resolves once it prints its heartbeat id. */
+function startDaemon(home) {
+  const proc = spawn(DAGD, ['daemon', '--home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dagd daemon did not start:\n${stderr}`)), 10000);
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const m = /dagd daemon running, heartbeat id (\S+)\n/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve({
+          id: m[1],
+          stderr: () => stderr,
+          stop: async () => {
+            if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+            return exited;
+          },
+        });
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`dagd daemon exited (${code}):\n${stderr}`));
+    });
+  });
+}
+
+describe('one daemon per instance', () => {
+  const ID = /[^\s:]+:\d+:[0-9a-f]{8}/;
+
+  test('dagd daemon next to dagd dev is refused', { timeout: 60000 }, async () => {
+    const s = await startQueuedDev(queuedYaml(['max_concurrent_runs: 2']));
+    try {
+      const own = await waitFor(() => /dagd dev: daemon running, heartbeat id (\S+)\n/.exec(s.stderr()), {
+        what: 'dev to start its daemon',
+      });
+      assert.match(own[1], ID);
+      const r = await runDagd(['daemon', '--home', s.home]);
+      assert.equal(r.code, 1, r.stderr);
+      const escaped = own[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      assert.match(
+        r.stderr,
+        new RegExp(`^dagd daemon: another dagd daemon \\(${escaped}\\) is running: its heartbeat is \\d+\\.\\d s old\\n$`),
+      );
+      // dev's daemon still launches runs.
+      const id = await launch(s.url, 'quick');
+      assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test('dagd dev next to dagd daemon serves without its own; the daemon launches', { timeout: 60000 }, async () => {
+    const home = makeHome(queuedYaml(['max_concurrent_runs: 2']));
+    let daemon;
+    try {
+      daemon = await startDaemon(home);
+      assert.match(daemon.id, ID);
+      assert.match(daemon.stderr(), /dagd daemon: queue: at most 2 run\(s\) at once, 0 tag limit\(s\), checked every 0\.2 s\n/);
+      const s = await startQueuedDev(null, home);
+      assert.equal(s.home, home);
+      try {
+        await waitFor(() => /serving without a daemon of its own/.test(s.stderr()), {
+          what: 'dev to say it has no daemon',
+        });
+        assert.match(s.stderr(), new RegExp(`another dagd daemon \\(${daemon.id}\\) is running`));
+        const id = await launch(s.url, 'quick');
+        assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+      } finally {
+        // stop() removes the home: the daemon goes first.
+        assert.equal(await daemon.stop(), 0, daemon.stderr());
+        assert.match(daemon.stderr(), /dagd daemon: SIGTERM received, stopping\ndagd daemon: stopped\n$/);
+        await s.stop();
+      }
+    } finally {
+      await daemon?.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('dagd daemon usage', async () => {
+    const help = await runDagd(['daemon', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: dagd daemon \[options\]/);
+    const extra = await runDagd(['daemon', 'now']);
+    assert.equal(extra.code, 2);
+    assert.match(extra.stderr, /dagd daemon: unexpected argument 'now'/);
+    const top = await runDagd(['--help']);
+    assert.match(top.stdout, /\n {2}daemon {10}launch queued runs/);
+    assert.doesNotMatch(top.stdout, /Planned/);
+  });
+});

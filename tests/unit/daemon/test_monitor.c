@@ -1,0 +1,451 @@
+/* test_monitor.c — unit tests for src/daemon/monitor.c, one pass at a time
+ * on a temporary instance with fake workers (tests/unit/run/fixtures/core/
+ * workers.h): a STARTED run whose worker died fails with Dagster's message,
+ * an engine event and the failure reason tag, and the ops it left are
+ * killed (not the session's other processes); a live worker is left alone;
+ * STARTING and NOT_STARTED past the start timeout fail (START_TIMEOUT); a
+ * CANCELING run ends CANCELED when its worker died or, killing its worker
+ * and ops, after the cancel timeout; the maximum runtime (tag, config, tag
+ * over config, a tag that is no number) cancels then fails a run; finished
+ * runs and a disabled monitor are left alone; a second pass does nothing.
+ * Time is controlled by the `now` given to the pass: a time in the future
+ * stands for a timeout having passed. */
+#define _XOPEN_SOURCE 700
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <signal.h>
+#include <time.h>
+
+#include "../run/fixtures/core/home.h"
+#include "../run/fixtures/core/workers.h"
+#include "daemon/monitor.h"
+#include "run/events.h"
+
+#define OUTSIDE "This run has been marked as canceled from outside the execution context."
+#define TIMEOUT 180.0
+
+static int setup(void **state) {
+  int rc = workers_setup(state);
+  if (rc == 0) {
+    home_fixture *f = *state;
+    f->inst->monitoring = (run_monitoring_config){
+        .enabled = true,
+        .start_timeout = TIMEOUT,
+        .cancel_timeout = TIMEOUT,
+        .poll_interval = 5,
+        .max_runtime = 0,
+    };
+  }
+  return rc;
+}
+
+static double now(void) { return (double)time(NULL); }
+
+/* One pass at `when`; how many runs it acted on (the pass must not fail). */
+static int pass(home_fixture *f, double when) {
+  buf err;
+  buf_init(&err, f->a);
+  int n = daemon_monitor_pass(f->inst, when, &err);
+  if (n < 0)
+    fail_msg("daemon_monitor_pass: %s", buf_cstr(&err));
+  return n;
+}
+
+/* Appends a run-level event, as the worker (RUN_START: DEBUG) or the
+ * launcher and a terminate (RUN_STARTING, RUN_CANCELING: INFO) would. */
+static void event(home_fixture *f, const char *id, const char *type, const char *message) {
+  int level = strcmp(type, "RUN_START") == 0 ? RUN_LEVEL_DEBUG : RUN_LEVEL_INFO;
+  store_error err;
+  if (run_event(f->inst->store, id, type, level, NULL, message, NULL, &err) < 0)
+    fail_msg("run_event: %s", err.message);
+}
+
+static void add_tag(home_fixture *f, const char *id, const char *key, const char *value) {
+  store_tag tag = {key, value};
+  store_error err;
+  if (store_run_add_tags(f->inst->store, id, &tag, 1, &err) != 0)
+    fail_msg("store_run_add_tags: %s", err.message);
+}
+
+/* The value of the run's tag key, or NULL. */
+static const char *tag_of(home_fixture *f, const char *id, const char *key) {
+  store_run *r = home_get_run(f, id);
+  for (size_t i = 0; i < r->n_tags; i++)
+    if (strcmp(r->tags[i].key, key) == 0)
+      return r->tags[i].value;
+  return NULL;
+}
+
+static size_t event_count(home_fixture *f, const char *id) {
+  size_t n;
+  home_events(f, id, &n);
+  return n;
+}
+
+/* The pid of a process that has exited (and been reaped): a dead worker. */
+static pid_t dead_pid(void) {
+  char *argv[] = {"/bin/true", NULL};
+  pid_t pid = spawn(argv);
+  assert_int_equal(wait_exit(pid), 0);
+  return pid;
+}
+
+static char *dead_worker_failure(char *out, size_t size, const char *id, long pid) {
+  snprintf(out, size,
+           "Detected run worker status NOT_FOUND: 'The run worker (pid %ld) is not running'. "
+           "Marking run %s as failed.",
+           pid, id);
+  return out;
+}
+
+#define ORPHANS_STOPPED                                                                            \
+  "The run worker (pid %ld) is not running; 2 process groups of the run's ops left running were "  \
+  "stopped"
+#define NOTHING_LEFT                                                                               \
+  "The run worker (pid %ld) is not running; no process of the run's ops was left running"
+
+/* ---- STARTED ---- */
+
+static void test_dead_worker_fails_run(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  assert_int_equal(pass(f, now()), 0); /* alive: nothing to do */
+  check_events(f, w.id, 0);
+  end_orphan_worker(&w, true); /* kill -9 */
+
+  assert_int_equal(pass(f, now()), 1);
+  check_orphans_stopped(&w);
+  char engine[256], failure[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as failed.", (long)w.worker);
+  check_events(f, w.id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
+               dead_worker_failure(failure, sizeof failure, w.id, (long)w.worker));
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_FAILURE);
+  assert_string_equal(tag_of(f, w.id, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
+
+  /* Idempotent: the run is finished now. */
+  assert_int_equal(pass(f, now()), 0);
+  assert_int_equal(event_count(f, w.id), 2);
+}
+
+static void test_dead_worker_without_ops(void **state) {
+  home_fixture *f = *state;
+  pid_t dead = dead_pid();
+  char id[37], other[37];
+  add_run(f, STORE_RUN_STARTED, dead, id);
+  pid_t live = add_run_with_worker(f, STORE_RUN_STARTED, other);
+  assert_int_equal(pass(f, now()), 1);
+  char engine[256], failure[256];
+  snprintf(engine, sizeof engine, NOTHING_LEFT ": the run is marked as failed.", (long)dead);
+  check_events(f, id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
+               dead_worker_failure(failure, sizeof failure, id, (long)dead));
+  /* The other run's worker is alive: untouched. */
+  assert_true(still_running(live));
+  check_events(f, other, 0);
+  assert_int_equal(home_get_run(f, other)->status, STORE_RUN_STARTED);
+}
+
+static void test_live_worker_left_alone(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, id);
+  event(f, id, "RUN_START", "Started execution of run for \"job\".");
+  /* No maximum runtime: not even a day later. */
+  assert_int_equal(pass(f, now()), 0);
+  assert_int_equal(pass(f, now() + 86400), 0);
+  assert_true(still_running(pid));
+  assert_int_equal(event_count(f, id), 1);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_STARTED);
+}
+
+static void test_recycled_pid_is_no_worker(void **state) {
+  home_fixture *f = *state;
+  /* The stored pid now belongs to an unrelated process: the worker is
+   * gone, and the unrelated process is not signalled. */
+  char *argv[] = {"/bin/sleep", "30", NULL};
+  pid_t decoy = spawn(argv);
+  char id[37];
+  add_run(f, STORE_RUN_STARTED, decoy, id);
+  assert_int_equal(pass(f, now()), 1);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
+  assert_true(still_running(decoy));
+}
+
+static void test_started_without_worker(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  add_run(f, STORE_RUN_STARTED, 0, id);
+  event(f, id, "RUN_START", "");
+  /* A worker records itself before RUN_START; give it the start timeout. */
+  assert_int_equal(pass(f, now()), 0);
+  assert_int_equal(pass(f, now() + TIMEOUT - 5), 0);
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  char failure[256];
+  snprintf(failure, sizeof failure,
+           "Detected run worker status NOT_FOUND: 'The run has no run worker'. Marking run %s as "
+           "failed.",
+           id);
+  check_events(f, id, 3, "RUN_START", RUN_LEVEL_DEBUG, "", "ENGINE_EVENT", RUN_LEVEL_INFO,
+               "The run has no run worker, so nothing can stop the run's ops: the run is marked as "
+               "failed.",
+               "RUN_FAILURE", RUN_LEVEL_ERROR, failure);
+}
+
+/* ---- STARTING ---- */
+
+#define START_TIMEOUT_MESSAGE "Run timed out due to taking longer than 180 seconds to start."
+
+/* A run launched as launch.c does: RUN_STARTING, then its worker pid
+ * (a live fake worker when live, a dead pid otherwise, none when 0). */
+static pid_t add_starting_run(home_fixture *f, int worker, char id[37]) {
+  home_add_run(f, STORE_RUN_NOT_STARTED, id);
+  event(f, id, "RUN_STARTING", "");
+  pid_t pid = worker > 0 ? spawn_worker(f, id) : worker < 0 ? dead_pid() : 0;
+  if (pid)
+    set_worker(f, id, pid);
+  return pid;
+}
+
+static void test_start_timeout_live_worker(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  pid_t pid = add_starting_run(f, 1, id);
+  assert_int_equal(pass(f, now() + TIMEOUT - 5), 0);
+  assert_true(still_running(pid));
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  check_events(f, id, 2, "RUN_STARTING", RUN_LEVEL_INFO, "", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               START_TIMEOUT_MESSAGE);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
+  assert_string_equal(tag_of(f, id, "dagster/failure_reason"), "START_TIMEOUT");
+  assert_int_equal(wait_exit(pid), 42); /* told to stop */
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 0);
+}
+
+static void test_start_timeout_dead_worker(void **state) {
+  home_fixture *f = *state;
+  char id[37], never[37];
+  /* A worker that died before it claimed the run: only the timeout tells. */
+  pid_t dead = add_starting_run(f, -1, id);
+  add_starting_run(f, 0, never); /* no worker recorded at all */
+  assert_int_equal(pass(f, now()), 0);
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 2);
+  char engine[256];
+  snprintf(engine, sizeof engine, NOTHING_LEFT ": the run is marked as failed.", (long)dead);
+  check_events(f, id, 3, "RUN_STARTING", RUN_LEVEL_INFO, "", "ENGINE_EVENT", RUN_LEVEL_INFO, engine,
+               "RUN_FAILURE", RUN_LEVEL_ERROR, START_TIMEOUT_MESSAGE);
+  check_events(f, never, 2, "RUN_STARTING", RUN_LEVEL_INFO, "", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               START_TIMEOUT_MESSAGE);
+  assert_string_equal(tag_of(f, never, "dagster/failure_reason"), "START_TIMEOUT");
+}
+
+static void test_start_timeout_settings(void **state) {
+  home_fixture *f = *state;
+  char created[37], id[37];
+  /* NOT_STARTED counts from its creation (Dagster monitors it too). */
+  home_add_run(f, STORE_RUN_NOT_STARTED, created);
+  /* A timeout that is not whole is printed as it is. */
+  f->inst->monitoring.start_timeout = 2.5;
+  assert_int_equal(pass(f, now() + 5), 1);
+  check_events(f, created, 1, "RUN_FAILURE", RUN_LEVEL_ERROR,
+               "Run timed out due to taking longer than 2.5 seconds to start.");
+  /* 0: no start timeout. */
+  f->inst->monitoring.start_timeout = 0;
+  add_starting_run(f, -1, id);
+  assert_int_equal(pass(f, now() + 86400), 0);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_STARTING);
+}
+
+/* ---- CANCELING ---- */
+
+/* A STARTED run being canceled (RUN_CANCELING with message). */
+static void cancel(home_fixture *f, const char *id, const char *message) {
+  event(f, id, "RUN_CANCELING", message);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELING);
+}
+
+static void test_canceling_dead_worker(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  cancel(f, w.id, "Sending run termination request.");
+  assert_int_equal(pass(f, now()), 0); /* the worker is stopping its ops */
+  end_orphan_worker(&w, true);
+  assert_int_equal(pass(f, now()), 1);
+  check_orphans_stopped(&w);
+  char engine[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as canceled.",
+           (long)w.worker);
+  check_events(f, w.id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+  assert_null(tag_of(f, w.id, "dagster/failure_reason"));
+}
+
+static void test_cancel_timeout(void **state) {
+  home_fixture *f = *state;
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  cancel(f, w.id, "Sending run termination request.");
+  /* A worker that never finishes canceling: killed with its ops. */
+  assert_int_equal(pass(f, now() + TIMEOUT - 5), 0);
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  close(w.control);
+  assert_int_equal(wait_exit(w.worker), 128 + SIGKILL);
+  check_orphans_stopped(&w);
+  char killed[160], engine[256];
+  snprintf(killed, sizeof killed,
+           "The run worker (pid %ld) was killed: the run was still canceling after 180 seconds.",
+           (long)w.worker);
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as canceled.",
+           (long)w.worker);
+  check_events(f, w.id, 4, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO, killed, "ENGINE_EVENT", RUN_LEVEL_INFO, engine,
+               "RUN_CANCELED", RUN_LEVEL_ERROR,
+               "Run timed out due to taking longer than 180 seconds to cancel.");
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+
+  /* No worker recorded: the timeout alone ends it. 0: no timeout. */
+  char id[37];
+  add_run(f, STORE_RUN_STARTED, 0, id);
+  cancel(f, id, "Sending run termination request.");
+  f->inst->monitoring.cancel_timeout = 0;
+  assert_int_equal(pass(f, now() + 86400), 0);
+  f->inst->monitoring.cancel_timeout = TIMEOUT;
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+}
+
+/* ---- maximum runtime ---- */
+
+/* A STARTED run with a live fake worker, its RUN_START recorded, and the
+ * dagster/max_runtime tag when tag is not NULL. */
+static pid_t add_running(home_fixture *f, const char *tag, char id[37]) {
+  pid_t pid = add_run_with_worker(f, STORE_RUN_NOT_STARTED, id);
+  if (tag)
+    add_tag(f, id, "dagster/max_runtime", tag);
+  event(f, id, "RUN_START", "");
+  return pid;
+}
+
+static void check_max_runtime_end(home_fixture *f, const char *id, pid_t pid, int seconds) {
+  char canceling[128], failure[128];
+  snprintf(canceling, sizeof canceling, "Canceling due to exceeding maximum runtime of %d seconds.",
+           seconds);
+  snprintf(failure, sizeof failure, "Exceeded maximum runtime of %d seconds.", seconds);
+  check_events(f, id, 3, "RUN_START", RUN_LEVEL_DEBUG, "", "RUN_CANCELING", RUN_LEVEL_INFO,
+               canceling, "RUN_FAILURE", RUN_LEVEL_ERROR, failure);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
+  assert_int_equal(wait_exit(pid), 42); /* terminated: SIGTERM */
+}
+
+static void test_max_runtime_tag(void **state) {
+  home_fixture *f = *state;
+  char id[37];
+  pid_t pid = add_running(f, "60", id);
+  assert_int_equal(pass(f, now() + 50), 0);
+  assert_true(still_running(pid));
+  assert_int_equal(pass(f, now() + 70), 1);
+  check_max_runtime_end(f, id, pid, 60);
+  assert_int_equal(pass(f, now() + 70), 0);
+  assert_int_equal(event_count(f, id), 3);
+}
+
+static void test_max_runtime_config(void **state) {
+  home_fixture *f = *state;
+  f->inst->monitoring.max_runtime = 30;
+  char by_config[37], by_tag[37], no_number[37];
+  pid_t pid = add_running(f, NULL, by_config);
+  pid_t longer = add_running(f, "100.5", by_tag); /* the tag wins */
+  pid_t none = add_running(f, "soon", no_number); /* Dagster: no limit then */
+  assert_int_equal(pass(f, now() + 40), 1);
+  check_max_runtime_end(f, by_config, pid, 30);
+  assert_true(still_running(longer));
+  assert_int_equal(pass(f, now() + 110), 1);
+  check_max_runtime_end(f, by_tag, longer, 100);
+  assert_true(still_running(none));
+  assert_int_equal(event_count(f, no_number), 1);
+}
+
+static void test_max_runtime_later_pass(void **state) {
+  home_fixture *f = *state;
+  /* A run left CANCELING by a max-runtime pass cut short ends FAILURE on a
+   * later pass: once its worker is gone, or after the cancel timeout. */
+  const char *why = "Canceling due to exceeding maximum runtime of 60 seconds.";
+  char gone[37], stuck[37];
+  add_run(f, STORE_RUN_STARTED, dead_pid(), gone);
+  cancel(f, gone, why);
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, stuck);
+  cancel(f, stuck, why);
+  assert_int_equal(pass(f, now()), 1);
+  assert_int_equal(home_get_run(f, gone)->status, STORE_RUN_FAILURE);
+  size_t n;
+  store_event *ev = home_events(f, gone, &n);
+  assert_int_equal(n, 3);
+  assert_string_equal(ev[2].message, "Exceeded maximum runtime of 60 seconds.");
+  assert_true(still_running(pid));
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  assert_int_equal(wait_exit(pid), 128 + SIGKILL);
+  assert_int_equal(home_get_run(f, stuck)->status, STORE_RUN_FAILURE);
+  ev = home_events(f, stuck, &n);
+  assert_string_equal(ev[n - 1].event_type, "RUN_FAILURE");
+  assert_string_equal(ev[n - 1].message, "Exceeded maximum runtime of 60 seconds.");
+}
+
+/* ---- left alone ---- */
+
+static void test_finished_and_queued_untouched(void **state) {
+  home_fixture *f = *state;
+  f->inst->monitoring.max_runtime = 1;
+  static const store_run_status statuses[] = {STORE_RUN_SUCCESS, STORE_RUN_FAILURE,
+                                              STORE_RUN_CANCELED, STORE_RUN_QUEUED};
+  char ids[4][37];
+  pid_t dead = dead_pid();
+  for (size_t i = 0; i < 4; i++)
+    add_run(f, statuses[i], dead, ids[i]);
+  assert_int_equal(pass(f, now() + 86400), 0);
+  for (size_t i = 0; i < 4; i++) {
+    assert_int_equal(event_count(f, ids[i]), 0);
+    assert_int_equal(home_get_run(f, ids[i])->status, statuses[i]);
+  }
+}
+
+static void test_disabled(void **state) {
+  home_fixture *f = *state;
+  f->inst->monitoring.enabled = false;
+  char id[37], starting[37];
+  add_run(f, STORE_RUN_STARTED, dead_pid(), id);
+  add_starting_run(f, 0, starting);
+  assert_int_equal(pass(f, now() + 86400), 0);
+  check_events(f, id, 0);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_STARTED);
+  assert_int_equal(home_get_run(f, starting)->status, STORE_RUN_STARTING);
+  /* Enabled again, both are dealt with. */
+  f->inst->monitoring.enabled = true;
+  assert_int_equal(pass(f, now() + 86400), 2);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup_teardown(test_dead_worker_fails_run, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_dead_worker_without_ops, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_live_worker_left_alone, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_recycled_pid_is_no_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_started_without_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_live_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_dead_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_settings, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_canceling_dead_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_cancel_timeout, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_tag, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_config, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_later_pass, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_finished_and_queued_untouched, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_disabled, setup, workers_teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
