@@ -3,7 +3,8 @@
  * (schema/roots/mutation.py, implementation/utils.py), then the job looked
  * up, its run config validated, the run created and launched
  * (implementation/execution/launch_execution.py, run_lifecycle.py) through
- * run_create and run_launch (src/run/launch.h).
+ * run_create and run_submit (src/run/launch.h: launched now, or queued for
+ * the daemon).
  *
  * The order of Dagster's checks is kept, since it decides which error a
  * request with several faults gets: the selector, then a preset's conflicts,
@@ -12,29 +13,27 @@
  * config, and the run's creation. `mode` only matters with a preset (a
  * conflict): Dagster ignores it otherwise since jobs have one mode. A
  * preset's tags are not applied (Dagster's server takes only
- * executionMetadata's; its launchpad copies a preset's tags there). */
+ * executionMetadata's; its launchpad copies a preset's tags there).
+ *
+ * stepKeys name the steps to execute (Dagster's step_keys_to_execute);
+ * the steps left out hand their outputs on from the parent run's lineage
+ * (the worker's business). A key that is not a step of the job is
+ * Dagster's DagsterExecutionStepNotFoundError, a PythonError (its code
+ * server raises it while building the plan). With the tag
+ * dagster/is_resume_retry=true and no stepKeys, the steps are those a
+ * FROM_FAILURE re-execution of the parent runs, as Dagster's
+ * compute_step_keys_to_execute does for its UI's older re-execution. */
+#include <stdarg.h>
 #include <string.h>
 
-#include "api/objects.h"
+#include "api/launch_internal.h"
 #include "api/run_outcome.h"
 #include "base/arena.h"
 #include "base/buf.h"
+#include "defs/plan.h"
 #include "graphql/values.h"
 #include "run/launch.h"
-
-/* What an ExecutionParams value asks for, once read. */
-typedef struct launch_params {
-  const char *job_name;
-  const char *repository_name;
-  const char *location_name;
-  const char *const *selection; /* op selection queries; n_selection 0: none */
-  size_t n_selection;
-  const json_t *run_config; /* NULL: {} */
-  store_tag *tags;          /* the caller's, one per key (the last wins) */
-  size_t n_tags;
-  const char *parent_run_id;
-  const char *root_run_id;
-} launch_params;
+#include "run/reexecute.h"
 
 /* Reads runConfigData as Dagster's execution_params_from_graphql: a false
  * value is {}, a string is YAML (not YAML: a PythonError), and what results
@@ -119,7 +118,7 @@ static gql_value *string_value(arena *a, const char *s) {
 /* {pipelineName, repositoryName, repositoryLocationName, solidSelection} of
  * the params: Dagster's JobSubsetSelector, whichever of pipelineName and
  * jobName named the job. */
-static const gql_value *selector_value(arena *a, const launch_params *p, bool with_selection) {
+const gql_value *api_launch_selector(arena *a, const launch_params *p, bool with_selection) {
   gql_value *sel = ARENA_NEW(a, gql_value);
   sel->kind = GQL_VALUE_OBJECT;
   sel->fields = ARENA_ARRAY(a, gql_object_field, 4);
@@ -190,7 +189,7 @@ static bool apply_preset(const gql_resolve_info *info, const gql_value *params, 
     return false;
   }
   const api_container *c;
-  if (!api_select_job(info, selector_value(info->arena, p, false), &c, failure))
+  if (!api_select_job(info, api_launch_selector(info->arena, p, false), &c, failure))
     return false;
   for (size_t i = 0; i < c->job->n_presets; i++) {
     const defs_preset *preset = &c->job->presets[i];
@@ -208,9 +207,46 @@ static bool apply_preset(const gql_resolve_info *info, const gql_value *params, 
   return false;
 }
 
-/* Reads ExecutionParams into *p, or sets *failure to the answer. */
-static bool read_params(const gql_resolve_info *info, const gql_value *params, launch_params *p,
-                        gql_rv *failure) {
+/* Moves the caller's tags that run_create would refuse but Dagster's
+ * clients send with a re-execution out of p->tags: dagster/is_resume_retry
+ * and dagster/step_selection into p->system_tags, and dagster/parent_run_id
+ * and dagster/root_run_id when they repeat executionMetadata's ids (which
+ * run_create tags the run with). Any other reserved tag stays, for
+ * run_create to refuse. */
+static void take_system_tags(arena *a, launch_params *p) {
+  p->system_tags = ARENA_ARRAY(a, store_tag, p->n_tags + 1);
+  size_t kept = 0;
+  for (size_t i = 0; i < p->n_tags; i++) {
+    const store_tag *t = &p->tags[i];
+    const char *lineage = strcmp(t->key, "dagster/parent_run_id") == 0 ? p->parent_run_id
+                          : strcmp(t->key, "dagster/root_run_id") == 0 ? p->root_run_id
+                                                                       : NULL;
+    if (lineage && strcmp(lineage, t->value) == 0)
+      continue;
+    if (strcmp(t->key, "dagster/is_resume_retry") == 0 ||
+        strcmp(t->key, "dagster/step_selection") == 0)
+      p->system_tags[p->n_system_tags++] = *t;
+    else
+      p->tags[kept++] = *t;
+  }
+  p->n_tags = kept;
+}
+
+/* ExecutionParams.stepKeys (an empty list is none, as Dagster's `if not
+ * step_keys`). */
+static void read_step_keys(arena *a, const gql_value *params, launch_params *p) {
+  const gql_value *keys = gql_value_field(params, "stepKeys");
+  if (!keys || keys->kind != GQL_VALUE_LIST || keys->n_items == 0)
+    return;
+  const char **out = ARENA_ARRAY(a, const char *, keys->n_items);
+  for (size_t i = 0; i < keys->n_items; i++)
+    out[i] = keys->items[i]->str;
+  p->step_keys = out;
+  p->n_step_keys = keys->n_items;
+}
+
+bool api_launch_read_params(const gql_resolve_info *info, const gql_value *params, launch_params *p,
+                            gql_rv *failure) {
   memset(p, 0, sizeof *p);
   if (!read_selector(info, gql_value_field(params, "selector"), p, failure))
     return false;
@@ -227,24 +263,108 @@ static bool read_params(const gql_resolve_info *info, const gql_value *params, l
     return false;
   p->parent_run_id = api_value_string(metadata, "parentRunId");
   p->root_run_id = api_value_string(metadata, "rootRunId");
+  take_system_tags(info->arena, p);
+  read_step_keys(info->arena, params, p);
   return true;
 }
 
 /* ---- creating and launching --------------------------------------------- */
 
-/* The union member for run_create's or run_launch's failure. */
-static gql_rv run_failure(const gql_resolve_info *info, const run_error *err) {
+gql_rv api_launch_python_error(const gql_resolve_info *info, const char *class_name,
+                               const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  const char *message = arena_vprintf(info->arena, fmt, ap);
+  va_end(ap);
+  return api_json(info, json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename",
+                                  "PythonError", "message", message, "className", class_name,
+                                  "stack", "cause", "causes", "errorChain"));
+}
+
+gql_rv api_launch_run_failure(const gql_resolve_info *info, const run_error *err) {
   if (err->code == RUN_ERR_CONFLICT)
     return api_error(info, "RunConflict", err->message, (const char *)NULL);
   return api_python_error(info, "%s", err->message);
 }
 
-static gql_rv create_and_launch(const gql_resolve_info *info, run_instance *inst,
-                                const api_container *c, const launch_params *p) {
+static const char *system_tag(const launch_params *p, const char *key) {
+  for (size_t i = 0; i < p->n_system_tags; i++)
+    if (strcmp(p->system_tags[i].key, key) == 0)
+      return p->system_tags[i].value;
+  return NULL;
+}
+
+/* The parent run the step keys are computed against; NULL with *failure
+ * set when it is not stored (Dagster's DagsterRunNotFoundError). */
+static const store_run *parent_of(const gql_resolve_info *info, run_instance *inst,
+                                  const launch_params *p, gql_rv *failure) {
+  store_error se = {{0}};
+  const store_run *parent = store_run_get(inst->store, p->parent_run_id, info->arena, &se);
+  if (!parent)
+    *failure = se.message[0]
+                   ? api_python_error(info, "%s", se.message)
+                   : api_launch_python_error(info, "DagsterRunNotFoundError",
+                                             "Run %s could not be found.", p->parent_run_id);
+  return parent;
+}
+
+/* The steps the run executes (*keys NULL: all), as Dagster's
+ * compute_step_keys_to_execute and its plan's check of the keys; false
+ * with *failure set. */
+static bool steps_to_execute(const gql_resolve_info *info, run_instance *inst,
+                             const api_container *c, const launch_params *p,
+                             const char *const **keys, size_t *n, gql_rv *failure) {
+  *keys = p->step_keys;
+  *n = p->n_step_keys;
+  const char *resume = system_tag(p, "dagster/is_resume_retry");
+  bool from_failure = !p->n_step_keys && resume && strcmp(resume, "true") == 0;
+  if (!p->n_step_keys && !from_failure)
+    return true;
+  const store_run *parent = NULL;
+  if (p->parent_run_id && !(parent = parent_of(info, inst, p, failure)))
+    return false;
+  const defs_plan *plan = defs_plan_build(c->job, info->arena);
+  if (from_failure) {
+    run_error err = {0};
+    if (!parent) /* no parent to resume: every step, as a plain launch */
+      return true;
+    if (run_steps_from_failure(inst->store, parent, plan, info->arena, keys, n, &err) != 0) {
+      *failure = api_python_error(info, "%s", err.message);
+      return false;
+    }
+    if (*n == 0) {
+      *failure = api_launch_python_error(info, "DagsterInvalidSubsetError",
+                                         "No steps needed to be retried in the failed run.");
+      return false;
+    }
+    return true;
+  }
+  buf unknown;
+  buf_init(&unknown, info->arena);
+  size_t n_unknown = 0;
+  for (size_t i = 0; i < p->n_step_keys; i++)
+    if (!defs_plan_step(plan, p->step_keys[i]))
+      buf_printf(&unknown, "%s%s", n_unknown++ ? ", " : "", p->step_keys[i]);
+  if (n_unknown) {
+    *failure = api_launch_python_error(info, "DagsterExecutionStepNotFoundError",
+                                       "Can not build subset plan from unknown step%s: %s",
+                                       n_unknown > 1 ? "s" : "", buf_cstr(&unknown));
+    return false;
+  }
+  return true;
+}
+
+gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const api_container *c,
+                         const launch_params *p) {
   if (!p->parent_run_id != !p->root_run_id) /* DagsterRun's invariant */
     return api_python_error(info, "Invariant failed. Description: Must set both root_run_id and "
                                   "parent_run_id when creating a PipelineRun that belongs to a "
                                   "run group");
+  gql_rv failure;
+  const char *const *keys;
+  size_t n_keys;
+  if (!steps_to_execute(info, inst, c, p, &keys, &n_keys, &failure))
+    return failure;
   run_new req = {
       .defs = c->loc->defs,
       .job = c->job,
@@ -254,11 +374,15 @@ static gql_rv create_and_launch(const gql_resolve_info *info, run_instance *inst
       .n_tags = p->n_tags,
       .parent_run_id = p->parent_run_id,
       .root_run_id = p->root_run_id,
+      .step_keys = keys,
+      .n_step_keys = n_keys,
   };
   char run_id[37];
   run_error err = {0};
-  if (run_create(inst, &req, run_id, &err) != 0 || run_launch(inst, run_id, &err) != 0)
-    return run_failure(info, &err);
+  if (run_create(inst, &req, run_id, &err) != 0 ||
+      run_add_system_tags(inst, run_id, p->system_tags, p->n_system_tags, &err) != 0 ||
+      run_submit(inst, run_id, &err) != 0)
+    return api_launch_run_failure(info, &err);
   /* Read again: launching moved it to STARTING (or FAILURE). */
   store_error se = {{0}};
   const store_run *run = store_run_get(inst->store, run_id, info->arena, &se);
@@ -272,19 +396,19 @@ static gql_rv mutation_launch_run(const gql_resolve_info *info, const void *pare
   (void)parent, (void)data;
   launch_params p;
   gql_rv result;
-  if (!read_params(info, gql_arg(info, "executionParams"), &p, &result))
+  if (!api_launch_read_params(info, gql_arg(info, "executionParams"), &p, &result))
     return result;
   if (((const api_context *)info->context)->read_only)
     return api_unauthorized(info);
   const api_container *c;
-  if (!api_select_job(info, selector_value(info->arena, &p, true), &c, &result))
+  if (!api_select_job(info, api_launch_selector(info->arena, &p, true), &c, &result))
     return result;
   if (!api_run_config_check(info, api_request_registry(info), c, p.run_config, &result))
     return result;
   run_instance *inst = api_instance(info, &result);
   if (!inst)
     return result;
-  return create_and_launch(info, inst, c, &p);
+  return api_launch_create(info, inst, c, &p);
 }
 
 /* ---- attaching --------------------------------------------------------------- */
@@ -297,8 +421,9 @@ static const api_resolver resolvers[] = {
 
 /* The members of LaunchRunResult with nothing but scalars: JSON-backed.
  * (dagd answers neither InvalidStepError nor InvalidOutputError nor
- * NoModeProvidedError, having no step keys to choose and one mode, but they
- * are members of Dagster's union.) */
+ * NoModeProvidedError — an unknown step key is a PythonError, as in
+ * Dagster now, and jobs have one mode — but they are members of Dagster's
+ * union.) */
 static const char *const json_types[] = {
     "RunConflict",         "PresetNotFoundError", "ConflictingExecutionParamsError",
     "NoModeProvidedError", "InvalidStepError",    "InvalidOutputError",
@@ -306,7 +431,8 @@ static const char *const json_types[] = {
 
 int api_launch_attach(gql_schema *s, char *err, size_t err_size) {
   if (api_attach(s, resolvers, API_COUNT(resolvers), err, err_size) != 0 ||
-      api_json_types(s, json_types, API_COUNT(json_types), err, err_size) != 0)
+      api_json_types(s, json_types, API_COUNT(json_types), err, err_size) != 0 ||
+      api_reexecute_attach(s, err, err_size) != 0)
     return -1;
   return 0;
 }

@@ -45,6 +45,7 @@
 #include "base/arena.h"
 #include "base/fs.h"
 #include "base/json.h"
+#include "base/strmap.h"
 #include "defs/config.h"
 #include "defs/plan.h"
 #include "defs/run_config.h"
@@ -52,6 +53,7 @@
 #include "run/compute_logs.h"
 #include "run/events.h"
 #include "run/op_events.h"
+#include "run/reexecute.h"
 #include "run/run_internal.h"
 #include "run/step.h"
 
@@ -71,8 +73,9 @@ typedef enum step_state {
   STEP_RETRY_WAIT, /* failed, to be retried at retry_at */
   STEP_SUCCEEDED,
   STEP_FAILED,
-  STEP_ABANDONED, /* an upstream step failed or was abandoned */
-  STEP_DROPPED,   /* pending or waiting for a retry when the run was interrupted */
+  STEP_ABANDONED,    /* an upstream step failed or was abandoned */
+  STEP_DROPPED,      /* pending or waiting for a retry when the run was interrupted */
+  STEP_NOT_SELECTED, /* outside the run's step selection: an earlier run has its outputs */
 } step_state;
 
 /* Why a running attempt was signalled. */
@@ -109,6 +112,10 @@ typedef struct worker {
   const defs_job *job;
   const defs_plan *plan;
   json_t *config; /* the resolved run config */
+  /* The run's step selection (step_keys_to_execute); none: every step. */
+  bool has_selection;
+  strmap selected;
+  run_lineage *lineage; /* the runs up the parent chain, for unselected steps' outputs */
   bool multiprocess;
   int max_concurrent;
   step_run *steps; /* one per plan step, in plan order */
@@ -245,6 +252,12 @@ static json_t *engine_body(json_t *entries, const char *marker_start, const char
   return b;
 }
 
+/* Whether the run executes the step (its step selection names it, or it
+ * has none). */
+static bool executes(const worker *w, const defs_step *st) {
+  return !w->has_selection || strmap_get(&w->selected, st->key);
+}
+
 /* Dagster's EngineEventData.in_process / multiprocess metadata: the pid,
  * and the steps to execute when given. */
 static json_t *pid_entries(worker *w, bool with_steps) {
@@ -255,7 +268,8 @@ static json_t *pid_entries(worker *w, bool with_steps) {
   if (with_steps) {
     json_t *keys = json_array();
     for (size_t i = 0; i < w->plan->n_steps; i++)
-      json_array_append_new(keys, json_string(w->plan->steps[i].key));
+      if (executes(w, &w->plan->steps[i]))
+        json_array_append_new(keys, json_string(w->plan->steps[i].key));
     json_array_append_new(entries, text_entry("step_keys", py_list(w, keys)));
     json_decref(keys);
   }
@@ -319,9 +333,11 @@ static json_t *run_config_of(worker *w, const store_run *run, buf *why) {
   return cfg;
 }
 
-/* The queries of the run's op selection (JSON array text); false with the
- * reason when it is not an array of strings. */
-static bool selection_of(worker *w, const char *text, const char ***queries, size_t *n, buf *why) {
+/* The strings of one of the run's selections (JSON array text: its op
+ * selection's queries, its step keys); false with the reason (naming the
+ * selection as `what`) when it is not an array of strings. */
+static bool selection_of(worker *w, const char *text, const char *what, const char ***queries,
+                         size_t *n, buf *why) {
   json_t *v = json_parse_text(text, strlen(text), NULL, 0);
   size_t count = json_array_size(v);
   *queries = arena_alloc(w->a, (count + 1) * sizeof **queries);
@@ -334,7 +350,7 @@ static bool selection_of(worker *w, const char *text, const char ***queries, siz
   }
   bool ok = json_is_array(v) && *n == count;
   if (!ok)
-    buf_printf(why, "The run's op selection is not a list of strings: %s", text);
+    buf_printf(why, "The run's %s is not a list of strings: %s", what, text);
   json_decref(v);
   return ok;
 }
@@ -352,6 +368,44 @@ static void executor_of(worker *w) {
       n = sysconf(_SC_NPROCESSORS_ONLN);
     w->max_concurrent = n > 0 ? (n > 100000 ? 100000 : (int)n) : 1;
   }
+}
+
+/* The run's step selection (step_keys_to_execute): every key must be a
+ * step of the plan (Dagster's DagsterExecutionStepNotFoundError
+ * otherwise). The runs up the parent chain are read then, for the outputs
+ * of the steps left out. An empty selection selects every step. */
+static bool select_steps(worker *w, const store_run *run, buf *why, const char **class_name) {
+  if (!run->step_keys_to_execute)
+    return true;
+  const char **keys;
+  size_t n;
+  if (!selection_of(w, run->step_keys_to_execute, "step selection", &keys, &n, why))
+    return false;
+  buf unknown;
+  buf_init(&unknown, w->a);
+  size_t n_unknown = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (defs_plan_step(w->plan, keys[i]))
+      strmap_put(&w->selected, w->a, keys[i], "");
+    else
+      buf_printf(&unknown, "%s%s", n_unknown++ ? ", " : "", keys[i]);
+  }
+  if (n_unknown) {
+    *class_name = "DagsterExecutionStepNotFoundError";
+    buf_printf(why, "Can not build subset plan from unknown step%s: %s", n_unknown > 1 ? "s" : "",
+               buf_cstr(&unknown));
+    return false;
+  }
+  w->has_selection = n > 0;
+  if (!w->has_selection)
+    return true;
+  run_error err = {0};
+  w->lineage = run_lineage_load(w->s, run, w->a, &err);
+  if (!w->lineage) {
+    buf_puts(why, err.message);
+    return false;
+  }
+  return true;
 }
 
 /* Loads the job from the run's snapshot, applies the op selection,
@@ -386,7 +440,7 @@ static bool prepare(worker *w, const store_run *run, buf *why, const char **clas
   if (run->op_selection) {
     const char **queries;
     size_t n;
-    if (!selection_of(w, run->op_selection, &queries, &n, why))
+    if (!selection_of(w, run->op_selection, "op selection", &queries, &n, why))
       return false;
     const defs_job *subset = defs_job_subset(w->job, queries, n, w->a, &derr);
     if (!subset) {
@@ -417,7 +471,7 @@ static bool prepare(worker *w, const store_run *run, buf *why, const char **clas
   arena_defer(w->a, decref, w->config);
   executor_of(w);
   w->plan = defs_plan_build(w->job, w->a);
-  return true;
+  return select_steps(w, run, why, class_name);
 }
 
 /* RUN_FAILURE for a run that could not start, tagged
@@ -532,37 +586,83 @@ static bool write_config_input(const defs_step_input *in, const json_t *config, 
   return ok;
 }
 
+static const char *run_output_path(worker *w, const char *run_id, const defs_step *st,
+                                   const char *output) {
+  return fmt(w, "%s/%s/%s/%s", w->inst->artifacts_dir, run_id, st->key, output);
+}
+
 static const char *output_path(worker *w, const defs_step *st, const char *output) {
-  return fmt(w, "%s/%s/%s/%s", w->inst->artifacts_dir, w->run_id, st->key, output);
+  return run_output_path(w, w->run_id, st, output);
+}
+
+/* The file of an upstream output: this run's, or, for a step the run does
+ * not execute, the one of the nearest run up the parent chain that
+ * produced it (Dagster's PastExecutionState). NULL with the reason in why
+ * when no run did, or its file is gone. */
+static const char *source_path(worker *w, const defs_step_source *src, buf *why) {
+  const char *step = src->step->key, *output = src->output->name;
+  if (executes(w, src->step))
+    return output_path(w, src->step, output);
+  const char *producer = run_lineage_producer(w->lineage, step, output);
+  if (!producer) {
+    const char *runs = run_lineage_describe(w->lineage, w->a);
+    buf_printf(why,
+               "output \"%s\" of step \"%s\" comes from an earlier run (this run does not execute "
+               "the step), but %s",
+               output, step,
+               *runs ? fmt(w, "none of the runs it re-executes produced it (%s)", runs)
+                     : "this run re-executes no run");
+    return NULL;
+  }
+  const char *path = run_output_path(w, producer, src->step, output);
+  if (!file_exists(path)) {
+    buf_printf(why, "output \"%s\" of step \"%s\" was produced by run %s, but its file %s is gone",
+               output, step, producer, path);
+    return NULL;
+  }
+  return path;
+}
+
+/* Dagster's metadata of a file IO manager's value: {"path": path}. */
+static json_t *path_entries(const char *path) {
+  json_t *entries = json_array();
+  json_t *p = json_pack("{s:s, s:s}", "type", "path", "value", path);
+  json_array_append_new(entries, run_metadata_entry("path", p));
+  json_decref(p);
+  return entries;
 }
 
 /* ---- step events ---- */
 
-static json_t *loaded_input_body(const char *input, const defs_step_source *src) {
+static json_t *loaded_input_body(const char *input, const defs_step_source *src, const char *path) {
   json_t *b = json_object();
   json_object_set_new(b, "inputName", json_string(input));
   json_object_set_new(b, "managerKey", json_string(IO_MANAGER));
   json_object_set_new(b, "upstreamOutputName", json_string(src->output->name));
   json_object_set_new(b, "upstreamStepKey", json_string(src->step->key));
-  json_object_set_new(b, "metadataEntries", json_array());
+  json_object_set_new(b, "metadataEntries", path ? path_entries(path) : json_array());
   return b;
 }
 
-/* LOADED_INPUT (per upstream output) and STEP_INPUT for every input that
- * carries a value, as Dagster loads inputs after STEP_START. */
+/* LOADED_INPUT (per upstream output, with the path its value was read
+ * from, which names the run that produced it) and STEP_INPUT for every
+ * input that carries a value, as Dagster loads inputs after STEP_START. */
 static void emit_inputs(worker *w, const defs_step *st) {
   for (size_t i = 0; i < st->n_inputs; i++) {
     const defs_step_input *in = &st->inputs[i];
     const char *name = in->input->name;
     if (in->input->type->kind == DEFS_TYPE_NOTHING)
       continue;
-    for (size_t j = 0; j < in->n_sources; j++)
+    for (size_t j = 0; j < in->n_sources; j++) {
+      buf ignored; /* the environment was built: every source has its file */
+      buf_init(&ignored, w->a);
       emit(w, "LOADED_INPUT", st->key,
            fmt(w,
                "Loaded input \"%s\" using input manager \"" IO_MANAGER
                "\", from output \"%s\" of step \"%s\"",
                name, in->sources[j].output->name, in->sources[j].step->key),
-           loaded_input_body(name, &in->sources[j]));
+           loaded_input_body(name, &in->sources[j], source_path(w, &in->sources[j], &ignored)));
+    }
     json_t *b = json_object();
     json_object_set_new(b, "inputName", json_string(name));
     json_object_set_new(b, "typeCheck", run_type_check_json(name));
@@ -729,13 +829,7 @@ static void attempt_succeeded(worker *w, step_run *r, double ms) {
              o->type->name),
          b);
     /* Dagster's file IO managers give the path, except for None. */
-    json_t *handled = json_array();
-    if (!none[i]) {
-      json_t *p =
-          json_pack("{s:s, s:s}", "type", "path", "value", output_path(w, r->step, o->name));
-      json_array_append_new(handled, run_metadata_entry("path", p));
-      json_decref(p);
-    }
+    json_t *handled = none[i] ? json_array() : path_entries(output_path(w, r->step, o->name));
     b = json_object();
     json_object_set_new(b, "outputName", json_string(o->name));
     json_object_set_new(b, "managerKey", json_string(IO_MANAGER));
@@ -804,9 +898,15 @@ static bool input_env(worker *w, const defs_step *st, const char *dir, const cha
     const char *var = fmt(w, "DAGD_INPUT_%s", name);
     if (in->input->type->kind == DEFS_TYPE_NOTHING)
       continue;
+    const char **paths = arena_alloc(w->a, (in->n_sources + 1) * sizeof *paths);
+    for (size_t j = 0; j < in->n_sources; j++) {
+      if (!(paths[j] = source_path(w, &in->sources[j], why))) {
+        buf_printf(why, " (input \"%s\")", name);
+        return false;
+      }
+    }
     if (in->n_sources > 0 && !in->fan_in) {
-      add_env(w, env, n, cap, var,
-              output_path(w, in->sources[0].step, in->sources[0].output->name));
+      add_env(w, env, n, cap, var, paths[0]);
       continue;
     }
     const char *file = fmt(w, "%s/" INPUTS_DIR "/%s", dir, name);
@@ -814,7 +914,7 @@ static bool input_env(worker *w, const defs_step *st, const char *dir, const cha
       buf list;
       buf_init(&list, w->a);
       for (size_t j = 0; j < in->n_sources; j++)
-        buf_printf(&list, "%s\n", output_path(w, in->sources[j].step, in->sources[j].output->name));
+        buf_printf(&list, "%s\n", paths[j]);
       if (!write_file(file, list.data ? list.data : "", list.len)) {
         buf_printf(why, "could not write %s: %s", file, strerror(errno));
         return false;
@@ -963,7 +1063,7 @@ static int upstream_state(worker *w, const defs_step *st) {
       step_state s = w->steps[st->inputs[i].sources[j].step->index].state;
       if (s == STEP_FAILED || s == STEP_ABANDONED)
         bad = true;
-      else if (s != STEP_SUCCEEDED)
+      else if (s != STEP_SUCCEEDED && s != STEP_NOT_SELECTED)
         return 0;
     }
   return bad ? -1 : 1;
@@ -1048,13 +1148,14 @@ static int read_status(worker *w) {
   return status;
 }
 
-/* read_status, noting a run CANCELED (quiet: its log is closed) or
- * deleted (quiet, and its files are removed at the end). */
+/* read_status, noting a run finished from outside (marked CANCELED, or
+ * failed by the run monitor: quiet, its log is closed) or deleted (quiet,
+ * and its files are removed at the end). */
 static int run_status(worker *w) {
   int status = read_status(w);
   if (status == -1)
     w->deleted = true;
-  if (status == -1 || status == STORE_RUN_CANCELED)
+  if (status == -1 || (status >= 0 && store_run_status_finished((store_run_status)status)))
     w->quiet = true;
   return status;
 }
@@ -1106,6 +1207,8 @@ static void watch_status(worker *w, double now) {
     interrupt(w, "the run was deleted");
   else if (status == STORE_RUN_CANCELED)
     interrupt(w, "the run was marked as canceled");
+  else if (status >= 0 && store_run_status_finished((store_run_status)status))
+    interrupt(w, "the run was marked as finished from outside");
   else if (status == STORE_RUN_CANCELING)
     interrupt(w, "the run is being canceled");
 }
@@ -1185,6 +1288,8 @@ static void init_steps(worker *w) {
     r->stderr_path = buf_cstr(&path);
     run_op_events_tail_init(&r->tail, r->events_path);
     r->output_entries = json_object();
+    if (!executes(w, st))
+      r->state = STEP_NOT_SELECTED;
   }
 }
 

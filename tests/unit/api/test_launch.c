@@ -563,6 +563,32 @@ static void test_parent_and_root(void **state) {
                  "when creating a PipelineRun that belongs to a run group");
 }
 
+/* stepKeys: the steps the run executes (Run.stepKeysToExecute); Dagster's
+ * clients tag such runs dagster/step_selection themselves. */
+static void test_step_keys(void **state) {
+  (void)state;
+  const char *params = "{" SELECTOR(
+      "numbers") ", \"runConfigData\": {\"ops\": {\"double\":"
+                 " {\"config\": {\"factor\": 2}}}}, \"stepKeys\": [\"double\"],"
+                 " \"executionMetadata\": {\"tags\": [{\"key\": \"dagster/step_selection\","
+                 " \"value\": \"double\"}]}}";
+  arena *a = arena_new(0);
+  store_run *run = expect_launched(params, a);
+  assert_string_equal(run->step_keys_to_execute, "[\"double\"]");
+  assert_string_equal(run_tag(run, "dagster/step_selection"), "double");
+  arena_free(a);
+  expect_refused(
+      "{" SELECTOR(
+          "numbers") ", \"runConfigData\": {\"ops\": {\"double\":"
+                     " {\"config\": {\"factor\": 2}}}}, \"stepKeys\": [\"make\", \"nope\"]}",
+      "PythonError", "Can not build subset plan from unknown step: nope");
+  /* A step of the job left out by the op selection is unknown too. */
+  expect_refused("{\"selector\": {\"repositoryLocationName\": \"launch_loc\","
+                 " \"repositoryName\": \"launch_repo\", \"jobName\": \"numbers\","
+                 " \"solidSelection\": [\"make\"]}, \"stepKeys\": [\"double\"]}",
+                 "PythonError", "Can not build subset plan from unknown step: double");
+}
+
 /* ---- permissions and the instance ----------------------------------------------- */
 
 static void test_read_only(void **state) {
@@ -611,6 +637,7 @@ int main(void) {
       cmocka_unit_test(test_preset_errors),
       cmocka_unit_test(test_tags),
       cmocka_unit_test(test_parent_and_root),
+      cmocka_unit_test(test_step_keys),
       cmocka_unit_test(test_read_only),
       cmocka_unit_test(test_no_instance),
   };

@@ -304,6 +304,11 @@ static void test_two_ops_sequence(void **state) {
   assert_string_equal(json_string_value(json_object_get(b, "managerKey")), "io_manager");
   assert_string_equal(json_string_value(json_object_get(b, "upstreamOutputName")), "result");
   assert_string_equal(json_string_value(json_object_get(b, "upstreamStepKey")), "produce");
+  /* Dagster's file IO manager reports the path it loaded from. */
+  json_t *loaded = json_array_get(json_object_get(b, "metadataEntries"), 0);
+  assert_string_equal(json_string_value(json_object_get(loaded, "label")), "path");
+  snprintf(want, sizeof want, "%s/%s/produce/result", t->home->inst->artifacts_dir, id);
+  assert_string_equal(json_string_value(json_object_get(loaded, "path")), want);
   json_decref(b);
 
   b = body_of(event_of(t, id, "STEP_INPUT", "add_one", 0));
