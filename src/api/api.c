@@ -1,7 +1,8 @@
 /* api.c — builds dagd's GraphQL schema from its SDL (src/api/schema.graphql,
  * embedded at build time) and attaches every area's resolvers (plus, when
- * asked, the test subscription of testing.c). The schema is immutable once
- * built and shared by every request thread. */
+ * asked, the test subscription of testing.c, spliced into the Subscription
+ * type). The schema is immutable once built and shared by every request
+ * thread. */
 #include "api/api.h"
 
 #include <stdio.h>
@@ -31,13 +32,36 @@ static const api_resolver root_resolvers[] = {
 /* The scalars that carry any JSON value. */
 static const char *const json_scalars[] = {"RunConfigData", "GenericScalar"};
 
+/* The start of the body of the Subscription type in the embedded SDL. */
+static const char subscription_open[] = "\ntype Subscription {\n";
+
+/* Appends the embedded SDL to sdl, with the test subscription's fields
+ * first in the Subscription type when testing; false when the SDL has no
+ * such type to splice them into. */
+static bool put_sdl(buf *sdl, bool testing) {
+  if (!testing) {
+    buf_append(sdl, api_sdl, api_sdl_len);
+    return true;
+  }
+  const char *open = strstr(api_sdl, subscription_open);
+  if (!open)
+    return false;
+  size_t head = (size_t)(open - api_sdl) + strlen(subscription_open);
+  buf_append(sdl, api_sdl, head);
+  buf_puts(sdl, api_testing_fields);
+  buf_append(sdl, api_sdl + head, api_sdl_len - head);
+  return true;
+}
+
 static gql_schema *build(bool testing, char *err, size_t err_size) {
   arena *scratch = arena_new(0);
   buf sdl;
   buf_init(&sdl, scratch);
-  buf_append(&sdl, api_sdl, api_sdl_len);
-  if (testing)
-    buf_puts(&sdl, api_testing_sdl);
+  if (!put_sdl(&sdl, testing)) {
+    snprintf(err, err_size, "the API schema has no Subscription type for testCounter");
+    arena_free(scratch);
+    return NULL;
+  }
   gql_errors errs;
   gql_errors_init(&errs, scratch);
   gql_schema *s = gql_schema_build(sdl.data, sdl.len, &errs);
@@ -64,7 +88,8 @@ gql_schema *api_schema_new(const api_options *opts, char *err, size_t err_size) 
       api_workspace_attach(s, err, err_size) != 0 || api_jobs_attach(s, err, err_size) != 0 ||
       api_config_types_attach(s, err, err_size) != 0 || api_runs_attach(s, err, err_size) != 0 ||
       api_events_attach(s, err, err_size) != 0 || api_launch_attach(s, err, err_size) != 0 ||
-      api_terminate_attach(s, err, err_size) != 0)
+      api_terminate_attach(s, err, err_size) != 0 ||
+      api_subscriptions_attach(s, err, err_size) != 0)
     goto fail;
   if (testing && api_testing_attach(s) != 0) {
     snprintf(err, err_size, "the API schema has no field Subscription.testCounter");

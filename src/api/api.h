@@ -6,10 +6,10 @@
  * reloads), jobs.c (jobs, ops, graphs, Dagster types), config_types.c
  * (config types, run config schemas and validation, execution plans),
  * runs.c (runs, their stats, groups and tags), events.c (run events and
- * compute logs), launch.c (launching), terminate.c (terminating and
- * deleting).
- * Only when asked for, to test the transports, a subscription field is
- * added (testing.c). */
+ * compute logs), launch.c (launching), reexecute.c (re-executing),
+ * terminate.c (terminating and deleting), subscriptions.c (a run's events
+ * and compute logs, live). Only when asked for, to test the transports,
+ * a test subscription field is added (testing.c). */
 #ifndef DAGD_API_API_H
 #define DAGD_API_API_H
 
@@ -42,9 +42,9 @@ typedef struct api_context {
 
 /* What goes into the schema besides the API proper. */
 typedef struct api_options {
-  /* Adds `type Subscription { testCounter(to: Int!, intervalMs: Int = 10):
-   * Int! }`, which counts 1..to on a timer, for testing the subscription
-   * transports until dagd has subscriptions of its own
+  /* Adds `testCounter(to: Int!, intervalMs: Int = 10): Int!` to the
+   * Subscription type, which counts 1..to on a timer, for testing the
+   * subscription transports without a run
    * (`dagd webserver --test-subscriptions`). */
   bool test_subscriptions;
 } api_options;

@@ -20,6 +20,8 @@
  *   api_event           every member of DagsterRunEvent
  *   (runs.c private)    RunStatsSnapshot, RunStepStats, RunGroup, Runs (stats
  *                       computed from the run's events, read once a request)
+ *   (subscriptions.c    PipelineRunLogsSubscriptionSuccess (a message of a
+ *    private)           run's log subscription: its events and cursor)
  *   json_t              the simple error types and small records (JSON
  *                       objects with "__typename"; api_json_types attaches
  *                       a resolver per field reading the key of that name)
@@ -276,6 +278,23 @@ gql_rv api_event_object(const gql_resolve_info *info, const store_event *ev, con
 gql_rv api_event_connection(const gql_resolve_info *info, const store_run *run,
                             const char *after_cursor, int limit);
 
+/* Where a read of a run's log starts (Dagster's EventLogCursor): after an
+ * event id, or after skipping that many of the run's events. */
+typedef struct api_log_position {
+  bool is_offset;
+  int64_t value;
+} api_log_position;
+
+/* Reads a run-log cursor: NULL or "" is the start, an event id in decimal
+ * (dagd's store cursor), or Dagster's cursor text (base64 of
+ * {"type": "STORAGE_ID"|"OFFSET", "value": N}). False when it is none of
+ * these (events.c). */
+bool api_log_cursor_parse(const char *cursor, api_log_position *out);
+
+/* Dagster's cursor text after event id (EventLogCursor.from_storage_id(id)
+ * .to_string()), in the arena (events.c). */
+const char *api_log_cursor_text(arena *a, int64_t id);
+
 /* The stats of one step of the run, as a RunStepStats object (runs.c). */
 gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, const char *job_name,
                              const char *step_key);
@@ -304,6 +323,7 @@ int api_runs_attach(gql_schema *s, char *err, size_t err_size);
 int api_events_attach(gql_schema *s, char *err, size_t err_size);
 int api_launch_attach(gql_schema *s, char *err, size_t err_size);
 int api_terminate_attach(gql_schema *s, char *err, size_t err_size);
+int api_subscriptions_attach(gql_schema *s, char *err, size_t err_size);
 
 /* Resolve-type hooks for the abstract types of each area are set by the
  * same functions. */

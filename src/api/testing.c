@@ -1,6 +1,8 @@
 /* testing.c — the testCounter subscription, served only with
  * `dagd webserver --test-subscriptions` so that the WebSocket transports
- * can be tested end to end before dagd has real subscriptions.
+ * can be tested end to end on a stream whose pace the test chooses (runs
+ * have subscriptions of their own, subscriptions.c, whose pace the runs
+ * set). api.c splices the field into the schema's Subscription type.
  *
  * Each subscription is a source stream (graphql/stream.h) with a timer
  * thread of its own: it pushes 1, 2, … `to` every `intervalMs`
@@ -21,12 +23,10 @@
 #define MAX_TO 1000000
 #define MAX_INTERVAL_MS 60000
 
-const char api_testing_sdl[] =
-    "\"For testing the subscription transports (dagd webserver --test-subscriptions).\"\n"
-    "type Subscription {\n"
-    "  \"Counts from 1 to `to`, one number every `intervalMs` milliseconds, then completes.\"\n"
-    "  testCounter(to: Int!, intervalMs: Int = 10): Int!\n"
-    "}\n";
+const char api_testing_fields[] =
+    "  \"Counts from 1 to `to`, one number every `intervalMs` milliseconds, then completes "
+    "(for testing the subscription transports: dagd webserver --test-subscriptions).\"\n"
+    "  testCounter(to: Int!, intervalMs: Int = 10): Int!\n";
 
 typedef struct counter {
   gql_stream base;

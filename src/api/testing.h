@@ -5,11 +5,12 @@
 
 #include "graphql/schema.h"
 
-/* The SDL of the test subscription type. */
-extern const char api_testing_sdl[];
+/* The SDL of the test subscription field, to splice into the body of the
+ * schema's Subscription type (the SDL builder has no `extend type`). */
+extern const char api_testing_fields[];
 
-/* Attaches the hooks of the types in api_testing_sdl; 0 on success, -1 when
- * a field is missing. */
+/* Attaches the hooks of the fields in api_testing_fields; 0 on success, -1
+ * when a field is missing. */
 int api_testing_attach(gql_schema *s);
 
 #endif

@@ -1,0 +1,773 @@
+/* subscriptions.c — the Subscription root type: pipelineRunLogs (a run's
+ * events as they are written) and capturedLogs (a step's stdout and stderr
+ * as they grow), as Dagster's dagster-graphql serves them
+ * (implementation/execution/__init__.py: gen_events_for_run,
+ * gen_captured_log_data; the compute log manager's CapturedLogSubscription).
+ *
+ * pipelineRunLogs: an unknown run gets one PipelineRunLogsSubscriptionFailure
+ * and the stream completes. Otherwise the run's past events after the
+ * cursor come first, in chunks of DAGSTER_UI_EVENT_LOAD_CHUNK_SIZE (1000)
+ * with hasMorePastEvents true while more chunks follow (one message even
+ * when there are none; the cursor "HEAD" skips the past), then each new
+ * event as a message of its own, with the cursor after it. Like Dagster's,
+ * the stream never completes on its own: a finished run may still get
+ * events, and the client (Dagster's UI) decides when it has seen enough.
+ *
+ * capturedLogs: the first read is always sent when no cursor is given,
+ * later reads only when a file grew, in chunks of at most 1 MiB a stream;
+ * the stream completes once the run of the log key ([run_id,
+ * "compute_logs", step]) is finished (or does not exist) and the files are
+ * read to their end. Dagster completes when the capture is complete; the
+ * run's end is when dagd's op processes can no longer write.
+ *
+ * Delivery: one watcher thread for the whole process, running only while
+ * some subscription is active, polls the store (and the log files) every
+ * POLL_MS for every subscription; live subscriptions of one run share one
+ * query and one copy of the events. The worker writes to SQLite on its own,
+ * so no subscriber ever slows a run, and pushes only queue into each
+ * socket's mailbox (graphql/stream.h), so a slow socket never holds up the
+ * others. Each subscription reads from its own position, so every event is
+ * delivered once, in order, whatever the timing. GraphQL runs later, on the
+ * socket's thread, over the events a message holds. */
+#include <errno.h>
+#include <gnutls/gnutls.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "api/objects.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/mem.h"
+#include "graphql/stream.h"
+#include "run/compute_logs.h"
+
+/* How often the watcher looks for new events and log data. */
+#define POLL_MS 20
+/* How often it looks at a run that has finished (its log rarely grows). */
+#define FINISHED_POLL_MS 1000
+/* Dagster's get_chunk_size() default. */
+#define DEFAULT_CHUNK 1000
+/* Dagster's MAX_BYTES_CHUNK_READ: a captured-logs message holds at most
+ * this much of each stream. */
+#define LOG_CHUNK_BYTES (1 << 20)
+
+/* ---- events read together -------------------------------------------------- */
+
+/* The events one store query read, shared by every message made from them
+ * (the live subscribers of a run all get the same copy). */
+typedef struct batch {
+  atomic_uint refs;
+  arena *arena; /* holds the events */
+  store_event *events;
+  size_t n;
+} batch;
+
+static batch *batch_new(arena *a, store_event *events, size_t n) {
+  batch *b = xcalloc(1, sizeof *b);
+  atomic_init(&b->refs, 1);
+  b->arena = a;
+  b->events = events;
+  b->n = n;
+  return b;
+}
+
+static void batch_unref(batch *b) {
+  if (b && atomic_fetch_sub(&b->refs, 1) == 1) {
+    arena_free(b->arena);
+    free(b);
+  }
+}
+
+/* ---- subscriptions ---------------------------------------------------------- */
+
+typedef enum watch_kind { WATCH_RUN_LOGS, WATCH_CAPTURED_LOGS } watch_kind;
+
+/* One subscription: the source stream the transport owns, and an entry in
+ * the watcher's list. Freed when its last reference goes: the stream's
+ * (until cancel), the list's (until unlinked) and one per queued message
+ * (whose resolvers read it on the socket's thread). */
+typedef struct watch {
+  gql_stream base; /* first: a gql_stream * is a watch * */
+  watch_kind kind;
+  atomic_uint refs;
+  gql_sink *sink;
+  run_instance *inst;
+  char run_id[37];
+
+  /* Guarded by the watcher's lock. */
+  struct watch *next;
+  bool listed;        /* in the watcher's list (holds a reference) */
+  bool counted;       /* counted as active: started and not cancelled */
+  bool polling;       /* a watcher thread is polling it outside the lock */
+  bool cancelled;     /* the transport cancelled it */
+  bool sink_released; /* its sink reference was dropped */
+
+  /* Touched only by the thread polling it (and the hook before start). */
+  bool done;       /* the stream ended: no more polls */
+  uint64_t due_ms; /* the next poll, on the monotonic clock */
+
+  /* pipelineRunLogs */
+  char *missing_id;   /* an unknown run: one failure, then the end */
+  char *job_name;     /* the run's job (RunEvent.pipelineName) */
+  char *given_cursor; /* the cursor asked for, answered while nothing is read */
+  bool past;          /* still sending the past chunks */
+  bool finished;      /* a run-ending event was seen: polled slowly */
+  int64_t after;      /* the last event id sent */
+  int64_t skip;       /* an OFFSET cursor's events to skip first */
+  int chunk;
+
+  /* capturedLogs */
+  char **key;
+  size_t n_key;
+  /* Guarded by the watcher's lock: the cursor the next read starts from
+   * (the resolver, on the socket's thread, moves it on after each read). */
+  char *cursor;
+  bool first;   /* the first read is due whatever the files hold */
+  bool pending; /* a message is queued and its read has not run */
+  bool failed;  /* a read failed (the client got the error): end */
+} watch;
+
+static void watch_free(watch *w) {
+  free(w->missing_id);
+  free(w->job_name);
+  free(w->given_cursor);
+  for (size_t i = 0; i < w->n_key; i++)
+    free(w->key[i]);
+  free(w->key);
+  free(w->cursor);
+  free(w);
+}
+
+static void watch_ref(watch *w) { atomic_fetch_add(&w->refs, 1); }
+
+static void watch_unref(watch *w) {
+  if (atomic_fetch_sub(&w->refs, 1) == 1)
+    watch_free(w);
+}
+
+/* ---- messages ---------------------------------------------------------------- */
+
+typedef enum msg_kind { MSG_FAILURE, MSG_RUN_LOGS, MSG_CAPTURED_LOGS } msg_kind;
+
+/* One source event: what the root field's resolver turns into the payload. */
+typedef struct msg {
+  msg_kind kind;
+  watch *w;
+  batch *b; /* MSG_RUN_LOGS: the events, b->events[first .. first+count) */
+  size_t first, count;
+  bool has_more; /* hasMorePastEvents */
+} msg;
+
+static void msg_free(void *p) {
+  msg *m = p;
+  batch_unref(m->b);
+  watch_unref(m->w);
+  free(m);
+}
+
+/* Queues a message; false when nobody listens any more. */
+static bool push(watch *w, msg_kind kind, batch *b, size_t first, size_t count, bool has_more) {
+  msg *m = xcalloc(1, sizeof *m);
+  m->kind = kind;
+  m->w = w;
+  watch_ref(w);
+  if (b) {
+    m->b = b;
+    atomic_fetch_add(&b->refs, 1);
+  }
+  m->first = first;
+  m->count = count;
+  m->has_more = has_more;
+  gql_event e = {.object = m, .free_object = msg_free};
+  return gql_sink_push(w->sink, e);
+}
+
+/* Ends the stream (error NULL: completes it). */
+static void finish(watch *w, const char *error) {
+  gql_sink_end(w->sink, error);
+  w->done = true;
+}
+
+/* ---- the watcher ---------------------------------------------------------- */
+
+/* A watcher thread. A new one may start while a stopped one finishes its
+ * last poll; each polls only the subscriptions it marked. */
+typedef struct worker {
+  pthread_t thread;
+  bool stop; /* guarded by the lock */
+} worker;
+
+static struct {
+  pthread_once_t once;
+  pthread_mutex_t lock;
+  pthread_cond_t wake; /* on the monotonic clock */
+  watch *list;
+  size_t active;   /* counted subscriptions */
+  bool kick;       /* poll now: a subscription was added */
+  worker *current; /* NULL: no thread runs (or the last one is stopping) */
+} W = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void watcher_init(void) {
+  pthread_condattr_t ca;
+  pthread_condattr_init(&ca);
+  pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+  pthread_cond_init(&W.wake, &ca);
+  pthread_condattr_destroy(&ca);
+}
+
+static uint64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+/* Takes w out of the list, drops its sink and the list's reference; the
+ * caller holds the lock. */
+static void unlink_locked(watch *w) {
+  for (watch **p = &W.list; *p; p = &(*p)->next) {
+    if (*p == w) {
+      *p = w->next;
+      break;
+    }
+  }
+  w->listed = false;
+  if (!w->sink_released) {
+    w->sink_released = true;
+    gql_sink_release(w->sink);
+  }
+  watch_unref(w);
+}
+
+/* ---- polling a run's log ---- */
+
+static bool run_ending(const store_event *ev) {
+  static const char *const types[] = {"RUN_SUCCESS", "RUN_FAILURE", "RUN_CANCELED"};
+  for (size_t i = 0; ev->event_type && i < API_COUNT(types); i++)
+    if (strcmp(ev->event_type, types[i]) == 0)
+      return true;
+  return false;
+}
+
+/* Reads events of w's run after `after` into a batch of its own; NULL
+ * with err set on a storage error. */
+static batch *read_events(watch *w, int64_t after, int limit, bool *has_more, store_error *err) {
+  arena *a = arena_new(0);
+  size_t n = 0;
+  store_event *evs = store_events(w->inst->store, w->run_id, after, limit, a, &n, has_more, err);
+  if (!evs && err->message[0]) {
+    arena_free(a);
+    return NULL;
+  }
+  return batch_new(a, evs, n);
+}
+
+/* Notes a run-ending event among events[0..n) (the run is then polled
+ * slowly). */
+static void note_finished(watch *w, const store_event *events, size_t n) {
+  for (size_t i = 0; i < n && !w->finished; i++)
+    w->finished = run_ending(&events[i]);
+}
+
+/* Sends the next chunk of past events (Dagster's loop over
+ * get_records_for_run), one chunk a poll. */
+static void poll_past(watch *w) {
+  bool more = false;
+  store_error err = {{0}};
+  int limit = w->skip > INT_MAX - w->chunk ? -1 : (int)w->skip + w->chunk;
+  batch *b = read_events(w, w->after, limit, &more, &err);
+  if (!b) {
+    finish(w, err.message);
+    return;
+  }
+  size_t first = w->skip < (int64_t)b->n ? (size_t)w->skip : b->n;
+  note_finished(w, b->events, b->n);
+  if (b->n)
+    w->after = b->events[b->n - 1].id;
+  w->skip = 0;
+  if (!push(w, MSG_RUN_LOGS, b, first, b->n - first, more))
+    w->done = true;
+  w->past = more;
+  batch_unref(b);
+}
+
+/* Sends each new event of one run, one message an event, to the live
+ * subscriptions ws[0..n) of that run (one query for them all). */
+static void poll_live(watch **ws, size_t n, uint64_t now) {
+  int64_t from = ws[0]->after;
+  for (size_t i = 1; i < n; i++)
+    from = ws[i]->after < from ? ws[i]->after : from;
+  bool more = false;
+  store_error err = {{0}};
+  batch *b = read_events(ws[0], from, ws[0]->chunk, &more, &err);
+  for (size_t i = 0; i < n; i++) {
+    watch *w = ws[i];
+    if (!b) {
+      finish(w, err.message);
+      continue;
+    }
+    for (size_t k = 0; k < b->n && !w->done; k++) {
+      if (b->events[k].id <= w->after)
+        continue;
+      w->after = b->events[k].id;
+      note_finished(w, &b->events[k], 1);
+      if (!push(w, MSG_RUN_LOGS, b, k, 1, false))
+        w->done = true;
+    }
+    w->due_ms = !b->n && w->finished ? now + FINISHED_POLL_MS : now;
+  }
+  batch_unref(b);
+}
+
+/* Orders live subscriptions by instance and run, so a run's are adjacent. */
+static int by_run(const void *x, const void *y) {
+  const watch *a = *(watch *const *)x, *b = *(watch *const *)y;
+  if (a->inst != b->inst)
+    return (uintptr_t)a->inst < (uintptr_t)b->inst ? -1 : 1;
+  return strcmp(a->run_id, b->run_id);
+}
+
+/* ---- polling captured logs ---- */
+
+/* The two offsets of a cursor as dagd writes it ("<stdout>:<stderr>");
+ * NULL or "" is 0:0. False for any other text (events.c reads the forms
+ * Python's int() accepts: the next read settles those). */
+static bool cursor_offsets(const char *cursor, int64_t off[2]) {
+  off[0] = off[1] = 0;
+  if (!cursor || !*cursor)
+    return true;
+  const char *p = cursor;
+  for (int s = 0; s < 2; s++) {
+    if (*p < '0' || *p > '9')
+      return false;
+    for (; *p >= '0' && *p <= '9'; p++) {
+      if (off[s] > (INT64_MAX - (*p - '0')) / 10)
+        return false;
+      off[s] = off[s] * 10 + (*p - '0');
+    }
+    if (*p != (s == 0 ? ':' : '\0'))
+      return false;
+    p++;
+  }
+  return true;
+}
+
+/* The size of one stream's file of w's key (0 when missing or unreadable). */
+static int64_t log_size(const watch *w, run_log_stream s, arena *a) {
+  buf path;
+  buf_init(&path, a);
+  struct stat st;
+  if (!run_compute_log_path(w->inst, (const char *const *)w->key, w->n_key, s, &path) ||
+      stat(buf_cstr(&path), &st) != 0)
+    return 0;
+  return st.st_size;
+}
+
+/* Whether w's run can no longer write to its logs: finished, or no such run. */
+static bool run_over(const watch *w, arena *a) {
+  store_error err = {{0}};
+  store_run *run = store_run_get(w->inst->store, w->run_id, a, &err);
+  return run ? store_run_status_finished(run->status) : !err.message[0];
+}
+
+static void poll_captured(watch *w, arena *a) {
+  pthread_mutex_lock(&W.lock);
+  bool pending = w->pending, failed = w->failed, first = w->first;
+  int64_t off[2];
+  bool known = cursor_offsets(w->cursor, off);
+  pthread_mutex_unlock(&W.lock);
+  if (failed) {
+    finish(w, NULL);
+    return;
+  }
+  if (pending)
+    return;
+  /* The run's end first: once it is over, the sizes seen next are final. */
+  bool over = run_over(w, a);
+  bool grew = first || !known || log_size(w, RUN_LOG_STDOUT, a) > off[0] ||
+              log_size(w, RUN_LOG_STDERR, a) > off[1];
+  if (grew) {
+    pthread_mutex_lock(&W.lock);
+    w->pending = true;
+    w->first = false;
+    pthread_mutex_unlock(&W.lock);
+    if (!push(w, MSG_CAPTURED_LOGS, NULL, 0, 0, false))
+      w->done = true;
+  } else if (over) {
+    finish(w, NULL);
+  }
+}
+
+/* ---- the thread ---- */
+
+/* Polls the subscriptions ws[0..n) once. */
+static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch) {
+  size_t n_live = 0;
+  for (size_t i = 0; i < n; i++) {
+    watch *w = ws[i];
+    arena_reset(scratch);
+    if (w->kind == WATCH_CAPTURED_LOGS)
+      poll_captured(w, scratch);
+    else if (w->past)
+      poll_past(w);
+    else
+      ws[n_live++] = w; /* ws[n_live..] are not needed again */
+  }
+  qsort(ws, n_live, sizeof *ws, by_run);
+  for (size_t i = 0, j; i < n_live; i = j) {
+    for (j = i + 1; j < n_live && by_run(&ws[i], &ws[j]) == 0; j++)
+      ;
+    poll_live(ws + i, j - i, now);
+  }
+}
+
+static void *watcher_main(void *arg) {
+  worker *self = arg;
+  arena *scratch = arena_new(0);
+  watch **work = NULL, **polled = NULL;
+  size_t cap = 0;
+  pthread_mutex_lock(&W.lock);
+  while (!self->stop) {
+    uint64_t now = now_ms();
+    size_t n = 0;
+    for (watch *w = W.list; w; w = w->next) {
+      if (w->polling || w->cancelled || w->done || w->due_ms > now)
+        continue;
+      if (n == cap) {
+        cap = cap ? cap * 2 : 16;
+        work = xrealloc(work, cap * sizeof *work);
+        polled = xrealloc(polled, cap * sizeof *polled);
+      }
+      w->polling = true;
+      work[n] = polled[n] = w;
+      n++;
+    }
+    W.kick = false;
+    pthread_mutex_unlock(&W.lock);
+    /* poll_all reorders work; polled keeps what to settle afterwards. */
+    poll_all(work, n, now, scratch);
+    pthread_mutex_lock(&W.lock);
+    for (size_t i = 0; i < n; i++) {
+      watch *w = polled[i];
+      w->polling = false;
+      if (w->done || w->cancelled)
+        unlink_locked(w);
+    }
+    if (self->stop || W.kick)
+      continue;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += POLL_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&W.wake, &W.lock, &until);
+  }
+  pthread_mutex_unlock(&W.lock);
+  free(work);
+  free(polled);
+  arena_free(scratch);
+  return NULL;
+}
+
+/* Lists w for polling, starting the thread when none runs; false when it
+ * could not start one (w is then not listed). */
+static bool watcher_add(watch *w) {
+  pthread_once(&W.once, watcher_init);
+  pthread_mutex_lock(&W.lock);
+  if (!W.current) {
+    worker *k = xcalloc(1, sizeof *k);
+    if (pthread_create(&k->thread, NULL, watcher_main, k) != 0) {
+      pthread_mutex_unlock(&W.lock);
+      free(k);
+      return false;
+    }
+    W.current = k;
+  }
+  watch_ref(w);
+  w->listed = w->counted = true;
+  w->due_ms = 0;
+  w->next = W.list;
+  W.list = w;
+  W.active++;
+  W.kick = true;
+  pthread_cond_broadcast(&W.wake);
+  pthread_mutex_unlock(&W.lock);
+  return true;
+}
+
+/* ---- the stream ---------------------------------------------------------------- */
+
+static void watch_start(gql_stream *st, gql_sink *sink) {
+  watch *w = (watch *)st;
+  w->sink = sink;
+  const char *error = NULL;
+  if (w->missing_id) {
+    push(w, MSG_FAILURE, NULL, 0, 0, false);
+  } else if (!watcher_add(w)) {
+    error = "The subscription could not start its watcher thread.";
+  } else {
+    return;
+  }
+  gql_sink_end(sink, error);
+  w->sink_released = true;
+  gql_sink_release(sink);
+}
+
+static void watch_cancel(gql_stream *st) {
+  watch *w = (watch *)st;
+  worker *stopped = NULL;
+  pthread_mutex_lock(&W.lock);
+  w->cancelled = true;
+  if (w->listed && !w->polling)
+    unlink_locked(w);
+  if (w->counted) {
+    w->counted = false;
+    if (--W.active == 0 && W.current) {
+      /* No subscription left: no thread either (joined here, so none
+       * outlives the last subscription or touches a closed store). */
+      stopped = W.current;
+      W.current = NULL;
+      stopped->stop = true;
+      pthread_cond_broadcast(&W.wake);
+    }
+  }
+  pthread_mutex_unlock(&W.lock);
+  if (stopped) {
+    pthread_join(stopped->thread, NULL);
+    free(stopped);
+  }
+  watch_unref(w);
+}
+
+static const gql_stream_ops watch_ops = {watch_start, watch_cancel};
+
+static watch *watch_new(watch_kind kind, run_instance *inst) {
+  watch *w = xcalloc(1, sizeof *w);
+  w->base.ops = &watch_ops;
+  w->kind = kind;
+  atomic_init(&w->refs, 1);
+  w->inst = inst;
+  return w;
+}
+
+/* ---- the hooks -------------------------------------------------------------- */
+
+/* The instance, or NULL with *error set to why there is none. */
+static run_instance *instance_of(const gql_resolve_info *info, gql_rv *error) {
+  gql_rv rv;
+  run_instance *inst = api_instance(info, &rv);
+  if (!inst)
+    *error =
+        gql_rv_errorf(info->arena, "%s", json_string_value(json_object_get(rv.u.json, "message")));
+  return inst;
+}
+
+/* Dagster's get_chunk_size(): DAGSTER_UI_EVENT_LOAD_CHUNK_SIZE, then the
+ * older DAGIT_EVENT_LOAD_CHUNK_SIZE, else 1000. */
+static int chunk_size(void) {
+  const char *names[] = {"DAGSTER_UI_EVENT_LOAD_CHUNK_SIZE", "DAGIT_EVENT_LOAD_CHUNK_SIZE"};
+  for (size_t i = 0; i < API_COUNT(names); i++) {
+    const char *v = getenv(names[i]);
+    char *end;
+    long n = v ? strtol(v, &end, 10) : 0;
+    if (v && *v && !*end && n > 0 && n <= 1000000000)
+      return (int)n;
+  }
+  return DEFAULT_CHUNK;
+}
+
+static gql_rv subscribe_run_logs(const gql_resolve_info *info, void *data) {
+  (void)data;
+  gql_rv rv;
+  run_instance *inst = instance_of(info, &rv);
+  if (!inst)
+    return rv;
+  const char *run_id = api_arg_string(info, "runId");
+  const char *cursor = api_arg_string(info, "cursor");
+  store_error err = {{0}};
+  store_run *run = store_run_get(inst->store, run_id, info->arena, &err);
+  if (!run && err.message[0])
+    return gql_rv_errorf(info->arena, "%s", err.message);
+  watch *w = watch_new(WATCH_RUN_LOGS, inst);
+  if (!run) {
+    w->missing_id = xstrdup(run_id);
+    return gql_rv_object(w, NULL);
+  }
+  memcpy(w->run_id, run->run_id, sizeof w->run_id);
+  w->job_name = xstrdup(run->job_name ? run->job_name : "");
+  w->chunk = chunk_size();
+  if (cursor && strcmp(cursor, "HEAD") == 0) {
+    /* Dagster's sigil: only what is written from now on. */
+    int64_t last = store_events_last_id(inst->store, run->run_id, &err);
+    if (last < 0) {
+      watch_free(w);
+      return gql_rv_errorf(info->arena, "%s", err.message);
+    }
+    w->after = last;
+    return gql_rv_object(w, NULL);
+  }
+  api_log_position pos;
+  if (!api_log_cursor_parse(cursor, &pos)) {
+    watch_free(w);
+    return gql_rv_errorf(info->arena, "Invalid cursor for fetching run events: %s", cursor);
+  }
+  w->past = true;
+  w->skip = pos.is_offset && pos.value > 0 ? pos.value : 0;
+  w->after = pos.is_offset || pos.value < 0 ? 0 : pos.value;
+  w->given_cursor = cursor && *cursor ? xstrdup(cursor) : NULL;
+  return gql_rv_object(w, NULL);
+}
+
+static gql_rv subscribe_captured_logs(const gql_resolve_info *info, void *data) {
+  (void)data;
+  gql_rv rv;
+  run_instance *inst = instance_of(info, &rv);
+  if (!inst)
+    return rv;
+  const gql_value *key = gql_arg(info, "logKey");
+  size_t n = key && key->kind == GQL_VALUE_LIST ? key->n_items : 0;
+  for (size_t i = 0; i < n; i++) {
+    const gql_value *part = key->items[i];
+    if (part->kind != GQL_VALUE_STRING || strlen(part->str) != part->str_len)
+      return gql_rv_errorf(info->arena, "A log key part holds a NUL byte.");
+  }
+  watch *w = watch_new(WATCH_CAPTURED_LOGS, inst);
+  w->key = xcalloc(n + 1, sizeof *w->key);
+  for (size_t i = 0; i < n; i++)
+    w->key[i] = xstrdup(key->items[i]->str);
+  w->n_key = n;
+  /* [run_id, "compute_logs", step]: a first part that is no run id names
+   * a run that does not exist, and whose logs are then complete. */
+  if (n && strlen(w->key[0]) < sizeof w->run_id)
+    strcpy(w->run_id, w->key[0]);
+  const char *cursor = api_arg_string(info, "cursor");
+  w->cursor = cursor ? xstrdup(cursor) : NULL;
+  w->first = !cursor || !*cursor;
+  return gql_rv_object(w, NULL);
+}
+
+/* ---- the resolvers ------------------------------------------------------------ */
+
+#define MSG(p) ((const msg *)(p))
+
+static gql_rv resolve_run_logs(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)data;
+  const msg *m = parent;
+  if (!m)
+    return gql_rv_errorf(info->arena, "pipelineRunLogs is a subscription.");
+  if (m->kind == MSG_FAILURE)
+    return api_error(info, "PipelineRunLogsSubscriptionFailure",
+                     arena_printf(info->arena, "Could not load run with id %s", m->w->missing_id),
+                     "missingRunId", m->w->missing_id, (const char *)NULL);
+  return api_object(info, m, "PipelineRunLogsSubscriptionSuccess");
+}
+
+/* The run as it is now (Dagster shows the record it read at the start;
+ * its status would be stale by the time the run's end arrives). */
+static gql_rv resolve_success_run(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)data;
+  const watch *w = MSG(parent)->w;
+  store_error err = {{0}};
+  store_run *run = store_run_get(w->inst->store, w->run_id, info->arena, &err);
+  if (!run)
+    return gql_rv_errorf(info->arena, "%s",
+                         err.message[0] ? err.message : "The run no longer exists.");
+  return api_run_object(info, run);
+}
+
+static gql_rv resolve_success_messages(const gql_resolve_info *info, const void *parent,
+                                       void *data) {
+  (void)data;
+  const msg *m = parent;
+  gql_rv list = gql_rv_list(info->arena, m->count);
+  for (size_t i = 0; i < m->count; i++)
+    list.u.list.items[i] = api_event_object(info, &m->b->events[m->first + i], m->w->job_name);
+  return list;
+}
+
+static gql_rv resolve_success_has_more(const gql_resolve_info *info, const void *parent,
+                                       void *data) {
+  (void)info, (void)data;
+  return gql_rv_bool(MSG(parent)->has_more);
+}
+
+/* After the message's last event; with none, where the client asked to
+ * start (Dagster's get_records_for_run keeps the cursor it was given). */
+static gql_rv resolve_success_cursor(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)data;
+  const msg *m = parent;
+  if (m->count)
+    return gql_rv_string(
+        api_log_cursor_text(info->arena, m->b->events[m->first + m->count - 1].id));
+  if (m->w->given_cursor)
+    return gql_rv_string(m->w->given_cursor);
+  return gql_rv_string(api_log_cursor_text(info->arena, -1));
+}
+
+/* The cursor a CapturedLogs object reports, read through its own field's
+ * resolver (the object is events.c's). */
+static const char *captured_cursor(const gql_resolve_info *info, const gql_rv *logs) {
+  const gql_type *t = gql_schema_type(info->schema, "CapturedLogs");
+  const gql_field *f = t ? gql_type_field(t, "cursor") : NULL;
+  if (!f || !f->resolve || logs->kind != GQL_RV_OBJECT)
+    return NULL;
+  gql_rv c = f->resolve(info, logs->u.obj.ptr, f->resolve_data);
+  return c.kind == GQL_RV_STRING ? c.u.str.s : NULL;
+}
+
+/* Reads the next chunk from where the last read ended, and moves the
+ * cursor on for the watcher. */
+static gql_rv resolve_captured_logs(const gql_resolve_info *info, const void *parent, void *data) {
+  (void)data;
+  const msg *m = parent;
+  if (!m)
+    return gql_rv_errorf(info->arena, "capturedLogs is a subscription.");
+  watch *w = m->w;
+  pthread_mutex_lock(&W.lock);
+  const char *cursor = w->cursor ? arena_strdup(info->arena, w->cursor) : NULL;
+  pthread_mutex_unlock(&W.lock);
+  gql_rv logs =
+      api_captured_logs(info, (const char *const *)w->key, w->n_key, cursor, LOG_CHUNK_BYTES);
+  const char *next = captured_cursor(info, &logs);
+  pthread_mutex_lock(&W.lock);
+  if (next) {
+    free(w->cursor);
+    w->cursor = xstrdup(next);
+  } else {
+    w->failed = true;
+  }
+  w->pending = false;
+  pthread_mutex_unlock(&W.lock);
+  return logs;
+}
+
+static const api_resolver subscription_resolvers[] = {
+    {"Subscription.pipelineRunLogs", resolve_run_logs},
+    {"Subscription.capturedLogs", resolve_captured_logs},
+    {"PipelineRunLogsSubscriptionSuccess.run", resolve_success_run},
+    {"PipelineRunLogsSubscriptionSuccess.messages", resolve_success_messages},
+    {"PipelineRunLogsSubscriptionSuccess.hasMorePastEvents", resolve_success_has_more},
+    {"PipelineRunLogsSubscriptionSuccess.cursor", resolve_success_cursor},
+};
+
+static const char *const subscription_json_types[] = {"PipelineRunLogsSubscriptionFailure"};
+
+int api_subscriptions_attach(gql_schema *s, char *err, size_t err_size) {
+  if (gql_schema_set_subscribe(s, "Subscription.pipelineRunLogs", subscribe_run_logs, NULL) != 0 ||
+      gql_schema_set_subscribe(s, "Subscription.capturedLogs", subscribe_captured_logs, NULL) !=
+          0) {
+    snprintf(err, err_size, "the API schema has no Subscription.pipelineRunLogs or capturedLogs");
+    return -1;
+  }
+  if (api_json_types(s, subscription_json_types, API_COUNT(subscription_json_types), err,
+                     err_size) != 0)
+    return -1;
+  return api_attach(s, subscription_resolvers, API_COUNT(subscription_resolvers), err, err_size);
+}
