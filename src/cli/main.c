@@ -2,13 +2,16 @@
  *
  * `webserver` and `dev` (webserver.c) serve the API; `graphql` (graphql.c)
  * runs one query in-process; `execute-run` (execute_run.c) is the run
- * worker's process. The daemon is listed in the usage text as planned. */
+ * worker's process; `daemon` (daemon.c) runs the daemon. */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/version.h"
+#include "cli/daemon.h"
 #include "cli/execute_run.h"
 #include "cli/graphql.h"
+#include "cli/job_cmd.h"
+#include "cli/run_cmd.h"
 #include "cli/webserver.h"
 
 static const char usage[] =
@@ -20,15 +23,17 @@ static const char usage[] =
     "  --help, -h      show this help\n"
     "  --version, -V   print the version\n"
     "  webserver       serve the GraphQL API (see 'dagd webserver --help')\n"
-    "  dev             serve for local development: the webserver, and the daemon\n"
-    "                  once it exists (see 'dagd dev --help')\n"
+    "  dev             serve for local development: the webserver and the daemon\n"
+    "                  in one process (see 'dagd dev --help')\n"
+    "  daemon          launch queued runs and watch unfinished ones\n"
+    "                  (see 'dagd daemon --help')\n"
     "  graphql         run one GraphQL query against the workspace, print the\n"
     "                  response (see 'dagd graphql --help')\n"
+    "  run             list, show, follow, launch, terminate, delete and re-execute\n"
+    "                  runs, locally or with --url (see 'dagd run --help')\n"
+    "  job             list and show the workspace's jobs (see 'dagd job --help')\n"
     "  execute-run     execute one run; started by the run launcher\n"
-    "                  (see 'dagd execute-run --help')\n"
-    "\n"
-    "Planned (not available yet):\n"
-    "  daemon          run queued runs, schedules and sensors\n";
+    "                  (see 'dagd execute-run --help')\n";
 
 int main(int argc, char **argv) {
   if (argc < 2) {
@@ -50,6 +55,12 @@ int main(int argc, char **argv) {
     return cli_dev(argc - 1, argv + 1);
   if (strcmp(cmd, "graphql") == 0)
     return cli_graphql(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0)
+    return cli_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "job") == 0)
+    return cli_job(argc - 1, argv + 1);
+  if (strcmp(cmd, "daemon") == 0)
+    return cli_daemon(argc - 1, argv + 1);
   if (strcmp(cmd, "execute-run") == 0)
     return cli_execute_run(argc - 1, argv + 1);
   fprintf(stderr, "dagd: unknown command '%s' (see 'dagd --help')\n", cmd);
