@@ -40,6 +40,8 @@ bench: build
 	@scripts/bench.sh
 	@scripts/bench-http.sh
 	@scripts/bench-runs.sh
+	@scripts/bench-queue.sh
+	@scripts/bench-subscriptions.sh
 
 clean:
 	rm -rf build build-asan build-fuzz build-lint
