@@ -383,7 +383,11 @@ gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const
       run_add_system_tags(inst, run_id, p->system_tags, p->n_system_tags, &err) != 0 ||
       run_submit(inst, run_id, &err) != 0)
     return api_launch_run_failure(info, &err);
-  /* Read again: launching moved it to STARTING (or FAILURE). */
+  return api_launch_success(info, inst, run_id);
+}
+
+gql_rv api_launch_success(const gql_resolve_info *info, run_instance *inst, const char *run_id) {
+  /* Read again: submitting moved it to QUEUED, STARTING (or FAILURE). */
   store_error se = {{0}};
   const store_run *run = store_run_get(inst->store, run_id, info->arena, &se);
   if (!run)

@@ -51,6 +51,9 @@ gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const
 gql_rv api_launch_python_error(const gql_resolve_info *info, const char *class_name,
                                const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/* LaunchRunSuccess with the submitted run read again. */
+gql_rv api_launch_success(const gql_resolve_info *info, run_instance *inst, const char *run_id);
+
 /* The answer for a run_create / run_submit failure. */
 gql_rv api_launch_run_failure(const gql_resolve_info *info, const run_error *err);
 

@@ -158,11 +158,7 @@ static gql_rv reexecute_parent(const gql_resolve_info *info, const gql_value *pa
     return reexecution_failure(info, &err);
   if (run_submit(inst, run_id, &err) != 0)
     return api_launch_run_failure(info, &err);
-  const store_run *run = store_run_get(inst->store, run_id, info->arena, &se);
-  if (!run)
-    return api_python_error(info, "%s",
-                            se.message[0] ? se.message : "the launched run is no longer stored");
-  return api_run_outcome_object(info, "LaunchRunSuccess", run, NULL);
+  return api_launch_success(info, inst, run_id);
 }
 
 /* ---- the mutation ---- */

@@ -266,29 +266,12 @@ out:
 
 /* ---- run_submit ---- */
 
-/* The run, NULL with err set (unknown, or the store failed). */
-static store_run *load_run(run_instance *inst, const char *run_id, arena *a, run_error *err) {
-  if (!run_id_is_uuid(run_id)) {
-    run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
-    return NULL;
-  }
-  store_error serr;
-  store_run *run = store_run_get(inst->store, run_id, a, &serr);
-  if (!run) {
-    if (serr.message[0])
-      run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
-    else
-      run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
-  }
-  return run;
-}
-
 int run_submit(run_instance *inst, const char *run_id, run_error *err) {
   if (!inst->coordinator.queued)
     return run_launch(inst, run_id, err);
   arena *a = arena_new(0);
   int rc = -1;
-  store_run *run = load_run(inst, run_id, a, err);
+  store_run *run = run_load(inst, run_id, a, err);
   if (!run)
     goto out;
   if (run->status != STORE_RUN_NOT_STARTED) {
@@ -504,7 +487,7 @@ int run_launch(run_instance *inst, const char *run_id, run_error *err) {
   arena *a = arena_new(0);
   store_error serr;
   int rc = -1;
-  store_run *run = load_run(inst, run_id, a, err);
+  store_run *run = run_load(inst, run_id, a, err);
   if (!run)
     goto out;
   if (run->status != STORE_RUN_NOT_STARTED && run->status != STORE_RUN_QUEUED) {

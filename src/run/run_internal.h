@@ -1,7 +1,7 @@
 /* run_internal.h — what the files of src/run/ share (private to it): run
  * id checks, filling a run_error, reporting an event from outside the run
- * worker as Dagster's instance does, and removing a run's folders
- * (files.c). */
+ * worker as Dagster's instance does; loading a run and removing a run's
+ * folders (run_internal.c). */
 #ifndef DAGD_RUN_INTERNAL_H
 #define DAGD_RUN_INTERNAL_H
 
@@ -58,6 +58,10 @@ static inline bool run_report(store *s, const char *run_id, const char *type, co
   }
   return true;
 }
+
+/* The run (in arena a), or NULL with err set: RUN_ERR_NOT_FOUND for an id
+ * that is no UUID or no run, RUN_ERR_INTERNAL when the store failed. */
+store_run *run_load(run_instance *inst, const char *run_id, arena *a, run_error *err);
 
 /* rm -r of <dir>/<run_id>, symlinks removed, never followed. A folder
  * already gone is fine; with `racing`, so is one that something else (the

@@ -222,23 +222,6 @@ static void dead_worker_message(const store_run *run, size_t orphans, const char
            ops, then);
 }
 
-/* The run, or NULL with err set (RUN_ERR_NOT_FOUND or RUN_ERR_INTERNAL). */
-static store_run *load_run(run_instance *inst, const char *run_id, arena *a, run_error *err) {
-  if (!run_id_is_uuid(run_id)) {
-    run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
-    return NULL;
-  }
-  store_error serr;
-  store_run *run = store_run_get(inst->store, run_id, a, &serr);
-  if (!run) {
-    if (serr.message[0])
-      run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
-    else
-      run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
-  }
-  return run;
-}
-
 /* Dagster's QueuedRunCoordinator.cancel_run for a QUEUED run. */
 static bool cancel_queued(run_instance *inst, const char *run_id, run_error *err) {
   return run_report(inst->store, run_id, "RUN_CANCELING", "Canceling run from the queue.", NULL,
@@ -299,7 +282,7 @@ int run_terminate(run_instance *inst, const char *run_id, run_terminate_policy p
                   run_error *err) {
   arena *a = arena_new(0);
   int rc = -1;
-  store_run *run = load_run(inst, run_id, a, err);
+  store_run *run = run_load(inst, run_id, a, err);
   if (!run)
     goto out;
   bool force = policy == RUN_MARK_AS_CANCELED_IMMEDIATELY;
@@ -340,7 +323,7 @@ static bool remove_run_dir(const char *dir, const char *run_id, bool racing, run
 int run_delete(run_instance *inst, const char *run_id, run_error *err) {
   arena *a = arena_new(0);
   int rc = -1;
-  store_run *run = load_run(inst, run_id, a, err);
+  store_run *run = run_load(inst, run_id, a, err);
   if (!run)
     goto out;
   bool unfinished = !store_run_status_finished(run->status);

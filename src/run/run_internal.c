@@ -1,5 +1,6 @@
-/* files.c — removing a run's folders (run_internal.h), shared by
- * run_delete and by the run worker that finds its run deleted. */
+/* run_internal.c — what the files of src/run/ share that is not inline
+ * (run_internal.h): loading a run by id, and removing a run's folders
+ * (run_delete, and the run worker that finds its run deleted). */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
@@ -48,4 +49,20 @@ int run_remove_run_dir(const char *dir, const char *run_id, bool racing, char *f
   if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && removal_failed(errno))
     note_failure(path, errno);
   return remove_errno;
+}
+
+store_run *run_load(run_instance *inst, const char *run_id, arena *a, run_error *err) {
+  if (!run_id_is_uuid(run_id)) {
+    run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id ? run_id : "(none)");
+    return NULL;
+  }
+  store_error serr;
+  store_run *run = store_run_get(inst->store, run_id, a, &serr);
+  if (!run) {
+    if (serr.message[0])
+      run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    else
+      run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
+  }
+  return run;
 }
