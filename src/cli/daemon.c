@@ -29,7 +29,8 @@ static const char usage[] =
     "runs within the run coordinator's limits (run_coordinator in dagd.yaml) and\n"
     "watches unfinished runs (run_monitoring), with a heartbeat in the instance's\n"
     "storage. One daemon runs per instance: while another one's heartbeat is fresh,\n"
-    "this one refuses to start. 'dagd dev' runs the daemon in its own process.\n"
+    "this one refuses to start. 'dagd dev' runs the daemon in its own process\n"
+    "(standing by while another daemon runs, and taking over when it stops).\n"
     "Exits 0 when stopped, 1 when the instance cannot be opened or another daemon\n"
     "runs, 2 for a usage error.\n"
     "\n"
@@ -104,7 +105,7 @@ int cli_daemon(int argc, char **argv) {
 
   buf err;
   buf_init(&err, NULL);
-  daemon_loop *d = daemon_start(inst, &err);
+  daemon_loop *d = daemon_start(inst, false, &err);
   if (!d) {
     fprintf(stderr, CMD ": %s\n", buf_cstr(&err));
     buf_free(&err);

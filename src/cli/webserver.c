@@ -9,8 +9,10 @@
  * `dagd dev` is the same server with the daemon (src/daemon/daemon.h)
  * running in its process: started once the server listens, woken by each
  * run submitted to the queue (the instance's on_submit hook), and stopped
- * before the requests in flight are drained. When another daemon is
- * running for the instance, dev serves without one of its own and says so.
+ * before the requests in flight are drained. Its daemon starts on
+ * standby: while another daemon's heartbeat is fresh (a `dagd daemon`, or
+ * a dev killed a moment ago), it serves and stands by, and takes over
+ * once that heartbeat stops; it says which at startup.
  * `dagd webserver` runs no daemon: with a queued run coordinator, it
  * reminds that `dagd daemon` must run for queued runs to start.
  *
@@ -55,7 +57,8 @@ static const command dev_command = {
     "Runs dagd for local development: the webserver, with the same options as\n"
     "'dagd webserver', and the daemon in the same process (it launches queued runs\n"
     "and watches unfinished ones, see 'dagd daemon --help'). When another daemon\n"
-    "runs for the instance, it serves without a daemon of its own.\n",
+    "runs for the instance, its daemon stands by and takes over once the other one\n"
+    "stops.\n",
     true,
 };
 
@@ -265,13 +268,20 @@ static void wake_dev_daemon(void *data) {
   pthread_mutex_unlock(&dev_daemon_lock);
 }
 
-/* Starts dev's daemon, or explains why there is none. */
+/* Starts dev's daemon, on standby: when another daemon's heartbeat is
+ * fresh (a `dagd daemon`, or a dev just killed whose beat has not gone
+ * stale yet), this one takes over once it is not. Explains which. */
 static void start_dev_daemon(const command *cmd, run_instance *instance) {
   buf err;
   buf_init(&err, NULL);
-  daemon_loop *d = daemon_start(instance, &err);
-  if (d)
+  daemon_loop *d = daemon_start(instance, true, &err);
+  if (d && daemon_owned(d))
     fprintf(stderr, "%s: daemon running, heartbeat id %s\n", cmd->name, daemon_id(d));
+  else if (d)
+    fprintf(stderr,
+            "%s: %s; daemon standing by, heartbeat id %s: it takes over when that heartbeat "
+            "stops\n",
+            cmd->name, buf_cstr(&err), daemon_id(d));
   else
     fprintf(stderr, "%s: %s; serving without a daemon of its own\n", cmd->name, buf_cstr(&err));
   buf_free(&err);

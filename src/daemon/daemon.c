@@ -17,6 +17,17 @@
  * costly); here a freed slot or a new run is seen within the watch period,
  * and a run submitted through `dagd dev` at once (daemon_wake).
  *
+ * The watch costs two indexed counts per look; four looks a second keep
+ * an idle daemon's share of the store small.
+ *
+ * Ownership: every heartbeat turn re-claims the heartbeat (one
+ * conditional write, store_daemon_heartbeat), and its answer decides
+ * whether the passes run until the next beat. When the claim cannot be
+ * written at all (the store is failing), the daemon keeps its ownership
+ * only as long as no other daemon could have taken the heartbeat over:
+ * one beat less than the staleness limit after its last successful
+ * claim. A change of ownership is logged once.
+ *
  * The daemon must outlive any trouble with the store: a failed heartbeat
  * or pass is written to stderr and tried again at its next turn. A
  * failure that repeats itself is written once, and its end noted, so a
@@ -24,12 +35,15 @@
 #define _GNU_SOURCE /* getrandom's header, pthread_condattr_setclock */
 
 /* Seconds between two looks at the queue (see above). */
-#define QUEUE_WATCH_INTERVAL 0.025
+#define QUEUE_WATCH_INTERVAL 0.25
+/* "Not scheduled": a time no clock reaches. */
+#define NEVER 1e300
 #include "daemon/daemon.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +68,12 @@ struct daemon_loop {
   turn heartbeat, queue, monitor; /* the daemon thread's own */
   /* Counted after the last pass or look at the queue; -1: unknown. */
   int64_t in_progress, waiting;
+  /* Whether the last claim succeeded; written by the daemon's thread
+   * (and daemon_start before it), read by daemon_owned from any. */
+  atomic_bool owned;
+  /* Monotonic time until which the last successful claim keeps the
+   * heartbeat ours when the next claims fail on the store. */
+  double owned_until;
   char id[320];
   pthread_t thread;
   pthread_mutex_t lock;
@@ -105,43 +125,94 @@ static void turn_done(const daemon_loop *d, turn *t, bool ok, buf *err) {
   buf_free(err);
 }
 
-/* Refuses (false, err) when another daemon's heartbeat is fresh. */
-static bool check_no_other(run_instance *inst, const char *own_id, buf *err) {
-  arena *a = arena_new(0);
-  const char *id = NULL;
-  double when = 0;
-  bool found = false;
+/* Claims the heartbeat at wall-clock time `when` (0: clears it, if
+ * still ours); false with err set when the store failed. */
+static bool claim(run_instance *inst, const char *id, double when, bool *claimed, buf *err) {
   store_error serr;
-  bool ok = true;
-  if (store_daemon_heartbeat_get(inst->store, DAEMON_TYPE, a, &id, &when, &found, &serr) != 0) {
-    buf_printf(err, "Cannot read the daemon heartbeat: %s", serr.message);
-    ok = false;
-  } else if (found && when > 0 && strcmp(id, own_id) != 0) {
-    double age = clock_now() - when;
-    if (age < 0)
-      age = 0; /* another host's clock ahead of ours: as good as fresh */
-    if (age < DAEMON_HEARTBEAT_STALE) {
-      buf_printf(err, "another dagd daemon (%s) is running: its heartbeat is %.1f s old", id, age);
-      ok = false;
-    }
-  }
-  arena_free(a);
-  return ok;
-}
-
-static bool beat(daemon_loop *d, double when, buf *err) {
-  store_error serr;
-  if (store_daemon_heartbeat(d->inst->store, DAEMON_TYPE, d->id, when, &serr) != 0) {
+  if (store_daemon_heartbeat(inst->store, DAEMON_TYPE, id, when, DAEMON_HEARTBEAT_STALE, claimed,
+                             &serr) != 0) {
     buf_printf(err, "Cannot write the daemon heartbeat: %s", serr.message);
     return false;
   }
   return true;
 }
 
+/* Explains a refused claim into err: who owns the heartbeat and how old
+ * it is (1). 0 when the row turns out claimable after all (its daemon
+ * stopped or went stale since the claim), -1 when the store failed. */
+static int explain_refusal(run_instance *inst, buf *err) {
+  arena *a = arena_new(0);
+  const char *id = NULL;
+  double when = 0;
+  bool found = false;
+  store_error serr;
+  int rc = 1;
+  if (store_daemon_heartbeat_get(inst->store, DAEMON_TYPE, a, &id, &when, &found, &serr) != 0) {
+    buf_printf(err, "Cannot read the daemon heartbeat: %s", serr.message);
+    rc = -1;
+  } else {
+    double age = clock_now() - when;
+    if (age < 0)
+      age = 0; /* another host's clock ahead of ours: as good as fresh */
+    if (found && age < DAEMON_HEARTBEAT_STALE)
+      buf_printf(err, "another dagd daemon (%s) is running: its heartbeat is %.1f s old", id, age);
+    else
+      rc = 0;
+  }
+  arena_free(a);
+  return rc;
+}
+
+/* daemon_start's claim: false when the store failed; else *claimed
+ * tells whether the heartbeat is ours, with the reason in err when not.
+ * A row that frees up between the refused claim and reading it is
+ * claimed again. */
+static bool first_claim(daemon_loop *d, bool *claimed, buf *err) {
+  for (int attempt = 0; attempt < 3; attempt++) {
+    if (!claim(d->inst, d->id, clock_now(), claimed, err))
+      return false;
+    if (*claimed)
+      return true;
+    int rc = explain_refusal(d->inst, err);
+    if (rc != 0)
+      return rc > 0;
+  }
+  buf_printf(err, "the daemon heartbeat keeps changing owners");
+  return true;
+}
+
+/* Until when a claim made at monotonic time mono keeps the heartbeat ours
+ * should the next claims fail on the store: one beat short of the moment
+ * another daemon may take it over. */
+static double claim_lasts(double mono, bool claimed) {
+  return claimed ? mono + DAEMON_HEARTBEAT_STALE - DAEMON_HEARTBEAT_INTERVAL : 0;
+}
+
+/* Records whether the daemon owns the heartbeat, logging a change. */
+static void set_owned(daemon_loop *d, bool owned, const char *why) {
+  if (atomic_exchange(&d->owned, owned) == owned)
+    return;
+  if (owned)
+    fprintf(stderr, "dagd daemon %s: owns the heartbeat now: running its passes\n", d->id);
+  else
+    fprintf(stderr, "dagd daemon %s: %s: standing by (no passes) until the heartbeat is free\n",
+            d->id, why);
+}
+
+/* Re-claims the heartbeat and updates the ownership. */
 static void heartbeat_turn(daemon_loop *d) {
   buf err;
   buf_init(&err, NULL);
-  turn_done(d, &d->heartbeat, beat(d, clock_now(), &err), &err);
+  double mono = mono_now();
+  bool claimed = false;
+  bool ok = claim(d->inst, d->id, clock_now(), &claimed, &err);
+  turn_done(d, &d->heartbeat, ok, &err);
+  if (ok) {
+    d->owned_until = claim_lasts(mono, claimed);
+    set_owned(d, claimed, "another daemon took the heartbeat over");
+  } else {
+    set_owned(d, mono < d->owned_until, "the heartbeat cannot be renewed");
+  }
 }
 
 static void queue_turn(daemon_loop *d) {
@@ -177,15 +248,30 @@ static void monitor_turn(daemon_loop *d) {
 
 static double min2(double a, double b) { return a < b ? a : b; }
 
+/* When each job is next due, on the monotonic clock. */
+typedef struct schedule {
+  double beat, watch, queue, monitor;
+} schedule;
+
+/* The passes from now, as at a start: a queue pass at once, the
+ * monitoring pass after its interval; none at all when not owned. */
+static void schedule_passes(daemon_loop *d, double now, schedule *s) {
+  const run_coordinator_config *q = &d->inst->coordinator;
+  const run_monitoring_config *m = &d->inst->monitoring;
+  bool owned = atomic_load(&d->owned);
+  s->queue = owned && q->queued ? now : NEVER;
+  s->watch = owned && q->queued ? now + QUEUE_WATCH_INTERVAL : NEVER;
+  s->monitor = owned && m->enabled ? now + m->poll_interval : NEVER;
+  d->in_progress = d->waiting = -1;
+}
+
 static void *daemon_main(void *arg) {
   daemon_loop *d = arg;
   const run_coordinator_config *q = &d->inst->coordinator;
   const run_monitoring_config *m = &d->inst->monitoring;
   double now = mono_now();
-  double next_beat = now + DAEMON_HEARTBEAT_INTERVAL; /* daemon_start wrote the first */
-  double next_queue = q->queued ? now : 1e300;
-  double next_watch = q->queued ? now + QUEUE_WATCH_INTERVAL : 1e300;
-  double next_monitor = m->enabled ? now + m->poll_interval : 1e300;
+  schedule s = {.beat = now + DAEMON_HEARTBEAT_INTERVAL}; /* daemon_start made the first claim */
+  schedule_passes(d, now, &s);
   pthread_mutex_lock(&d->lock);
   while (!d->stop) {
     bool woken = d->wake;
@@ -193,28 +279,31 @@ static void *daemon_main(void *arg) {
     pthread_mutex_unlock(&d->lock);
 
     now = mono_now();
-    if (now >= next_beat) {
+    if (now >= s.beat) {
+      bool was_owned = atomic_load(&d->owned);
       heartbeat_turn(d);
-      next_beat = now + DAEMON_HEARTBEAT_INTERVAL;
+      s.beat = now + DAEMON_HEARTBEAT_INTERVAL;
+      if (atomic_load(&d->owned) != was_owned)
+        schedule_passes(d, now, &s);
     }
-    if (q->queued && now >= next_watch) {
+    bool owned = atomic_load(&d->owned);
+    if (owned && q->queued && now >= s.watch) {
       woken = queue_changed(d) || woken;
-      next_watch = now + QUEUE_WATCH_INTERVAL;
+      s.watch = now + QUEUE_WATCH_INTERVAL;
     }
-    if (q->queued && (woken || now >= next_queue)) {
+    if (owned && q->queued && (woken || now >= s.queue)) {
       queue_turn(d);
-      next_queue = mono_now() + q->dequeue_interval;
+      s.queue = mono_now() + q->dequeue_interval;
     }
-    if (m->enabled && now >= next_monitor) {
+    if (owned && m->enabled && now >= s.monitor) {
       monitor_turn(d);
-      next_monitor = mono_now() + m->poll_interval;
+      s.monitor = mono_now() + m->poll_interval;
     }
 
     pthread_mutex_lock(&d->lock);
     if (d->stop || d->wake)
       continue;
-    struct timespec until =
-        mono_deadline(min2(min2(next_beat, next_watch), min2(next_queue, next_monitor)));
+    struct timespec until = mono_deadline(min2(min2(s.beat, s.watch), min2(s.queue, s.monitor)));
     int rc;
     do
       rc = pthread_cond_timedwait(&d->cond, &d->lock, &until);
@@ -224,7 +313,15 @@ static void *daemon_main(void *arg) {
   return NULL;
 }
 
-daemon_loop *daemon_start(run_instance *inst, buf *err) {
+/* Clears the heartbeat if it is still this daemon's. */
+static void clear_heartbeat(daemon_loop *d) {
+  buf ignored;
+  buf_init(&ignored, NULL);
+  claim(d->inst, d->id, 0, NULL, &ignored);
+  buf_free(&ignored);
+}
+
+daemon_loop *daemon_start(run_instance *inst, bool standby, buf *err) {
   daemon_loop *d = xcalloc(1, sizeof *d);
   d->inst = inst;
   d->heartbeat.name = "the heartbeat";
@@ -232,13 +329,14 @@ daemon_loop *daemon_start(run_instance *inst, buf *err) {
   d->monitor.name = "the monitoring pass";
   d->in_progress = d->waiting = -1;
   make_id(d->id, sizeof d->id);
-  /* Check, claim, then check that the claim held: of two daemons
-   * starting at once, the one whose heartbeat was overwritten gives up. */
-  if (!check_no_other(inst, d->id, err) || !beat(d, clock_now(), err) ||
-      !check_no_other(inst, d->id, err)) {
+  double mono = mono_now();
+  bool claimed = false;
+  if (!first_claim(d, &claimed, err) || (!claimed && !standby)) {
     free(d);
     return NULL;
   }
+  atomic_init(&d->owned, claimed);
+  d->owned_until = claim_lasts(mono, claimed);
   pthread_mutex_init(&d->lock, NULL);
   pthread_condattr_t attr;
   pthread_condattr_init(&attr);
@@ -254,8 +352,7 @@ daemon_loop *daemon_start(run_instance *inst, buf *err) {
   pthread_sigmask(SIG_SETMASK, &old, NULL);
   if (rc != 0) {
     buf_printf(err, "Cannot start the daemon thread: %s", strerror(rc));
-    store_error ignored;
-    store_daemon_heartbeat(inst->store, DAEMON_TYPE, d->id, 0, &ignored);
+    clear_heartbeat(d);
     pthread_cond_destroy(&d->cond);
     pthread_mutex_destroy(&d->lock);
     free(d);
@@ -265,6 +362,8 @@ daemon_loop *daemon_start(run_instance *inst, buf *err) {
 }
 
 const char *daemon_id(const daemon_loop *d) { return d->id; }
+
+bool daemon_owned(const daemon_loop *d) { return atomic_load(&d->owned); }
 
 void daemon_wake(daemon_loop *d) {
   if (!d)
@@ -283,16 +382,8 @@ void daemon_stop(daemon_loop *d) {
   pthread_cond_signal(&d->cond);
   pthread_mutex_unlock(&d->lock);
   pthread_join(d->thread, NULL);
-  /* Clear the heartbeat, unless another daemon owns it by now, so a
-   * restart right after this one is not refused. */
-  arena *a = arena_new(0);
-  const char *id = NULL;
-  bool found = false;
-  store_error serr;
-  if (store_daemon_heartbeat_get(d->inst->store, DAEMON_TYPE, a, &id, NULL, &found, &serr) == 0 &&
-      found && strcmp(id, d->id) == 0)
-    store_daemon_heartbeat(d->inst->store, DAEMON_TYPE, d->id, 0, &serr);
-  arena_free(a);
+  /* A conditional write: a heartbeat another daemon took over stays. */
+  clear_heartbeat(d);
   pthread_cond_destroy(&d->cond);
   pthread_mutex_destroy(&d->lock);
   free(d);

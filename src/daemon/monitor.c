@@ -1,6 +1,9 @@
 /* monitor.c — run monitoring (monitor.h), Dagster's run_monitoring daemon
  * with the DefaultRunLauncher's worker health check made local: a run's
  * worker is healthy while its stored pid is a live `execute-run <id>`.
+ * That pid means something only on the host and in the PID namespace the
+ * run was launched from (run_worker_is_local); a worker launched elsewhere
+ * counts as healthy here, and is never signalled from here.
  *
  * A pass may run in two processes at once (two daemons briefly, a daemon
  * and a test), and a run changes under it all the time: the worker claims
@@ -13,8 +16,8 @@
  * run's status, so the rare write that still races is harmless.
  *
  * How long a run has been STARTING or CANCELING is the age of its last
- * RUN_STARTING or RUN_CANCELING event, as in Dagster: the run's update
- * time moves with every tag. */
+ * RUN_STARTING or RUN_CANCELING event, as in Dagster (the run's update
+ * time moves with every tag), read as one row from the store. */
 #include "daemon/monitor.h"
 
 #include <signal.h>
@@ -26,13 +29,10 @@
 #include "run/run_internal.h"
 #include "run/terminate.h"
 
-#define FAILURE_REASON_TAG "dagster/failure_reason"
 #define MAX_RUNTIME_TAG "dagster/max_runtime"
 #define MAX_RUNTIME_SECONDS_TAG "dagster/max_runtime_seconds" /* Dagster reads it too */
 #define MAX_RUNTIME_CANCELING "Canceling due to exceeding maximum runtime of %lld seconds."
 #define MAX_RUNTIME_FAILURE "Exceeded maximum runtime of %lld seconds."
-#define CANCELED_OUTSIDE "This run has been marked as canceled from outside the execution context."
-#define EVENTS_PAGE 512
 
 /* What a check of one run came to. */
 enum { LEFT_ALONE = 0, ACTED = 1, STORE_FAILED = -1 };
@@ -52,8 +52,23 @@ static const char *seconds_text(check *c, double seconds) {
   return arena_printf(c->a, "%g", seconds);
 }
 
-static bool worker_alive(const store_run *run) {
-  return run->worker_pid > 0 && run_signal_worker(run->worker_pid, run->run_id, 0);
+/* Where a run's worker stands, as far as this process can tell. */
+typedef enum worker_state {
+  WORKER_GONE,      /* none recorded, or its pid is no live worker of the run */
+  WORKER_RUNNING,   /* a live worker of this host: it can be signalled */
+  WORKER_ELSEWHERE, /* launched on another host or PID namespace: taken as alive */
+} worker_state;
+
+static worker_state worker_of(const store_run *run) {
+  if (!run_worker_is_local(run))
+    return WORKER_ELSEWHERE;
+  return run->worker_pid > 0 && run_signal_worker(run->worker_pid, run->run_id, 0) ? WORKER_RUNNING
+                                                                                   : WORKER_GONE;
+}
+
+/* Sends sig to the run's worker when it is a live one of this host. */
+static bool signal_worker(const store_run *run, int sig) {
+  return run_worker_is_local(run) && run_signal_worker(run->worker_pid, run->run_id, sig);
 }
 
 /* The run as it is now, when its status and worker are still those it was
@@ -73,41 +88,23 @@ static store_run *still_as_judged(check *c, const store_run *judged, int *rc) {
 }
 
 /* The last event of type `type` of the run: its time and message (NULL:
- * none, *time untouched). Read a page at a time so a long run's log is
- * never held whole. */
+ * none, *time untouched). */
 static int last_event(check *c, const char *run_id, const char *type, double *time,
                       const char **message) {
   *message = NULL;
-  arena *page = arena_new(0);
-  int64_t after = 0;
-  bool more = true;
-  int rc = 0;
-  while (more) {
-    size_t n;
-    store_error serr = {{0}};
-    store_event *ev =
-        store_events(c->inst->store, run_id, after, EVENTS_PAGE, page, &n, &more, &serr);
-    if (!ev && serr.message[0]) {
-      run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
-      rc = -1;
-      break;
-    }
-    for (size_t i = 0; i < n; i++)
-      if (ev[i].event_type && strcmp(ev[i].event_type, type) == 0) {
-        *time = ev[i].timestamp;
-        *message = arena_strdup(c->a, ev[i].message ? ev[i].message : "");
-      }
-    if (n == 0)
-      break;
-    after = ev[n - 1].id;
-    arena_reset(page);
+  store_error serr = {{0}};
+  store_event *ev = store_event_last_of_type(c->inst->store, run_id, type, c->a, &serr);
+  if (!ev && serr.message[0])
+    return run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
+  if (ev) {
+    *time = ev->timestamp;
+    *message = ev->message ? ev->message : "";
   }
-  arena_free(page);
-  return rc;
+  return 0;
 }
 
 static int add_failure_reason(check *c, const char *run_id, const char *reason) {
-  store_tag tag = {FAILURE_REASON_TAG, reason};
+  store_tag tag = {RUN_TAG_FAILURE_REASON, reason};
   store_error serr;
   if (store_run_add_tags(c->inst->store, run_id, &tag, 1, &serr) != 0)
     return run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
@@ -140,7 +137,7 @@ static int check_starting(check *c, const store_run *listed) {
     return STORE_FAILED;
   if (c->now - since < timeout)
     return LEFT_ALONE;
-  bool alive = worker_alive(listed);
+  worker_state worker = worker_of(listed);
   int rc;
   store_run *run = still_as_judged(c, listed, &rc);
   if (!run)
@@ -150,12 +147,13 @@ static int check_starting(check *c, const store_run *listed) {
                    seconds_text(c, timeout));
   if (add_failure_reason(c, run->run_id, "START_TIMEOUT") != 0)
     return STORE_FAILED;
-  if (run->worker_pid > 0 && !alive)
+  if (run->worker_pid > 0 && worker == WORKER_GONE)
     return end_abandoned(c, run, "RUN_FAILURE", message);
   rc = report(c, run->run_id, "RUN_FAILURE", message);
   /* Failed first, so a worker that gets going after all finds the run
    * finished; one that died since gets its ops stopped. */
-  if (rc == ACTED && alive && !run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
+  if (rc == ACTED && worker == WORKER_RUNNING &&
+      !run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
     run_kill_orphaned_ops(run->worker_pid, run->run_id);
   return rc;
 }
@@ -166,13 +164,9 @@ static int check_starting(check *c, const store_run *listed) {
  * dagster/max_runtime_seconds), else the configured one. False when it
  * has none; a tag that is not a number means none, as in Dagster. */
 static bool max_runtime(const check *c, const store_run *run, double *max) {
-  const char *text = NULL;
-  for (size_t i = 0; i < run->n_tags && !text; i++)
-    if (strcmp(run->tags[i].key, MAX_RUNTIME_TAG) == 0)
-      text = run->tags[i].value;
-  for (size_t i = 0; i < run->n_tags && !text; i++)
-    if (strcmp(run->tags[i].key, MAX_RUNTIME_SECONDS_TAG) == 0)
-      text = run->tags[i].value;
+  const char *text = store_run_tag(run, MAX_RUNTIME_TAG);
+  if (!text)
+    text = store_run_tag(run, MAX_RUNTIME_SECONDS_TAG);
   if (text && text[0]) {
     char *end;
     *max = strtod(text, &end);
@@ -202,7 +196,7 @@ static int check_max_runtime(check *c, const store_run *listed) {
       ACTED)
     return STORE_FAILED;
   const char *failed = arena_printf(c->a, MAX_RUNTIME_FAILURE, n);
-  if (run_signal_worker(run->worker_pid, run->run_id, SIGTERM))
+  if (signal_worker(run, SIGTERM))
     return report(c, run->run_id, "RUN_FAILURE", failed);
   return end_abandoned(c, run, "RUN_FAILURE", failed);
 }
@@ -213,7 +207,7 @@ static int check_max_runtime(check *c, const store_run *listed) {
  * abandoned once it has been STARTED for the start timeout: every worker
  * records itself before RUN_START, so it had none to begin with. */
 static int check_started(check *c, const store_run *listed) {
-  if (worker_alive(listed))
+  if (worker_of(listed) != WORKER_GONE)
     return check_max_runtime(c, listed);
   if (listed->worker_pid <= 0) {
     double since = listed->start_time > 0 ? listed->start_time : listed->update_time;
@@ -247,8 +241,8 @@ static int check_canceling(check *c, const store_run *listed) {
   const char *why;
   if (last_event(c, listed->run_id, "RUN_CANCELING", &since, &why) != 0)
     return STORE_FAILED;
-  bool alive = worker_alive(listed);
-  bool dead = listed->worker_pid > 0 && !alive;
+  worker_state worker = worker_of(listed);
+  bool dead = listed->worker_pid > 0 && worker == WORKER_GONE;
   double timeout = c->cfg->cancel_timeout;
   bool late = timeout > 0 && c->now - since >= timeout;
   if (!dead && !late)
@@ -262,10 +256,10 @@ static int check_canceling(check *c, const store_run *listed) {
   const char *type = over_runtime ? "RUN_FAILURE" : "RUN_CANCELED";
   const char *message =
       over_runtime ? arena_printf(c->a, MAX_RUNTIME_FAILURE, max)
-      : dead       ? CANCELED_OUTSIDE
+      : dead       ? RUN_CANCELED_OUTSIDE
              : arena_printf(c->a, "Run timed out due to taking longer than %s seconds to cancel.",
                             seconds_text(c, timeout));
-  if (alive && run_signal_worker(run->worker_pid, run->run_id, SIGKILL) &&
+  if (worker == WORKER_RUNNING && run_signal_worker(run->worker_pid, run->run_id, SIGKILL) &&
       report(c, run->run_id, "ENGINE_EVENT",
              arena_printf(c->a,
                           "The run worker (pid %lld) was killed: the run was still canceling "

@@ -32,6 +32,12 @@
  *   FAILURE, not CANCELED); a run left CANCELING that way (a pass cut
  *   short) ends FAILURE with that message on a later pass, once its worker
  *   is gone or the cancel timeout passed.
+ * A run launched on another host or in another PID namespace (its
+ * RUN_TAG_WORKER_HOST tag names another identity, launch.h) has a worker
+ * pid that means nothing here: its worker counts as running, is never
+ * signalled, and its ops are never killed from here; the timeouts still
+ * apply to it (their engine event then says its ops cannot be stopped
+ * from here). A run without the tag is judged by its pid.
  * Every run is read again right before anything is written, so a pass is
  * idempotent and two passes at once (two processes) rarely both write.
  * Returns the number of runs it acted on, or -1 with err set when the

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/mem.h"
 #include "run/events.h"
 #include "run/launch.h"
 
@@ -34,18 +35,10 @@ static limit_kind kind_of(const run_tag_limit *l) {
   return l->per_unique_value ? LIMIT_UNIQUE_VALUE : LIMIT_KEY;
 }
 
-/* The run's value for key, or NULL. */
-static const char *tag_value(const store_run *r, const char *key) {
-  for (size_t i = 0; i < r->n_tags; i++)
-    if (strcmp(r->tags[i].key, key) == 0)
-      return r->tags[i].value;
-  return NULL;
-}
-
 /* Dagster's int() of the priority tag: an optional sign and digits,
  * surrounding blanks allowed; anything else is priority 0. */
 static long priority_of(const store_run *r) {
-  const char *v = tag_value(r, PRIORITY_TAG);
+  const char *v = store_run_tag(r, PRIORITY_TAG);
   if (!v)
     return 0;
   char *end;
@@ -73,7 +66,7 @@ static bool superseded(const run_coordinator_config *cfg, size_t i) {
 /* Whether run r counts against limit l for a candidate whose value for
  * l's key is value. */
 static bool counts_against(const run_tag_limit *l, const store_run *r, const char *value) {
-  const char *v = tag_value(r, l->key);
+  const char *v = store_run_tag(r, l->key);
   if (!v)
     return false;
   return kind_of(l) == LIMIT_KEY || strcmp(v, value) == 0;
@@ -84,7 +77,7 @@ static bool blocked(const run_coordinator_config *cfg, const store_run *const *a
                     size_t n_active, const store_run *candidate) {
   for (size_t i = 0; i < cfg->n_tag_limits; i++) {
     const run_tag_limit *l = &cfg->tag_limits[i];
-    const char *value = tag_value(candidate, l->key);
+    const char *value = store_run_tag(candidate, l->key);
     if (!value || (l->value && strcmp(value, l->value) != 0) || superseded(cfg, i))
       continue;
     int count = 0;
@@ -116,13 +109,8 @@ size_t daemon_queue_choose(const run_coordinator_config *cfg, const store_run *i
   long room = (long)cfg->max_concurrent_runs - (long)n_in_progress;
   if ((limited && room <= 0) || n_queued == 0)
     return 0;
-  ranked *order = calloc(n_queued, sizeof *order);
-  const store_run **active = calloc(n_in_progress + n_queued, sizeof *active);
-  if (!order || !active) {
-    free(order);
-    free((void *)active);
-    return 0;
-  }
+  ranked *order = xcalloc(n_queued, sizeof *order);
+  const store_run **active = xcalloc(n_in_progress + n_queued, sizeof *active);
   for (size_t i = 0; i < n_queued; i++)
     order[i] = (ranked){i, priority_of(&queued[i])};
   qsort(order, n_queued, sizeof *order, cmp_ranked);
@@ -164,9 +152,17 @@ static bool runs_with(run_instance *inst, const store_run_status *statuses, size
   return true;
 }
 
+/* Whether the run is gone from the store: after a write to it failed, a
+ * deletion (a user's deleteRun) racing the pass, not the store failing. */
+static bool deleted(run_instance *inst, const char *run_id, arena *a) {
+  store_error serr;
+  return !store_run_get(inst->store, run_id, a, &serr) && !serr.message[0];
+}
+
 /* Dequeues one run: still QUEUED (a terminate may have canceled it since
  * the queue was read), RUN_DEQUEUED, then launched. 1 when launched, 0
- * when skipped, -1 when the store failed. */
+ * when skipped, -1 when the store failed. A run deleted at any point is
+ * skipped: its failed write is no reason to stop the pass. */
 static int dequeue(run_instance *inst, const char *run_id, arena *a, buf *err) {
   store_error serr;
   store_run *now = store_run_get(inst->store, run_id, a, &serr);
@@ -180,12 +176,14 @@ static int dequeue(run_instance *inst, const char *run_id, arena *a, buf *err) {
     return 0;
   /* Like RUN_ENQUEUED and RUN_STARTING, no message of its own. */
   if (run_event(inst->store, run_id, "RUN_DEQUEUED", RUN_LEVEL_INFO, NULL, "", NULL, &serr) < 0) {
+    if (deleted(inst, run_id, a))
+      return 0;
     buf_printf(err, "Cannot dequeue run %s: %s", run_id, serr.message);
     return -1;
   }
   run_error rerr = {0};
   if (run_launch(inst, run_id, &rerr) != 0) {
-    if (rerr.code == RUN_ERR_INTERNAL) {
+    if (rerr.code == RUN_ERR_INTERNAL && !deleted(inst, run_id, a)) {
       buf_printf(err, "Cannot launch run %s: %s", run_id, rerr.message);
       return -1;
     }

@@ -33,7 +33,8 @@ int64_t daemon_queue_waiting(run_instance *inst, buf *err);
 
 /* One pass: reads the runs in progress and the QUEUED runs from inst's
  * store, chooses as above, and for each chosen run still QUEUED reports
- * RUN_DEQUEUED and launches it (run_launch). Returns the number of runs
+ * RUN_DEQUEUED and launches it (run_launch); a run canceled or deleted
+ * meanwhile is skipped and the pass goes on. Returns the number of runs
  * launched, or -1 with err set when the store failed. */
 int daemon_queue_pass(run_instance *inst, buf *err);
 

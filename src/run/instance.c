@@ -240,10 +240,21 @@ static void read_monitoring(reader *r, const yaml_value *sec, run_monitoring_con
     fail_at(r, enabled, "run_monitoring.enabled must be true or false");
   else if (enabled)
     m->enabled = enabled->boolean;
-  seconds(r, sec, what, "start_timeout_seconds", false, 86400, &m->start_timeout);
-  seconds(r, sec, what, "cancel_timeout_seconds", false, 86400, &m->cancel_timeout);
+  /* 0: no limit, as Dagster's monitor reads it. */
+  seconds(r, sec, what, "start_timeout_seconds", true, 86400, &m->start_timeout);
+  seconds(r, sec, what, "cancel_timeout_seconds", true, 86400, &m->cancel_timeout);
   seconds(r, sec, what, "poll_interval_seconds", false, 86400, &m->poll_interval);
   seconds(r, sec, what, "max_runtime_seconds", true, 366 * 86400.0, &m->max_runtime);
+  /* Dagster's keys for what dagd does not do (resuming runs, a separate
+   * cancellation thread, freeing concurrency slots): accepted, so a
+   * dagster.yaml's run_monitoring section carries over, and checked, so
+   * a wrong value is still caught; then ignored. */
+  int ignored_count;
+  double ignored_seconds;
+  integer(r, sec, what, "max_resume_run_attempts", 0, &ignored_count);
+  seconds(r, sec, what, "cancellation_thread_poll_interval_seconds", false, 86400,
+          &ignored_seconds);
+  seconds(r, sec, what, "free_slots_after_run_end_seconds", true, 86400, &ignored_seconds);
 }
 
 /* Reads the tree of dagd.yaml into s. */
@@ -263,6 +274,9 @@ static void read_settings(reader *r, const yaml_value *root, arena *a, settings 
                                                 "cancel_timeout_seconds",
                                                 "poll_interval_seconds",
                                                 "max_runtime_seconds",
+                                                "max_resume_run_attempts",
+                                                "cancellation_thread_poll_interval_seconds",
+                                                "free_slots_after_run_end_seconds",
                                                 NULL};
   static const char *const storage_keys[] = {"sqlite", NULL};
   static const char *const dir_keys[] = {"base_dir", NULL};

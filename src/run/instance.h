@@ -25,10 +25,15 @@
  *         - {key: heavy, limit: 1}          # any value
  *   run_monitoring:
  *     enabled: true                 # dagd's default (Dagster OSS: false): the check is cheap
- *     start_timeout_seconds: 180
- *     cancel_timeout_seconds: 180
+ *     start_timeout_seconds: 180    # 0: no limit
+ *     cancel_timeout_seconds: 180   # 0: no limit
  *     poll_interval_seconds: 5      # Dagster: 120
  *     max_runtime_seconds: 0        # 0: none (the dagster/max_runtime tag sets one per run)
+ *     # Dagster's max_resume_run_attempts (an integer from 0),
+ *     # cancellation_thread_poll_interval_seconds (above 0) and
+ *     # free_slots_after_run_end_seconds (from 0) are checked and ignored,
+ *     # as run_coordinator.module is: dagd does not resume runs, and has
+ *     # neither a cancellation thread nor concurrency slots.
  *
  * Relative folders are relative to $DAGD_HOME. Every path in the struct is
  * absolute. The instance is opened once per process (webserver, run worker)
@@ -64,8 +69,8 @@ typedef struct run_coordinator_config {
 /* Run monitoring (Dagster's run_monitoring). */
 typedef struct run_monitoring_config {
   bool enabled;          /* default true */
-  double start_timeout;  /* seconds in STARTING before FAILURE; default 180 */
-  double cancel_timeout; /* seconds in CANCELING before CANCELED; default 180 */
+  double start_timeout;  /* seconds in STARTING before FAILURE; default 180, 0: none */
+  double cancel_timeout; /* seconds in CANCELING before CANCELED; default 180, 0: none */
   double poll_interval;  /* seconds between checks; default 5 */
   double max_runtime;    /* seconds; 0: none */
 } run_monitoring_config;

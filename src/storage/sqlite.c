@@ -982,6 +982,19 @@ typedef struct events_ctx {
   int64_t last_id;
 } events_ctx;
 
+/* The event of a row of `SELECT id, timestamp, event_type, level,
+ * step_key, message, body` (texts copied into a). */
+static void read_event(sqlite3_stmt *st, const char *run_id, arena *a, store_event *ev) {
+  ev->id = sqlite3_column_int64(st, 0);
+  snprintf(ev->run_id, sizeof ev->run_id, "%s", run_id);
+  ev->timestamp = sqlite3_column_double(st, 1);
+  ev->event_type = col_str(st, 2, a);
+  ev->level = sqlite3_column_int(st, 3);
+  ev->step_key = col_str(st, 4, a);
+  ev->message = col_str(st, 5, a);
+  ev->body = col_str(st, 6, a);
+}
+
 static int events_body(conn *c, void *ctx, store_error *err) {
   events_ctx *q = ctx;
   int rc = SQLITE_OK;
@@ -1004,15 +1017,7 @@ static int events_body(conn *c, void *ctx, store_error *err) {
       break;
     }
     q->out = arena_grow(q->a, q->out, &q->cap, q->n, sizeof *q->out);
-    store_event *ev = &q->out[q->n++];
-    ev->id = sqlite3_column_int64(st, 0);
-    snprintf(ev->run_id, sizeof ev->run_id, "%s", q->run_id);
-    ev->timestamp = sqlite3_column_double(st, 1);
-    ev->event_type = col_str(st, 2, q->a);
-    ev->level = sqlite3_column_int(st, 3);
-    ev->step_key = col_str(st, 4, q->a);
-    ev->message = col_str(st, 5, q->a);
-    ev->body = col_str(st, 6, q->a);
+    read_event(st, q->run_id, q->a, &q->out[q->n++]);
   }
   sqlite3_reset(st);
   return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : db_fail(c, err, rc);
@@ -1049,6 +1054,44 @@ static int64_t sq_events_last_id(store *s, const char *run_id, store_error *err)
   if (txn((sq_store *)s, false, events_last_id_body, &q, err) != 0)
     return -1;
   return q.last_id;
+}
+
+typedef struct last_of_type_ctx {
+  const char *run_id, *event_type;
+  arena *a;
+  store_event *out;
+} last_of_type_ctx;
+
+/* events_by_run (run_pk, id) walked backwards from the run's newest
+ * event: the rows read are those after the one found. */
+static int event_last_of_type_body(conn *c, void *ctx, store_error *err) {
+  last_of_type_ctx *q = ctx;
+  int rc = SQLITE_OK;
+  q->out = NULL;
+  sqlite3_stmt *st = stmt(c,
+                          "SELECT id, timestamp, event_type, level, step_key, message, body "
+                          "FROM events WHERE run_pk = (SELECT id FROM runs WHERE run_id = ?1) "
+                          "AND event_type = ?2 ORDER BY id DESC LIMIT 1",
+                          &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, q->run_id);
+  bind_str(st, 2, q->event_type);
+  rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    q->out = arena_alloc(q->a, sizeof *q->out);
+    read_event(st, q->run_id, q->a, q->out);
+  }
+  sqlite3_reset(st);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : db_fail(c, err, rc);
+}
+
+static store_event *sq_event_last_of_type(store *s, const char *run_id, const char *event_type,
+                                          arena *a, store_error *err) {
+  last_of_type_ctx q = {.run_id = run_id, .event_type = event_type, .a = a};
+  if (txn((sq_store *)s, false, event_last_of_type_body, &q, err) != 0)
+    return NULL;
+  return q.out;
 }
 
 /* ---- snapshots ---- */
@@ -1115,32 +1158,42 @@ static char *sq_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t
 
 typedef struct heartbeat_ctx {
   const char *type, *id;
-  double time;
+  double time, stale;
   arena *a;
-  bool found;
+  bool found, claimed;
 } heartbeat_ctx;
 
 static int heartbeat_body(conn *c, void *ctx, store_error *err) {
   heartbeat_ctx *h = ctx;
   int rc = SQLITE_OK;
+  /* One statement, so the check and the claim cannot be split by
+   * another writer; a refused DO UPDATE changes no row. */
   sqlite3_stmt *st = stmt(c,
                           "INSERT INTO daemon_heartbeats (daemon_type, daemon_id, timestamp) "
                           "VALUES (?1, ?2, ?3) ON CONFLICT (daemon_type) DO UPDATE SET "
-                          "daemon_id = excluded.daemon_id, timestamp = excluded.timestamp",
+                          "daemon_id = excluded.daemon_id, timestamp = excluded.timestamp "
+                          "WHERE daemon_heartbeats.daemon_id = excluded.daemon_id "
+                          "OR daemon_heartbeats.timestamp < ?4",
                           &rc);
   if (!st)
     return db_fail(c, err, rc);
   bind_str(st, 1, h->type);
   bind_str(st, 2, h->id);
   sqlite3_bind_double(st, 3, h->time);
-  rc = step_done(st);
-  return rc == SQLITE_OK ? SQLITE_OK : db_fail(c, err, rc);
+  sqlite3_bind_double(st, 4, h->time - h->stale);
+  if ((rc = step_done(st)) != SQLITE_OK)
+    return db_fail(c, err, rc);
+  h->claimed = sqlite3_changes(c->db) > 0;
+  return SQLITE_OK;
 }
 
 static int sq_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
-                               store_error *err) {
-  heartbeat_ctx h = {.type = daemon_type, .id = daemon_id, .time = now};
-  return txn((sq_store *)s, true, heartbeat_body, &h, err);
+                               double stale, bool *claimed, store_error *err) {
+  heartbeat_ctx h = {.type = daemon_type, .id = daemon_id, .time = now, .stale = stale};
+  if (txn((sq_store *)s, true, heartbeat_body, &h, err) != 0)
+    return -1;
+  *claimed = h.claimed;
+  return 0;
 }
 
 static int heartbeat_get_body(conn *c, void *ctx, store_error *err) {
@@ -1302,6 +1355,7 @@ static const store_ops sqlite_ops = {
     .event_append = sq_event_append,
     .events = sq_events,
     .events_last_id = sq_events_last_id,
+    .event_last_of_type = sq_event_last_of_type,
     .snapshot_put = sq_snapshot_put,
     .snapshot_get = sq_snapshot_get,
     .daemon_heartbeat = sq_daemon_heartbeat,

@@ -137,6 +137,9 @@ int store_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claime
 /* Adds or replaces tags of a run. */
 int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
                        store_error *err);
+/* The value of the run's tag key, or NULL when it has none (run->tags
+ * must be sorted by key, as the store returns them). */
+const char *store_run_tag(const store_run *run, const char *key);
 /* Every distinct tag key, sorted. */
 const char *const *store_tag_keys(store *s, arena *a, size_t *n, store_error *err);
 /* Distinct (key, value) pairs for the keys (NULL/0: all keys) whose value
@@ -167,6 +170,13 @@ store_event *store_events(store *s, const char *run_id, int64_t after, int limit
                           size_t *n, bool *has_more, store_error *err);
 /* The newest event id of the run (0: none). */
 int64_t store_events_last_id(store *s, const char *run_id, store_error *err);
+/* The run's newest event of type event_type (e.g. "RUN_CANCELING"), or
+ * NULL (err->message empty when the run has none, or does not exist). One
+ * row read from the end of the run's log, however long it is: how long a
+ * run has been STARTING or CANCELING is asked of every such run on every
+ * monitoring pass. */
+store_event *store_event_last_of_type(store *s, const char *run_id, const char *event_type,
+                                      arena *a, store_error *err);
 
 /* ---- job snapshots ---- */
 
@@ -179,13 +189,19 @@ char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *le
 
 /* ---- daemon heartbeats ---- */
 
-/* Records that the daemon daemon_id of type daemon_type (e.g. "dagd
- * daemon") was alive at time now: one row per type (Dagster's
- * daemon_heartbeats table), replaced by each call, whoever wrote it
- * before. A daemon that stops writes now = 0, which reads as "no daemon
- * alive". */
+/* Claims the heartbeat of daemon_type (e.g. "dagd daemon"; one row per
+ * type, Dagster's daemon_heartbeats table) for the daemon daemon_id at
+ * time now, in one conditional write: the row becomes (daemon_id, now)
+ * when there is none, when it is daemon_id's own, or when its time is
+ * older than now - stale seconds (its daemon stopped beating); any other
+ * row is left alone. *claimed tells whether the write happened, that is
+ * whether daemon_id owns the heartbeat now: of daemons claiming at once
+ * (threads or processes), at most one owns a fresh heartbeat, and a row
+ * dated ahead of now (another host's clock) stays its writer's. A daemon
+ * that stops writes now = 0 (read as "no daemon alive"); with stale >= 0
+ * that write only lands on its own row. */
 int store_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
-                           store_error *err);
+                           double stale, bool *claimed, store_error *err);
 /* The last heartbeat of daemon_type: the id of the daemon that wrote it
  * (in a) and its time. *found is false when there is none. */
 int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, const char **daemon_id,

@@ -203,6 +203,24 @@ int store_run_add_tags(store *s, const char *run_id, const store_tag *tags, size
   return s->ops->run_add_tags(s, run_id, tags, n, err);
 }
 
+/* A binary search: the tags are sorted by key. */
+const char *store_run_tag(const store_run *run, const char *key) {
+  if (!run || !key)
+    return NULL;
+  size_t lo = 0, hi = run->n_tags;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = strcmp(run->tags[mid].key, key);
+    if (c == 0)
+      return run->tags[mid].value;
+    if (c < 0)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return NULL;
+}
+
 const char *const *store_tag_keys(store *s, arena *a, size_t *n, store_error *err) {
   *n = 0;
   if (!check(s, err))
@@ -253,6 +271,17 @@ int64_t store_events_last_id(store *s, const char *run_id, store_error *err) {
   return s->ops->events_last_id(s, run_id, err);
 }
 
+store_event *store_event_last_of_type(store *s, const char *run_id, const char *event_type,
+                                      arena *a, store_error *err) {
+  if (!check_id(s, run_id, err))
+    return NULL;
+  if (!event_type) {
+    store_fail(err, "An event type is required.");
+    return NULL;
+  }
+  return s->ops->event_last_of_type(s, run_id, event_type, a, err);
+}
+
 int store_snapshot_put(store *s, const char *snapshot_id, const char *text, size_t len,
                        store_error *err) {
   if (!check_id(s, snapshot_id, err))
@@ -274,12 +303,18 @@ char *store_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *le
 }
 
 int store_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
-                           store_error *err) {
+                           double stale, bool *claimed, store_error *err) {
+  bool claimed_ignored;
+  if (!claimed)
+    claimed = &claimed_ignored;
+  *claimed = false;
   if (!check_id(s, daemon_type, err))
     return -1;
   if (!daemon_id)
     return store_fail(err, "A daemon heartbeat needs the daemon's id.");
-  return s->ops->daemon_heartbeat(s, daemon_type, daemon_id, now, err);
+  if (!(stale >= 0)) /* also refuses NaN */
+    return store_fail(err, "A daemon heartbeat's staleness limit must be 0 or more seconds.");
+  return s->ops->daemon_heartbeat(s, daemon_type, daemon_id, now, stale, claimed, err);
 }
 
 int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, const char **daemon_id,

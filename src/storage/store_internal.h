@@ -36,11 +36,13 @@ typedef struct store_ops {
   store_event *(*events)(store *s, const char *run_id, int64_t after, int limit, arena *a,
                          size_t *n, bool *has_more, store_error *err);
   int64_t (*events_last_id)(store *s, const char *run_id, store_error *err);
+  store_event *(*event_last_of_type)(store *s, const char *run_id, const char *event_type, arena *a,
+                                     store_error *err);
   int (*snapshot_put)(store *s, const char *snapshot_id, const char *text, size_t len,
                       store_error *err);
   char *(*snapshot_get)(store *s, const char *snapshot_id, arena *a, size_t *len, store_error *err);
   int (*daemon_heartbeat)(store *s, const char *daemon_type, const char *daemon_id, double now,
-                          store_error *err);
+                          double stale, bool *claimed, store_error *err);
   int (*daemon_heartbeat_get)(store *s, const char *daemon_type, arena *a, const char **daemon_id,
                               double *timestamp, bool *found, store_error *err);
 } store_ops;

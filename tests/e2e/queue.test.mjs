@@ -6,27 +6,29 @@
 // from every run's events afterwards) and all succeed; priorities order the
 // dequeues; tag limits (key and value, per unique value) hold runs back
 // without holding back the others; a QUEUED run terminated is CANCELED; a
-// second daemon is refused, and `dagd dev` next to a `dagd daemon` serves
-// without its own while the standalone daemon launches its runs.
+// second daemon is refused; `dagd dev` next to a `dagd daemon` stands by
+// while the standalone daemon launches its runs, and takes over once it
+// stops; a `dagd dev` restarted right after one was killed takes over once
+// the killed one's heartbeat went stale.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 
+import { eventTime, maxOverlap } from '../../bench/lib.mjs';
 import {
   FINISHED,
   FIXTURE_WORKSPACE,
   gql,
-  gqlResponse,
   launch,
   runStatus,
+  startDev,
   waitFor,
   waitForStatus,
-  workerPids,
 } from './fixtures/runs/harness.mjs';
-import { DAGD, runDagd, startServer } from './server.mjs';
+import { DAGD, runDagd } from './server.mjs';
 
 /** dagd.yaml for a queued coordinator with this config (YAML lines). */
 function queuedYaml(configLines) {
@@ -47,59 +49,13 @@ function makeHome(yaml) {
   return home;
 }
 
-/** The ids of every run of the instance behind url. */
-async function allRunIds(url) {
-  const data = await gql(url, `{ runIdsOrError { ... on RunIds { results } } }`);
-  return data.runIdsOrError.results;
-}
-
-/** Run workers' logs holding a sanitizer's report (a sanitizer build), as "run_id: line". */
-function sanitizerReports(home) {
-  const storage = path.join(home, 'storage');
-  if (!existsSync(storage)) return [];
-  return readdirSync(storage).flatMap((runId) => {
-    const log = path.join(storage, runId, 'worker.log');
-    if (!existsSync(log)) return [];
-    const line = readFileSync(log, 'utf8')
-      .split('\n')
-      .find((l) => /Sanitizer|runtime error:/.test(l));
-    return line ? [`${runId}: ${line}`] : [];
-  });
-}
-
 /**
- * Starts `dagd dev` on the runs fixture with a home of its own (dagd.yaml =
- * yaml). stop() cancels unfinished runs, waits for their workers, checks
- * their logs for sanitizer reports, stops the server (exit 0) and removes
- * the home.
+ * `dagd dev` on the runs fixture with a home of its own whose dagd.yaml is
+ * yaml (harness.mjs's startDev: stop() cancels unfinished runs, waits for
+ * their workers, checks their logs for sanitizer reports, stops the server
+ * and removes the home).
  */
-async function startQueuedDev(yaml, home = makeHome(yaml)) {
-  const server = await startServer(['-w', FIXTURE_WORKSPACE], { command: 'dev', home });
-  const stopServer = server.stop;
-  server.stop = async () => {
-    try {
-      const ids = await allRunIds(server.url);
-      for (const id of ids) {
-        if (!FINISHED.includes(await runStatus(server.url, id)))
-          await gqlResponse(
-            server.url,
-            `mutation($id: String!) {
-              terminateRun(runId: $id, terminatePolicy: MARK_AS_CANCELED_IMMEDIATELY) { __typename } }`,
-            { id },
-          );
-      }
-      await waitFor(() => ids.every((id) => workerPids(id).length === 0), {
-        timeout: 10000,
-        what: 'every run worker to exit',
-      });
-      assert.deepEqual(sanitizerReports(home), [], 'run workers ran clean');
-    } finally {
-      assert.equal(await stopServer(), 0, server.stderr());
-      rmSync(home, { recursive: true, force: true });
-    }
-  };
-  return server;
-}
+const startQueuedDev = (yaml) => startDev(FIXTURE_WORKSPACE, [], { dagdYaml: yaml });
 
 const EVENTS = `
 query($id: ID!) {
@@ -119,12 +75,6 @@ async function events(url, id) {
   return (await gql(url, EVENTS, { id })).logsForRun.events;
 }
 
-/** The timestamp (ms) of the run's first event of type `type`, or undefined. */
-function timeOf(evs, type) {
-  const e = evs.find((x) => x.eventType === type);
-  return e ? Number(e.timestamp) : undefined;
-}
-
 /** How many runs are STARTING, STARTED or CANCELING now. */
 async function inProgress(url) {
   const data = await gql(
@@ -132,22 +82,6 @@ async function inProgress(url) {
     `{ runsOrError(filter: {statuses: [STARTING, STARTED, CANCELING]}) { ... on Runs { results { runId } } } }`,
   );
   return data.runsOrError.results.length;
-}
-
-/** The largest number of [start, end] intervals open at once (an end before a start at a tie). */
-function maxOverlap(intervals) {
-  const points = intervals.flatMap(([s, e]) => [
-    [s, 1],
-    [e, -1],
-  ]);
-  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let max = 0;
-  for (const [, d] of points) {
-    open += d;
-    max = Math.max(max, open);
-  }
-  return max;
 }
 
 const waiterConfig = (file) => ({ ops: { wait_for_file: { config: { path: file, timeout: 60 } } } });
@@ -207,7 +141,7 @@ describe('max_concurrent_runs under 50 simultaneous launches', () => {
         assert.equal(enq.pipelineName, 'quick');
         assert.equal(enq.level, 'INFO');
         assert.equal(types.at(-1), 'RUN_SUCCESS');
-        intervals.push([timeOf(evs, 'RUN_DEQUEUED'), timeOf(evs, 'RUN_SUCCESS')]);
+        intervals.push([eventTime(evs, 'RUN_DEQUEUED'), eventTime(evs, 'RUN_SUCCESS')]);
       }
       const overlap = maxOverlap(intervals);
       assert.ok(overlap <= 3 && overlap >= 1, `at most 3 runs between RUN_DEQUEUED and RUN_SUCCESS, saw ${overlap}`);
@@ -237,7 +171,7 @@ describe('priorities and tag limits', () => {
       const dequeued = [];
       for (const [name, id] of Object.entries(ids)) {
         assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
-        dequeued.push([timeOf(await events(s.url, id), 'RUN_DEQUEUED'), name]);
+        dequeued.push([eventTime(await events(s.url, id), 'RUN_DEQUEUED'), name]);
       }
       dequeued.sort((x, y) => x[0] - y[0]);
       // Higher first; equal priorities (b, d; a, f: a bad value is 0) by creation.
@@ -362,6 +296,10 @@ function startDaemon(home) {
 
 describe('one daemon per instance', () => {
   const ID = /[^\s:]+:\d+:[0-9a-f]{8}/;
+  // dev's startup line when another daemon's heartbeat is fresh: that
+  // daemon's id, then its own.
+  const STANDING_BY =
+    /dagd dev: another dagd daemon \((\S+)\) is running: its heartbeat is \d+\.\d s old; daemon standing by, heartbeat id (\S+): it takes over when that heartbeat stops\n/;
 
   test('dagd daemon next to dagd dev is refused', { timeout: 60000 }, async () => {
     const s = await startQueuedDev(queuedYaml(['max_concurrent_runs: 2']));
@@ -385,30 +323,69 @@ describe('one daemon per instance', () => {
     }
   });
 
-  test('dagd dev next to dagd daemon serves without its own; the daemon launches', { timeout: 60000 }, async () => {
+  test('dagd dev next to dagd daemon stands by while the daemon launches, then takes over', { timeout: 60000 }, async () => {
     const home = makeHome(queuedYaml(['max_concurrent_runs: 2']));
     let daemon;
     try {
       daemon = await startDaemon(home);
       assert.match(daemon.id, ID);
       assert.match(daemon.stderr(), /dagd daemon: queue: at most 2 run\(s\) at once, 0 tag limit\(s\), checked every 0\.2 s\n/);
-      const s = await startQueuedDev(null, home);
+      const s = await startDev(FIXTURE_WORKSPACE, [], { home });
       assert.equal(s.home, home);
       try {
-        await waitFor(() => /serving without a daemon of its own/.test(s.stderr()), {
-          what: 'dev to say it has no daemon',
+        const standing = await waitFor(() => STANDING_BY.exec(s.stderr()), {
+          what: 'dev to say its daemon stands by',
         });
-        assert.match(s.stderr(), new RegExp(`another dagd daemon \\(${daemon.id}\\) is running`));
+        assert.equal(standing[1], daemon.id);
+        assert.match(standing[2], ID);
         const id = await launch(s.url, 'quick');
         assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+        // The standalone daemon stops (clearing its heartbeat): dev's takes
+        // over at its next beat and launches the runs from then on.
+        assert.equal(await daemon.stop(), 0, daemon.stderr());
+        await waitFor(() => s.stderr().includes(`dagd daemon ${standing[2]}: owns the heartbeat now`), {
+          what: "dev's daemon to take over",
+        });
+        const next = await launch(s.url, 'quick');
+        assert.equal(await waitForStatus(s.url, next), 'SUCCESS');
       } finally {
-        // stop() removes the home: the daemon goes first.
+        // The daemon first, so that it launches nothing while dev's stop() settles the runs.
         assert.equal(await daemon.stop(), 0, daemon.stderr());
         assert.match(daemon.stderr(), /dagd daemon: SIGTERM received, stopping\ndagd daemon: stopped\n$/);
         await s.stop();
       }
     } finally {
       await daemon?.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  test('dagd dev restarted right after a crash takes over from the killed daemon', { timeout: 60000 }, async () => {
+    const home = makeHome(queuedYaml(['max_concurrent_runs: 2']));
+    try {
+      const crashed = await startDev(FIXTURE_WORKSPACE, [], { home });
+      const gone = await waitFor(() => /dagd dev: daemon running, heartbeat id (\S+)\n/.exec(crashed.stderr()), {
+        what: 'dev to start its daemon',
+      });
+      crashed.proc.kill('SIGKILL'); // its heartbeat stays, fresh for a few seconds
+      assert.equal(await crashed.exited, 'SIGKILL');
+      const s = await startDev(FIXTURE_WORKSPACE, [], { home });
+      try {
+        const standing = await waitFor(() => STANDING_BY.exec(s.stderr()), {
+          what: 'the new dev to say its daemon stands by',
+        });
+        assert.equal(standing[1], gone[1]);
+        // Queued meanwhile, launched once the new daemon took over.
+        const id = await launch(s.url, 'quick');
+        assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
+        assert.match(s.stderr(), new RegExp(`dagd daemon ${standing[2]}: owns the heartbeat now`));
+        const r = await runDagd(['daemon', '--home', home]);
+        assert.equal(r.code, 1, r.stderr);
+        assert.match(r.stderr, new RegExp(`another dagd daemon \\(${standing[2]}\\) is running`));
+      } finally {
+        await s.stop();
+      }
+    } finally {
       rmSync(home, { recursive: true, force: true });
     }
   });

@@ -8,6 +8,10 @@
  * and ops, after the cancel timeout; the maximum runtime (tag, config, tag
  * over config, a tag that is no number) cancels then fails a run; finished
  * runs and a disabled monitor are left alone; a second pass does nothing.
+ * A run launched from another host or PID namespace (its worker host tag
+ * names another identity) is never judged dead nor signalled, its ops
+ * never killed, while the timeouts still end it; once the tag names this
+ * host it is judged as any other.
  * Time is controlled by the `now` given to the pass: a time in the future
  * stands for a timeout having passed. */
 #define _XOPEN_SOURCE 700
@@ -25,8 +29,8 @@
 #include "../run/fixtures/core/workers.h"
 #include "daemon/monitor.h"
 #include "run/events.h"
+#include "run/run_internal.h"
 
-#define OUTSIDE "This run has been marked as canceled from outside the execution context."
 #define TIMEOUT 180.0
 
 static int setup(void **state) {
@@ -74,25 +78,13 @@ static void add_tag(home_fixture *f, const char *id, const char *key, const char
 
 /* The value of the run's tag key, or NULL. */
 static const char *tag_of(home_fixture *f, const char *id, const char *key) {
-  store_run *r = home_get_run(f, id);
-  for (size_t i = 0; i < r->n_tags; i++)
-    if (strcmp(r->tags[i].key, key) == 0)
-      return r->tags[i].value;
-  return NULL;
+  return store_run_tag(home_get_run(f, id), key);
 }
 
 static size_t event_count(home_fixture *f, const char *id) {
   size_t n;
   home_events(f, id, &n);
   return n;
-}
-
-/* The pid of a process that has exited (and been reaped): a dead worker. */
-static pid_t dead_pid(void) {
-  char *argv[] = {"/bin/true", NULL};
-  pid_t pid = spawn(argv);
-  assert_int_equal(wait_exit(pid), 0);
-  return pid;
 }
 
 static char *dead_worker_failure(char *out, size_t size, const char *id, long pid) {
@@ -102,12 +94,6 @@ static char *dead_worker_failure(char *out, size_t size, const char *id, long pi
            pid, id);
   return out;
 }
-
-#define ORPHANS_STOPPED                                                                            \
-  "The run worker (pid %ld) is not running; 2 process groups of the run's ops left running were "  \
-  "stopped"
-#define NOTHING_LEFT                                                                               \
-  "The run worker (pid %ld) is not running; no process of the run's ops was left running"
 
 /* ---- STARTED ---- */
 
@@ -280,9 +266,7 @@ static void test_canceling_dead_worker(void **state) {
   char engine[256];
   snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as canceled.",
            (long)w.worker);
-  check_events(f, w.id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
-               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
-  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+  check_canceled_dead_worker(f, w.id, engine);
   assert_null(tag_of(f, w.id, "dagster/failure_reason"));
 }
 
@@ -396,6 +380,91 @@ static void test_max_runtime_later_pass(void **state) {
   assert_string_equal(ev[n - 1].message, "Exceeded maximum runtime of 60 seconds.");
 }
 
+/* ---- runs launched elsewhere ---- */
+
+#define CANNOT_STOP_HERE                                                                           \
+  "The run worker was launched on another host or in another PID namespace, so its ops cannot "    \
+  "be stopped from here"
+
+static void test_other_host_left_alone(void **state) {
+  home_fixture *f = *state;
+  /* A worker whose pid is dead here, with ops left running; a STARTED run
+   * with no worker recorded; a CANCELING run whose pid is dead here. */
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  launched_from(f, w.id, ELSEWHERE);
+  end_orphan_worker(&w, true);
+  char never[37], canceling[37];
+  add_run(f, STORE_RUN_STARTED, 0, never);
+  event(f, never, "RUN_START", "");
+  launched_from(f, never, ELSEWHERE);
+  add_run(f, STORE_RUN_STARTED, dead_pid(), canceling);
+  launched_from(f, canceling, ELSEWHERE);
+  cancel(f, canceling, "Sending run termination request.");
+
+  assert_int_equal(pass(f, now()), 0);
+  assert_int_equal(pass(f, now() + TIMEOUT - 5), 0);
+  f->inst->monitoring.cancel_timeout = 0;
+  assert_int_equal(pass(f, now() + 86400), 0);
+  check_events(f, w.id, 0);
+  check_events(f, never, 1, "RUN_START", RUN_LEVEL_DEBUG, "");
+  check_events(f, canceling, 1, "RUN_CANCELING", RUN_LEVEL_INFO,
+               "Sending run termination request.");
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_STARTED);
+  assert_int_equal(home_get_run(f, never)->status, STORE_RUN_STARTED);
+  assert_int_equal(home_get_run(f, canceling)->status, STORE_RUN_CANCELING);
+  for (int i = 0; i < ORPHAN_PROCS; i++)
+    assert_true(still_running(w.pid[i]));
+
+  /* The cancel timeout still ends a run canceling elsewhere, saying its
+   * ops are not stopped from here. */
+  f->inst->monitoring.cancel_timeout = TIMEOUT;
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 1);
+  check_events(f, canceling, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "ENGINE_EVENT", RUN_LEVEL_INFO, CANNOT_STOP_HERE ": the run is marked as canceled.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR,
+               "Run timed out due to taking longer than 180 seconds to cancel.");
+  for (int i = 0; i < ORPHAN_PROCS; i++)
+    assert_true(still_running(w.pid[i]));
+
+  /* Once the tag names this host, the dead worker is noticed and its ops
+   * stopped, as for a run without the tag. */
+  char here[128];
+  assert_true(run_host_identity(here, sizeof here));
+  launched_from(f, w.id, here);
+  assert_int_equal(pass(f, now()), 1);
+  check_orphans_stopped(&w);
+  char engine[256], failure[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as failed.", (long)w.worker);
+  check_events(f, w.id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
+               dead_worker_failure(failure, sizeof failure, w.id, (long)w.worker));
+  assert_int_equal(home_get_run(f, never)->status, STORE_RUN_STARTED);
+}
+
+static void test_other_host_timeouts_never_signal(void **state) {
+  home_fixture *f = *state;
+  /* Live fake workers stand for pids that, elsewhere, name other
+   * processes: none may be signalled. */
+  char starting[37], running[37];
+  pid_t starter = add_starting_run(f, 1, starting);
+  launched_from(f, starting, ELSEWHERE);
+  pid_t runner = add_running(f, "60", running);
+  launched_from(f, running, ELSEWHERE);
+
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 2);
+  check_events(f, starting, 2, "RUN_STARTING", RUN_LEVEL_INFO, "", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               START_TIMEOUT_MESSAGE);
+  assert_string_equal(tag_of(f, starting, "dagster/failure_reason"), "START_TIMEOUT");
+  check_events(f, running, 4, "RUN_START", RUN_LEVEL_DEBUG, "", "RUN_CANCELING", RUN_LEVEL_INFO,
+               "Canceling due to exceeding maximum runtime of 60 seconds.", "ENGINE_EVENT",
+               RUN_LEVEL_INFO, CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE",
+               RUN_LEVEL_ERROR, "Exceeded maximum runtime of 60 seconds.");
+  assert_int_equal(home_get_run(f, running)->status, STORE_RUN_FAILURE);
+  assert_true(still_running(starter));
+  assert_true(still_running(runner));
+  assert_int_equal(pass(f, now() + TIMEOUT + 5), 0);
+}
+
 /* ---- left alone ---- */
 
 static void test_finished_and_queued_untouched(void **state) {
@@ -444,6 +513,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_max_runtime_tag, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_max_runtime_config, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_max_runtime_later_pass, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_other_host_left_alone, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_other_host_timeouts_never_signal, setup,
+                                      workers_teardown),
       cmocka_unit_test_setup_teardown(test_finished_and_queued_untouched, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_disabled, setup, workers_teardown),
   };

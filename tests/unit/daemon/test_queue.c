@@ -11,7 +11,8 @@
  * exits at once, so launched runs stay STARTING, in progress): it launches
  * up to the limit with RUN_DEQUEUED then RUN_STARTING, counts runs in
  * progress in later passes, skips canceled runs and does nothing with a
- * limit of 0. Launched workers are reaped by this process, a child
+ * limit of 0; a run deleted while the pass launches it is skipped and the
+ * pass goes on. Launched workers are reaped by this process, a child
  * subreaper (home.h). */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
@@ -25,7 +26,10 @@
 #include "base/mem.h"
 #include "daemon/queue.h"
 #include "run/events.h"
+#include "run/launch.h"
 #include "run/terminate.h"
+
+#include <sqlite3.h>
 
 /* ---- daemon_queue_choose ---- */
 
@@ -330,6 +334,53 @@ static void test_pass_tag_limits(void **state) {
   f->inst->coordinator.n_tag_limits = 0;
 }
 
+static void db_exec(home_fixture *f, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(f->inst->database, &db), SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg("%s: %s", sql, msg ? msg : "?");
+  sqlite3_close(db);
+}
+
+static void test_pass_skips_run_deleted_meanwhile(void **state) {
+  home_fixture *f = *state;
+  f->inst->coordinator.max_concurrent_runs = -1;
+  char ids[3][37];
+  for (int i = 0; i < 3; i++)
+    add_queued(f, NULL, 0, ids[i]);
+  /* The middle run is deleted (a deleteRun from another request) once
+   * its launch has begun: after it was read and dequeued, as its worker
+   * host is recorded, so reporting RUN_STARTING fails. */
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "CREATE TRIGGER delete_meanwhile AFTER INSERT ON run_tags WHEN NEW.key = '%s' AND "
+           "NEW.run_pk = (SELECT id FROM runs WHERE run_id = '%s') "
+           "BEGIN DELETE FROM runs WHERE id = NEW.run_pk; END",
+           RUN_TAG_WORKER_HOST, ids[1]);
+  db_exec(f, sql);
+  assert_int_equal(pass(f), 2);
+  store_error err;
+  assert_null(store_run_get(f->inst->store, ids[1], f->a, &err));
+  assert_string_equal(err.message, "");
+  assert_int_equal(home_get_run(f, ids[0])->status, STORE_RUN_STARTING);
+  assert_int_equal(home_get_run(f, ids[2])->status, STORE_RUN_STARTING);
+  assert_string_equal(types(f, ids[2]), "RUN_ENQUEUED RUN_DEQUEUED RUN_STARTING");
+  /* A store that fails for a run still there still fails the pass. */
+  db_exec(f, "DROP TRIGGER delete_meanwhile");
+  char kept[37];
+  add_queued(f, NULL, 0, kept);
+  db_exec(f, "CREATE TRIGGER refuse AFTER INSERT ON events WHEN NEW.event_type = 'RUN_STARTING' "
+             "BEGIN SELECT RAISE(ABORT, 'refused'); END");
+  buf b;
+  buf_init(&b, NULL);
+  assert_int_equal(daemon_queue_pass(f->inst, &b), -1);
+  char expected[128];
+  snprintf(expected, sizeof expected, "Cannot launch run %s: ", kept);
+  assert_memory_equal(buf_cstr(&b), expected, strlen(expected));
+  buf_free(&b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_priority_order),
@@ -341,6 +392,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_pass_launches_within_limit, pass_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_pass_no_limit_and_zero, pass_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_pass_tag_limits, pass_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_pass_skips_run_deleted_meanwhile, pass_setup,
+                                      home_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,6 +323,46 @@ static void test_config_coordinator_and_monitoring(void **state) {
   run_instance_close(inst);
 }
 
+/* A dagster.yaml's run_monitoring section: timeouts of 0 (no limit) and
+ * Dagster's keys dagd has no use for, accepted and ignored. */
+static void test_config_monitoring_from_dagster(void **state) {
+  home_fixture *f = *state;
+  run_instance *inst = open_with(f->dir, "run_monitoring:\n"
+                                         "  enabled: true\n"
+                                         "  start_timeout_seconds: 0\n"
+                                         "  cancel_timeout_seconds: 0\n"
+                                         "  max_resume_run_attempts: 3\n"
+                                         "  cancellation_thread_poll_interval_seconds: 10\n"
+                                         "  free_slots_after_run_end_seconds: 0\n"
+                                         "  poll_interval_seconds: 120\n");
+  const run_monitoring_config *m = &inst->monitoring;
+  assert_true(m->enabled);
+  assert_true(m->start_timeout == 0.0);
+  assert_true(m->cancel_timeout == 0.0);
+  assert_true(m->poll_interval == 120.0);
+  assert_true(m->max_runtime == 0.0);
+  run_instance_close(inst);
+  /* Ignored, but still checked. */
+  expect_error(f->dir, "run_monitoring:\n  max_resume_run_attempts: -1\n",
+               "%s/dagd.yaml:2:28: run_monitoring.max_resume_run_attempts must be an integer "
+               "from 0");
+  expect_error(f->dir, "run_monitoring:\n  max_resume_run_attempts: lots\n",
+               "%s/dagd.yaml:2:28: run_monitoring.max_resume_run_attempts must be an integer "
+               "from 0");
+  expect_error(f->dir, "run_monitoring:\n  cancellation_thread_poll_interval_seconds: 0\n",
+               "%s/dagd.yaml:2:46: run_monitoring.cancellation_thread_poll_interval_seconds must "
+               "be a number of seconds above 0, at most 86400");
+  expect_error(f->dir, "run_monitoring:\n  free_slots_after_run_end_seconds: -2\n",
+               "%s/dagd.yaml:2:37: run_monitoring.free_slots_after_run_end_seconds must be a "
+               "number of seconds from 0, at most 86400");
+  expect_error(f->dir, "run_monitoring:\n  start_timeout_seconds: -1\n",
+               "%s/dagd.yaml:2:26: run_monitoring.start_timeout_seconds must be a number of "
+               "seconds from 0, at most 86400");
+  expect_error(f->dir, "run_monitoring:\n  cancel_timeout_seconds: 90000\n",
+               "%s/dagd.yaml:2:27: run_monitoring.cancel_timeout_seconds must be a number of "
+               "seconds from 0, at most 86400");
+}
+
 static void test_config_coordinator_errors(void **state) {
   home_fixture *f = *state;
   expect_error(f->dir, "run_coordinator:\n  config: {}\n",
@@ -402,7 +442,8 @@ static void test_config_monitoring_errors(void **state) {
   expect_error(f->dir, "run_monitoring:\n  start_timeout: 5\n",
                "%s/dagd.yaml:2:3: unknown key 'start_timeout' in run_monitoring (expected one of: "
                "enabled, start_timeout_seconds, cancel_timeout_seconds, poll_interval_seconds, "
-               "max_runtime_seconds)");
+               "max_runtime_seconds, max_resume_run_attempts, "
+               "cancellation_thread_poll_interval_seconds, free_slots_after_run_end_seconds)");
   expect_error(f->dir, "run_monitoring: yes\n",
                "%s/dagd.yaml:1:17: run_monitoring must be a mapping, not a bool");
 }
@@ -430,6 +471,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_config_unknown_keys, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_bad_types, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_coordinator_and_monitoring, home_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_config_monitoring_from_dagster, home_setup,
                                       home_teardown),
       cmocka_unit_test_setup_teardown(test_config_coordinator_errors, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_monitoring_errors, home_setup, home_teardown),

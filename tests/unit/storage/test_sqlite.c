@@ -1,8 +1,9 @@
 /* test_sqlite.c — unit tests for the SQLite store (src/storage/sqlite.c,
  * store.c, sqlite_migrations.c) through storage.h: runs, filters, ordering
  * and cursors, tags, run groups, events and the status changes they imply,
- * snapshots, migrations, and the shared helpers (status names, run ids).
- * Every test works on a store in a fresh temporary folder. */
+ * snapshots, the daemon heartbeat's conditional claim, migrations, and the
+ * shared helpers (status names, run ids). Every test works on a store in a
+ * fresh temporary folder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <ctype.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -560,6 +562,31 @@ static void test_add_tags(void **state) {
   assert_int_equal(store_run_add_tags(f->s, r->run_id, bad, 1, &err), -1);
 }
 
+static void test_run_tag(void **state) {
+  fixture *f = *state;
+  store_error err;
+  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1000, ".dagster/hidden", "h", "a", "1",
+                          "dagster/max_runtime", "60", "z", "26", "m", "", NULL);
+  ADD_RUN(f->s, r);
+  store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_int_equal(g->n_tags, 5);
+  /* Every key found wherever it sorts: first, middle, last. */
+  assert_string_equal(store_run_tag(g, ".dagster/hidden"), "h");
+  assert_string_equal(store_run_tag(g, "a"), "1");
+  assert_string_equal(store_run_tag(g, "dagster/max_runtime"), "60");
+  assert_string_equal(store_run_tag(g, "m"), "");
+  assert_string_equal(store_run_tag(g, "z"), "26");
+  /* Keys that are absent, or only a prefix of one. */
+  assert_null(store_run_tag(g, "dagster/max"));
+  assert_null(store_run_tag(g, "b"));
+  assert_null(store_run_tag(g, "zz"));
+  assert_null(store_run_tag(g, ""));
+  assert_null(store_run_tag(g, NULL));
+  assert_null(store_run_tag(NULL, "a"));
+  store_run none = {.n_tags = 0};
+  assert_null(store_run_tag(&none, "a"));
+}
+
 /* ---- run groups ---- */
 
 static void test_run_group(void **state) {
@@ -694,6 +721,49 @@ static void test_events_paging(void **state) {
   strcpy(full.run_id, "nope");
   assert_int_equal(store_event_append(f->s, &full, &err), -1);
   assert_string_equal(err.message, "Run nope was not found in instance.");
+}
+
+static void test_event_last_of_type(void **state) {
+  fixture *f = *state;
+  store_error err;
+  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
+  store_run *other = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
+  ADD_RUN(f->s, r);
+  ADD_RUN(f->s, other);
+  append(f, r->run_id, "ENGINE_EVENT", 100, "first");
+  int64_t first = append(f, r->run_id, "STEP_START", 101, "s1");
+  assert_null(store_event_last_of_type(f->s, r->run_id, "RUN_CANCELING", f->a, &err));
+  assert_string_equal(err.message, ""); /* none yet: not an error */
+  int64_t mine = append(f, r->run_id, "RUN_CANCELING", 102, "why");
+  /* Newer events of other types, of other runs, and plain messages after it. */
+  append(f, other->run_id, "RUN_CANCELING", 103, "not this run");
+  append(f, r->run_id, NULL, 104, "a log line");
+  append(f, r->run_id, "STEP_START", 105, "s2");
+
+  store_event *e = store_event_last_of_type(f->s, r->run_id, "RUN_CANCELING", f->a, &err);
+  assert_non_null(e);
+  assert_int_equal(e->id, mine);
+  assert_string_equal(e->run_id, r->run_id);
+  assert_string_equal(e->event_type, "RUN_CANCELING");
+  assert_string_equal(e->message, "why");
+  assert_true(e->timestamp == 102);
+  assert_int_equal(e->level, 20);
+  assert_null(e->step_key);
+  /* The newest of several. */
+  e = store_event_last_of_type(f->s, r->run_id, "STEP_START", f->a, &err);
+  assert_int_equal(e->id, mine + 3);
+  assert_string_equal(e->message, "s2");
+  assert_true(e->id > first);
+  e = store_event_last_of_type(f->s, other->run_id, "RUN_CANCELING", f->a, &err);
+  assert_string_equal(e->message, "not this run");
+
+  /* An unknown run has none; a missing type or run id is an error. */
+  assert_null(store_event_last_of_type(f->s, "nope", "RUN_CANCELING", f->a, &err));
+  assert_string_equal(err.message, "");
+  assert_null(store_event_last_of_type(f->s, r->run_id, NULL, f->a, &err));
+  assert_string_equal(err.message, "An event type is required.");
+  assert_null(store_event_last_of_type(f->s, NULL, "RUN_CANCELING", f->a, &err));
+  assert_string_not_equal(err.message, "");
 }
 
 static void expect_status(fixture *f, const char *run_id, store_run_status status, double update,
@@ -849,6 +919,29 @@ static void raw_exec(const char *path, const char *sql) {
 
 /* ---- daemon heartbeats ---- */
 
+/* Claims the "dagd daemon" heartbeat for id at now (3 s staleness);
+ * whether it was claimed. */
+static bool claim_heartbeat(fixture *f, const char *id, double now) {
+  store_error err;
+  bool claimed = !now; /* overwritten either way */
+  if (store_daemon_heartbeat(f->s, "dagd daemon", id, now, 3, &claimed, &err) != 0)
+    fail_msg("store_daemon_heartbeat: %s", err.message);
+  return claimed;
+}
+
+/* The "dagd daemon" row must be (id, when). */
+static void expect_heartbeat(fixture *f, const char *id, double when) {
+  store_error err;
+  const char *got = NULL;
+  double at = -1;
+  bool found = false;
+  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &got, &at, &found, &err),
+                   0);
+  assert_true(found);
+  assert_string_equal(got, id);
+  assert_true(at == when);
+}
+
 static void test_daemon_heartbeats(void **state) {
   fixture *f = *state;
   store_error err;
@@ -862,30 +955,61 @@ static void test_daemon_heartbeats(void **state) {
   assert_null(id);
   assert_true(when == 0);
 
-  assert_int_equal(store_daemon_heartbeat(f->s, "dagd daemon", "host:1:aa", 1000.5, &err), 0);
-  assert_int_equal(store_daemon_heartbeat(f->s, "other", "host:2:bb", 7, &err), 0);
-  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &id, &when, &found, &err),
-                   0);
-  assert_true(found);
-  assert_string_equal(id, "host:1:aa");
-  assert_true(when == 1000.5);
+  /* No row: the first claim wins; rows of other types are apart. */
+  assert_true(claim_heartbeat(f, "host:1:aa", 1000.5));
+  bool claimed = false;
+  assert_int_equal(store_daemon_heartbeat(f->s, "other", "host:2:bb", 7, 3, &claimed, &err), 0);
+  assert_true(claimed);
+  expect_heartbeat(f, "host:1:aa", 1000.5);
 
-  /* One row per type: a later beat, from anyone, replaces it. */
-  assert_int_equal(store_daemon_heartbeat(f->s, "dagd daemon", "host:3:cc", 1002, &err), 0);
-  assert_int_equal(store_daemon_heartbeat_get(f->s, "dagd daemon", f->a, &id, &when, &found, &err),
-                   0);
-  assert_string_equal(id, "host:3:cc");
-  assert_true(when == 1002);
+  /* A fresh row is its owner's: another daemon is refused and changes
+   * nothing, even at the very limit of the staleness; the owner renews. */
+  assert_false(claim_heartbeat(f, "host:3:cc", 1002));
+  expect_heartbeat(f, "host:1:aa", 1000.5);
+  assert_true(claim_heartbeat(f, "host:1:aa", 1001));
+  expect_heartbeat(f, "host:1:aa", 1001);
+  assert_false(claim_heartbeat(f, "host:3:cc", 1004));
+  expect_heartbeat(f, "host:1:aa", 1001);
+
+  /* Older than the limit: taken over; the old owner is then refused. */
+  assert_true(claim_heartbeat(f, "host:3:cc", 1004.5));
+  expect_heartbeat(f, "host:3:cc", 1004.5);
+  assert_false(claim_heartbeat(f, "host:1:aa", 1005));
+  expect_heartbeat(f, "host:3:cc", 1004.5);
+  /* A claimer whose clock is behind the row's never takes it. */
+  assert_false(claim_heartbeat(f, "host:4:dd", 900));
+
+  /* Clearing (now = 0) lands only on one's own row. */
+  assert_false(claim_heartbeat(f, "host:1:aa", 0));
+  expect_heartbeat(f, "host:3:cc", 1004.5);
+  assert_true(claim_heartbeat(f, "host:3:cc", 0));
+  expect_heartbeat(f, "host:3:cc", 0);
+  /* A cleared row is free for anyone. */
+  assert_true(claim_heartbeat(f, "host:1:aa", 1006));
+  expect_heartbeat(f, "host:1:aa", 1006);
+
+  /* One row per type. */
   assert_int_equal(raw_int(f->path, "SELECT count(*) FROM daemon_heartbeats"), 2);
   assert_int_equal(store_daemon_heartbeat_get(f->s, "other", f->a, &id, &when, &found, &err), 0);
   assert_string_equal(id, "host:2:bb");
 
-  /* Out-pointers are optional; missing arguments are errors. */
+  /* Out-pointers are optional; missing arguments are errors and claim
+   * nothing. */
+  assert_int_equal(store_daemon_heartbeat(f->s, "other", "host:2:bb", 8, 3, NULL, &err), 0);
   assert_int_equal(store_daemon_heartbeat_get(f->s, "other", f->a, NULL, NULL, NULL, &err), 0);
-  assert_int_equal(store_daemon_heartbeat(f->s, NULL, "id", 1, &err), -1);
-  assert_int_equal(store_daemon_heartbeat(f->s, "t", NULL, 1, &err), -1);
+  claimed = true;
+  assert_int_equal(store_daemon_heartbeat(f->s, NULL, "id", 1, 3, &claimed, &err), -1);
+  assert_false(claimed);
+  assert_int_equal(store_daemon_heartbeat(f->s, "t", NULL, 1, 3, &claimed, &err), -1);
   assert_string_equal(err.message, "A daemon heartbeat needs the daemon's id.");
-  assert_int_equal(store_daemon_heartbeat(NULL, "t", "id", 1, &err), -1);
+  assert_int_equal(store_daemon_heartbeat(f->s, "t", "id", 1, -1, &claimed, &err), -1);
+  assert_string_equal(err.message,
+                      "A daemon heartbeat's staleness limit must be 0 or more seconds.");
+  assert_int_equal(store_daemon_heartbeat(f->s, "t", "id", 1, NAN, &claimed, &err), -1);
+  assert_int_equal(store_daemon_heartbeat(NULL, "t", "id", 1, 3, &claimed, &err), -1);
+  assert_false(claimed);
+  assert_int_equal(
+      raw_int(f->path, "SELECT count(*) FROM daemon_heartbeats WHERE daemon_type = 't'"), 0);
   assert_int_equal(store_daemon_heartbeat_get(f->s, NULL, f->a, &id, &when, &found, &err), -1);
   assert_false(found);
 }
@@ -978,8 +1102,10 @@ int main(void) {
       T(test_many_query_shapes),
       T(test_tag_keys_and_values),
       T(test_add_tags),
+      T(test_run_tag),
       T(test_run_group),
       T(test_events_paging),
+      T(test_event_last_of_type),
       T(test_status_changes_from_events),
       T(test_finished_run_status_is_final),
       T(test_snapshots),
