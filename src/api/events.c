@@ -514,9 +514,13 @@ static int read_stream(const gql_resolve_info *info, const run_instance *inst, b
   return 0;
 }
 
-/* The CapturedLogs object of a key; see api_captured_logs. */
+/* The CapturedLogs object of a key; see api_captured_logs (*next, when
+ * next is not NULL: its cursor, or NULL when there is no object). */
 static gql_rv captured_logs_object(const gql_resolve_info *info, const char *const *key, size_t n,
-                                   bool usable, const char *cursor, bool all, size_t max) {
+                                   bool usable, const char *cursor, bool all, size_t max,
+                                   const char **next) {
+  if (next)
+    *next = NULL;
   gql_rv rv;
   run_instance *inst = api_instance(info, &rv);
   if (!inst)
@@ -538,13 +542,15 @@ static gql_rv captured_logs_object(const gql_resolve_info *info, const char *con
                            s == RUN_LOG_STDOUT ? "stdout" : "stderr");
   }
   c->cursor = arena_printf(info->arena, "%lld:%lld", (long long)offsets[0], (long long)offsets[1]);
+  if (next)
+    *next = c->cursor;
   return api_object(info, c, "CapturedLogs");
 }
 
 gql_rv api_captured_logs(const gql_resolve_info *info, const char *const *log_key, size_t n,
-                         const char *cursor, int limit) {
+                         const char *cursor, int limit, const char **next) {
   return captured_logs_object(info, log_key, n, true, cursor, limit <= 0,
-                              limit > 0 ? (size_t)limit : 0);
+                              limit > 0 ? (size_t)limit : 0, next);
 }
 
 /* The logKey argument as strings; *usable false when a part holds a NUL
@@ -576,7 +582,7 @@ static gql_rv resolve_captured_logs(const gql_resolve_info *info, const void *pa
   const gql_value *limit = gql_arg(info, "limit");
   bool all = !limit || limit->kind != GQL_VALUE_INT || limit->ival < 0;
   return captured_logs_object(info, key, n, usable, api_arg_string(info, "cursor"), all,
-                              all ? 0 : (size_t)limit->ival);
+                              all ? 0 : (size_t)limit->ival, NULL);
 }
 
 /* The path of one stream of the key as JSON (null when the key is unusable). */

@@ -22,8 +22,8 @@
  * server raises it while building the plan). With the tag
  * dagster/is_resume_retry=true and no stepKeys, the steps are those a
  * FROM_FAILURE re-execution of the parent runs, as Dagster's
- * compute_step_keys_to_execute does for its UI's older re-execution. */
-#include <stdarg.h>
+ * compute_step_keys_to_execute does for its UI's older re-execution (with
+ * the same refusals as launchRunReexecution's FROM_FAILURE). */
 #include <string.h>
 
 #include "api/launch_internal.h"
@@ -270,21 +270,17 @@ bool api_launch_read_params(const gql_resolve_info *info, const gql_value *param
 
 /* ---- creating and launching --------------------------------------------- */
 
-gql_rv api_launch_python_error(const gql_resolve_info *info, const char *class_name,
-                               const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  const char *message = arena_vprintf(info->arena, fmt, ap);
-  va_end(ap);
-  return api_json(info, json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename",
-                                  "PythonError", "message", message, "className", class_name,
-                                  "stack", "cause", "causes", "errorChain"));
-}
-
 gql_rv api_launch_run_failure(const gql_resolve_info *info, const run_error *err) {
   if (err->code == RUN_ERR_CONFLICT)
     return api_error(info, "RunConflict", err->message, (const char *)NULL);
   return api_python_error(info, "%s", err->message);
+}
+
+gql_rv api_launch_reexecution_failure(const gql_resolve_info *info, const run_error *err) {
+  const char *class_name = run_reexecution_error_class(err);
+  if (!class_name)
+    return api_launch_run_failure(info, err);
+  return api_python_error_class(info, class_name, "%s", err->message);
 }
 
 static const char *system_tag(const launch_params *p, const char *key) {
@@ -294,23 +290,51 @@ static const char *system_tag(const launch_params *p, const char *key) {
   return NULL;
 }
 
-/* The parent run the step keys are computed against; NULL with *failure
- * set when it is not stored (Dagster's DagsterRunNotFoundError). */
-static const store_run *parent_of(const gql_resolve_info *info, run_instance *inst,
-                                  const launch_params *p, gql_rv *failure) {
+/* The parent run p names (NULL: none stored), into *parent; false with
+ * *failure set when storage fails. */
+static bool parent_of(const gql_resolve_info *info, run_instance *inst, const launch_params *p,
+                      const store_run **parent, gql_rv *failure) {
   store_error se = {{0}};
-  const store_run *parent = store_run_get(inst->store, p->parent_run_id, info->arena, &se);
-  if (!parent)
-    *failure = se.message[0]
-                   ? api_python_error(info, "%s", se.message)
-                   : api_launch_python_error(info, "DagsterRunNotFoundError",
-                                             "Run %s could not be found.", p->parent_run_id);
-  return parent;
+  *parent =
+      p->parent_run_id ? store_run_get(inst->store, p->parent_run_id, info->arena, &se) : NULL;
+  if (!*parent && se.message[0]) {
+    *failure = api_python_error(info, "%s", se.message);
+    return false;
+  }
+  return true;
+}
+
+/* Dagster's build_resume_retry_reexecution for the older re-execution:
+ * the parent must be named and stored, then run_steps_from_failure
+ * decides (its refusals with their Dagster classes). */
+static bool steps_from_failure(const gql_resolve_info *info, run_instance *inst,
+                               const defs_plan *plan, const launch_params *p,
+                               const char *const **keys, size_t *n, gql_rv *failure) {
+  if (!p->parent_run_id) { /* Dagster's check.not_none of the parent run id */
+    *failure = api_python_error_class(info, "CheckError", "Expected non-None value: None");
+    return false;
+  }
+  const store_run *parent;
+  if (!parent_of(info, inst, p, &parent, failure))
+    return false;
+  if (!parent) {
+    *failure = api_python_error_class(info, "DagsterRunNotFoundError", "Run %s could not be found.",
+                                      p->parent_run_id);
+    return false;
+  }
+  run_error err = {0};
+  if (run_steps_from_failure(inst->store, parent, plan, info->arena, keys, n, &err) != 0) {
+    *failure = api_launch_reexecution_failure(info, &err);
+    return false;
+  }
+  return true;
 }
 
 /* The steps the run executes (*keys NULL: all), as Dagster's
- * compute_step_keys_to_execute and its plan's check of the keys; false
- * with *failure set. */
+ * compute_step_keys_to_execute and then its plan's check of the keys;
+ * false with *failure set. With stepKeys, a stored parent's ancestors
+ * must all be stored (Dagster builds their known state); a parent that
+ * is not stored is passed over, as Dagster does. */
 static bool steps_to_execute(const gql_resolve_info *info, run_instance *inst,
                              const api_container *c, const launch_params *p,
                              const char *const **keys, size_t *n, gql_rv *failure) {
@@ -320,24 +344,16 @@ static bool steps_to_execute(const gql_resolve_info *info, run_instance *inst,
   bool from_failure = !p->n_step_keys && resume && strcmp(resume, "true") == 0;
   if (!p->n_step_keys && !from_failure)
     return true;
-  const store_run *parent = NULL;
-  if (p->parent_run_id && !(parent = parent_of(info, inst, p, failure)))
-    return false;
   const defs_plan *plan = defs_plan_build(c->job, info->arena);
-  if (from_failure) {
-    run_error err = {0};
-    if (!parent) /* no parent to resume: every step, as a plain launch */
-      return true;
-    if (run_steps_from_failure(inst->store, parent, plan, info->arena, keys, n, &err) != 0) {
-      *failure = api_python_error(info, "%s", err.message);
-      return false;
-    }
-    if (*n == 0) {
-      *failure = api_launch_python_error(info, "DagsterInvalidSubsetError",
-                                         "No steps needed to be retried in the failed run.");
-      return false;
-    }
-    return true;
+  if (from_failure)
+    return steps_from_failure(info, inst, plan, p, keys, n, failure);
+  const store_run *parent;
+  if (!parent_of(info, inst, p, &parent, failure))
+    return false;
+  run_error err = {0};
+  if (parent && run_check_ancestors(inst->store, parent, &err) != 0) {
+    *failure = api_launch_reexecution_failure(info, &err);
+    return false;
   }
   buf unknown;
   buf_init(&unknown, info->arena);
@@ -346,9 +362,9 @@ static bool steps_to_execute(const gql_resolve_info *info, run_instance *inst,
     if (!defs_plan_step(plan, p->step_keys[i]))
       buf_printf(&unknown, "%s%s", n_unknown++ ? ", " : "", p->step_keys[i]);
   if (n_unknown) {
-    *failure = api_launch_python_error(info, "DagsterExecutionStepNotFoundError",
-                                       "Can not build subset plan from unknown step%s: %s",
-                                       n_unknown > 1 ? "s" : "", buf_cstr(&unknown));
+    *failure = api_python_error_class(info, "DagsterExecutionStepNotFoundError",
+                                      "Can not build subset plan from unknown step%s: %s",
+                                      n_unknown > 1 ? "s" : "", buf_cstr(&unknown));
     return false;
   }
   return true;
@@ -372,6 +388,8 @@ gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const
       .run_config = p->run_config,
       .tags = p->tags,
       .n_tags = p->n_tags,
+      .system_tags = p->system_tags,
+      .n_system_tags = p->n_system_tags,
       .parent_run_id = p->parent_run_id,
       .root_run_id = p->root_run_id,
       .step_keys = keys,
@@ -379,9 +397,7 @@ gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const
   };
   char run_id[37];
   run_error err = {0};
-  if (run_create(inst, &req, run_id, &err) != 0 ||
-      run_add_system_tags(inst, run_id, p->system_tags, p->n_system_tags, &err) != 0 ||
-      run_submit(inst, run_id, &err) != 0)
+  if (run_create(inst, &req, run_id, &err) != 0 || run_submit(inst, run_id, &err) != 0)
     return api_launch_run_failure(info, &err);
   return api_launch_success(info, inst, run_id);
 }
@@ -404,15 +420,20 @@ static gql_rv mutation_launch_run(const gql_resolve_info *info, const void *pare
     return result;
   if (((const api_context *)info->context)->read_only)
     return api_unauthorized(info);
+  return api_launch_params(info, &p);
+}
+
+gql_rv api_launch_params(const gql_resolve_info *info, const launch_params *p) {
+  gql_rv result;
   const api_container *c;
-  if (!api_select_job(info, api_launch_selector(info->arena, &p, true), &c, &result))
+  if (!api_select_job(info, api_launch_selector(info->arena, p, true), &c, &result))
     return result;
-  if (!api_run_config_check(info, api_request_registry(info), c, p.run_config, &result))
+  if (!api_run_config_check(info, api_request_registry(info), c, p->run_config, &result))
     return result;
   run_instance *inst = api_instance(info, &result);
   if (!inst)
     return result;
-  return api_launch_create(info, inst, c, &p);
+  return api_launch_create(info, inst, c, p);
 }
 
 /* ---- attaching --------------------------------------------------------------- */

@@ -42,20 +42,26 @@ const gql_value *api_launch_selector(arena *a, const launch_params *p, bool with
  * LaunchRunSuccess, or the failure's member. The steps to execute are
  * p's stepKeys (each must be a step of the job), or, with
  * dagster/is_resume_retry=true and no stepKeys, those a FROM_FAILURE
- * re-execution of the parent run executes. */
+ * re-execution of the parent run executes (refused as
+ * run_steps_from_failure refuses). The caller's system tags are written
+ * with the run. */
 gql_rv api_launch_create(const gql_resolve_info *info, run_instance *inst, const api_container *c,
                          const launch_params *p);
 
-/* A PythonError with Dagster's exception class name (api_python_error's
- * is "dagd"). */
-gql_rv api_launch_python_error(const gql_resolve_info *info, const char *class_name,
-                               const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Launches what p describes: its job (and selection) looked up, its run
+ * config checked, the run created and submitted; the answer as launchRun's. */
+gql_rv api_launch_params(const gql_resolve_info *info, const launch_params *p);
 
 /* LaunchRunSuccess with the submitted run read again. */
 gql_rv api_launch_success(const gql_resolve_info *info, run_instance *inst, const char *run_id);
 
 /* The answer for a run_create / run_submit failure. */
 gql_rv api_launch_run_failure(const gql_resolve_info *info, const run_error *err);
+
+/* The answer for a refusal of a re-execution (run/reexecute.h): a
+ * PythonError with Dagster's class name (run_reexecution_error_class), or
+ * as api_launch_run_failure for other failures. */
+gql_rv api_launch_reexecution_failure(const gql_resolve_info *info, const run_error *err);
 
 /* Attaches the re-execution mutations (reexecute.c); called by
  * api_launch_attach. */

@@ -74,15 +74,30 @@ gql_rv api_unauthorized(const gql_resolve_info *info) {
   return api_error(info, "UnauthorizedError", "Authorization failed", (const char *)NULL);
 }
 
+__attribute__((format(printf, 3, 0))) static gql_rv
+python_error(const gql_resolve_info *info, const char *class_name, const char *fmt, va_list ap) {
+  const char *message = arena_vprintf(info->arena, fmt, ap);
+  json_t *o =
+      json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename", "PythonError", "message",
+                message, "className", class_name, "stack", "cause", "causes", "errorChain");
+  return api_json(info, o);
+}
+
+gql_rv api_python_error_class(const gql_resolve_info *info, const char *class_name, const char *fmt,
+                              ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  gql_rv rv = python_error(info, class_name, fmt, ap);
+  va_end(ap);
+  return rv;
+}
+
 gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  const char *message = arena_vprintf(info->arena, fmt, ap);
+  gql_rv rv = python_error(info, "dagd", fmt, ap);
   va_end(ap);
-  json_t *o =
-      json_pack("{s:s, s:s, s:s, s:[], s:n, s:[], s:[]}", "__typename", "PythonError", "message",
-                message, "className", "dagd", "stack", "cause", "causes", "errorChain");
-  return api_json(info, o);
+  return rv;
 }
 
 /* The resolver of every field of a JSON-backed type: the parent's key of

@@ -129,6 +129,11 @@ gql_rv api_error(const gql_resolve_info *info, const char *type_name, const char
 gql_rv api_python_error(const gql_resolve_info *info, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The same with Dagster's exception class name (className), for the
+ * errors Dagster raises as exceptions its resolvers capture. */
+gql_rv api_python_error_class(const gql_resolve_info *info, const char *class_name, const char *fmt,
+                              ...) __attribute__((format(printf, 3, 4)));
+
 /* Takes the reference to v and releases it when the arena goes; returns v. */
 json_t *api_json_defer(arena *a, json_t *v);
 
@@ -301,9 +306,11 @@ gql_rv api_step_stats_object(const gql_resolve_info *info, const char *run_id, c
 
 /* A CapturedLogs object for the log key (events.c): each stream from its
  * cursor offset ("<stdout>:<stderr>" as Dagster's cursor; NULL: 0:0), at
- * most limit bytes each (<=0: all). */
+ * most limit bytes each (<=0: all). *next (next may be NULL) receives the
+ * object's cursor, where the next read starts (in the request's arena), or
+ * NULL when the answer is an error. */
 gql_rv api_captured_logs(const gql_resolve_info *info, const char *const *log_key, size_t n,
-                         const char *cursor, int limit);
+                         const char *cursor, int limit, const char **next);
 
 /* The job of the snapshot the instance stores under snapshot_id (as
  * Dagster's historical job), as a container: loaded once per request and

@@ -36,19 +36,11 @@ static gql_rv reexecute_with_params(const gql_resolve_info *info, const gql_valu
     return api_unauthorized(info);
   /* Dagster's do_launch requires both ids of a re-execution, root first. */
   if (!p.root_run_id || !p.parent_run_id)
-    return api_launch_python_error(
+    return api_python_error_class(
         info, "ParameterCheckError",
         "Param \"%s\" is not a str. Got None which is type <class 'NoneType'>.",
         !p.root_run_id ? "root_run_id" : "parent_run_id");
-  const api_container *c;
-  if (!api_select_job(info, api_launch_selector(info->arena, &p, true), &c, &result))
-    return result;
-  if (!api_run_config_check(info, api_request_registry(info), c, p.run_config, &result))
-    return result;
-  run_instance *inst = api_instance(info, &result);
-  if (!inst)
-    return result;
-  return api_launch_create(info, inst, c, &p);
+  return api_launch_params(info, &p);
 }
 
 /* ---- reexecutionParams ---- */
@@ -99,19 +91,8 @@ static bool check_parent_config(const gql_resolve_info *info, const api_containe
     buf_printf(&why, "\n    Error %zu: %s", i + 1, errs.items[i].message);
   if (derr.len)
     buf_printf(&why, "\n    %s", buf_cstr(&derr));
-  *failure = api_launch_python_error(info, "DagsterInvalidConfigError", "%s", buf_cstr(&why));
+  *failure = api_python_error_class(info, "DagsterInvalidConfigError", "%s", buf_cstr(&why));
   return false;
-}
-
-/* A run_create_reexecution failure: Dagster raises its strategy's
- * refusals as exceptions, so they are PythonErrors with its class names. */
-static gql_rv reexecution_failure(const gql_resolve_info *info, const run_error *err) {
-  if (err->code != RUN_ERR_INVALID)
-    return api_launch_run_failure(info, err);
-  const char *class_name = strncmp(err->message, "No steps", 8) == 0
-                               ? "DagsterInvalidSubsetError"
-                               : "DagsterInvariantViolationError";
-  return api_launch_python_error(info, class_name, "%s", err->message);
 }
 
 static gql_rv reexecute_parent(const gql_resolve_info *info, const gql_value *params) {
@@ -128,9 +109,9 @@ static gql_rv reexecute_parent(const gql_resolve_info *info, const gql_value *pa
   if (!parent) {
     if (se.message[0])
       return api_python_error(info, "%s", se.message);
-    return api_launch_python_error(info, "CheckError",
-                                   "Expected non-None value: Could not find parent run with id: %s",
-                                   parent_id ? parent_id : "None");
+    return api_python_error_class(info, "CheckError",
+                                  "Expected non-None value: Could not find parent run with id: %s",
+                                  parent_id ? parent_id : "None");
   }
   if (((const api_context *)info->context)->read_only)
     return api_unauthorized(info);
@@ -155,7 +136,7 @@ static gql_rv reexecute_parent(const gql_resolve_info *info, const gql_value *pa
   char run_id[37];
   run_error err = {0};
   if (run_create_reexecution(inst, &req, run_id, &err) != 0)
-    return reexecution_failure(info, &err);
+    return api_launch_reexecution_failure(info, &err);
   if (run_submit(inst, run_id, &err) != 0)
     return api_launch_run_failure(info, &err);
   return api_launch_success(info, inst, run_id);
@@ -168,7 +149,7 @@ static gql_rv mutation_reexecute(const gql_resolve_info *info, const void *paren
   const gql_value *execution = gql_arg(info, "executionParams");
   const gql_value *reexecution = gql_arg(info, "reexecutionParams");
   if (api_value_truthy(execution) == api_value_truthy(reexecution))
-    return api_launch_python_error(
+    return api_python_error_class(
         info, "DagsterInvariantViolationError",
         "Must only provide one of either executionParams or reexecutionParams");
   return api_value_truthy(execution) ? reexecute_with_params(info, execution)

@@ -1045,7 +1045,7 @@ static gql_rv run_captured_logs(const gql_resolve_info *info, const void *parent
   (void)data;
   const char *file_key = api_arg_string(info, "fileKey");
   const char *key[] = {RUN(parent)->run_id, "compute_logs", file_key ? file_key : ""};
-  return api_captured_logs(info, key, API_COUNT(key), NULL, 0);
+  return api_captured_logs(info, key, API_COUNT(key), NULL, 0, NULL);
 }
 
 /* The plan of the run's job as stored, restricted to the steps it

@@ -10,8 +10,9 @@
  * with hasMorePastEvents true while more chunks follow (one message even
  * when there are none; the cursor "HEAD" skips the past), then each new
  * event as a message of its own, with the cursor after it. Like Dagster's,
- * the stream never completes on its own: a finished run may still get
- * events, and the client (Dagster's UI) decides when it has seen enough.
+ * the stream does not complete when the run finishes: a finished run may
+ * still get events, and the client (Dagster's UI) decides when it has seen
+ * enough. It completes when the run is deleted (nothing can follow).
  *
  * capturedLogs: the first read is always sent when no cursor is given,
  * later reads only when a file grew, in chunks of at most 1 MiB a stream;
@@ -22,13 +23,26 @@
  *
  * Delivery: one watcher thread for the whole process, running only while
  * some subscription is active, polls the store (and the log files) every
- * POLL_MS for every subscription; live subscriptions of one run share one
- * query and one copy of the events. The worker writes to SQLite on its own,
- * so no subscriber ever slows a run, and pushes only queue into each
- * socket's mailbox (graphql/stream.h), so a slow socket never holds up the
- * others. Each subscription reads from its own position, so every event is
- * delivered once, in order, whatever the timing. GraphQL runs later, on the
- * socket's thread, over the events a message holds. */
+ * POLL_MS for every subscription that is due; live subscriptions of one
+ * run share one query, one copy of the events and one read of the run
+ * (the `run` field of their messages). A captured-logs subscription whose
+ * files did not grow waits IDLE_LOGS_MS before looking again. The worker
+ * writes to SQLite on its own, so no subscriber ever slows a run, and
+ * pushes only queue into each socket's mailbox (graphql/stream.h), so a
+ * slow socket never holds up the others. GraphQL runs later, on the
+ * socket's thread, over the events a message holds. A run deleted while
+ * subscribed to ends its streams (they complete).
+ *
+ * Exactly once and in order: each subscription reads from its own
+ * position (the id of the last event it sent), past chunks and live
+ * events alike, so nothing is sent twice or skipped when the past gives
+ * way to the live events. That relies on the store giving a run's events
+ * ids that grow in the order they become visible to readers: SQLite does,
+ * since its writes are serialized (an event committed later always has a
+ * larger id). A store where concurrent writers could commit ids out of
+ * order (PostgreSQL sequences do) must keep that property, e.g. by
+ * serializing a run's appends, or a reader could pass over an event
+ * committed late with a smaller id. */
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <limits.h>
@@ -51,6 +65,9 @@
 #define POLL_MS 20
 /* How often it looks at a run that has finished (its log rarely grows). */
 #define FINISHED_POLL_MS 1000
+/* How long a captured-logs subscription whose files did not grow waits
+ * before looking again (a follower sees new output within this). */
+#define IDLE_LOGS_MS 200
 /* Dagster's get_chunk_size() default. */
 #define DEFAULT_CHUNK 1000
 /* Dagster's MAX_BYTES_CHUNK_READ: a captured-logs message holds at most
@@ -59,21 +76,24 @@
 
 /* ---- events read together -------------------------------------------------- */
 
-/* The events one store query read, shared by every message made from them
- * (the live subscribers of a run all get the same copy). */
+/* The events one store query read and the run as read right after them,
+ * shared by every message made from them (the live subscribers of a run
+ * all get the same copy). */
 typedef struct batch {
   atomic_uint refs;
-  arena *arena; /* holds the events */
+  arena *arena; /* holds the events and the run */
   store_event *events;
   size_t n;
+  store_run *run; /* NULL: the run is no longer stored */
 } batch;
 
-static batch *batch_new(arena *a, store_event *events, size_t n) {
+static batch *batch_new(arena *a, store_event *events, size_t n, store_run *run) {
   batch *b = xcalloc(1, sizeof *b);
   atomic_init(&b->refs, 1);
   b->arena = a;
   b->events = events;
   b->n = n;
+  b->run = run;
   return b;
 }
 
@@ -254,17 +274,20 @@ static bool run_ending(const store_event *ev) {
   return false;
 }
 
-/* Reads events of w's run after `after` into a batch of its own; NULL
- * with err set on a storage error. */
+/* Reads events of w's run after `after`, then the run (so its status is
+ * at least as recent as the events), into a batch of its own; NULL with
+ * err set on a storage error. */
 static batch *read_events(watch *w, int64_t after, int limit, bool *has_more, store_error *err) {
   arena *a = arena_new(0);
   size_t n = 0;
   store_event *evs = store_events(w->inst->store, w->run_id, after, limit, a, &n, has_more, err);
-  if (!evs && err->message[0]) {
+  store_run *run = NULL;
+  if ((!evs && err->message[0]) ||
+      (!(run = store_run_get(w->inst->store, w->run_id, a, err)) && err->message[0])) {
     arena_free(a);
     return NULL;
   }
-  return batch_new(a, evs, n);
+  return batch_new(a, evs, n, run);
 }
 
 /* Notes a run-ending event among events[0..n) (the run is then polled
@@ -281,8 +304,9 @@ static void poll_past(watch *w) {
   store_error err = {{0}};
   int limit = w->skip > INT_MAX - w->chunk ? -1 : (int)w->skip + w->chunk;
   batch *b = read_events(w, w->after, limit, &more, &err);
-  if (!b) {
-    finish(w, err.message);
+  if (!b || !b->run) { /* a storage error, or the run was deleted: the end */
+    finish(w, b ? NULL : err.message);
+    batch_unref(b);
     return;
   }
   size_t first = w->skip < (int64_t)b->n ? (size_t)w->skip : b->n;
@@ -307,8 +331,8 @@ static void poll_live(watch **ws, size_t n, uint64_t now) {
   batch *b = read_events(ws[0], from, ws[0]->chunk, &more, &err);
   for (size_t i = 0; i < n; i++) {
     watch *w = ws[i];
-    if (!b) {
-      finish(w, err.message);
+    if (!b || !b->run) { /* a storage error, or the run was deleted: the end */
+      finish(w, b ? NULL : err.message);
       continue;
     }
     for (size_t k = 0; k < b->n && !w->done; k++) {
@@ -375,7 +399,7 @@ static bool run_over(const watch *w, arena *a) {
   return run ? store_run_status_finished(run->status) : !err.message[0];
 }
 
-static void poll_captured(watch *w, arena *a) {
+static void poll_captured(watch *w, uint64_t now, arena *a) {
   pthread_mutex_lock(&W.lock);
   bool pending = w->pending, failed = w->failed, first = w->first;
   int64_t off[2];
@@ -386,7 +410,7 @@ static void poll_captured(watch *w, arena *a) {
     return;
   }
   if (pending)
-    return;
+    return; /* polled again next round: the read runs soon */
   /* The run's end first: once it is over, the sizes seen next are final. */
   bool over = run_over(w, a);
   bool grew = first || !known || log_size(w, RUN_LOG_STDOUT, a) > off[0] ||
@@ -400,6 +424,8 @@ static void poll_captured(watch *w, arena *a) {
       w->done = true;
   } else if (over) {
     finish(w, NULL);
+  } else {
+    w->due_ms = now + IDLE_LOGS_MS;
   }
 }
 
@@ -412,7 +438,7 @@ static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch) {
     watch *w = ws[i];
     arena_reset(scratch);
     if (w->kind == WATCH_CAPTURED_LOGS)
-      poll_captured(w, scratch);
+      poll_captured(w, now, scratch);
     else if (w->past)
       poll_past(w);
     else
@@ -669,17 +695,12 @@ static gql_rv resolve_run_logs(const gql_resolve_info *info, const void *parent,
   return api_object(info, m, "PipelineRunLogsSubscriptionSuccess");
 }
 
-/* The run as it is now (Dagster shows the record it read at the start;
- * its status would be stale by the time the run's end arrives). */
+/* The run as read with the message's events (Dagster shows the record it
+ * read at the start; its status would be stale by the time the run's end
+ * arrives). It lives as long as the message. */
 static gql_rv resolve_success_run(const gql_resolve_info *info, const void *parent, void *data) {
   (void)data;
-  const watch *w = MSG(parent)->w;
-  store_error err = {{0}};
-  store_run *run = store_run_get(w->inst->store, w->run_id, info->arena, &err);
-  if (!run)
-    return gql_rv_errorf(info->arena, "%s",
-                         err.message[0] ? err.message : "The run no longer exists.");
-  return api_run_object(info, run);
+  return api_run_object(info, MSG(parent)->b->run);
 }
 
 static gql_rv resolve_success_messages(const gql_resolve_info *info, const void *parent,
@@ -711,17 +732,6 @@ static gql_rv resolve_success_cursor(const gql_resolve_info *info, const void *p
   return gql_rv_string(api_log_cursor_text(info->arena, -1));
 }
 
-/* The cursor a CapturedLogs object reports, read through its own field's
- * resolver (the object is events.c's). */
-static const char *captured_cursor(const gql_resolve_info *info, const gql_rv *logs) {
-  const gql_type *t = gql_schema_type(info->schema, "CapturedLogs");
-  const gql_field *f = t ? gql_type_field(t, "cursor") : NULL;
-  if (!f || !f->resolve || logs->kind != GQL_RV_OBJECT)
-    return NULL;
-  gql_rv c = f->resolve(info, logs->u.obj.ptr, f->resolve_data);
-  return c.kind == GQL_RV_STRING ? c.u.str.s : NULL;
-}
-
 /* Reads the next chunk from where the last read ended, and moves the
  * cursor on for the watcher. */
 static gql_rv resolve_captured_logs(const gql_resolve_info *info, const void *parent, void *data) {
@@ -733,9 +743,9 @@ static gql_rv resolve_captured_logs(const gql_resolve_info *info, const void *pa
   pthread_mutex_lock(&W.lock);
   const char *cursor = w->cursor ? arena_strdup(info->arena, w->cursor) : NULL;
   pthread_mutex_unlock(&W.lock);
-  gql_rv logs =
-      api_captured_logs(info, (const char *const *)w->key, w->n_key, cursor, LOG_CHUNK_BYTES);
-  const char *next = captured_cursor(info, &logs);
+  const char *next;
+  gql_rv logs = api_captured_logs(info, (const char *const *)w->key, w->n_key, cursor,
+                                  LOG_CHUNK_BYTES, &next);
   pthread_mutex_lock(&W.lock);
   if (next) {
     free(w->cursor);

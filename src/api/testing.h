@@ -5,8 +5,8 @@
 
 #include "graphql/schema.h"
 
-/* The SDL of the test subscription field, to splice into the body of the
- * schema's Subscription type (the SDL builder has no `extend type`). */
+/* The SDL of the test subscription field, the body of an `extend type
+ * Subscription` (api.c). */
 extern const char api_testing_fields[];
 
 /* Attaches the hooks of the fields in api_testing_fields; 0 on success, -1

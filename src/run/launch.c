@@ -88,16 +88,27 @@ static const char *json_list(arena *a, const char *const *items, size_t n) {
   return copy;
 }
 
-/* The merged tags, sorted by key (what the store expects). */
-static bool merge_tags(const run_new *req, tag_set *t, run_error *err) {
-  for (size_t i = 0; i < req->n_tags; i++) {
-    const char *key = req->tags[i].key;
-    if (!key || !req->tags[i].value) {
+/* False with err when a tag lacks its key or value. */
+static bool complete_tags(const store_tag *tags, size_t n, run_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    if (!tags[i].key || !tags[i].value) {
       run_fail(err, RUN_ERR_INVALID, "A tag needs a key and a value.");
       return false;
     }
-    if (reserved_tag(key)) {
-      run_fail(err, RUN_ERR_INVALID, "Attempted to set tag with reserved system prefix: %s", key);
+  }
+  return true;
+}
+
+/* The merged tags, sorted by key (what the store expects). The system
+ * tags go in with the rest, so a run never exists without them. */
+static bool merge_tags(const run_new *req, tag_set *t, run_error *err) {
+  if (!complete_tags(req->tags, req->n_tags, err) ||
+      !complete_tags(req->system_tags, req->n_system_tags, err))
+    return false;
+  for (size_t i = 0; i < req->n_tags; i++) {
+    if (reserved_tag(req->tags[i].key)) {
+      run_fail(err, RUN_ERR_INVALID, "Attempted to set tag with reserved system prefix: %s",
+               req->tags[i].key);
       return false;
     }
   }
@@ -105,6 +116,8 @@ static bool merge_tags(const run_new *req, tag_set *t, run_error *err) {
     tag_put(t, req->job->tags[i].key, req->job->tags[i].value);
   for (size_t i = 0; i < req->n_tags; i++)
     tag_put(t, req->tags[i].key, req->tags[i].value);
+  for (size_t i = 0; i < req->n_system_tags; i++)
+    tag_put(t, req->system_tags[i].key, req->system_tags[i].value);
   if (req->job->parent) {
     buf joined;
     buf_init(&joined, t->a);
@@ -464,7 +477,7 @@ static int fail_launch(run_instance *inst, const char *run_id, const char *reaso
                   "This run has been marked as failed from outside the execution context.", failure,
                   err))
     return -1;
-  store_tag tag = {"dagster/failure_reason", "JOB_INITIALIZATION_FAILURE"};
+  store_tag tag = {RUN_TAG_FAILURE_REASON, "JOB_INITIALIZATION_FAILURE"};
   store_error serr;
   if (store_run_add_tags(inst->store, run_id, &tag, 1, &serr) != 0)
     return run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
@@ -483,6 +496,22 @@ static void abandon_launch(run_instance *inst, const char *run_id, const run_err
   run_report(inst->store, run_id, "RUN_FAILURE", reason, failure, &ignored);
 }
 
+/* Tags the run with the host and PID namespace its worker is launched in
+ * (launch.h). A host that cannot tell records nothing: its runs are then
+ * judged everywhere, as runs launched before the tag existed. */
+static bool record_host(run_instance *inst, const char *run_id, run_error *err) {
+  char identity[128];
+  if (!run_host_identity(identity, sizeof identity))
+    return true;
+  store_tag tag = {RUN_TAG_WORKER_HOST, identity};
+  store_error serr;
+  if (store_run_add_tags(inst->store, run_id, &tag, 1, &serr) != 0) {
+    run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    return false;
+  }
+  return true;
+}
+
 int run_launch(run_instance *inst, const char *run_id, run_error *err) {
   arena *a = arena_new(0);
   store_error serr;
@@ -497,8 +526,10 @@ int run_launch(run_instance *inst, const char *run_id, run_error *err) {
              run_id, store_run_status_name(run->status));
     goto out;
   }
-  /* Dagster's launch_run: RUN_STARTING with no message of its own. */
-  if (!run_report(inst->store, run_id, "RUN_STARTING", "", NULL, err)) {
+  /* Dagster's launch_run: RUN_STARTING with no message of its own. The
+   * host goes first, so no worker pid is ever judged without it. */
+  if (!record_host(inst, run_id, err) ||
+      !run_report(inst->store, run_id, "RUN_STARTING", "", NULL, err)) {
     abandon_launch(inst, run_id, err);
     goto out;
   }

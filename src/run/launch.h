@@ -3,8 +3,10 @@
  *
  * run_create stores the job's snapshot and the run, NOT_STARTED, with
  * Dagster's tags: the job's tags, then the caller's (which win), then the
- * system tags dagd sets (`dagster/solid_selection` for a subset, the
- * selection joined by commas). A caller's tag under the reserved prefixes
+ * system tags the request carries (run_new.system_tags), then those dagd
+ * sets (`dagster/solid_selection` for a subset, the selection joined by
+ * commas; dagster/parent_run_id and dagster/root_run_id), all stored with
+ * the run at once. A caller's tag under the reserved prefixes
  * `dagster/` and `.dagster/` is refused unless Dagster lets users set it
  * (dagster/priority, dagster/max_retries, dagster/retry_strategy,
  * dagster/max_runtime, dagster/isolation,
@@ -15,7 +17,13 @@
  * session, detached from the caller (double fork: no zombie, no shared
  * signals), its stdout and stderr appended to
  * <compute_logs_dir>/<run_id>/worker.log. When the worker cannot be
- * started, the run fails (RUN_FAILURE with the reason). */
+ * started, the run fails (RUN_FAILURE with the reason).
+ *
+ * Before the worker starts, run_launch records where it was launched from
+ * in the hidden tag RUN_TAG_WORKER_HOST: this machine's boot id and the
+ * inode of the launcher's PID namespace ("<boot id>:<inode>"). A stored
+ * worker pid means something only there; a run monitor or terminate
+ * elsewhere leaves the worker's health alone (run_worker_is_local). */
 #ifndef DAGD_RUN_LAUNCH_H
 #define DAGD_RUN_LAUNCH_H
 
@@ -24,6 +32,13 @@
 
 #include "defs/definitions.h"
 #include "run/instance.h"
+
+/* Dagster's RUN_FAILURE_REASON_TAG: why a run failed (START_TIMEOUT,
+ * UNEXPECTED_TERMINATION, JOB_INITIALIZATION_FAILURE, STEP_FAILURE). */
+#define RUN_TAG_FAILURE_REASON "dagster/failure_reason"
+/* Hidden (never shown by the API): the host and PID namespace the run's
+ * worker was launched in, as above. */
+#define RUN_TAG_WORKER_HOST ".dagster/run_worker_host"
 
 typedef enum run_error_code {
   RUN_ERR_INTERNAL = 1,     /* storage or system failure */
@@ -46,6 +61,12 @@ typedef struct run_new {
   const json_t *run_config;
   const store_tag *tags; /* the caller's tags */
   size_t n_tags;
+  /* Tags under the reserved prefixes that dagd sets on a caller's behalf
+   * (dagster/is_resume_retry, dagster/step_selection, a re-executed
+   * parent's system tags): not checked, they win over the caller's and
+   * lose to the selection and lineage tags run_create writes. */
+  const store_tag *system_tags;
+  size_t n_system_tags;
   const char *run_id;        /* NULL: a new id */
   const char *parent_run_id; /* both or neither */
   const char *root_run_id;

@@ -7,9 +7,12 @@
  * STEP_SUCCESS, failed with STEP_FAILURE or RESOURCE_INIT_FAILURE,
  * interrupted when it has step events but neither, and skipped with
  * STEP_SKIPPED; its outputs are its STEP_OUTPUT events. The files are
- * looked at only by the worker, when it passes them on. */
+ * looked at only by the worker, when it passes them on. Event logs can be
+ * long and a chain of re-executions deep: each run's events are read into
+ * a scratch arena, and only step keys, output keys and run ids are kept. */
 #include "run/reexecute.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +47,8 @@ static size_t strings_into(strmap *m, arena *a, const char *text) {
   return n;
 }
 
-/* The run's events, oldest first; NULL with err set when storage fails
- * (an empty log is *n == 0 and a non-NULL or NULL result alike). */
+/* The run's events, oldest first, into arena a (a scratch arena: only
+ * what is taken from them is kept); false with err set when storage fails. */
 static bool read_events(store *s, const char *run_id, arena *a, store_event **ev, size_t *n,
                         run_error *err) {
   store_error serr = {{0}};
@@ -58,6 +61,65 @@ static bool read_events(store *s, const char *run_id, arena *a, store_event **ev
   if (!*ev)
     *n = 0;
   return true;
+}
+
+/* ---- walking up a run's parent chain ---- */
+
+/* Called with each ancestor, nearest first (r lives until the next call);
+ * false with err set stops the walk. */
+typedef bool (*visit_fn)(void *ctx, const store_run *r, arena *scratch, run_error *err);
+
+/* Walks run's ancestors, each read into a scratch arena reset between
+ * them. At one that is not stored the walk ends with its id in missing
+ * (otherwise ""). -1 with err when storage or visit fails. */
+static int walk_ancestors(store *s, const store_run *run, visit_fn visit, void *ctx,
+                          char missing[37], run_error *err) {
+  missing[0] = '\0';
+  if (!run->parent_run_id)
+    return 0;
+  arena *scratch = arena_new(0), *seen_arena = arena_new(0);
+  strmap seen = {0};
+  strmap_put(&seen, seen_arena, arena_strdup(seen_arena, run->run_id), PRESENT);
+  char next[37];
+  snprintf(next, sizeof next, "%s", run->parent_run_id);
+  int rc = 0;
+  for (size_t depth = 0; next[0] && depth < MAX_LINEAGE; depth++) {
+    if (strmap_add(&seen, seen_arena, arena_strdup(seen_arena, next), PRESENT))
+      break; /* a cycle: every run of it was visited */
+    arena_reset(scratch);
+    store_error serr = {{0}};
+    const store_run *r = store_run_get(s, next, scratch, &serr);
+    if (!r) {
+      if (serr.message[0])
+        rc = run_fail(err, RUN_ERR_INTERNAL, "Could not read run %s: %s", next, serr.message);
+      else
+        memcpy(missing, next, 37);
+      break;
+    }
+    if (!visit(ctx, r, scratch, err)) {
+      rc = -1;
+      break;
+    }
+    snprintf(next, sizeof next, "%s", r->parent_run_id ? r->parent_run_id : "");
+  }
+  arena_free(scratch);
+  arena_free(seen_arena);
+  return rc;
+}
+
+static bool visit_nothing(void *ctx, const store_run *r, arena *scratch, run_error *err) {
+  (void)ctx, (void)r, (void)scratch, (void)err;
+  return true;
+}
+
+int run_check_ancestors(store *s, const store_run *run, run_error *err) {
+  char missing[37];
+  if (walk_ancestors(s, run, visit_nothing, NULL, missing, err) != 0)
+    return -1;
+  if (missing[0])
+    return run_fail(err, RUN_ERR_NOT_FOUND, "Could not load ancestor run %s for re-execution",
+                    missing);
+  return 0;
 }
 
 static bool is_type(const store_event *e, const char *type) {
@@ -108,18 +170,27 @@ static bool upstream_retried(const defs_step *st, const strmap *retry) {
   return false;
 }
 
+static const char NOT_FAILED[] = "Cannot reexecute from failure a run that is not failed or "
+                                 "canceled";
+
 int run_steps_from_failure(store *s, const store_run *parent, const defs_plan *plan, arena *a,
                            const char *const **keys, size_t *n, run_error *err) {
   *keys = NULL;
   *n = 0;
+  if (parent->status != STORE_RUN_FAILURE && parent->status != STORE_RUN_CANCELED)
+    return run_fail(err, RUN_ERR_INVALID, "%s", NOT_FAILED);
+  /* The parent's events and what is read from them are scratch: the keys
+   * returned are the plan's. */
+  arena *scratch = arena_new(0);
+  int rc = -1;
   store_event *ev;
   size_t n_ev;
-  if (!read_events(s, parent->run_id, a, &ev, &n_ev, err))
-    return -1;
+  if (!read_events(s, parent->run_id, scratch, &ev, &n_ev, err))
+    goto out;
   past_steps past = {0};
-  read_past(ev, n_ev, a, &past);
+  read_past(ev, n_ev, scratch, &past);
   strmap selected = {0};
-  bool has_selection = strings_into(&selected, a, parent->step_keys_to_execute) > 0;
+  bool has_selection = strings_into(&selected, scratch, parent->step_keys_to_execute) > 0;
   const char **out = arena_alloc(a, (plan->n_steps + 1) * sizeof *out);
   strmap retry = {0};
   /* Plan order is topological: a step's upstream steps are decided first. */
@@ -130,12 +201,36 @@ int run_steps_from_failure(store *s, const store_run *parent, const defs_plan *p
     if (strmap_get(&past.skipped, st->key))
       continue;
     if (unfinished(&past, st->key) || upstream_retried(st, &retry)) {
-      strmap_put(&retry, a, st->key, PRESENT);
+      strmap_put(&retry, scratch, st->key, PRESENT);
       out[(*n)++] = st->key;
     }
   }
+  /* Dagster's order: the parent's state, its ancestors', then the count. */
+  if (run_check_ancestors(s, parent, err) != 0)
+    goto out;
+  if (*n == 0) {
+    run_fail(err, RUN_ERR_INVALID, "%s", RUN_NOTHING_TO_RETRY);
+    goto out;
+  }
   *keys = out;
-  return 0;
+  rc = 0;
+out:
+  if (rc != 0)
+    *n = 0;
+  arena_free(scratch);
+  return rc;
+}
+
+const char *run_reexecution_error_class(const run_error *err) {
+  if (err->code == RUN_ERR_NOT_FOUND)
+    return "DagsterRunNotFoundError";
+  if (err->code != RUN_ERR_INVALID)
+    return NULL;
+  if (strcmp(err->message, RUN_NOTHING_TO_RETRY) == 0)
+    return "DagsterInvalidSubsetError";
+  if (strcmp(err->message, NOT_FAILED) == 0)
+    return "DagsterInvariantViolationError";
+  return NULL;
 }
 
 /* ---- the re-execution run ---- */
@@ -148,7 +243,7 @@ static bool dropped_tag(const char *key) {
       "dagster/will_retry",         "dagster/auto_retry_run_id", "dagster/backfill",
       "dagster/parent_backfill_id", "dagster/root_backfill_id",  "dagster/run_metrics",
       ".dagster/run_metrics",       "dagster/solid_selection",   "dagster/parent_run_id",
-      "dagster/root_run_id",
+      "dagster/root_run_id",        RUN_TAG_WORKER_HOST, /* dagd's: the child is launched anew */
   };
   for (size_t i = 0; i < sizeof dropped / sizeof *dropped; i++)
     if (strcmp(key, dropped[i]) == 0)
@@ -158,16 +253,6 @@ static bool dropped_tag(const char *key) {
 
 static bool system_tag(const char *key) {
   return strncmp(key, "dagster/", 8) == 0 || strncmp(key, ".dagster/", 9) == 0;
-}
-
-int run_add_system_tags(run_instance *inst, const char *run_id, const store_tag *tags, size_t n,
-                        run_error *err) {
-  if (n == 0)
-    return 0;
-  store_error serr = {{0}};
-  if (store_run_add_tags(inst->store, run_id, tags, n, &serr) != 0)
-    return run_fail(err, RUN_ERR_INTERNAL, "Could not tag run %s: %s", run_id, serr.message);
-  return 0;
 }
 
 /* The parent's run config as JSON (a new reference; {} when it has none). */
@@ -181,42 +266,22 @@ static json_t *parent_config(const store_run *parent, run_error *err) {
   return cfg;
 }
 
-/* The steps to execute for the strategy (NULL, 0: all); false with err. */
-static bool steps_for(run_instance *inst, const run_reexecution *req, arena *a,
-                      const char *const **keys, size_t *n, run_error *err) {
-  *keys = NULL;
-  *n = 0;
-  if (req->strategy == RUN_REEXECUTE_ALL_STEPS)
-    return true;
-  store_run_status st = req->parent->status;
-  if (st != STORE_RUN_FAILURE && st != STORE_RUN_CANCELED) {
-    run_fail(err, RUN_ERR_INVALID,
-             "Cannot reexecute from failure a run that is not failed or "
-             "canceled");
-    return false;
-  }
-  const defs_plan *plan = defs_plan_build(req->job, a);
-  if (run_steps_from_failure(inst->store, req->parent, plan, a, keys, n, err) != 0)
-    return false;
-  if (*n == 0) {
-    run_fail(err, RUN_ERR_INVALID, "No steps needed to be retried in the failed run.");
-    return false;
-  }
-  return true;
-}
-
 int run_create_reexecution(run_instance *inst, const run_reexecution *req, char run_id[37],
                            run_error *err) {
   const store_run *parent = req->parent;
   arena *a = arena_new(0);
   int rc = -1;
   json_t *cfg = NULL;
-  const char *const *keys;
-  size_t n_keys;
-  if (!steps_for(inst, req, a, &keys, &n_keys, err) || !(cfg = parent_config(parent, err)))
+  const char *const *keys = NULL;
+  size_t n_keys = 0;
+  if (req->strategy == RUN_REEXECUTE_FROM_FAILURE &&
+      run_steps_from_failure(inst->store, parent, defs_plan_build(req->job, a), a, &keys, &n_keys,
+                             err) != 0)
     goto out;
-  /* The parent's tags: a user's go through run_create (over the job's), the
-   * system ones it refuses from callers are written once the run exists. */
+  if (!(cfg = parent_config(parent, err)))
+    goto out;
+  /* The parent's tags: a user's go through run_create's checks (over the
+   * job's), the system ones it refuses from callers are passed as such. */
   store_tag *user = arena_alloc(a, (parent->n_tags + 1) * sizeof *user);
   store_tag *system = arena_alloc(a, (parent->n_tags + 2) * sizeof *system);
   size_t n_user = 0, n_system = 0;
@@ -238,6 +303,8 @@ int run_create_reexecution(run_instance *inst, const run_reexecution *req, char 
       .run_config = cfg,
       .tags = user,
       .n_tags = n_user,
+      .system_tags = system,
+      .n_system_tags = n_system,
       .parent_run_id = parent->run_id,
       .root_run_id = parent->root_run_id ? parent->root_run_id : parent->run_id,
       .step_keys = keys,
@@ -245,13 +312,6 @@ int run_create_reexecution(run_instance *inst, const run_reexecution *req, char 
   };
   if (run_create(inst, &nr, run_id, err) != 0)
     goto out;
-  if (run_add_system_tags(inst, run_id, system, n_system, err) != 0) {
-    /* Half a re-execution is worse than none. */
-    store_error ignored;
-    bool found;
-    store_run_delete(inst->store, run_id, &found, &ignored);
-    goto out;
-  }
   rc = 0;
 out:
   json_decref(cfg);
@@ -270,61 +330,56 @@ struct run_lineage {
   ancestor *runs; /* nearest first */
   size_t n, cap;
   arena *a;
+  const char *missing; /* where the chain broke, or NULL */
 };
 
 static const char *output_key(arena *a, const char *step_key, const char *output) {
   return arena_printf(a, "%s\x1f%s", step_key, output);
 }
 
-/* What the run's events say it produced. */
-static bool read_produced(store *s, ancestor *anc, arena *a, run_error *err) {
+/* Adds the ancestor r with the outputs its events show it produced (the
+ * events read into scratch; only the keys go into the lineage's arena). */
+typedef struct lineage_load {
+  store *s;
+  run_lineage *l;
+} lineage_load;
+
+static bool add_ancestor(void *ctx, const store_run *r, arena *scratch, run_error *err) {
+  const lineage_load *load = ctx;
+  run_lineage *l = load->l;
   store_event *ev;
   size_t n;
-  if (!read_events(s, anc->run_id, a, &ev, &n, err))
+  if (!read_events(load->s, r->run_id, scratch, &ev, &n, err))
     return false;
+  l->runs = arena_grow(l->a, l->runs, &l->cap, l->n, sizeof *l->runs);
+  ancestor *anc = &l->runs[l->n++];
+  memset(anc, 0, sizeof *anc);
+  anc->run_id = arena_strdup(l->a, r->run_id);
   for (size_t i = 0; i < n; i++) {
     if (!ev[i].step_key || !is_type(&ev[i], "STEP_OUTPUT") || !ev[i].body)
       continue;
     json_t *b = json_parse_text(ev[i].body, strlen(ev[i].body), NULL, 0);
     const char *name = json_string_value(json_object_get(b, "outputName"));
     if (name)
-      strmap_put(&anc->produced, a, output_key(a, ev[i].step_key, name), PRESENT);
+      strmap_put(&anc->produced, l->a, output_key(l->a, ev[i].step_key, name), PRESENT);
     json_decref(b);
   }
   return true;
 }
 
-static bool in_lineage(const run_lineage *l, const char *run_id) {
-  for (size_t i = 0; i < l->n; i++)
-    if (strcmp(l->runs[i].run_id, run_id) == 0)
-      return true;
-  return false;
-}
-
 run_lineage *run_lineage_load(store *s, const store_run *run, arena *a, run_error *err) {
   run_lineage *l = arena_calloc(a, sizeof *l);
   l->a = a;
-  const char *next = run->parent_run_id;
-  while (next && l->n < MAX_LINEAGE && strcmp(next, run->run_id) != 0 && !in_lineage(l, next)) {
-    store_error serr = {{0}};
-    store_run *r = store_run_get(s, next, a, &serr);
-    if (!r) {
-      if (serr.message[0]) {
-        run_fail(err, RUN_ERR_INTERNAL, "Could not read run %s: %s", next, serr.message);
-        return NULL;
-      }
-      break; /* deleted: the chain ends here */
-    }
-    l->runs = arena_grow(a, l->runs, &l->cap, l->n, sizeof *l->runs);
-    ancestor *anc = &l->runs[l->n++];
-    memset(anc, 0, sizeof *anc);
-    anc->run_id = r->run_id;
-    if (!read_produced(s, anc, a, err))
-      return NULL;
-    next = r->parent_run_id;
-  }
+  char missing[37];
+  lineage_load load = {s, l};
+  if (walk_ancestors(s, run, add_ancestor, &load, missing, err) != 0)
+    return NULL;
+  if (missing[0])
+    l->missing = arena_strdup(a, missing);
   return l;
 }
+
+const char *run_lineage_missing(const run_lineage *l) { return l ? l->missing : NULL; }
 
 const char *run_lineage_producer(const run_lineage *l, const char *step_key, const char *output) {
   if (!l)

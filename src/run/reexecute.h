@@ -24,14 +24,37 @@ typedef enum run_reexecution_strategy {
   RUN_REEXECUTE_FROM_FAILURE,
 } run_reexecution_strategy;
 
+/* Dagster's text for a FROM_FAILURE re-execution that has nothing to
+ * re-execute (its DagsterInvalidSubsetError). */
+#define RUN_NOTHING_TO_RETRY "No steps needed to be retried in the failed run."
+
 /* The steps of plan (the job the re-execution will run) that a
  * FROM_FAILURE re-execution of parent executes, in plan order, read from
  * the parent's events (STEP_START, STEP_SUCCESS, STEP_FAILURE,
- * STEP_SKIPPED, RESOURCE_INIT_FAILURE). Into arena a; *n receives the
- * count (0 when nothing needs re-executing). -1 with err when the events
- * cannot be read. */
+ * STEP_SKIPPED, RESOURCE_INIT_FAILURE), as Dagster's
+ * build_resume_retry_reexecution: -1 with RUN_ERR_INVALID and Dagster's
+ * text when the parent did not end FAILURE or CANCELED ("Cannot reexecute
+ * from failure a run that is not failed or canceled") or nothing needs
+ * re-executing (RUN_NOTHING_TO_RETRY), with RUN_ERR_NOT_FOUND when one of
+ * the parent's ancestors is gone (as run_check_ancestors), with
+ * RUN_ERR_INTERNAL when storage fails. Keys into arena a; *n > 0 on
+ * success. */
 int run_steps_from_failure(store *s, const store_run *parent, const defs_plan *plan, arena *a,
                            const char *const **keys, size_t *n, run_error *err);
+
+/* Checks that the run's ancestors (its parent, the parent's parent, …)
+ * are all stored, as Dagster does before re-executing a subset of a run
+ * (the outputs of the steps left out come from them): -1 with
+ * RUN_ERR_NOT_FOUND and Dagster's "Could not load ancestor run ID for
+ * re-execution" (its DagsterRunNotFoundError) when one is not, with
+ * RUN_ERR_INTERNAL when storage fails. */
+int run_check_ancestors(store *s, const store_run *run, run_error *err);
+
+/* Dagster's exception class of a refusal of run_steps_from_failure,
+ * run_check_ancestors or run_create_reexecution (DagsterInvalidSubsetError,
+ * DagsterInvariantViolationError, DagsterRunNotFoundError); NULL for
+ * other failures (storage, run_create's own). */
+const char *run_reexecution_error_class(const run_error *err);
 
 typedef struct run_reexecution {
   const defs_definitions *defs; /* the job as the workspace has it now */
@@ -48,17 +71,10 @@ typedef struct run_reexecution {
  * dagster/is_resume_retry, dagster/retry_number, dagster/will_retry,
  * dagster/auto_retry_run_id, the backfill and run metrics tags), then
  * dagster/parent_run_id and dagster/root_run_id, and
- * dagster/is_resume_retry=true for FROM_FAILURE. FROM_FAILURE needs a
- * parent that ended FAILURE or CANCELED and something to re-execute;
- * otherwise -1 with RUN_ERR_INVALID and Dagster's message. */
+ * dagster/is_resume_retry=true for FROM_FAILURE, all written with the run.
+ * FROM_FAILURE refuses as run_steps_from_failure does (-1 with err). */
 int run_create_reexecution(run_instance *inst, const run_reexecution *req, char run_id[37],
                            run_error *err);
-
-/* Adds tags that run_create refuses from callers (system tags dagd sets
- * on a caller's behalf: dagster/is_resume_retry, dagster/step_selection)
- * to a run just created, before it is submitted. */
-int run_add_system_tags(run_instance *inst, const char *run_id, const store_tag *tags, size_t n,
-                        run_error *err);
 
 /* ---- where a step that is not executed finds its outputs ---- */
 
@@ -66,10 +82,15 @@ int run_add_system_tags(run_instance *inst, const char *run_id, const store_tag 
  * outputs each produced. */
 typedef struct run_lineage run_lineage;
 
-/* Reads the ancestors of run (none when it has no parent) into arena a.
- * NULL with err when storage fails; a chain that breaks (an ancestor
- * deleted) just ends there. */
+/* Reads the ancestors of run (none when it has no parent) into arena a:
+ * their ids and the outputs their events show they produced (the events
+ * themselves are read in a scratch arena and not kept). NULL with err when
+ * storage fails; a chain that breaks (an ancestor deleted since the run
+ * was created) ends there, and run_lineage_missing names the run. */
 run_lineage *run_lineage_load(store *s, const store_run *run, arena *a, run_error *err);
+
+/* The ancestor the chain broke at (no longer stored), or NULL. */
+const char *run_lineage_missing(const run_lineage *l);
 
 /* The id of the nearest ancestor whose events show it produced output of
  * step_key, or NULL. */

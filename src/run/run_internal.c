@@ -1,11 +1,17 @@
 /* run_internal.c — what the files of src/run/ share that is not inline
- * (run_internal.h): loading a run by id, and removing a run's folders
- * (run_delete, and the run worker that finds its run deleted). */
+ * (run_internal.h): loading a run by id, removing a run's folders
+ * (run_delete, and the run worker that finds its run deleted), and the
+ * host identity that tells whether a run's worker pid is ours to judge.
+ *
+ * The boot id changes with every boot and differs between machines; the
+ * PID namespace's inode tells containers of one machine apart, since pids
+ * are only meaningful within one namespace. */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
 #include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include "run/run_internal.h"
 
@@ -65,4 +71,32 @@ store_run *run_load(run_instance *inst, const char *run_id, arena *a, run_error 
       run_fail(err, RUN_ERR_NOT_FOUND, RUN_NOT_FOUND_FMT, run_id);
   }
   return run;
+}
+
+bool run_host_identity(char *out, size_t size) {
+  out[0] = '\0';
+  char boot[64] = "";
+  FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+  if (!f)
+    return false;
+  bool read = fgets(boot, sizeof boot, f) != NULL;
+  fclose(f);
+  boot[strcspn(boot, "\n")] = '\0';
+  struct stat ns;
+  if (!read || !boot[0] || stat("/proc/self/ns/pid", &ns) != 0)
+    return false;
+  int n = snprintf(out, size, "%s:%llu", boot, (unsigned long long)ns.st_ino);
+  if (n < 0 || (size_t)n >= size) {
+    out[0] = '\0';
+    return false;
+  }
+  return true;
+}
+
+bool run_worker_is_local(const store_run *run) {
+  const char *launched = store_run_tag(run, RUN_TAG_WORKER_HOST);
+  if (!launched)
+    return true; /* launched before the tag was recorded: judged as ever */
+  char here[128];
+  return run_host_identity(here, sizeof here) && strcmp(launched, here) == 0;
 }

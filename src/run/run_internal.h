@@ -1,7 +1,8 @@
 /* run_internal.h — what the files of src/run/ share (private to it): run
  * id checks, filling a run_error, reporting an event from outside the run
- * worker as Dagster's instance does; loading a run and removing a run's
- * folders (run_internal.c). */
+ * worker as Dagster's instance does; loading a run, removing a run's
+ * folders and telling whether a run's worker is this host's
+ * (run_internal.c). */
 #ifndef DAGD_RUN_INTERNAL_H
 #define DAGD_RUN_INTERNAL_H
 
@@ -40,6 +41,10 @@ run_fail(run_error *err, run_error_code code, const char *fmt, ...) {
 
 /* Dagster's RunNotFoundError text. */
 #define RUN_NOT_FOUND_FMT "Run %s could not be found."
+/* Dagster's message for a run marked CANCELED by someone other than its
+ * worker (a queued run canceled, a dead worker's run, the monitor). */
+#define RUN_CANCELED_OUTSIDE                                                                       \
+  "This run has been marked as canceled from outside the execution context."
 
 /* Events the instance reports about a run from outside its worker
  * (starting, canceling, failing it) are logged at INFO, as Dagster's
@@ -62,6 +67,18 @@ static inline bool run_report(store *s, const char *run_id, const char *type, co
 /* The run (in arena a), or NULL with err set: RUN_ERR_NOT_FOUND for an id
  * that is no UUID or no run, RUN_ERR_INTERNAL when the store failed. */
 store_run *run_load(run_instance *inst, const char *run_id, arena *a, run_error *err);
+
+/* This process's host identity as run_launch records it (launch.h):
+ * "<boot id>:<PID namespace inode>" into out; false (out empty) when /proc
+ * does not tell. */
+bool run_host_identity(char *out, size_t size);
+
+/* Whether the run's worker pid can be judged here: the run was launched
+ * from this host and PID namespace (RUN_TAG_WORKER_HOST), or before that
+ * tag was recorded. A worker launched elsewhere is not ours to signal or
+ * to declare dead; when this process cannot tell its own identity, no
+ * tagged run counts as local. */
+bool run_worker_is_local(const store_run *run);
 
 /* rm -r of <dir>/<run_id>, symlinks removed, never followed. A folder
  * already gone is fine; with `racing`, so is one that something else (the

@@ -21,7 +21,13 @@
  * run's orphans apart from an unrelated session that reuses the id once
  * the pid is recycled. Their whole process groups get SIGKILL: with the
  * worker gone there is no grace period to honour, and an op's children
- * share its group. */
+ * share its group.
+ *
+ * All of that holds only on the host and in the PID namespace the run was
+ * launched from (run_worker_is_local): elsewhere the stored pid names
+ * some other process, or none. A run launched elsewhere is never
+ * signalled nor declared dead from here; a SAFE_TERMINATE leaves it
+ * CANCELING, which its worker sees when it next polls the run's status. */
 #define _GNU_SOURCE /* pidfd_open, pidfd_send_signal */
 #include "run/terminate.h"
 
@@ -40,7 +46,6 @@
 #include "base/fs.h"
 #include "run/run_internal.h"
 
-#define CANCELED_OUTSIDE "This run has been marked as canceled from outside the execution context."
 #define FORCIBLY_CANCELED                                                                          \
   "This pipeline was forcibly marked as canceled from outside the execution context. The "         \
   "computational resources created by the run may not have been fully cleaned up."
@@ -199,9 +204,12 @@ size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id) {
 
 /* Signals the run's worker; when it is not alive but the run had one,
  * kills the ops it left behind. True when the worker was signalled;
- * *orphans receives how many process groups were killed otherwise. */
+ * *orphans receives how many process groups were killed otherwise. A
+ * worker launched elsewhere is left alone (false, no orphans). */
 static bool stop_worker(const store_run *run, int sig, size_t *orphans) {
   *orphans = 0;
+  if (!run_worker_is_local(run))
+    return false;
   if (run_signal_worker(run->worker_pid, run->run_id, sig))
     return true;
   *orphans = run_kill_orphaned_ops(run->worker_pid, run->run_id);
@@ -226,17 +234,45 @@ static void dead_worker_message(const store_run *run, size_t orphans, const char
 static bool cancel_queued(run_instance *inst, const char *run_id, run_error *err) {
   return run_report(inst->store, run_id, "RUN_CANCELING", "Canceling run from the queue.", NULL,
                     err) &&
-         run_report(inst->store, run_id, "RUN_CANCELED", CANCELED_OUTSIDE, NULL, err);
+         run_report(inst->store, run_id, "RUN_CANCELED", RUN_CANCELED_OUTSIDE, NULL, err);
+}
+
+/* Whether the run is still unfinished, read again now: the caller's copy
+ * may predate the worker finishing it normally (a deleted run counts as
+ * finished: there is nothing left to end). False with err set when the
+ * storage failed. */
+static bool still_unfinished(run_instance *inst, const char *run_id, bool *unfinished,
+                             run_error *err) {
+  arena *a = arena_new(0);
+  store_error serr = {{0}};
+  store_run *now = store_run_get(inst->store, run_id, a, &serr);
+  *unfinished = now && !store_run_status_finished(now->status);
+  arena_free(a);
+  if (!now && serr.message[0]) {
+    run_fail(err, RUN_ERR_INTERNAL, "%s", serr.message);
+    return false;
+  }
+  return true;
 }
 
 int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_type,
                       const char *message, run_error *err) {
-  size_t orphans = run_kill_orphaned_ops(run->worker_pid, run->run_id);
+  bool unfinished;
+  if (!still_unfinished(inst, run->run_id, &unfinished, err))
+    return -1;
+  if (!unfinished)
+    return 0;
   const char *then = strcmp(end_type, "RUN_FAILURE") == 0 ? ": the run is marked as failed."
                                                           : ": the run is marked as canceled.";
   char engine[256];
-  if (run->worker_pid > 0)
-    dead_worker_message(run, orphans, then, engine, sizeof engine);
+  if (!run_worker_is_local(run))
+    snprintf(engine, sizeof engine,
+             "The run worker was launched on another host or in another PID namespace, so its "
+             "ops cannot be stopped from here%s",
+             then);
+  else if (run->worker_pid > 0)
+    dead_worker_message(run, run_kill_orphaned_ops(run->worker_pid, run->run_id), then, engine,
+                        sizeof engine);
   else
     snprintf(engine, sizeof engine,
              "The run has no run worker, so nothing can stop the run's ops%s", then);
@@ -247,13 +283,14 @@ int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_
 
 /* SAFE_TERMINATE of a STARTED run: the worker stops its ops and reports
  * RUN_CANCELED; without a live worker nobody would, so it is done here,
- * after stopping the ops a dead worker left behind. */
+ * after stopping the ops a dead worker left behind. A worker launched
+ * elsewhere learns of RUN_CANCELING from the store. */
 static bool cancel_started(run_instance *inst, const store_run *run, run_error *err) {
   if (!run_report(inst->store, run->run_id, "RUN_CANCELING", "Sending run termination request.",
                   NULL, err))
     return false;
-  return run_signal_worker(run->worker_pid, run->run_id, SIGTERM) ||
-         run_end_abandoned(inst, run, "RUN_CANCELED", CANCELED_OUTSIDE, err) == 0;
+  return !run_worker_is_local(run) || run_signal_worker(run->worker_pid, run->run_id, SIGTERM) ||
+         run_end_abandoned(inst, run, "RUN_CANCELED", RUN_CANCELED_OUTSIDE, err) == 0;
 }
 
 /* MARK_AS_CANCELED_IMMEDIATELY: a queued run leaves the queue as with
@@ -271,7 +308,7 @@ static bool force_cancel(run_instance *inst, const store_run *run, run_error *er
   if (!run_report(inst->store, run->run_id, "RUN_CANCELED", FORCIBLY_CANCELED, NULL, err))
     return false;
   size_t orphans;
-  if (stop_worker(run, SIGTERM, &orphans) || run->worker_pid <= 0)
+  if (stop_worker(run, SIGTERM, &orphans) || run->worker_pid <= 0 || !run_worker_is_local(run))
     return true;
   char message[256];
   dead_worker_message(run, orphans, ".", message, sizeof message);

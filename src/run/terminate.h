@@ -11,7 +11,10 @@
  * saying so, and the ops it left behind are stopped: every process of the
  * worker's session whose environment names the run (DAGD_RUN_ID) has its
  * process group killed (the same on MARK_AS_CANCELED_IMMEDIATELY and
- * run_delete).
+ * run_delete). A run launched on another host or in another PID namespace
+ * (RUN_TAG_WORKER_HOST, launch.h) is never signalled nor judged dead from
+ * here: SAFE_TERMINATE leaves it CANCELING, for its worker to see in the
+ * store, and the other calls leave its processes alone.
  *
  * MARK_AS_CANCELED_IMMEDIATELY works on any unfinished run: RUN_CANCELED
  * with Dagster's message ("This pipeline was forcibly marked as canceled
@@ -64,7 +67,11 @@ size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id);
 /* Ends a run whose worker is not running (or that never had one), since
  * nothing else ever would: kills the ops the worker left, reports an
  * ENGINE_EVENT saying what became of them, then end_type (RUN_FAILURE or
- * RUN_CANCELED) with message. Used by SAFE_TERMINATE and by run
+ * RUN_CANCELED) with message. The run is read again first: one that
+ * finished meanwhile (its worker ended it normally) or was deleted is left
+ * as it is. A run launched on another host or PID namespace
+ * (run_worker_is_local) gets no kill, and the engine event says its ops
+ * cannot be stopped from here. Used by SAFE_TERMINATE and by run
  * monitoring. 0, or -1 with err (RUN_ERR_INTERNAL). */
 int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_type,
                       const char *message, run_error *err);

@@ -99,6 +99,9 @@ typedef struct step_run {
   run_op_events_tail tail;
   bool events_refused;    /* DAGD_EVENTS could not be read: warned once */
   json_t *output_entries; /* output name → metadata entries the op reported */
+  /* Per input of the step, the files of its sources as the attempt's
+   * environment named them (LOADED_INPUT reports them). */
+  const char ***input_paths;
 } step_run;
 
 typedef struct worker {
@@ -478,7 +481,7 @@ static bool prepare(worker *w, const store_run *run, buf *why, const char **clas
  * JOB_INITIALIZATION_FAILURE, with Dagster's message; false (reason in
  * w->end_error) when it could not be recorded. */
 static bool fail_initialization(worker *w, const char *class_name, const char *why) {
-  store_tag tag = {"dagster/failure_reason", "JOB_INITIALIZATION_FAILURE"};
+  store_tag tag = {RUN_TAG_FAILURE_REASON, "JOB_INITIALIZATION_FAILURE"};
   store_error e;
   store_run_add_tags(w->s, w->run_id, &tag, 1, &e);
   json_t *body = json_object();
@@ -606,12 +609,19 @@ static const char *source_path(worker *w, const defs_step_source *src, buf *why)
   const char *producer = run_lineage_producer(w->lineage, step, output);
   if (!producer) {
     const char *runs = run_lineage_describe(w->lineage, w->a);
+    const char *missing = run_lineage_missing(w->lineage);
+    const char *reason = missing && *runs
+                             ? fmt(w,
+                                   "none of the runs it re-executes produced it (%s), and run %s "
+                                   "further up its lineage no longer exists",
+                                   runs, missing)
+                         : missing ? fmt(w, "run %s of its lineage no longer exists", missing)
+                         : *runs ? fmt(w, "none of the runs it re-executes produced it (%s)", runs)
+                                 : "this run re-executes no run";
     buf_printf(why,
                "output \"%s\" of step \"%s\" comes from an earlier run (this run does not execute "
                "the step), but %s",
-               output, step,
-               *runs ? fmt(w, "none of the runs it re-executes produced it (%s)", runs)
-                     : "this run re-executes no run");
+               output, step, reason);
     return NULL;
   }
   const char *path = run_output_path(w, producer, src->step, output);
@@ -647,22 +657,20 @@ static json_t *loaded_input_body(const char *input, const defs_step_source *src,
 /* LOADED_INPUT (per upstream output, with the path its value was read
  * from, which names the run that produced it) and STEP_INPUT for every
  * input that carries a value, as Dagster loads inputs after STEP_START. */
-static void emit_inputs(worker *w, const defs_step *st) {
+static void emit_inputs(worker *w, const step_run *r) {
+  const defs_step *st = r->step;
   for (size_t i = 0; i < st->n_inputs; i++) {
     const defs_step_input *in = &st->inputs[i];
     const char *name = in->input->name;
     if (in->input->type->kind == DEFS_TYPE_NOTHING)
       continue;
-    for (size_t j = 0; j < in->n_sources; j++) {
-      buf ignored; /* the environment was built: every source has its file */
-      buf_init(&ignored, w->a);
+    for (size_t j = 0; j < in->n_sources; j++)
       emit(w, "LOADED_INPUT", st->key,
            fmt(w,
                "Loaded input \"%s\" using input manager \"" IO_MANAGER
                "\", from output \"%s\" of step \"%s\"",
                name, in->sources[j].output->name, in->sources[j].step->key),
-           loaded_input_body(name, &in->sources[j], source_path(w, &in->sources[j], &ignored)));
-    }
+           loaded_input_body(name, &in->sources[j], r->input_paths[i][j]));
     json_t *b = json_object();
     json_object_set_new(b, "inputName", json_string(name));
     json_object_set_new(b, "typeCheck", run_type_check_json(name));
@@ -888,10 +896,12 @@ static void add_env(worker *w, const char ***env, size_t *n, size_t *cap, const 
 }
 
 /* The inputs' variables (writing fan-in lists and config values to
- * <dir>/INPUTS_DIR/, a name no output can have); false with the reason in
- * why. */
-static bool input_env(worker *w, const defs_step *st, const char *dir, const char ***env, size_t *n,
-                      size_t *cap, buf *why) {
+ * <dir>/INPUTS_DIR/, a name no output can have), and their sources' files
+ * into r->input_paths; false with the reason in why. */
+static bool input_env(worker *w, step_run *r, const char ***env, size_t *n, size_t *cap, buf *why) {
+  const defs_step *st = r->step;
+  const char *dir = r->dir;
+  r->input_paths = arena_calloc(w->a, (st->n_inputs + 1) * sizeof *r->input_paths);
   for (size_t i = 0; i < st->n_inputs; i++) {
     const defs_step_input *in = &st->inputs[i];
     const char *name = in->input->name;
@@ -899,6 +909,7 @@ static bool input_env(worker *w, const defs_step *st, const char *dir, const cha
     if (in->input->type->kind == DEFS_TYPE_NOTHING)
       continue;
     const char **paths = arena_alloc(w->a, (in->n_sources + 1) * sizeof *paths);
+    r->input_paths[i] = paths;
     for (size_t j = 0; j < in->n_sources; j++) {
       if (!(paths[j] = source_path(w, &in->sources[j], why))) {
         buf_printf(why, " (input \"%s\")", name);
@@ -958,7 +969,7 @@ static char **step_environment(worker *w, step_run *r, buf *why) {
     add_env(w, &env, &n, &cap, fmt(w, "DAGD_RESOURCE_%s", name), text ? text : "{}");
     free(text);
   }
-  if (!input_env(w, st, r->dir, &env, &n, &cap, why))
+  if (!input_env(w, r, &env, &n, &cap, why))
     return NULL;
   return run_step_environ(w->base_env, env, n, w->a);
 }
@@ -1042,7 +1053,7 @@ static void start_attempt(worker *w, step_run *r) {
     emit(w, "STEP_START", st->key, fmt(w, "Started execution of step \"%s\".", st->key), NULL);
   if (r->pid > 0) {
     w->n_running++;
-    emit_inputs(w, st);
+    emit_inputs(w, r);
     return;
   }
   attempt_failed(
@@ -1355,7 +1366,7 @@ static bool finish_run(worker *w, double started) {
   if (json_array_size(w->failed_keys) == 0)
     return emit_final(w, "RUN_SUCCESS",
                       fmt(w, "Finished execution of run for \"%s\".", w->job_name), NULL);
-  store_tag tag = {"dagster/failure_reason", "STEP_FAILURE"};
+  store_tag tag = {RUN_TAG_FAILURE_REASON, "STEP_FAILURE"};
   store_error e;
   if (!w->quiet)
     store_run_add_tags(w->s, w->run_id, &tag, 1, &e);

@@ -9,23 +9,29 @@
 // That the monitor looked at a live run and left it alone is shown by a run
 // launched after it whose worker was killed: a pass checks runs oldest
 // first, so once the newer one is FAILURE the older one was checked.
+// A run launched from another host or PID namespace (its hidden worker host
+// tag, rewritten here with the sqlite3 shell, names another identity) is
+// left STARTED with its ops running when its worker dies, until the tag
+// names this host again.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import {
   alive,
+  assertOpsGone,
   FIXTURE_WORKSPACE,
-  freshSubDir,
   gql,
-  groupMembers,
+  killWorker,
   launch,
-  readPidFile,
   removeDir,
   runStatus,
+  runWorker,
+  settleRuns,
+  startSleeper,
   tempDir,
-  waitFor,
   waitForStatus,
   workerPids,
 } from './fixtures/runs/harness.mjs';
@@ -66,31 +72,31 @@ async function runDetails(url, runId) {
   };
 }
 
-/** Launches `sleeper` and resolves once its op runs: { runId, opPid, childPid, worker }. */
-async function startSleeper(url, dir) {
-  const pids = freshSubDir(dir);
-  const runId = await launch(url, 'sleeper', { runConfigData: { ops: { sleepy: { config: { dir: pids } } } } });
-  const opPid = await readPidFile(path.join(pids, 'op.pid'), `run ${runId}'s op to write its pid`);
-  const childPid = await readPidFile(path.join(pids, 'child.pid'), `run ${runId}'s op's child pid`);
-  assert.equal(await waitForStatus(url, runId, ['STARTED']), 'STARTED');
-  const workers = workerPids(runId);
-  assert.equal(workers.length, 1, `one worker for run ${runId}`);
-  return { runId, opPid, childPid, worker: workers[0] };
+const HOST_TAG = '.dagster/run_worker_host';
+
+/** This host's identity as dagd records it: "<boot id>:<PID namespace inode>". */
+function hostIdentity() {
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  return `${boot}:${statSync('/proc/self/ns/pid').ino}`;
 }
 
-/** Kills a run's worker with SIGKILL and waits until it is dead. */
-async function killWorker(worker) {
-  process.kill(worker, 'SIGKILL');
-  await waitFor(() => !alive(worker), { what: `worker ${worker} to die` });
+/** Runs SQL on the instance's database with the sqlite3 shell (waiting out dagd's locks). */
+function sql(home, statement) {
+  const db = path.join(home, 'history', 'runs.db');
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, statement], { encoding: 'utf8' }).trim();
+}
+
+/** The run's worker host tag as stored ('' when none); sets it first when value is given. */
+function hostTag(home, runId, value) {
+  const where = `key = '${HOST_TAG}' AND run_pk = (SELECT id FROM runs WHERE run_id = '${runId}')`;
+  if (value !== undefined) sql(home, `UPDATE run_tags SET value = '${value}' WHERE ${where}`);
+  return sql(home, `SELECT value FROM run_tags WHERE ${where}`);
 }
 
 /** Checks the run ended FAILURE as the monitor ends a run whose worker died, its ops gone. */
 async function assertFailedByMonitor(url, { runId, opPid, childPid, worker }) {
   assert.equal(await waitForStatus(url, runId, ['FAILURE'], NOTICED), 'FAILURE');
-  await waitFor(() => !alive(opPid) && !alive(childPid) && groupMembers(opPid).length === 0, {
-    timeout: 5000,
-    what: `run ${runId}'s op ${opPid} and its child ${childPid} to be gone`,
-  });
+  await assertOpsGone(opPid, childPid, `run ${runId}'s op ${opPid} and its child ${childPid} to be gone`);
   const { tags, events } = await runDetails(url, runId);
   assert.equal(tags['dagster/failure_reason'], 'UNEXPECTED_TERMINATION');
   const failures = events.filter(([type]) => type === 'RUN_FAILURE');
@@ -111,16 +117,10 @@ async function assertFailedByMonitor(url, { runId, opPid, childPid, worker }) {
   );
 }
 
-const TERMINATE = `
-mutation($id: String!) {
-  terminateRun(runId: $id, terminatePolicy: MARK_AS_CANCELED_IMMEDIATELY) { __typename }
-}`;
-
 describe('run monitoring in dagd dev', () => {
   let home;
   let dir;
   let s;
-  const runIds = [];
 
   before(() => {
     home = monitoredHome();
@@ -131,14 +131,7 @@ describe('run monitoring in dagd dev', () => {
     try {
       // A test that failed half-way may leave a run going: cancel it.
       s ??= await startDev(home);
-      for (const runId of runIds) {
-        const status = await runStatus(s.url, runId);
-        if (!['SUCCESS', 'FAILURE', 'CANCELED'].includes(status)) await gql(s.url, TERMINATE, { id: runId });
-      }
-      await waitFor(() => runIds.every((id) => workerPids(id).length === 0), {
-        timeout: 10000,
-        what: 'every run worker to exit',
-      });
+      await settleRuns(s.url);
       assert.equal(await s.stop(), 0, s.stderr());
     } finally {
       removeDir(dir);
@@ -146,11 +139,10 @@ describe('run monitoring in dagd dev', () => {
     }
   });
 
-  /** startSleeper, remembering the run for the cleanup. */
+  /** startSleeper, with the pid of the run's worker: { runId, opPid, childPid, worker }. */
   async function sleeper() {
     const run = await startSleeper(s.url, dir);
-    runIds.push(run.runId);
-    return run;
+    return { ...run, worker: runWorker(run.runId) };
   }
 
   test('a run whose worker is killed -9 ends FAILURE with the reason, its ops stopped', async () => {
@@ -166,10 +158,39 @@ describe('run monitoring in dagd dev', () => {
     await assertFailedByMonitor(s.url, live);
   });
 
+  test('a run launched from another host is left alone until its tag names this host', async () => {
+    const foreign = await sleeper();
+    const here = hostIdentity();
+    assert.equal(hostTag(home, foreign.runId), here);
+    const { tags } = await runDetails(s.url, foreign.runId);
+    assert.ok(!(HOST_TAG in tags), 'the tag is hidden from Run.tags');
+    const elsewhere = '00000000-0000-4000-8000-000000000000:1';
+    try {
+      assert.equal(hostTag(home, foreign.runId, elsewhere), elsewhere);
+      await killWorker(foreign.worker);
+      // A newer run failed by the monitor means a pass looked at the foreign one first.
+      const witness = await sleeper();
+      await killWorker(witness.worker);
+      await assertFailedByMonitor(s.url, witness);
+      assert.equal(await runStatus(s.url, foreign.runId), 'STARTED');
+      // The op itself dies with its worker (PR_SET_PDEATHSIG); the op's child lives on.
+      assert.ok(alive(foreign.childPid), 'the ops it left are not stopped from here');
+      const { events } = await runDetails(s.url, foreign.runId);
+      const judged = events.filter(
+        ([type, message]) =>
+          type === 'RUN_FAILURE' || (type === 'ENGINE_EVENT' && message.startsWith('The run worker')),
+      );
+      assert.deepEqual(judged, []);
+    } finally {
+      // This host's again, even after a failure: only then are its ops stopped (here or by after()).
+      assert.equal(hostTag(home, foreign.runId, here), here);
+    }
+    await assertFailedByMonitor(s.url, foreign);
+  });
+
   test('across a restart of dagd dev a run goes on and finishes, a dead one is failed', async () => {
     const file = path.join(dir, 'go-on');
     const runId = await launch(s.url, 'waiter', { runConfigData: { ops: { wait_for_file: { config: { path: file } } } } });
-    runIds.push(runId);
     assert.equal(await waitForStatus(s.url, runId, ['STARTED']), 'STARTED');
     const killed = await sleeper();
     assert.equal(await s.stop(), 0, s.stderr());

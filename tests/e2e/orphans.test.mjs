@@ -15,16 +15,14 @@ import { describe, test } from 'node:test';
 
 import {
   alive,
-  freshSubDir,
+  assertOpsGone,
   gql,
-  groupMembers,
-  launch,
-  readPidFile,
+  killWorker,
   runStatus,
+  runWorker,
+  startSleeper,
   useDev,
-  waitFor,
   waitForStatus,
-  workerPids,
 } from './fixtures/runs/harness.mjs';
 
 const TERMINATE = `
@@ -55,19 +53,6 @@ query($id: ID!) {
 const ONE_GROUP_STOPPED = "1 process group of the run's ops left running was stopped";
 
 /**
- * Launches `sleeper` (pid files in a fresh folder under dir) and resolves
- * once its op runs, the run STARTED, to { runId, opPid, childPid }.
- */
-async function startSleeper(url, dir) {
-  const pids = freshSubDir(dir);
-  const runId = await launch(url, 'sleeper', { runConfigData: { ops: { sleepy: { config: { dir: pids } } } } });
-  const opPid = await readPidFile(path.join(pids, 'op.pid'), `run ${runId}'s op to write its pid`);
-  const childPid = await readPidFile(path.join(pids, 'child.pid'), `run ${runId}'s op's child pid`);
-  assert.equal(await waitForStatus(url, runId, ['STARTED']), 'STARTED');
-  return { runId, opPid, childPid };
-}
-
-/**
  * startSleeper, then SIGKILL to the run's worker, waiting until it is
  * dead. The op's child is checked to be still running, orphaned (the op
  * itself may die with the worker, which cannot reach the op's children).
@@ -75,22 +60,11 @@ async function startSleeper(url, dir) {
  */
 async function sleeperWithDeadWorker(url, dir) {
   const { runId, opPid, childPid } = await startSleeper(url, dir);
-  const workers = workerPids(runId);
-  assert.equal(workers.length, 1, `one worker for run ${runId}`);
-  const [worker] = workers;
-  process.kill(worker, 'SIGKILL');
-  await waitFor(() => !alive(worker), { what: `worker ${worker} to die` });
+  const worker = runWorker(runId);
+  await killWorker(worker);
   assert.ok(alive(childPid), "the op's child outlives a killed worker");
   assert.equal(await runStatus(url, runId), 'STARTED', 'nobody noticed the worker died');
   return { runId, opPid, childPid, worker };
-}
-
-/** Waits until the op, its child and every other member of its group are gone. */
-async function assertOpsGone(opPid, childPid, what) {
-  await waitFor(() => !alive(opPid) && !alive(childPid) && groupMembers(opPid).length === 0, {
-    timeout: 5000,
-    what,
-  });
 }
 
 /** The run's events as [eventType, message] pairs. */

@@ -4,7 +4,7 @@
 // its downstream, reading the upstream value the parent run produced
 // (the output values are checked), ALL_STEPS runs everything again,
 // runGroupOrError lists the family, and the strategies' refusals come back
-// as Dagster's. The mutation is Dagster UI's LaunchPipelineReexecution
+// as Dagster's (a parent that did not fail, a deleted ancestor). The mutation is Dagster UI's LaunchPipelineReexecution
 // document (RunUtils.tsx) with its PythonError fragment.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -181,6 +181,32 @@ describe('re-execution', () => {
       [grandchildId]: childId,
       [allId]: grandchildId,
     });
+  });
+
+  test('a deleted ancestor refuses FROM_FAILURE (the outputs left out come from it); ALL_STEPS still runs', async () => {
+    const runConfigData = {
+      ops: { emit: { config: { number: 2 } }, flaky: { config: { path: path.join(dir, 'never-fixed') } } },
+    };
+    const rootId = await launch(s.url, 'recovering', { runConfigData, location: 'reexecute' });
+    assert.equal(await waitForStatus(s.url, rootId), 'FAILURE');
+    let result = await reexecute(s.url, rootId, 'FROM_FAILURE');
+    assert.equal(result.__typename, 'LaunchRunSuccess', JSON.stringify(result));
+    const childId = result.run.runId;
+    assert.equal(await waitForStatus(s.url, childId), 'FAILURE');
+
+    const { deleteRun } = await gql(
+      s.url,
+      'mutation($id: String!) { deleteRun(runId: $id) { __typename } }',
+      { id: rootId },
+    );
+    assert.equal(deleteRun.__typename, 'DeletePipelineRunSuccess');
+    result = await reexecute(s.url, childId, 'FROM_FAILURE');
+    assert.equal(result.__typename, 'PythonError');
+    assert.equal(result.message, `Could not load ancestor run ${rootId} for re-execution`);
+    result = await reexecute(s.url, childId, 'ALL_STEPS');
+    assert.equal(result.__typename, 'LaunchRunSuccess', JSON.stringify(result));
+    assert.equal(result.run.rootRunId, rootId);
+    assert.equal(await waitForStatus(s.url, result.run.runId), 'FAILURE'); // flaky is still broken
   });
 
   test('unknown parents and mixed arguments are refused', async () => {

@@ -5,7 +5,7 @@
 // messages on the `ws` package). pipelineRunLogs: every event of a run
 // exactly once and in order, compared with logsForRun afterwards; resumed
 // from a cursor in the middle, while the run goes and after it; an unknown
-// run. capturedLogs: a step that prints, waits for a file, prints again,
+// run; a run deleted while subscribed to (the stream completes). capturedLogs: a step that prints, waits for a file, prints again,
 // streamed as it grows and complete once the run is over.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -302,6 +302,24 @@ describe('pipelineRunLogs', () => {
             },
           },
         });
+        await sub.untilComplete();
+      } finally {
+        await sub.close();
+      }
+    });
+
+    test(`a run deleted while subscribed: the subscription completes (${name})`, async () => {
+      const runId = await launch(s.url, 'quick');
+      await waitForStatus(s.url, runId, FINISHED);
+      const sub = await open(s.url, RUN_LOGS, { runId });
+      try {
+        await readLogs(sub);
+        const { deleteRun } = await gql(
+          s.url,
+          'mutation($id: String!) { deleteRun(runId: $id) { __typename } }',
+          { id: runId },
+        );
+        assert.equal(deleteRun.__typename, 'DeletePipelineRunSuccess');
         await sub.untilComplete();
       } finally {
         await sub.close();

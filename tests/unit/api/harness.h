@@ -1,9 +1,9 @@
 /* harness.h — what the API's unit tests share: the served schema and a
- * workspace loaded from a fixture, requests run through gql_run as a
- * transport runs them (with or without a run instance), a path lookup into
- * parsed responses, and printf into a heap string. Included once by each
- * test file; the functions are static inline so a file need not use them
- * all. */
+ * workspace loaded from a fixture (or an empty one, as cmocka group
+ * setups), requests run through gql_run as a transport runs them (with or
+ * without a run instance), a path lookup into parsed responses, and printf
+ * into a heap string. Included once by each test file; the functions are
+ * static inline so a file need not use them all. */
 #ifndef DAGD_TESTS_API_HARNESS_H
 #define DAGD_TESTS_API_HARNESS_H
 
@@ -63,6 +63,23 @@ static inline void harness_close(void) {
   workspace = NULL;
   gql_schema_free(schema);
   schema = NULL;
+}
+
+/* cmocka group setup of tests that need no code location (a server with
+ * an empty workspace): the served schema and that workspace. */
+static inline int harness_group_setup_empty(void **state) {
+  (void)state;
+  if (harness_open(NULL) != 0)
+    return -1;
+  workspace = api_workspace_new(NULL);
+  return 0;
+}
+
+/* cmocka group teardown: harness_close. */
+static inline int harness_group_teardown(void **state) {
+  (void)state;
+  harness_close();
+  return 0;
 }
 
 /* Runs query (variables: JSON object text, or NULL) against the workspace,

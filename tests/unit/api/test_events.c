@@ -21,20 +21,6 @@
 /* The fixture of the running test. */
 static home_fixture *fx;
 
-static int group_setup(void **state) {
-  (void)state;
-  if (harness_open(NULL) != 0)
-    return -1;
-  workspace = api_workspace_new(NULL);
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  harness_close();
-  return 0;
-}
-
 static int setup(void **state) {
   if (home_setup(state) != 0)
     return -1;
@@ -711,5 +697,5 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_captured_logs_bad_keys, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_captured_logs_metadata, setup, home_teardown),
   };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  return cmocka_run_group_tests(tests, harness_group_setup_empty, harness_group_teardown);
 }

@@ -8,11 +8,12 @@
  * events then each new event once and in order; every cursor form, HEAD,
  * bad cursors; chunks with hasMorePastEvents; a writer racing the
  * subscription; many subscribers of one run; the stream staying open after
- * the run ends, as Dagster's does), capturedLogs (the first read, growth
+ * the run ends, as Dagster's does, and completing when the run is
+ * deleted), capturedLogs (the first read, growth
  * in either file, a cursor to resume from, completion once the run is
  * over, an unknown run, a bad cursor), a server without an instance, the
  * watcher thread existing only while subscriptions do, and the test
- * subscription spliced into the Subscription type. */
+ * subscription added to the Subscription type (an `extend type`). */
 #define _XOPEN_SOURCE 700
 #include "harness.h"
 
@@ -31,20 +32,6 @@
 #define DEADLINE_MS 10000
 
 static home_fixture *fx;
-
-static int group_setup(void **state) {
-  (void)state;
-  if (harness_open(NULL) != 0)
-    return -1;
-  workspace = api_workspace_new(NULL);
-  return 0;
-}
-
-static int group_teardown(void **state) {
-  (void)state;
-  harness_close();
-  return 0;
-}
 
 static int setup(void **state) {
   if (home_setup(state) != 0)
@@ -410,6 +397,28 @@ static void test_past_then_live(void **state) {
   close_sub(s);
 }
 
+/* A run deleted while subscribed to: nothing can follow, so its streams
+ * complete, past or live, one subscriber or several. */
+static void test_deleted_run_completes(void **state) {
+  (void)state;
+  char id[37];
+  home_add_run(fx, STORE_RUN_STARTED, id);
+  int64_t first = log_message(id, "m1");
+  sub *a = open_logs(id, NULL), *b = open_logs(id, NULL);
+  expect_chunk(next_result(a), "m1", false, cursor_after(first));
+  expect_chunk(next_result(b), "m1", false, cursor_after(first));
+  store_error err = {{0}};
+  bool found = false;
+  assert_int_equal(store_run_delete(fx->inst->store, id, &found, &err), 0);
+  assert_true(found);
+  assert_null(wait_end(a));
+  assert_null(wait_end(b));
+  assert_int_equal(a->sink.n, 1);
+  assert_int_equal(b->sink.n, 1);
+  close_sub(a);
+  close_sub(b);
+}
+
 static void test_empty_log(void **state) {
   (void)state;
   char id[37];
@@ -719,6 +728,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_unknown_run, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_past_then_live, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_empty_log, setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_deleted_run_completes, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_cursors, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_chunks, setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_writer_racing_subscribers, setup, home_teardown),
@@ -729,5 +739,5 @@ int main(void) {
                                       home_teardown),
       cmocka_unit_test_setup_teardown(test_captured_logs_bad_cursor, setup, home_teardown),
   };
-  return cmocka_run_group_tests(tests, group_setup, group_teardown);
+  return cmocka_run_group_tests(tests, harness_group_setup_empty, harness_group_teardown);
 }

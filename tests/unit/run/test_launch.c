@@ -1,7 +1,8 @@
 /* test_launch.c — unit tests for src/run/launch.c.
  *
  * run_create: the stored run's fields, tags merged (job's, then the
- * caller's, then the system tags) and sorted, reserved tags refused with
+ * caller's, then the request's system tags, then dagd's) and sorted,
+ * written with the run, reserved tags refused with
  * Dagster's message, caller-given ids (conflicts, bad ids), subsets (their
  * selections, the snapshot stored under both ids), lineage ids.
  *
@@ -11,7 +12,10 @@
  * signals), along with the stored worker pid, RUN_STARTING and the worker
  * log. A worker that cannot be executed fails the run with the reason; so
  * does a store that cannot record RUN_STARTING (a trigger makes it fail),
- * and a run claimed already is launched all the same. A job whose
+ * and a run claimed already is launched all the same. The launch records
+ * this host's identity (boot id and PID namespace) in the run's hidden
+ * worker host tag, before RUN_STARTING; when that cannot be stored the
+ * run fails unstarted. A job whose
  * snapshot is stored already does not write it again. The
  * workers, orphaned by the double fork, are reaped by this process, a
  * child subreaper (home.h). */
@@ -36,6 +40,7 @@
 #include "fixtures/core/home.h"
 #include "run/events.h"
 #include "run/launch.h"
+#include "run/run_internal.h"
 
 #define FAKE_WORKER "tests/unit/run/fixtures/core/fake_worker.sh"
 
@@ -290,6 +295,59 @@ static void test_create_lineage(void **state) {
   req.root_run_id = root;
   assert_int_equal(run_create(f->home->inst, &req, id, &err), -1);
   assert_int_equal(err.code, RUN_ERR_INVALID);
+}
+
+static void test_create_system_tags(void **state) {
+  launch_fixture *f = *state;
+  const char *parent = "11111111-1111-4111-8111-111111111111";
+  store_tag tags[] = {{"owner", "me"}, {"step", "mine"}};
+  /* Not checked against the reserved prefixes; they win over the
+   * caller's, and lose to the lineage tags run_create writes. */
+  store_tag system[] = {{"dagster/is_resume_retry", "true"},
+                        {"dagster/step_selection", "a,c"},
+                        {"owner", "system"},
+                        {"dagster/parent_run_id", "stale"}};
+  run_new req = {.defs = f->defs,
+                 .job = f->job,
+                 .tags = tags,
+                 .n_tags = 2,
+                 .system_tags = system,
+                 .n_system_tags = 4,
+                 .parent_run_id = parent,
+                 .root_run_id = parent};
+  char id[37];
+  create_ok(f, &req, id);
+  store_run *r = home_get_run(f->home, id);
+  assert_string_equal(tag_value(r, "dagster/is_resume_retry"), "true");
+  assert_string_equal(tag_value(r, "dagster/step_selection"), "a,c");
+  assert_string_equal(tag_value(r, "owner"), "system");
+  assert_string_equal(tag_value(r, "step"), "mine");
+  assert_string_equal(tag_value(r, "dagster/parent_run_id"), parent);
+  for (size_t i = 1; i < r->n_tags; i++) /* stored sorted, one per key */
+    assert_true(strcmp(r->tags[i - 1].key, r->tags[i].key) < 0);
+
+  /* A caller's reserved tag is refused all the same, as is a system tag
+   * without a value; no run is left behind either way. */
+  store_error serr;
+  int64_t before = store_runs_count(f->home->inst->store, &(store_runs_filter){0}, &serr);
+  store_tag reserved[] = {{"dagster/backfill", "b"}};
+  run_new bad = {.defs = f->defs,
+                 .job = f->job,
+                 .tags = reserved,
+                 .n_tags = 1,
+                 .system_tags = system,
+                 .n_system_tags = 1};
+  run_error err;
+  assert_int_equal(run_create(f->home->inst, &bad, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  assert_string_equal(err.message,
+                      "Attempted to set tag with reserved system prefix: dagster/backfill");
+  store_tag no_value[] = {{"dagster/is_resume_retry", NULL}};
+  bad = (run_new){.defs = f->defs, .job = f->job, .system_tags = no_value, .n_system_tags = 1};
+  assert_int_equal(run_create(f->home->inst, &bad, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INVALID);
+  assert_string_equal(err.message, "A tag needs a key and a value.");
+  assert_int_equal(store_runs_count(f->home->inst->store, &(store_runs_filter){0}, &serr), before);
 }
 
 /* ---- run_launch ---- */
@@ -665,10 +723,60 @@ static void test_launch_run_claimed_already(void **state) {
   wait_gone(pid);
 }
 
+static void test_launch_records_host(void **state) {
+  launch_fixture *f = *state;
+  char here[128];
+  assert_true(run_host_identity(here, sizeof here));
+  /* "<boot id>:<PID namespace inode>": a UUID, then a number. */
+  const char *colon = strchr(here, ':');
+  assert_non_null(colon);
+  assert_int_equal(colon - here, 36);
+  char boot[37];
+  snprintf(boot, sizeof boot, "%.36s", here);
+  assert_true(run_id_is_uuid(boot));
+  assert_true(colon[1] >= '1' && colon[1] <= '9');
+  assert_int_equal(strspn(colon + 1, "0123456789"), strlen(colon + 1));
+  char again[128];
+  assert_true(run_host_identity(again, sizeof again));
+  assert_string_equal(again, here);
+  assert_false(run_host_identity(again, 20)); /* too small: nothing */
+  assert_string_equal(again, "");
+
+  /* Recorded even when the worker then fails to start. */
+  set_worker(f, "/nonexistent/never-started");
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+  assert_null(tag_value(home_get_run(f->home, id), RUN_TAG_WORKER_HOST));
+  run_error err;
+  assert_int_equal(run_launch(f->home->inst, id, &err), 0);
+  store_run *r = home_get_run(f->home, id);
+  assert_string_equal(tag_value(r, RUN_TAG_WORKER_HOST), here);
+  assert_true(run_worker_is_local(r));
+
+  /* Not storable: no RUN_STARTING, no worker, the run failed with why. */
+  create_ok(f, &req, id);
+  db_exec(f, "CREATE TRIGGER no_host BEFORE INSERT ON run_tags "
+             "WHEN NEW.key = '.dagster/run_worker_host' "
+             "BEGIN SELECT RAISE(ABORT, 'cannot tag the host'); END");
+  assert_int_equal(run_launch(f->home->inst, id, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INTERNAL);
+  assert_non_null(strstr(err.message, "cannot tag the host"));
+  r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_int_equal(r->worker_pid, 0);
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 1);
+  assert_string_equal(ev[0].event_type, "RUN_FAILURE");
+  assert_non_null(strstr(ev[0].message, "The run could not be started: "));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_create_fields_and_tags, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_reserved_tags, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_create_system_tags, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_given_ids, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_subset, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_lineage, setup, teardown),
@@ -680,6 +788,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_create_reuses_stored_snapshot, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_starting_not_recorded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_run_claimed_already, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_records_host, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

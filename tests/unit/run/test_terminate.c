@@ -7,6 +7,10 @@
  * its files (symlinks removed, never followed), and the ops a dead worker
  * left running, stopped by each policy and by deleting (only the run's:
  * processes of the same session without its DAGD_RUN_ID are left alone).
+ * A run launched on another host or PID namespace is never signalled nor
+ * declared dead: SAFE_TERMINATE leaves it CANCELING, its ops running. A
+ * run that finished (or was deleted) after it was read is not ended a
+ * second time by run_end_abandoned.
  *
  * The fake workers and their orphans are fixtures/core/workers.h's. */
 #define _XOPEN_SOURCE 700
@@ -32,7 +36,6 @@
 #define FORCED                                                                                     \
   "This pipeline was forcibly marked as canceled from outside the execution context. The "         \
   "computational resources created by the run may not have been fully cleaned up."
-#define OUTSIDE "This run has been marked as canceled from outside the execution context."
 
 static void terminate_ok(home_fixture *f, const char *id, run_terminate_policy policy) {
   run_error err;
@@ -101,7 +104,7 @@ static void test_queued(void **state) {
     add_run(f, STORE_RUN_QUEUED, 0, id);
     terminate_ok(f, id, (run_terminate_policy)policy);
     check_events(f, id, 2, "RUN_CANCELING", RUN_LEVEL_INFO, "Canceling run from the queue.",
-                 "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+                 "RUN_CANCELED", RUN_LEVEL_ERROR, CANCELED_FROM_OUTSIDE);
     assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
   }
 }
@@ -121,29 +124,20 @@ static void test_started_live_worker(void **state) {
 
 static void test_started_dead_worker(void **state) {
   home_fixture *f = *state;
-  char *argv[] = {"/bin/true", NULL};
-  pid_t dead = spawn(argv);
-  assert_int_equal(wait_exit(dead), 0);
+  pid_t dead = dead_pid();
   char id[37];
   add_run(f, STORE_RUN_STARTED, dead, id);
   terminate_ok(f, id, RUN_SAFE_TERMINATE);
   char engine[200];
-  snprintf(engine, sizeof engine,
-           "The run worker (pid %ld) is not running; no process of the run's ops was left "
-           "running: the run is marked as canceled.",
-           (long)dead);
-  check_events(f, id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
-               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
-  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+  snprintf(engine, sizeof engine, NOTHING_LEFT ": the run is marked as canceled.", (long)dead);
+  check_canceled_dead_worker(f, id, engine);
 
   /* No worker pid at all. */
   add_run(f, STORE_RUN_STARTED, 0, id);
   terminate_ok(f, id, RUN_SAFE_TERMINATE);
-  check_events(f, id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
-               "ENGINE_EVENT", RUN_LEVEL_INFO,
-               "The run has no run worker, so nothing can stop the run's ops: the run is marked "
-               "as canceled.",
-               "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
+  check_canceled_dead_worker(f, id,
+                             "The run has no run worker, so nothing can stop the run's ops: the "
+                             "run is marked as canceled.");
 }
 
 static void test_recycled_pid_left_alone(void **state) {
@@ -284,10 +278,6 @@ static void test_delete_signals_worker(void **state) {
   assert_null(store_run_get(f->inst->store, id, f->a, &serr));
 }
 
-#define ORPHANS_STOPPED                                                                            \
-  "The run worker (pid %ld) is not running; 2 process groups of the run's ops left running were "  \
-  "stopped"
-
 static void test_safe_terminate_stops_orphans(void **state) {
   home_fixture *f = *state;
   orphan_world w;
@@ -298,9 +288,7 @@ static void test_safe_terminate_stops_orphans(void **state) {
   char engine[256];
   snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as canceled.",
            (long)w.worker);
-  check_events(f, w.id, 3, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
-               "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_CANCELED", RUN_LEVEL_ERROR, OUTSIDE);
-  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
+  check_canceled_dead_worker(f, w.id, engine);
 }
 
 static void test_mark_as_canceled_stops_orphans(void **state) {
@@ -317,16 +305,11 @@ static void test_mark_as_canceled_stops_orphans(void **state) {
   assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELED);
 
   /* A dead worker that left nothing: the engine event says so. */
-  char *argv[] = {"/bin/true", NULL};
-  pid_t dead = spawn(argv);
-  assert_int_equal(wait_exit(dead), 0);
+  pid_t dead = dead_pid();
   char id[37];
   add_run(f, STORE_RUN_STARTING, dead, id);
   terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
-  snprintf(engine, sizeof engine,
-           "The run worker (pid %ld) is not running; no process of the run's ops was left "
-           "running.",
-           (long)dead);
+  snprintf(engine, sizeof engine, NOTHING_LEFT ".", (long)dead);
   check_events(f, id, 2, "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED, "ENGINE_EVENT", RUN_LEVEL_INFO,
                engine);
 }
@@ -341,6 +324,74 @@ static void test_delete_stops_orphans(void **state) {
   check_orphans_stopped(&w);
   store_error serr;
   assert_null(store_run_get(f->inst->store, w.id, f->a, &serr));
+}
+
+/* ---- runs launched elsewhere ---- */
+
+static void test_other_host_not_judged(void **state) {
+  home_fixture *f = *state;
+  /* Its pid is dead here, with the run's ops left running here: neither
+   * means anything for a run launched elsewhere. */
+  orphan_world w;
+  start_orphan_world(f, STORE_RUN_STARTED, &w);
+  launched_from(f, w.id, ELSEWHERE);
+  end_orphan_worker(&w, true);
+  terminate_ok(f, w.id, RUN_SAFE_TERMINATE);
+  check_events(f, w.id, 1, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.");
+  assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_CANCELING);
+  for (int i = 0; i < ORPHAN_PROCS; i++)
+    assert_true(still_running(w.pid[i]));
+
+  /* Forced: marked CANCELED, and the process its pid names here (a live
+   * fake worker of the run) is not signalled; nor is it on delete. */
+  char id[37];
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, id);
+  launched_from(f, id, ELSEWHERE);
+  terminate_ok(f, id, RUN_MARK_AS_CANCELED_IMMEDIATELY);
+  check_events(f, id, 2, "RUN_CANCELING", RUN_LEVEL_INFO, "Sending run termination request.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR, FORCED);
+  run_error err;
+  assert_int_equal(run_delete(f->inst, w.id, &err), 0);
+  assert_int_equal(run_delete(f->inst, id, &err), 0);
+  assert_true(still_running(pid));
+  for (int i = 0; i < ORPHAN_PROCS; i++)
+    assert_true(still_running(w.pid[i]));
+}
+
+static void test_end_abandoned_finished_meanwhile(void **state) {
+  home_fixture *f = *state;
+  /* Read while STARTED with a dead worker; then its worker ends it. */
+  char id[37], gone[37];
+  add_run(f, STORE_RUN_STARTED, dead_pid(), id);
+  store_run *stale = home_get_run(f, id);
+  store_error serr;
+  assert_true(run_event(f->inst->store, id, "RUN_SUCCESS", RUN_LEVEL_DEBUG, NULL,
+                        "Finished execution of run for \"job\".", NULL, &serr) > 0);
+  run_error err;
+  assert_int_equal(run_end_abandoned(f->inst, stale, "RUN_FAILURE", "abandoned", &err), 0);
+  check_events(f, id, 1, "RUN_SUCCESS", RUN_LEVEL_DEBUG, "Finished execution of run for \"job\".");
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_SUCCESS);
+
+  /* Deleted meanwhile: nothing left to end, and no error. */
+  add_run(f, STORE_RUN_STARTED, dead_pid(), gone);
+  stale = home_get_run(f, gone);
+  assert_int_equal(store_run_delete(f->inst->store, gone, NULL, &serr), 0);
+  assert_int_equal(run_end_abandoned(f->inst, stale, "RUN_CANCELED", "abandoned", &err), 0);
+  assert_null(store_run_get(f->inst->store, gone, f->a, &serr));
+
+  /* Still unfinished (CANCELING now): ended. */
+  add_run(f, STORE_RUN_STARTED, 0, id);
+  stale = home_get_run(f, id);
+  assert_true(run_event(f->inst->store, id, "RUN_CANCELING", RUN_LEVEL_INFO, NULL, "stop", NULL,
+                        &serr) > 0);
+  assert_int_equal(run_end_abandoned(f->inst, stale, "RUN_CANCELED", CANCELED_FROM_OUTSIDE, &err),
+                   0);
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_CANCELED);
+  size_t n;
+  store_event *ev = home_events(f, id, &n);
+  assert_int_equal(n, 3);
+  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
+  assert_string_equal(ev[2].message, CANCELED_FROM_OUTSIDE);
 }
 
 int main(void) {
@@ -361,6 +412,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_mark_as_canceled_stops_orphans, workers_setup,
                                       workers_teardown),
       cmocka_unit_test_setup_teardown(test_delete_stops_orphans, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_other_host_not_judged, workers_setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_end_abandoned_finished_meanwhile, workers_setup,
+                                      workers_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
