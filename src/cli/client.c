@@ -3,52 +3,58 @@
  *
  * In process, a request runs through gql_run against the API schema with
  * the instance and workspace this process opened, exactly as graphql.c
- * does. Over HTTP it is a small HTTP/1.1 client on POSIX sockets (no new
- * library): one connection per request (Connection: close), since the
- * commands send a handful of requests and a poll every half second at
- * most; the answer is read by Content-Length, chunked encoding, or up to
- * the close, within one deadline for the whole exchange. Either way the
- * response JSON goes through the same checks, so a command cannot tell
- * the two apart. https is refused by name: TLS would need a library and
- * the webserver serves plain HTTP. */
+ * does. Over HTTP it is libcurl (DESIGN.md §3: a well-kept library rather
+ * than a hand-written client): one easy handle per command, so the polls
+ * of --wait and --follow reuse one connection; one deadline
+ * (CURLOPT_TIMEOUT_MS) covers the whole exchange from name resolution to
+ * the last byte; the answer is capped in the write callback, so a server
+ * that keeps sending cannot make this process hold more than it reads.
+ * https works with libcurl's certificate checks left on; proxies from the
+ * environment are not used. Either way the
+ * response JSON goes through the same checks, so a command cannot tell the
+ * two apart.
+ *
+ * Everything a server or a run gives that reaches the terminal goes
+ * through cli_clean: run tags, op log messages and error texts are data
+ * anyone launching a run controls, and escape sequences in them must not
+ * reach the terminal as commands. */
 #include "cli/client.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "api/api.h"
 #include "base/arena.h"
-#include "base/buf.h"
-#include "base/clock.h"
 #include "base/json.h"
+#include "base/utf8.h"
+#include "base/version.h"
 #include "cli/workspace_arg.h"
 #include "graphql/exec.h"
 
 #define DEFAULT_TIMEOUT 30.0
-/* Bounds what a server can make this process hold. */
-#define MAX_HEADER_BYTES (64 * 1024)
-#define MAX_BODY_BYTES ((size_t)512 * 1024 * 1024)
+/* Bounds what a server can make this process hold: GraphQL answers of
+ * these commands are pages of at most a few MiB. */
+#define MAX_BODY_BYTES ((size_t)64 * 1024 * 1024)
 
 struct cli_client {
   const char *cmd;
   double timeout;
   /* Over HTTP: */
-  char *host;     /* as given, without brackets for IPv6 */
-  char *port;     /* "80" when none is given */
-  char *path;     /* the GraphQL endpoint's path, e.g. /prefix/graphql */
-  char *host_hdr; /* the Host header: host[:port] as given */
-  char *url;      /* as given, for messages */
+  char *url;       /* as given, for messages */
+  char *path;      /* the endpoint's path as sent, e.g. /prefix/graphql */
+  char *host;      /* the host as given (no brackets), for messages */
+  char *host_port; /* host:port as connected to, for messages */
+  CURL *curl;
+  struct curl_slist *headers;
+  char errbuf[CURL_ERROR_SIZE];
   /* In process: */
   gql_schema *schema;
   run_instance *instance;
@@ -84,6 +90,7 @@ static int common_option(const char *cmd, int c, const char *arg, const char *us
     o->timeout = t;
     return -1;
   }
+  case 'h':
   case CLI_OPT_HELP:
     fputs(usage, stdout);
     return 0;
@@ -98,7 +105,7 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
   /* A leading ':' makes getopt answer ':' for a missing value, and its own
    * messages are replaced by ones that name the command. */
   char optstring[64];
-  snprintf(optstring, sizeof optstring, ":w:%s", shortopts);
+  snprintf(optstring, sizeof optstring, ":hw:%s", shortopts);
   opterr = 0;
   optind = 1;
   int c;
@@ -124,25 +131,38 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 
 /* ---- the URL --------------------------------------------------------- */
 
-/* Fills c's host, port, path and Host header from url; false after
- * explaining why it is not an http:// URL dagd can use. */
-static bool parse_url(cli_client *c, const char *url) {
-  static const char scheme[] = "http://";
-  if (strncasecmp(url, "https://", 8) == 0) {
-    fprintf(stderr, "%s: --url %s: https is not supported; use http:// (dagd serves plain HTTP)\n",
+/* Appends path to out with the bytes a URL path cannot hold as they are
+ * (spaces, controls, non-ASCII, …) percent-encoded; an existing %XX
+ * escape is kept. */
+static void append_escaped_path(buf *out, const char *path, size_t n) {
+  static const char allowed[] = "-._~!$&'()*+,;=:@/";
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)path[i];
+    bool escape_kept = ch == '%' && i + 2 < n && isxdigit((unsigned char)path[i + 1]) &&
+                       isxdigit((unsigned char)path[i + 2]);
+    if (isalnum(ch) || (ch && strchr(allowed, ch)) || escape_kept)
+      buf_putc(out, (char)ch);
+    else
+      buf_printf(out, "%%%02X", ch);
+  }
+}
+
+/* Fills c's endpoint from url: the path, the host and host:port for
+ * messages, and the URL libcurl is given (into *endpoint); false after
+ * explaining why it is not a URL dagd can use. */
+static bool parse_url(cli_client *c, const char *url, buf *endpoint) {
+  bool https = strncasecmp(url, "https://", 8) == 0;
+  if (!https && strncasecmp(url, "http://", 7) != 0) {
+    fprintf(stderr, "%s: --url %s: not an http:// or https:// URL (e.g. http://127.0.0.1:3000)\n",
             c->cmd, url);
     return false;
   }
-  if (strncasecmp(url, scheme, sizeof scheme - 1) != 0) {
-    fprintf(stderr, "%s: --url %s: not an http:// URL (e.g. http://127.0.0.1:3000)\n", c->cmd, url);
-    return false;
-  }
-  const char *auth = url + sizeof scheme - 1;
+  const char *auth = url + (https ? 8 : 7);
   size_t auth_len = strcspn(auth, "/?#");
   const char *rest = auth + auth_len;
   if (strpbrk(rest, "?#") || auth_len == 0 || memchr(auth, '@', auth_len)) {
     fprintf(stderr,
-            "%s: --url %s: expected http://host[:port][/prefix], with no user, query or "
+            "%s: --url %s: expected http[s]://host[:port][/prefix], with no user, query or "
             "fragment\n",
             c->cmd, url);
     return false;
@@ -185,331 +205,178 @@ static bool parse_url(cli_client *c, const char *url) {
     }
   }
   c->host = strndup(host, host_len);
-  c->port = port ? strndup(port, port_len) : strdup("80");
-  c->host_hdr = strndup(auth, auth_len);
+  buf hp;
+  buf_init(&hp, NULL);
+  if (port)
+    buf_append(&hp, auth, auth_len);
+  else
+    buf_printf(&hp, "%.*s:%s", (int)auth_len, auth, https ? "443" : "80");
+  c->host_port = hp.data;
   /* The webserver prints its endpoint ending in /graphql: take that as it
    * is, else the URL is the server's root (or its path prefix). */
   size_t path_len = strlen(rest);
   while (path_len > 0 && rest[path_len - 1] == '/')
     path_len--;
-  static const char endpoint[] = "/graphql";
-  bool has_endpoint =
-      path_len >= sizeof endpoint - 1 &&
-      memcmp(rest + path_len - (sizeof endpoint - 1), endpoint, sizeof endpoint - 1) == 0;
+  static const char suffix[] = "/graphql";
+  bool has_endpoint = path_len >= sizeof suffix - 1 &&
+                      memcmp(rest + path_len - (sizeof suffix - 1), suffix, sizeof suffix - 1) == 0;
   buf p;
   buf_init(&p, NULL);
-  buf_append(&p, rest, path_len);
+  append_escaped_path(&p, rest, path_len);
   if (!has_endpoint)
-    buf_puts(&p, endpoint);
+    buf_puts(&p, suffix);
   c->path = p.data;
+  buf_printf(endpoint, "%s://%.*s%s", https ? "https" : "http", (int)auth_len, auth, c->path);
   return true;
 }
 
 /* ---- HTTP ------------------------------------------------------------ */
 
-/* What went wrong in an exchange, for one message. */
-typedef struct http_failure {
-  char why[512];
-} http_failure;
-
-static void fail(http_failure *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(http_failure *f, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(f->why, sizeof f->why, fmt, ap);
-  va_end(ap);
-}
-
-/* Milliseconds left before the deadline (0 when past it). */
-static int ms_left(double deadline) {
-  double left = deadline - clock_now();
-  return left <= 0 ? 0 : left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
-}
-
-/* Waits until fd is ready for events; false on timeout (errno ETIMEDOUT)
- * or error. */
-static bool wait_fd(int fd, short events, double deadline) {
-  for (;;) {
-    struct pollfd p = {.fd = fd, .events = events};
-    int n = poll(&p, 1, ms_left(deadline));
-    if (n > 0)
-      return true;
-    if (n == 0) {
-      errno = ETIMEDOUT;
-      return false;
-    }
-    if (errno != EINTR)
-      return false;
-  }
-}
-
-/* Connects to one address within the deadline; the socket, or -1 with
- * errno set. */
-static int connect_one(const struct addrinfo *ai, double deadline) {
-  int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-  if (fd < 0)
-    return -1;
-  int flags = fcntl(fd, F_GETFL);
-  fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-  fcntl(fd, F_SETFD, FD_CLOEXEC);
-  if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-    return fd;
-  if (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline)) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
-      return fd;
-    errno = err ? err : errno;
-  }
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return -1;
-}
-
-/* Connects to the client's host, trying each address it resolves to (a
- * name like localhost may give ::1 first while the server listens on
- * 127.0.0.1). */
-static int http_connect(const cli_client *c, double deadline, http_failure *f) {
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-  struct addrinfo *res = NULL;
-  int rc = getaddrinfo(c->host, c->port, &hints, &res);
-  if (rc != 0) {
-    fail(f, "cannot resolve '%s': %s", c->host, gai_strerror(rc));
-    return -1;
-  }
-  int fd = -1;
-  int err = 0;
-  for (const struct addrinfo *ai = res; ai && fd < 0; ai = ai->ai_next) {
-    fd = connect_one(ai, deadline);
-    if (fd < 0)
-      err = errno;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) {
-    if (err == ETIMEDOUT)
-      fail(f, "cannot connect to %s:%s: no answer within %g s", c->host, c->port, c->timeout);
-    else
-      fail(f, "cannot connect to %s:%s: %s (is `dagd dev` or `dagd webserver` running there?)",
-           c->host, c->port, strerror(err));
-  }
-  return fd;
-}
-
-static bool send_all(int fd, const char *data, size_t n, double deadline, http_failure *f) {
-  while (n > 0) {
-    ssize_t w = send(fd, data, n, MSG_NOSIGNAL);
-    if (w > 0) {
-      data += w;
-      n -= (size_t)w;
-    } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-      if (!wait_fd(fd, POLLOUT, deadline)) {
-        fail(f, "sending the request: %s", strerror(errno));
-        return false;
-      }
-    } else {
-      fail(f, "sending the request: %s", strerror(errno));
-      return false;
-    }
+bool cli_client_global_init(const char *cmd) {
+  CURLcode rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+  if (rc != CURLE_OK) {
+    fprintf(stderr, "%s: cannot set up libcurl: %s\n", cmd, curl_easy_strerror(rc));
+    return false;
   }
   return true;
 }
 
-/* Reads more bytes into b: >0 read, 0 at the end of the stream, -1 after
- * filling f. */
-static ssize_t read_more(int fd, buf *b, double deadline, http_failure *f) {
-  for (;;) {
-    buf_reserve(b, 16384);
-    ssize_t r = recv(fd, b->data + b->len, 16384, 0);
-    if (r > 0) {
-      b->len += (size_t)r;
-      b->data[b->len] = '\0';
-      return r;
-    }
-    if (r == 0)
-      return 0;
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-      fail(f, "reading the answer: %s", strerror(errno));
-      return -1;
-    }
-    if (!wait_fd(fd, POLLIN, deadline)) {
-      if (errno == ETIMEDOUT)
-        fail(f, "no complete answer within the timeout (--timeout)");
-      else
-        fail(f, "reading the answer: %s", strerror(errno));
-      return -1;
-    }
+void cli_client_global_cleanup(void) { curl_global_cleanup(); }
+
+/* One exchange's answer, filled by libcurl's callbacks. */
+typedef struct transfer {
+  buf body;
+  bool too_large;
+  char reason[64]; /* the reason phrase of the last status line */
+} transfer;
+
+static size_t on_body(char *data, size_t size, size_t n, void *ctx) {
+  transfer *t = ctx;
+  size_t len = size * n;
+  if (t->body.len + len > MAX_BODY_BYTES) {
+    t->too_large = true;
+    return 0; /* libcurl stops with CURLE_WRITE_ERROR */
   }
+  buf_append(&t->body, data, len);
+  return len;
 }
 
-/* The parsed head of a response. */
-typedef struct http_head {
-  int status;
-  char reason[64];
-  char content_type[128];
-  bool chunked;
-  long long content_length; /* -1: none */
-} http_head;
-
-/* The value of header line `line` (len bytes) when its name is `name`. */
-static bool header_value(const char *line, size_t len, const char *name, char *out, size_t size) {
-  size_t n = strlen(name);
-  if (len <= n || strncasecmp(line, name, n) != 0 || line[n] != ':')
-    return false;
-  const char *v = line + n + 1;
-  const char *end = line + len;
-  while (v < end && (*v == ' ' || *v == '\t'))
-    v++;
-  while (end > v && (end[-1] == ' ' || end[-1] == '\t'))
-    end--;
-  snprintf(out, size, "%.*s", (int)(end - v), v);
-  return true;
+/* Keeps the reason phrase of each status line ("HTTP/1.1 404 Not Found"):
+ * the last one is the final answer's, after any 100 Continue. HTTP/2 has
+ * none. */
+static size_t on_header(char *data, size_t size, size_t n, void *ctx) {
+  transfer *t = ctx;
+  size_t len = size * n;
+  if (len > 5 && memcmp(data, "HTTP/", 5) == 0) {
+    const char *end = data + len;
+    const char *p = memchr(data, ' ', len);                   /* before the status */
+    p = p ? memchr(p + 1, ' ', (size_t)(end - p - 1)) : NULL; /* before the reason */
+    size_t reason_len = p ? strcspn(p + 1, "\r\n") : 0;
+    if (p && reason_len > (size_t)(end - p - 1))
+      reason_len = (size_t)(end - p - 1);
+    snprintf(t->reason, sizeof t->reason, "%.*s", (int)reason_len, p ? p + 1 : "");
+  }
+  return len;
 }
 
-/* Parses the status line and headers (head_len bytes, the final CRLFCRLF
- * excluded). */
-static bool parse_head(const char *text, size_t head_len, http_head *h, http_failure *f) {
-  *h = (http_head){.content_length = -1};
-  const char *eol = memchr(text, '\r', head_len);
-  size_t line_len = eol ? (size_t)(eol - text) : head_len;
-  int minor;
-  int consumed = 0;
-  if (sscanf(text, "HTTP/1.%d %3d%n", &minor, &h->status, &consumed) != 2 || consumed < 12) {
-    fail(f, "the answer is not HTTP/1.x (it begins '%.40s')", text);
+/* Sets up c's easy handle for POSTs of JSON to endpoint; false after
+ * explaining. */
+static bool http_open(cli_client *c, const char *endpoint) {
+  c->curl = curl_easy_init();
+  if (!c->curl) {
+    fprintf(stderr, "%s: cannot set up libcurl\n", c->cmd);
     return false;
   }
-  /* The reason phrase follows one space, when there is one. */
-  size_t at = (size_t)consumed + (line_len > (size_t)consumed);
-  snprintf(h->reason, sizeof h->reason, "%.*s", (int)(line_len - at), text + at);
-  const char *p = text + line_len + 2;
-  const char *end = text + head_len;
-  while (p < end) {
-    const char *nl = strstr(p, "\r\n");
-    size_t len = nl && nl < end ? (size_t)(nl - p) : (size_t)(end - p);
-    char value[128];
-    if (header_value(p, len, "Content-Length", value, sizeof value)) {
-      char *e;
-      h->content_length = strtoll(value, &e, 10);
-      if (*e || h->content_length < 0) {
-        fail(f, "bad Content-Length '%s' in the answer", value);
-        return false;
-      }
-    } else if (header_value(p, len, "Transfer-Encoding", value, sizeof value)) {
-      for (char *v = value; *v; v++)
-        *v = (char)tolower((unsigned char)*v);
-      h->chunked = strstr(value, "chunked") != NULL;
-    } else if (header_value(p, len, "Content-Type", value, sizeof value)) {
-      snprintf(h->content_type, sizeof h->content_type, "%s", value);
-    }
-    p += len + 2;
-  }
-  return true;
+  /* "Expect:" turns off 100-continue: the server would wait for nothing. */
+  static const char *const headers[] = {"Content-Type: application/json",
+                                        "Accept: application/json", "Expect:"};
+  for (size_t i = 0; i < sizeof headers / sizeof *headers; i++)
+    c->headers = curl_slist_append(c->headers, headers[i]);
+  CURL *h = c->curl;
+  long timeout_ms = (long)(c->timeout * 1000);
+  bool ok =
+      c->headers && curl_easy_setopt(h, CURLOPT_URL, endpoint) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_HTTPHEADER, c->headers) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_USERAGENT, "dagd-cli/" DAGD_VERSION) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ? timeout_ms : 1) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+      /* Straight to the server, whatever http_proxy says: the messages
+       * then name what was reached (see docs/cli.md). */
+      curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)MAX_BODY_BYTES) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK &&
+      curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf) == CURLE_OK;
+  if (!ok)
+    fprintf(stderr, "%s: cannot set up libcurl (is it built with http and https?)\n", c->cmd);
+  return ok;
 }
 
-/* Incremental chunked decoding of raw[*pos..len) into body: returns 1 when
- * the last chunk was read, 0 when more bytes are needed, -1 after filling
- * f. */
-static int dechunk(const buf *raw, size_t *pos, buf *body, http_failure *f) {
-  for (;;) {
-    const char *p = raw->data + *pos;
-    const char *nl = strstr(p, "\r\n");
-    if (!nl)
-      return 0;
-    char *end;
-    unsigned long long size = strtoull(p, &end, 16);
-    if (end == p || (*end != ';' && *end != '\r') || size > MAX_BODY_BYTES) {
-      fail(f, "bad chunk size in the answer");
-      return -1;
-    }
-    size_t data_at = (size_t)(nl + 2 - raw->data);
-    if (size == 0) {
-      /* The trailers, if any, end with an empty line. */
-      return strstr(nl, "\r\n\r\n") ? 1 : 0;
-    }
-    if (raw->len < data_at + size + 2)
-      return 0;
-    buf_append(body, raw->data + data_at, size);
-    *pos = data_at + size + 2;
-  }
-}
-
-/* One POST of body to the client's endpoint: the status and response body
- * into head and out; false after filling f. */
-static bool http_post(const cli_client *c, const char *body, size_t n, http_head *head, buf *out,
-                      http_failure *f) {
-  double deadline = clock_now() + c->timeout;
-  int fd = http_connect(c, deadline, f);
-  if (fd < 0)
-    return false;
-  buf req;
-  buf_init(&req, NULL);
-  buf_printf(&req,
-             "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: dagd-cli\r\n"
-             "Content-Type: application/json\r\nAccept: application/json\r\n"
-             "Content-Length: %zu\r\nConnection: close\r\n\r\n",
-             c->path, c->host_hdr, n);
-  buf_append(&req, body, n);
-  bool ok = send_all(fd, req.data, req.len, deadline, f);
-  buf_free(&req);
-
-  buf raw;
-  buf_init(&raw, NULL);
-  buf_reserve(&raw, 1);
-  size_t head_end = 0; /* where the body starts, once the head was read */
-  size_t chunk_pos = 0;
-  bool done = false;
-  while (ok && !done) {
-    ssize_t r = read_more(fd, &raw, deadline, f);
-    if (r < 0) {
-      ok = false;
+/* Explains on stderr why an exchange failed with rc. */
+static void report_failure(const cli_client *c, CURLcode rc, const transfer *t) {
+  const char *detail = c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc);
+  long os_errno = 0;
+  switch (rc) {
+  case CURLE_COULDNT_CONNECT:
+    curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &os_errno);
+    cli_printf(stderr,
+               "%s: %s: cannot connect to %s: %s (is `dagd dev` or `dagd webserver` running "
+               "there?)",
+               c->cmd, c->url, c->host_port, os_errno ? strerror((int)os_errno) : detail);
+    break;
+  case CURLE_COULDNT_RESOLVE_HOST:
+    cli_printf(stderr, "%s: %s: unknown host '%s'", c->cmd, c->url, c->host);
+    break;
+  case CURLE_OPERATION_TIMEDOUT:
+    cli_printf(stderr, "%s: %s: no complete answer within the timeout (%g s; see --timeout)",
+               c->cmd, c->url, c->timeout);
+    break;
+  case CURLE_WRITE_ERROR:
+  case CURLE_FILESIZE_EXCEEDED:
+    if (t->too_large || rc == CURLE_FILESIZE_EXCEEDED) {
+      cli_printf(stderr, "%s: %s: the answer is larger than %zu MiB", c->cmd, c->url,
+                 MAX_BODY_BYTES >> 20);
       break;
     }
-    if (!head_end) {
-      const char *sep = strstr(raw.data, "\r\n\r\n");
-      if (!sep && (r == 0 || raw.len > MAX_HEADER_BYTES)) {
-        fail(f, raw.len ? "the answer's headers are incomplete or too long"
-                        : "the server closed the connection without answering");
-        ok = false;
-        break;
-      }
-      if (!sep)
-        continue;
-      head_end = (size_t)(sep - raw.data) + 4;
-      chunk_pos = head_end;
-      if (!parse_head(raw.data, head_end - 4, head, f)) {
-        ok = false;
-        break;
-      }
-    }
-    if (head->chunked) {
-      int d = dechunk(&raw, &chunk_pos, out, f);
-      ok = d >= 0;
-      done = d == 1;
-    } else if (head->content_length >= 0) {
-      done = raw.len - head_end >= (size_t)head->content_length;
-      if (done)
-        buf_append(out, raw.data + head_end, (size_t)head->content_length);
-    } else if (r == 0) {
-      buf_append(out, raw.data + head_end, raw.len - head_end);
-      done = true;
-    }
-    if (ok && !done && r == 0) {
-      fail(f, "the server closed the connection in the middle of its answer");
-      ok = false;
-    }
-    if (ok && raw.len > MAX_BODY_BYTES) {
-      fail(f, "the answer is larger than %zu MiB", MAX_BODY_BYTES >> 20);
-      ok = false;
-    }
+    cli_printf(stderr, "%s: %s: %s", c->cmd, c->url, detail);
+    break;
+  case CURLE_GOT_NOTHING:
+    cli_printf(stderr, "%s: %s: the server closed the connection without answering", c->cmd,
+               c->url);
+    break;
+  case CURLE_PARTIAL_FILE:
+    cli_printf(stderr, "%s: %s: the server closed the connection in the middle of its answer (%s)",
+               c->cmd, c->url, detail);
+    break;
+  case CURLE_RECV_ERROR:
+  case CURLE_WEIRD_SERVER_REPLY:
+  case CURLE_UNSUPPORTED_PROTOCOL: /* an answer without a status line ("HTTP/0.9") */
+    cli_printf(stderr, "%s: %s: the answer is not valid HTTP or was cut off (%s)", c->cmd, c->url,
+               detail);
+    break;
+  case CURLE_PEER_FAILED_VERIFICATION:
+    cli_printf(stderr, "%s: %s: the server's TLS certificate was not accepted (%s)", c->cmd, c->url,
+               detail);
+    break;
+  case CURLE_SSL_CACERT_BADFILE:
+    cli_printf(stderr,
+               "%s: %s: cannot read the trusted CA certificates to check the server's (%s; "
+               "is ca-certificates installed?)",
+               c->cmd, c->url, detail);
+    break;
+  case CURLE_SSL_CONNECT_ERROR:
+    cli_printf(stderr, "%s: %s: the TLS handshake failed (%s)", c->cmd, c->url, detail);
+    break;
+  default:
+    cli_printf(stderr, "%s: %s: %s", c->cmd, c->url, detail);
+    break;
   }
-  buf_free(&raw);
-  close(fd);
-  return ok;
 }
 
 /* ---- requests -------------------------------------------------------- */
 
-/* The first line of text, at most 100 bytes, for a message. */
+/* The first line of text, at most 100 characters, for a message. */
 static void print_excerpt(const char *text, size_t n) {
   size_t line = strcspn(text, "\r\n");
   if (line > n)
@@ -517,8 +384,8 @@ static void print_excerpt(const char *text, size_t n) {
   size_t rest = line; /* is anything but white space left after the line? */
   while (rest < n && isspace((unsigned char)text[rest]))
     rest++;
-  fprintf(stderr, "  %.*s%s\n", (int)(line > 100 ? 100 : line), text,
-          line > 100 || rest < n ? " …" : "");
+  size_t cut = cli_cut(text, line, 100);
+  cli_printf(stderr, "  %.*s%s", (int)cut, text, cut < line || rest < n ? " …" : "");
 }
 
 /* Prints each message of a response's "errors". */
@@ -527,20 +394,21 @@ static void print_graphql_errors(const char *cmd, const json_t *errors) {
   const json_t *e;
   json_array_foreach(errors, i, e) {
     const char *m = cli_json_str(e, "message");
-    fprintf(stderr, "%s: GraphQL error: %s\n", cmd, m ? m : "(no message)");
+    cli_printf(stderr, "%s: GraphQL error: %s", cmd, m ? m : "(no message)");
   }
 }
 
 /* The response text's data, or NULL after explaining (status: the HTTP
  * status, 0 in process). */
-static json_t *response_data(const cli_client *c, const char *text, size_t n, int status,
+static json_t *response_data(const cli_client *c, const char *text, size_t n, long status,
                              const char *reason) {
   char why[200];
   json_t *resp = json_parse_text(text, n, why, sizeof why);
   if (status && status != 200) {
     const json_t *errors = resp ? json_object_get(resp, "errors") : NULL;
-    fprintf(stderr, "%s: %s answered HTTP %d %s for POST %s%s\n", c->cmd, c->url, status, reason,
-            c->path, status == 404 ? " (is the URL's path prefix right?)" : "");
+    cli_printf(stderr, "%s: %s answered HTTP %ld%s%s for POST %s%s", c->cmd, c->url, status,
+               *reason ? " " : "", reason, c->path,
+               status == 404 ? " (is the URL's path prefix right?)" : "");
     if (json_is_array(errors))
       print_graphql_errors(c->cmd, errors);
     else if (n)
@@ -549,8 +417,8 @@ static json_t *response_data(const cli_client *c, const char *text, size_t n, in
     return NULL;
   }
   if (!resp || !json_is_object(resp)) {
-    fprintf(stderr, "%s: the answer from %s is not a JSON object (%s):\n", c->cmd,
-            c->url ? c->url : "the API", resp ? "another JSON value" : why);
+    cli_printf(stderr, "%s: the answer from %s is not a JSON object (%s):", c->cmd,
+               c->url ? c->url : "the API", resp ? "another JSON value" : why);
     print_excerpt(text, n);
     json_decref(resp);
     return NULL;
@@ -586,25 +454,37 @@ static json_t *request_in_process(cli_client *c, const char *document, const jso
   return data;
 }
 
+/* POSTs the document to the server. */
 static json_t *request_http(cli_client *c, const char *document, const json_t *variables) {
   json_t *body = json_pack("{s:s}", "query", document);
   if (variables)
     json_object_set(body, "variables", (json_t *)variables);
   char *text = json_dumps(body, JSON_COMPACT);
   json_decref(body);
-  http_head head = {0};
-  buf out;
-  buf_init(&out, NULL);
-  http_failure f = {{0}};
-  json_t *data = NULL;
-  if (!text)
+  if (!text) {
     fprintf(stderr, "%s: cannot encode the request\n", c->cmd);
-  else if (!http_post(c, text, strlen(text), &head, &out, &f))
-    fprintf(stderr, "%s: %s: %s\n", c->cmd, c->url, f.why);
-  else
-    data = response_data(c, out.data ? out.data : "", out.len, head.status, head.reason);
+    return NULL;
+  }
+  transfer t = {.reason = ""};
+  buf_init(&t.body, NULL);
+  c->errbuf[0] = '\0';
+  curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, text);
+  curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(text));
+  curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(c->curl, CURLOPT_HEADERDATA, &t);
+  CURLcode rc = curl_easy_perform(c->curl);
+  json_t *data = NULL;
+  if (rc != CURLE_OK) {
+    report_failure(c, rc, &t);
+  } else {
+    long status = 0;
+    curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+    data = response_data(c, t.body.data ? t.body.data : "", t.body.len, status, t.reason);
+  }
+  /* The handle outlives text: it must not keep pointing at it. */
+  curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
   free(text);
-  buf_free(&out);
+  buf_free(&t.body);
   return data;
 }
 
@@ -629,8 +509,13 @@ cli_client *cli_client_open(const char *cmd, const cli_client_options *o, int *e
       return NULL;
     }
     c->url = strdup(o->url);
-    if (!parse_url(c, o->url)) {
-      *exit_status = CLI_EXIT_USAGE;
+    buf endpoint;
+    buf_init(&endpoint, NULL);
+    bool parsed = parse_url(c, o->url, &endpoint);
+    bool opened = parsed && http_open(c, buf_cstr(&endpoint));
+    buf_free(&endpoint);
+    if (!opened) {
+      *exit_status = parsed ? CLI_EXIT_SERVER : CLI_EXIT_USAGE;
       cli_client_close(c);
       return NULL;
     }
@@ -663,11 +548,13 @@ void cli_client_close(cli_client *c) {
   api_workspace_free(c->workspace);
   run_instance_close(c->instance);
   gql_schema_free(c->schema);
-  free(c->host);
-  free(c->port);
-  free(c->path);
-  free(c->host_hdr);
+  if (c->curl)
+    curl_easy_cleanup(c->curl);
+  curl_slist_free_all(c->headers);
   free(c->url);
+  free(c->path);
+  free(c->host);
+  free(c->host_port);
   free(c);
 }
 
@@ -693,20 +580,97 @@ int cli_report_error(const char *cmd, const char *what, const json_t *member) {
   const char *type = cli_json_str(member, "__typename");
   const json_t *errors = json_object_get(member, "errors");
   if (type && strcmp(type, "RunConfigValidationInvalid") == 0 && json_is_array(errors)) {
-    fprintf(stderr, "%s: %s: the run config is invalid for job '%s' (%zu error%s):\n", cmd, what,
-            cli_json_str(member, "pipelineName") ? cli_json_str(member, "pipelineName") : "?",
-            json_array_size(errors), json_array_size(errors) == 1 ? "" : "s");
+    cli_printf(stderr, "%s: %s: the run config is invalid for job '%s' (%zu error%s):", cmd, what,
+               cli_json_str(member, "pipelineName") ? cli_json_str(member, "pipelineName") : "?",
+               json_array_size(errors), json_array_size(errors) == 1 ? "" : "s");
     size_t i;
     const json_t *e;
-    json_array_foreach(errors, i, e) { fprintf(stderr, "  - %s\n", cli_error_message(e)); }
+    json_array_foreach(errors, i, e) { cli_printf(stderr, "  - %s", cli_error_message(e)); }
   } else if (type && strcmp(type, "PythonError") == 0) {
     const char *cls = cli_json_str(member, "className");
-    fprintf(stderr, "%s: %s: server error%s%s%s: %s\n", cmd, what, cls ? " (" : "", cls ? cls : "",
-            cls ? ")" : "", cli_error_message(member));
+    cli_printf(stderr, "%s: %s: server error%s%s%s: %s", cmd, what, cls ? " (" : "", cls ? cls : "",
+               cls ? ")" : "", cli_error_message(member));
   } else {
-    fprintf(stderr, "%s: %s: %s\n", cmd, what, cli_error_message(member));
+    cli_printf(stderr, "%s: %s: %s", cmd, what, cli_error_message(member));
   }
   return CLI_EXIT_FAILED;
+}
+
+/* ---- text from runs and servers -------------------------------------- */
+
+/* Whether code point cp is a control character: C0, DEL or C1. */
+static bool is_control(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp < 0xA0); }
+
+char *cli_clean(const char *s, const char *indent) {
+  buf out;
+  buf_init(&out, NULL);
+  buf_append(&out, "", 0); /* an empty s still gives a string */
+  const char *end = s + strlen(s);
+  if (indent)
+    while (end > s && (end[-1] == '\n' || end[-1] == '\r'))
+      end--;
+  for (const char *p = s; p < end;) {
+    uint32_t cp;
+    int n = utf8_decode(p, end, &cp);
+    if (n == 0) { /* not UTF-8: the byte, escaped */
+      buf_printf(&out, "\\x%02x", (unsigned char)*p);
+      p++;
+      continue;
+    }
+    bool crlf = indent && cp == '\r' && p + 1 < end && p[1] == '\n';
+    if (cp == '\n' || crlf) {
+      if (indent) {
+        buf_putc(&out, '\n');
+        buf_puts(&out, indent);
+      } else {
+        buf_puts(&out, "\\n");
+      }
+      n += crlf;
+    } else if (cp == '\t') {
+      buf_puts(&out, "\\t");
+    } else if (is_control(cp)) {
+      buf_printf(&out, "\\x%02x", (unsigned)cp);
+    } else {
+      buf_append(&out, p, (size_t)n);
+    }
+    p += n;
+  }
+  return out.data;
+}
+
+void cli_printf(FILE *f, const char *fmt, ...) {
+  buf text;
+  buf_init(&text, NULL);
+  va_list ap;
+  va_start(ap, fmt);
+  buf_vprintf(&text, fmt, ap);
+  va_end(ap);
+  char *clean = cli_clean(buf_cstr(&text), "    ");
+  fputs(clean, f);
+  fputc('\n', f);
+  free(clean);
+  buf_free(&text);
+}
+
+size_t cli_cut(const char *s, size_t n, size_t max_chars) {
+  size_t at = 0;
+  for (size_t chars = 0; at < n && chars < max_chars; chars++) {
+    uint32_t cp;
+    int len = utf8_decode(s + at, s + n, &cp);
+    at += len ? (size_t)len : 1; /* a stray byte counts as one */
+  }
+  return at;
+}
+
+const char *cli_join_tags(const json_t *tags, buf *out) {
+  size_t i;
+  const json_t *tag;
+  json_array_foreach(tags, i, tag) {
+    const char *key = cli_json_str(tag, "key");
+    const char *value = cli_json_str(tag, "value");
+    buf_printf(out, "%s%s=%s", i ? ", " : "", key ? key : "?", value ? value : "");
+  }
+  return out->len ? out->data : NULL;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -732,11 +696,12 @@ void cli_table_add(cli_table *t, const char *const *cells) {
     t->cells = realloc(t->cells, t->cap * t->n_cols * sizeof *t->cells);
   }
   for (size_t i = 0; i < t->n_cols; i++)
-    t->cells[t->n_rows * t->n_cols + i] = strdup(cells[i] ? cells[i] : "-");
+    t->cells[t->n_rows * t->n_cols + i] = cli_clean(cells[i] ? cells[i] : "-", NULL);
   t->n_rows++;
 }
 
-/* Characters in s (UTF-8 continuation bytes not counted). */
+/* Characters in s (UTF-8 continuation bytes not counted; cli_clean left
+ * only well-formed UTF-8). */
 static size_t text_width(const char *s) {
   size_t w = 0;
   for (; *s; s++)

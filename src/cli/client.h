@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "base/buf.h"
+
 /* Exit statuses of the run and job commands (docs/cli.md). */
 enum {
   CLI_EXIT_OK = 0,     /* done; a waited-for run ended SUCCESS */
@@ -26,7 +28,7 @@ enum {
 
 /* Where requests go: --url, else in-process with -w/--home. */
 typedef struct cli_client_options {
-  const char *url;       /* http://host[:port][/prefix]; NULL: in-process */
+  const char *url;       /* http[s]://host[:port][/prefix]; NULL: in-process */
   const char *workspace; /* -w; in-process only */
   const char *home;      /* --home; in-process only */
   double timeout;        /* seconds a request may take over HTTP (0: 30) */
@@ -58,16 +60,16 @@ enum {
 
 /* The --help lines of those options. */
 #define CLI_CLIENT_HELP                                                                            \
-  "      --url URL          a running dagd: http://host:port[/prefix] (default: this\n"            \
+  "      --url URL          a running dagd: http[s]://host:port[/prefix] (default: this\n"         \
   "                         process, on the local instance)\n"                                     \
   "  -w, --workspace FILE   the workspace, in process (default ./workspace.yaml)\n"                \
   "      --home DIR         the instance, in process (default $DAGD_HOME, else ./.dagd)\n"         \
   "      --timeout SEC      how long one request over --url may take (default 30)\n"               \
   "      --json             print the GraphQL data as JSON instead of a table\n"                   \
-  "      --help             show this help\n"
+  "  -h, --help             show this help\n"
 
 /* Parses a subcommand's argv (argv[0] is its name) with getopt_long:
- * the common options (CLI_CLIENT_LONG_OPTIONS and -w) fill o, the others
+ * the common options (CLI_CLIENT_LONG_OPTIONS, -w and -h) fill o, the others
  * go to own(c, optarg, ctx), which returns -1 to go on or an exit status.
  * shortopts lists the subcommand's short options ("w:" is added). Returns
  * -1 with optind at the first operand when the command goes on; else the
@@ -79,8 +81,15 @@ int cli_parse_options(const char *cmd, const char *usage, int argc, char **argv,
 
 typedef struct cli_client cli_client;
 
-/* Checks o and opens the client: parses --url (only http:// is
- * supported), or opens the instance and loads the workspace. Returns NULL
+/* Sets up the HTTP library (libcurl) for the process: called once when a
+ * command starts, before any thread exists; false after explaining on
+ * stderr. cli_client_global_cleanup undoes it when the command ends. */
+bool cli_client_global_init(const char *cmd);
+void cli_client_global_cleanup(void);
+
+/* Checks o and opens the client: parses --url (http:// or https://, with
+ * the server's certificate checked), or opens the instance and loads the
+ * workspace. Returns NULL
  * after printing "<cmd>: <why>" on stderr, with *exit_status the status to
  * exit with (CLI_EXIT_USAGE for a malformed URL, else CLI_EXIT_SERVER). */
 cli_client *cli_client_open(const char *cmd, const cli_client_options *o, int *exit_status);
@@ -98,6 +107,29 @@ json_t *cli_client_request(cli_client *c, const char *document, const json_t *va
 /* Prints data as one line of JSON on stdout (--json). */
 void cli_print_json(const json_t *data);
 
+/* ---- text from runs and servers --------------------------------------- */
+
+/* A new string (free it): s made safe for a terminal. Control characters
+ * (C0, DEL, C1) and bytes that are not UTF-8 are written as \t or \xNN, so
+ * run data cannot move the cursor, recolour or retitle the terminal; other
+ * text is unchanged. With indent NULL the result is one line (a newline is
+ * written \n); else each line break becomes a newline followed by indent
+ * and trailing line breaks are dropped, for a multi-line message. */
+char *cli_clean(const char *s, const char *indent);
+
+/* Prints one message on f: printf's fmt with its arguments, through
+ * cli_clean with continuation lines indented by four spaces, then a
+ * newline. */
+void cli_printf(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The length in bytes of the longest start of s[0..n) that holds at most
+ * max_chars characters without splitting a UTF-8 sequence. */
+size_t cli_cut(const char *s, size_t n, size_t max_chars);
+
+/* Appends an ExecutionTag array as "key=value, …" to out; returns out's
+ * text, or NULL when there are no tags. */
+const char *cli_join_tags(const json_t *tags, buf *out);
+
 /* Prints "<cmd>: <message>" on stderr for an error union member
  * ({__typename, message, …}): RunConfigValidationInvalid lists each of
  * its errors, PythonError adds its class. Returns CLI_EXIT_FAILED. */
@@ -108,7 +140,8 @@ const char *cli_error_message(const json_t *member);
 
 /* ---- output ---------------------------------------------------------- */
 
-/* An aligned table: rows of cells (copied), printed with each column as
+/* An aligned table: rows of cells (copied through cli_clean, so each
+ * stays one line), printed with each column as
  * wide as its widest cell (counted in characters, UTF-8 aware), two spaces
  * apart, the last column unpadded. */
 typedef struct cli_table cli_table;

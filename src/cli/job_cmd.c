@@ -15,6 +15,8 @@
 #include "base/buf.h"
 
 #define MAX_CONFIG_DEPTH 32
+/* Characters of a description `job list` shows. */
+#define LIST_DESCRIPTION_CHARS 100
 
 /* The locations with their repositories and jobs; locations that failed
  * to load carry their PythonError. */
@@ -137,8 +139,8 @@ static void each_job(const char *cmd, const json_t *entries, const char *locatio
     const json_t *loc = json_object_get(entry, "locationOrLoadError");
     if (!cli_json_is(loc, "RepositoryLocation")) {
       const char *m = loc ? cli_error_message(loc) : "still loading";
-      fprintf(stderr, "%s: location '%s' failed to load: %.*s\n", cmd, name ? name : "?",
-              (int)strcspn(m, "\n"), m);
+      cli_printf(stderr, "%s: location '%s' failed to load: %.*s", cmd, name ? name : "?",
+                 (int)strcspn(m, "\n"), m);
       continue;
     }
     json_array_foreach(json_object_get(loc, "repositories"), j, repo) {
@@ -150,13 +152,25 @@ static void each_job(const char *cmd, const json_t *entries, const char *locatio
   }
 }
 
+/* The start of a description for one table cell into out: its first line,
+ * cut at a character boundary after LIST_DESCRIPTION_CHARS characters,
+ * with … when anything but white space was left out. */
+static const char *description_start(const char *desc, buf *out) {
+  size_t line = strcspn(desc, "\n");
+  size_t cut = cli_cut(desc, line, LIST_DESCRIPTION_CHARS);
+  bool more = cut < line || desc[line + strspn(desc + line, " \t\r\n")] != '\0';
+  buf_printf(out, "%.*s%s", (int)cut, desc, more ? "…" : "");
+  return out->data;
+}
+
 static void add_job_row(const char *loc, const char *repo, const json_t *job, void *ctx) {
   const char *desc = cli_json_str(job, "description");
-  char first_line[120] = "";
-  if (desc)
-    snprintf(first_line, sizeof first_line, "%.*s", (int)strcspn(desc, "\n"), desc);
-  const char *cells[] = {loc, repo, cli_json_str(job, "name"), desc ? first_line : NULL};
+  buf start;
+  buf_init(&start, NULL);
+  const char *cells[] = {loc, repo, cli_json_str(job, "name"),
+                         desc ? description_start(desc, &start) : NULL};
   cli_table_add(ctx, cells);
+  buf_free(&start);
 }
 
 static int job_list(cli_client *c, const char *cmd, const cli_client_options *o,
@@ -219,15 +233,15 @@ int cli_job_locate(cli_client *c, const char *cmd, const char *job, char **locat
     *location = strdup(m.loc);
     *repository = strdup(m.repo);
   } else if (m.n == 0) {
-    fprintf(stderr, "%s: no job named '%s' in %s%s%s (see 'dagd job list')\n", cmd, job,
-            *location ? "location '" : "the workspace", *location ? *location : "",
-            *location ? "'" : "");
+    cli_printf(stderr, "%s: no job named '%s' in %s%s%s (see 'dagd job list')", cmd, job,
+               *location ? "location '" : "the workspace", *location ? *location : "",
+               *location ? "'" : "");
     status = CLI_EXIT_FAILED;
   } else {
-    fprintf(stderr,
-            "%s: several repositories have a job named '%s' (%s): choose one with "
-            "-l LOCATION and -r REPOSITORY\n",
-            cmd, job, m.all.data);
+    cli_printf(stderr,
+               "%s: several repositories have a job named '%s' (%s): choose one with "
+               "-l LOCATION and -r REPOSITORY",
+               cmd, job, m.all.data);
     status = CLI_EXIT_USAGE;
   }
   buf_free(&m.all);
@@ -341,7 +355,9 @@ static void print_fields(const config_types *ts, const char *key, int depth) {
       buf_printf(&line, "  (default %s)", dflt);
     else
       buf_puts(&line, "  (optional)");
-    puts(line.data);
+    char *clean = cli_clean(line.data, NULL); /* names and defaults are the definitions' */
+    puts(clean);
+    free(clean);
     buf_free(&line);
     if (expand)
       print_fields(ts, field_key, depth + 1);
@@ -367,18 +383,12 @@ static void print_job(const json_t *job, const char *location, const char *repos
                       const json_t *schema) {
   buf tags;
   buf_init(&tags, NULL);
-  size_t i;
-  const json_t *tag;
-  json_array_foreach(json_object_get(job, "tags"), i, tag) {
-    buf_printf(&tags, "%s%s=%s", i ? ", " : "", cli_json_str(tag, "key"),
-               cli_json_str(tag, "value"));
-  }
   const char *desc = cli_json_str(job, "description");
   const char *rows[][2] = {{"Job:", cli_json_str(job, "name")},
                            {"Location:", location},
                            {"Repository:", repository},
                            {"Description:", desc},
-                           {"Tags:", tags.len ? tags.data : NULL}};
+                           {"Tags:", cli_join_tags(json_object_get(job, "tags"), &tags)}};
   cli_table *t = cli_table_new(2, NULL);
   for (size_t r = 0; r < sizeof rows / sizeof *rows; r++)
     cli_table_add(t, rows[r]);
@@ -455,10 +465,13 @@ int cli_job(int argc, char **argv) {
     fprintf(stderr, "%s: unknown option '-r' (see --help)\n", cmd);
     return CLI_EXIT_USAGE;
   }
+  if (!cli_client_global_init(cmd))
+    return CLI_EXIT_SERVER;
   cli_client *c = cli_client_open(cmd, &o, &status);
-  if (!c)
-    return status;
-  status = list ? job_list(c, cmd, &o, &a) : job_show(c, cmd, &o, &a, argv[1 + optind]);
-  cli_client_close(c);
+  if (c) {
+    status = list ? job_list(c, cmd, &o, &a) : job_show(c, cmd, &o, &a, argv[1 + optind]);
+    cli_client_close(c);
+  }
+  cli_client_global_cleanup();
   return status;
 }

@@ -151,8 +151,8 @@ static const char usage_list[] =
     "\n"
     "Options:\n"
     "      --status STATUS    only runs in this status (repeatable, or comma-separated:\n"
-    "                         QUEUED, NOT_STARTED, STARTING, STARTED, SUCCESS, FAILURE,\n"
-    "                         CANCELING, CANCELED)\n"
+    "                         QUEUED, NOT_STARTED, MANAGED, STARTING, STARTED, SUCCESS,\n"
+    "                         FAILURE, CANCELING, CANCELED)\n"
     "      --job NAME         only runs of this job\n"
     "      --tag KEY=VALUE    only runs with this tag (repeatable: all must match)\n"
     "      --limit N          at most N runs (default 50)\n"
@@ -293,10 +293,13 @@ static bool statuses_known(const char *cmd, const json_t *statuses) {
     for (size_t k = 0; k < sizeof run_statuses / sizeof *run_statuses; k++)
       known = known || strcmp(json_string_value(s), run_statuses[k]) == 0;
     if (!known) {
-      fprintf(stderr,
-              "%s: unknown status '%s' (one of QUEUED, NOT_STARTED, STARTING, STARTED, "
-              "SUCCESS, FAILURE, CANCELING, CANCELED)\n",
-              cmd, json_string_value(s));
+      buf names;
+      buf_init(&names, NULL);
+      for (size_t k = 0; k < sizeof run_statuses / sizeof *run_statuses; k++)
+        buf_printf(&names, "%s%s", k ? ", " : "", run_statuses[k]);
+      fprintf(stderr, "%s: unknown status '%s' (one of %s)\n", cmd, json_string_value(s),
+              names.data);
+      buf_free(&names);
       return false;
     }
   }
@@ -429,6 +432,21 @@ static const char *run_duration(const json_t *run, char *out, size_t size) {
   return cli_format_duration((end > 0 ? end : clock_now()) - start, out, size);
 }
 
+/* Says how to get the next page when more runs remain. count is every run
+ * the filter matches, whatever the cursor: from the first page, more
+ * remain exactly when count exceeds the page; after a cursor the runs
+ * before it are unknown, so a full page may be followed by more. */
+static void print_next_page_hint(const json_t *runs, long limit, bool after_cursor) {
+  const json_t *results = json_object_get(runs, "results");
+  size_t n = json_array_size(results);
+  double count = cli_json_number(runs, "count");
+  bool more = after_cursor ? n == (size_t)limit && count > (double)n : count > (double)n;
+  if (!more || n == 0)
+    return;
+  cli_printf(stderr, "(%zu of %.0f runs shown; the next ones: --cursor %s)", n, count,
+             cli_json_str(json_array_get(results, n - 1), "runId"));
+}
+
 static int run_list(cli_client *c, run_ctx *x) {
   json_t *filter = json_object();
   if (x->statuses)
@@ -469,10 +487,7 @@ static int run_list(cli_client *c, run_ctx *x) {
       cli_table_add(t, cells);
     }
     cli_table_print(t, stdout);
-    size_t n = json_array_size(results);
-    if (n == (size_t)limit)
-      fprintf(stderr, "(%zu run%s shown; the next ones: --cursor %s)\n", n, n == 1 ? "" : "s",
-              cli_json_str(json_array_get(results, n - 1), "runId"));
+    print_next_page_hint(runs, limit, x->cursor != NULL);
   }
   json_decref(data);
   return status;
@@ -518,12 +533,6 @@ static void print_run(const json_t *run) {
   buf_init(&step_keys, NULL);
   buf_init(&location, NULL);
   buf_init(&steps, NULL);
-  size_t i;
-  const json_t *tag;
-  json_array_foreach(json_object_get(run, "tags"), i, tag) {
-    buf_printf(&tags, "%s%s=%s", i ? ", " : "", cli_json_str(tag, "key"),
-               cli_json_str(tag, "value"));
-  }
   const json_t *origin = json_object_get(run, "repositoryOrigin");
   if (json_is_object(origin))
     buf_printf(&location, "%s (repository %s)", cli_json_str(origin, "repositoryLocationName"),
@@ -552,7 +561,7 @@ static void print_run(const json_t *run) {
       {"Steps to run:", joined(json_object_get(run, "stepKeysToExecute"), &step_keys)},
       {"Parent run:", cli_json_str(run, "parentRunId")},
       {"Root run:", cli_json_str(run, "rootRunId")},
-      {"Tags:", tags.len ? tags.data : NULL},
+      {"Tags:", cli_join_tags(json_object_get(run, "tags"), &tags)},
       {"Steps:", steps.data},
   };
   cli_table *t = cli_table_new(2, NULL);
@@ -564,12 +573,9 @@ static void print_run(const json_t *run) {
   cli_table_print(t, stdout);
   const char *yaml = cli_json_str(run, "runConfigYaml");
   if (yaml && strcmp(yaml, "{}\n") != 0 && *yaml) {
-    puts("Run config:");
-    for (const char *p = yaml; *p;) {
-      size_t n = strcspn(p, "\n");
-      printf("  %.*s\n", (int)n, p);
-      p += n + (p[n] == '\n');
-    }
+    char *clean = cli_clean(yaml, "  ");
+    printf("Run config:\n  %s\n", clean);
+    free(clean);
   }
   putchar('\n');
   print_step_stats(json_object_get(run, "stepStats"));
@@ -580,29 +586,38 @@ static void print_run(const json_t *run) {
   buf_free(&steps);
 }
 
-/* Fetches the run; prints it (or its JSON) unless `quiet`, and returns its
- * status into status_out (16 bytes) when given. */
-static int show_run(cli_client *c, run_ctx *x, const char *run_id, bool quiet, char *status_out) {
+/* Fetches the run (show_doc): returns the response's data (a new
+ * reference) with *run its Run, printed as JSON with --json; NULL after
+ * explaining, with *status the exit status. */
+static json_t *fetch_run(cli_client *c, run_ctx *x, const char *run_id, const json_t **run,
+                         int *status) {
   json_t *vars = json_pack("{s:s}", "id", run_id);
   json_t *data = cli_client_request(c, show_doc, vars);
   json_decref(vars);
-  if (!data)
-    return CLI_EXIT_SERVER;
-  const json_t *run = json_object_get(data, "runOrError");
-  int status = CLI_EXIT_OK;
-  if (!cli_json_is(run, "Run"))
-    status = cli_report_error(x->cmd, run_id, run);
-  else if (x->o.json)
+  if (!data) {
+    *status = CLI_EXIT_SERVER;
+    return NULL;
+  }
+  *run = json_object_get(data, "runOrError");
+  if (!cli_json_is(*run, "Run")) {
+    *status = cli_report_error(x->cmd, run_id, *run);
+    json_decref(data);
+    return NULL;
+  }
+  if (x->o.json)
     cli_print_json(data);
-  else if (!quiet)
+  return data;
+}
+
+static int run_show(cli_client *c, run_ctx *x) {
+  const json_t *run;
+  int status = CLI_EXIT_OK;
+  json_t *data = fetch_run(c, x, x->args[0], &run, &status);
+  if (data && !x->o.json)
     print_run(run);
-  if (status == CLI_EXIT_OK && status_out)
-    snprintf(status_out, 16, "%s", cli_json_str(run, "status"));
   json_decref(data);
   return status;
 }
-
-static int run_show(cli_client *c, run_ctx *x) { return show_run(c, x, x->args[0], false, NULL); }
 
 /* ---- following a run ------------------------------------------------- */
 
@@ -616,11 +631,11 @@ static void sleep_seconds(double s) {
 
 /* Reads the run's events from cursor (NULL: the first) page by page,
  * handing each response's data to on_page; with until_finished, keeps
- * polling until the run is over. The run's last status goes into
- * final_status (16 bytes). Returns -1 when done, else the exit status
+ * polling until the run is over. Returns -1 when done, else the exit status
  * after explaining. */
 static int follow_run(cli_client *c, run_ctx *x, const char *run_id, const char *cursor,
-                      bool until_finished, page_fn on_page, void *ctx, char *final_status) {
+                      bool until_finished, page_fn on_page, void *ctx) {
+  char final_status[16] = "";
   char *cur = cursor ? strdup(cursor) : NULL;
   bool saw_finished = false;
   int status = -1;
@@ -643,7 +658,7 @@ static int follow_run(cli_client *c, run_ctx *x, const char *run_id, const char 
     on_page(data, ctx);
     free(cur);
     cur = strdup(cli_json_str(logs, "cursor") ? cli_json_str(logs, "cursor") : "");
-    snprintf(final_status, 16, "%s", cli_json_str(run, "status"));
+    snprintf(final_status, sizeof final_status, "%s", cli_json_str(run, "status"));
     bool more = json_is_true(json_object_get(logs, "hasMore"));
     json_decref(data);
     if (more)
@@ -690,25 +705,20 @@ static void print_log_page(const json_t *data, void *ctx) {
     int w = step ? (int)strlen(step) : 1;
     if (w > p->step_width)
       p->step_width = w;
-    printf("%s %-8s %-*s %s\n", when, cli_json_str(e, "level") ? cli_json_str(e, "level") : "-",
-           p->step_width, step ? step : "-", message ? message : "");
+    cli_printf(stdout, "%s %-8s %-*s %s", when,
+               cli_json_str(e, "level") ? cli_json_str(e, "level") : "-", p->step_width,
+               step ? step : "-", message ? message : "");
     const json_t *error = json_object_get(e, "error");
     const char *why = cli_json_str(error, "message");
-    if (why && (!message || !strstr(message, why))) {
-      for (const char *q = why; *q;) {
-        int n = first_line(q);
-        printf("    %.*s\n", n, q);
-        q += n + (q[n] == '\n');
-      }
-    }
+    if (why && (!message || !strstr(message, why)))
+      cli_printf(stdout, "    %s", why);
   }
   fflush(stdout);
 }
 
 static int run_logs(cli_client *c, run_ctx *x) {
   log_printer p = {.json = x->o.json, .step_width = 10};
-  char final_status[16] = "";
-  int status = follow_run(c, x, x->args[0], x->after, x->follow, print_log_page, &p, final_status);
+  int status = follow_run(c, x, x->args[0], x->after, x->follow, print_log_page, &p);
   return status >= 0 ? status : CLI_EXIT_OK;
 }
 
@@ -716,10 +726,25 @@ static int run_logs(cli_client *c, run_ctx *x) {
  * steps' ends, from its events. */
 typedef struct progress {
   const char *run_id;
+  double since;      /* when waiting began */
+  bool noted_queued; /* the note on a run that stays QUEUED was printed */
 } progress;
 
+/* Seconds a run may stay QUEUED before the note on who dequeues it. */
+#define QUEUED_NOTE_AFTER 5.0
+
 static void print_progress(const json_t *data, void *ctx) {
-  const progress *p = ctx;
+  progress *p = ctx;
+  const char *run_status = cli_json_str(json_object_get(data, "runOrError"), "status");
+  if (!p->noted_queued && run_status && strcmp(run_status, "QUEUED") == 0 &&
+      clock_now() - p->since >= QUEUED_NOTE_AFTER) {
+    /* Nothing in this process dequeues it: say what must be running. */
+    cli_printf(stderr,
+               "run %s: still QUEUED: it waits for the daemon to dequeue it (`dagd daemon` or "
+               "`dagd dev` must be running on this instance, with the queued run coordinator)",
+               p->run_id);
+    p->noted_queued = true;
+  }
   size_t i;
   const json_t *e;
   json_array_foreach(json_object_get(json_object_get(data, "logsForRun"), "events"), i, e) {
@@ -740,43 +765,38 @@ static void print_progress(const json_t *data, void *ctx) {
                       {"RUN_CANCELED", "CANCELED"}};
     for (size_t k = 0; k < sizeof run_events / sizeof *run_events; k++)
       if (strcmp(type, run_events[k].event) == 0)
-        fprintf(stderr, "run %s: %s\n", p->run_id, run_events[k].status);
+        cli_printf(stderr, "run %s: %s", p->run_id, run_events[k].status);
     if (!step)
       continue;
     if (strcmp(type, "STEP_SUCCESS") == 0)
-      fprintf(stderr, "  step %s succeeded\n", step);
+      cli_printf(stderr, "  step %s succeeded", step);
     else if (strcmp(type, "STEP_SKIPPED") == 0)
-      fprintf(stderr, "  step %s skipped\n", step);
+      cli_printf(stderr, "  step %s skipped", step);
     else if (strcmp(type, "STEP_FAILURE") == 0 || strcmp(type, "STEP_UP_FOR_RETRY") == 0)
-      fprintf(stderr, "  step %s failed%s%s%.*s\n", step, type[5] == 'U' ? " (up for retry)" : "",
-              why ? ": " : "", why ? first_line(why) : 0, why ? why : "");
+      cli_printf(stderr, "  step %s failed%s%s%.*s", step, type[5] == 'U' ? " (up for retry)" : "",
+                 why ? ": " : "", why ? first_line(why) : 0, why ? why : "");
   }
 }
 
 /* Waits until the run finishes, showing progress; the exit status says
  * how it ended. */
 static int wait_for_run(cli_client *c, run_ctx *x, const char *run_id) {
-  progress p = {.run_id = run_id};
-  char final_status[16] = "";
-  int status = follow_run(c, x, run_id, NULL, true, print_progress, &p, final_status);
+  progress p = {.run_id = run_id, .since = clock_now()};
+  int status = follow_run(c, x, run_id, NULL, true, print_progress, &p);
   if (status >= 0)
     return status;
   /* The finished run once more: --json prints it, people get its time. */
-  json_t *vars = json_pack("{s:s}", "id", run_id);
-  json_t *data = cli_client_request(c, show_doc, vars);
-  json_decref(vars);
+  const json_t *run;
+  json_t *data = fetch_run(c, x, run_id, &run, &status);
   if (!data)
-    return CLI_EXIT_SERVER;
-  const json_t *run = json_object_get(data, "runOrError");
-  if (x->o.json)
-    cli_print_json(data);
-  if (cli_json_is(run, "Run"))
-    snprintf(final_status, sizeof final_status, "%s", cli_json_str(run, "status"));
+    return status;
+  const char *end_status = cli_json_str(run, "status") ? cli_json_str(run, "status") : "?";
   char duration[16];
-  fprintf(stderr, "run %s finished: %s (%s)\n", run_id, final_status,
-          run_duration(run, duration, sizeof duration));
+  cli_printf(stderr, "run %s finished: %s (%s)", run_id, end_status,
+             run_duration(run, duration, sizeof duration));
+  status = strcmp(end_status, "SUCCESS") == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
   json_decref(data);
-  return strcmp(final_status, "SUCCESS") == 0 ? CLI_EXIT_OK : CLI_EXIT_FAILED;
+  return status;
 }
 
 /* ---- launching ------------------------------------------------------- */
@@ -787,11 +807,11 @@ static int launched(cli_client *c, run_ctx *x, json_t *data, const char *field, 
   const json_t *result = json_object_get(data, field);
   if (!cli_json_is(result, "LaunchRunSuccess")) {
     if (cli_json_is(result, "InvalidStepError"))
-      fprintf(stderr, "%s: %s: no step '%s' in the job\n", x->cmd, what,
-              cli_json_str(result, "invalidStepKey"));
+      cli_printf(stderr, "%s: %s: no step '%s' in the job", x->cmd, what,
+                 cli_json_str(result, "invalidStepKey"));
     else if (cli_json_is(result, "InvalidOutputError"))
-      fprintf(stderr, "%s: %s: step '%s' has no output '%s'\n", x->cmd, what,
-              cli_json_str(result, "stepKey"), cli_json_str(result, "invalidOutputName"));
+      cli_printf(stderr, "%s: %s: step '%s' has no output '%s'", x->cmd, what,
+                 cli_json_str(result, "stepKey"), cli_json_str(result, "invalidOutputName"));
     else
       return cli_report_error(x->cmd, what, result);
     return CLI_EXIT_FAILED;
@@ -801,10 +821,10 @@ static int launched(cli_client *c, run_ctx *x, json_t *data, const char *field, 
   if (x->o.json) {
     cli_print_json(data);
   } else {
-    printf("%s\n", run_id);
+    cli_printf(stdout, "%s", run_id ? run_id : "?");
     fflush(stdout);
-    fprintf(stderr, "Launched run %s of job %s: %s\n", run_id, cli_json_str(run, "jobName"),
-            cli_json_str(run, "status"));
+    cli_printf(stderr, "Launched run %s of job %s: %s", run_id, cli_json_str(run, "jobName"),
+               cli_json_str(run, "status"));
   }
   return x->wait ? wait_for_run(c, x, run_id) : CLI_EXIT_OK;
 }
@@ -908,7 +928,7 @@ static int run_terminate(cli_client *c, run_ctx *x) {
       const char *id = i < (size_t)x->n_args ? x->args[i] : "?";
       if (cli_json_is(r, "TerminateRunSuccess")) {
         if (!x->o.json)
-          printf("%s  %s\n", id, cli_json_str(json_object_get(r, "run"), "status"));
+          cli_printf(stdout, "%s  %s", id, cli_json_str(json_object_get(r, "run"), "status"));
       } else {
         status = cli_report_error(x->cmd, id, r);
       }
@@ -1004,12 +1024,15 @@ int cli_run(int argc, char **argv) {
   }
   if (status < 0 && !read_run_config(&x))
     status = CLI_EXIT_USAGE;
-  if (status < 0) {
+  if (status < 0 && !cli_client_global_init(sub->cmd))
+    status = CLI_EXIT_SERVER;
+  else if (status < 0) {
     cli_client *c = cli_client_open(sub->cmd, &x.o, &status);
     if (c) {
       status = sub->run(c, &x);
       cli_client_close(c);
     }
+    cli_client_global_cleanup();
   }
   free_ctx(&x);
   return status;

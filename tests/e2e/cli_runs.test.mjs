@@ -4,11 +4,16 @@
 // people, --json parsed, exit statuses (0 done, 1 refused or a waited-for
 // run failed, 2 usage, 3 no answer), bad input. Then the HTTP client on its
 // own: bad URLs, a server that is down, and fake servers answering chunked,
-// not JSON, an error status, GraphQL errors, too slowly or half.
+// not JSON, an error status, GraphQL errors, too slowly or half, without
+// end, too much, a 100 Continue first, broken chunk framing, https with a
+// certificate nobody signed. Last, what from runs and definitions reaches the
+// terminal: control characters escaped, multi-line text indented.
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
+import https from 'node:https';
 import net from 'node:net';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
@@ -21,7 +26,7 @@ import {
   waitFor,
   workerPids,
 } from './fixtures/runs/harness.mjs';
-import { runDagd } from './server.mjs';
+import { DAGD, runDagd } from './server.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CHAIN_CONFIG = JSON.stringify({ ops: { emit: { config: { number: 4 } } } });
@@ -40,6 +45,9 @@ function jsonLines(text) {
 function cells(line) {
   return line.split(/ {2,}/);
 }
+
+/** Control characters (C0 but newline, DEL, C1): none may reach a terminal. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 // The same tests against both targets: in process on a temporary instance,
 // and a `dagd dev` reached with --url.
@@ -277,7 +285,11 @@ for (const mode of ['in-process', 'url']) {
       const first = await cli('run', 'list', '--tag', 'list=yes', '--limit', '1');
       assert.equal(first.code, 0, first.stderr);
       assert.equal(lines(first.stdout).length, 2);
-      assert.match(first.stderr, new RegExp(`next ones: --cursor ${failed.runId}`));
+      assert.match(first.stderr, new RegExp(`1 of 2 runs shown; the next ones: --cursor ${failed.runId}`));
+      const whole = await cli('run', 'list', '--tag', 'list=yes', '--limit', '2');
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.equal(lines(whole.stdout).length, 3);
+      assert.doesNotMatch(whole.stderr, /next ones/, 'a full page with nothing after it has no hint');
       const second = JSON.parse((await cli('run', 'list', '--json', '--tag', 'list=yes', '--limit', '1', '--cursor', failed.runId)).stdout);
       assert.deepEqual(second.runsOrError.results.map((run) => run.runId), [ok.runId]);
 
@@ -285,6 +297,10 @@ for (const mode of ['in-process', 'url']) {
       assert.equal(none.code, 0);
       assert.equal(none.stdout, '');
       assert.match(none.stderr, /no runs match/);
+
+      const managed = await cli('run', 'list', '--json', '--status', 'managed', '--tag', 'list=yes');
+      assert.equal(managed.code, 0, managed.stderr);
+      assert.deepEqual(JSON.parse(managed.stdout).runsOrError.results, []);
     });
 
     test('run show: fields and step stats; an unknown run exits 1', async () => {
@@ -326,6 +342,27 @@ for (const mode of ['in-process', 'url']) {
       const unknown = await cli('run', 'logs', 'no-such-run');
       assert.equal(unknown.code, 1);
       assert.match(unknown.stderr, /could not be found/);
+    });
+
+    test('run show, run logs: control characters from run data are escaped', async () => {
+      const osc = '\u001b]0;pwned\u0007';
+      const r = await launchAndWait('quick', '--tag', 'evil=a\nb\u001b[31mred', '-c', JSON.stringify({ ops: { say: { config: { text: `hi ${osc}` } } } }));
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, CONTROL);
+
+      const shown = await cli('run', 'show', r.runId);
+      assert.equal(shown.code, 0, shown.stderr);
+      assert.doesNotMatch(shown.stdout, CONTROL);
+      assert.match(shown.stdout, /^Tags: +.*evil=a\\nb\\x1b\[31mred.*$\n^Steps: /m, 'one line, escaped');
+
+      const logs = await cli('run', 'logs', r.runId);
+      assert.equal(logs.code, 0, logs.stderr);
+      assert.doesNotMatch(logs.stdout, CONTROL);
+      assert.match(logs.stdout, /^\S+ \S+ INFO +say +said hi \\x1b\]0;pwned\\x07$/m);
+      // --json keeps the data as it is, for scripts.
+      const json = await cli('run', 'logs', r.runId, '--json');
+      const messages = jsonLines(json.stdout).flatMap((page) => page.logsForRun.events.map((e) => e.message));
+      assert.ok(messages.includes(`said hi ${osc}`), messages.join('\n'));
     });
 
     test('run logs --follow: every event once, in order, until the run finishes', async () => {
@@ -403,7 +440,7 @@ for (const mode of ['in-process', 'url']) {
     test('usage errors exit 2 and explain', async () => {
       const cases = [
         [['run', 'list', '--bogus'], /unknown option '--bogus'/],
-        [['run', 'list', '--status', 'DONE'], /unknown status 'DONE'/],
+        [['run', 'list', '--status', 'DONE'], /unknown status 'DONE' \(one of QUEUED, NOT_STARTED, MANAGED, STARTING/],
         [['run', 'list', '--limit', '0'], /--limit wants a number/],
         [['run', 'list', '--tag', 'novalue'], /--tag wants KEY=VALUE/],
         [['run', 'list', 'extra'], /give no arguments/],
@@ -433,11 +470,19 @@ describe('dagd run/job --help and the command list', () => {
     const top = await runDagd(['--help']);
     assert.match(top.stdout, /^ {2}run +list, show, follow/m);
     assert.match(top.stdout, /^ {2}job +list and show/m);
-    for (const args of [['run', '--help'], ['job', '--help'], ['run', 'launch', '--help'], ['job', 'show', '--help']]) {
+    const helps = [['run', '--help'], ['job', '--help'], ['run', 'launch', '--help'], ['job', 'show', '--help']];
+    const subcommands = ['list', 'show', 'logs', 'launch', 'terminate', 'delete', 'reexecute'];
+    helps.push(['run', '-h'], ['job', '-h'], ['job', 'list', '-h'], ['job', 'show', '-h']);
+    for (const sub of subcommands) helps.push(['run', sub, '-h']);
+    for (const args of helps) {
       const r = await runDagd(args);
-      assert.equal(r.code, 0, args.join(' '));
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /^usage: dagd (run|job)/);
+      if (args.length === 3) assert.match(r.stdout, new RegExp(`^usage: dagd ${args[0]} ${args[1]}`), args.join(' '));
     }
+    const list = await runDagd(['run', 'list', '--help']);
+    assert.match(list.stdout, /QUEUED, NOT_STARTED, MANAGED, STARTING/);
+    assert.match(list.stdout, /^ {2}-h, --help/m);
     const bare = await runDagd(['run']);
     assert.equal(bare.code, 2);
     assert.match(bare.stderr, /Exit statuses: 0 done/);
@@ -476,6 +521,45 @@ async function fakeServer(handler) {
   };
 }
 
+/**
+ * Starts a TCP server that answers the first bytes of each connection with
+ * respond(socket) (raw HTTP, for answers node's http module cannot make);
+ * returns { base, close() }.
+ */
+async function rawServer(respond) {
+  const sockets = new Set();
+  const srv = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.on('error', () => {});
+    sock.on('close', () => sockets.delete(sock));
+    sock.once('data', () => respond(sock));
+  });
+  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  return {
+    base: `http://127.0.0.1:${srv.address().port}`,
+    close: () =>
+      new Promise((resolve) => {
+        for (const sock of sockets) sock.destroy();
+        srv.close(resolve);
+      }),
+  };
+}
+
+/** Writes res's body as fast as the client reads, chunk after chunk, until it goes or limit bytes. */
+function flood(res, chunk, limit) {
+  let sent = 0;
+  let closed = false;
+  res.on('close', () => (closed = true));
+  const more = () => {
+    while (!closed && sent < limit) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', more);
+    }
+    if (!closed) res.end();
+  };
+  more();
+}
+
 const RUNS_DATA = {
   data: {
     runsOrError: {
@@ -487,10 +571,10 @@ const RUNS_DATA = {
 };
 
 describe('the HTTP client: bad URLs, a server that is down, odd answers', () => {
-  test('a URL that is not http:// exits 2 and says why; -w/--home with --url too', async () => {
+  test('a URL that is not http:// or https:// exits 2 and says why; -w/--home with --url too', async () => {
     const cases = [
-      ['https://127.0.0.1:3000', /https is not supported/],
-      ['ftp://x', /not an http:\/\/ URL/],
+      ['ftp://x', /not an http:\/\/ or https:\/\/ URL/],
+      ['https://', /no host|expected http/],
       ['http://', /no host|expected http/],
       ['http://127.0.0.1:70000', /port must be a number/],
       ['http://127.0.0.1:3000/?x=1', /no user, query or fragment/],
@@ -511,6 +595,7 @@ describe('the HTTP client: bad URLs, a server that is down, odd answers', () => 
       const r = await runDagd([...args, '--url', `http://127.0.0.1:${port}`]);
       assert.equal(r.code, 3, args.join(' '));
       assert.match(r.stderr, /cannot connect to 127\.0\.0\.1:\d+: Connection refused/);
+      assert.equal(lines(r.stderr).length, 1, r.stderr);
     }
   });
 
@@ -530,13 +615,23 @@ describe('the HTTP client: bad URLs, a server that is down, odd answers', () => 
       assert.equal(req.method, 'POST');
       assert.equal(req.url, '/some/prefix/graphql');
       assert.equal(req.headers['content-type'], 'application/json');
+      assert.equal(req.headers.accept, 'application/json');
+      assert.equal(req.headers.expect, undefined, 'no 100-continue dance');
       const body = JSON.parse(req.body);
       assert.match(body.query, /runsOrError\(filter: \$filter/);
       assert.deepEqual(body.variables.filter, { statuses: ['SUCCESS'] });
 
-      const j = await runDagd(['run', 'list', '--url', `${s.base}/graphql`, '--json']);
+      // Straight to the server: a proxy from the environment (here one that is down) is not used.
+      const proxy = `http://127.0.0.1:${await closedPort()}`;
+      const j = await runDagd(['run', 'list', '--url', `${s.base}/graphql`, '--json'], {
+        env: { http_proxy: proxy, HTTP_PROXY: proxy, https_proxy: proxy, all_proxy: proxy },
+      });
       assert.deepEqual(JSON.parse(j.stdout), RUNS_DATA.data);
       assert.equal(s.requests[1].url, '/graphql', 'a URL ending in /graphql is the endpoint');
+
+      const spaced = await runDagd(['run', 'list', '--url', `${s.base}/my prefix/a%2Fb`]);
+      assert.equal(spaced.code, 0, spaced.stderr);
+      assert.equal(s.requests[2].url, '/my%20prefix/a%2Fb/graphql', 'spaces escaped, escapes kept');
     } finally {
       await s.close();
     }
@@ -574,5 +669,229 @@ describe('the HTTP client: bad URLs, a server that is down, odd answers', () => 
         await s.close();
       }
     }
+  });
+
+  test('a server that keeps sending: the timeout holds, the answer is capped at 64 MiB', async () => {
+    const cases = [
+      // A byte now and then, never the end: only the deadline stops it.
+      [
+        (req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{"data":');
+          const timer = setInterval(() => res.write(' '), 20);
+          res.on('close', () => clearInterval(timer));
+        },
+        ['--timeout', '0.5'],
+        /no complete answer within the timeout \(0\.5 s/,
+      ],
+      // As fast as it can, chunked (no length to refuse up front).
+      [
+        (req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          flood(res, Buffer.alloc(1 << 20, 0x20), 100 << 20);
+        },
+        ['--timeout', '60'],
+        /the answer is larger than 64 MiB/,
+      ],
+      // A length over the cap: refused before reading it.
+      [
+        (req, res) => {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(100 << 20) });
+          res.write('{');
+        },
+        ['--timeout', '60'],
+        /the answer is larger than 64 MiB/,
+      ],
+      // An error page whose text would drive the terminal: escaped.
+      [
+        (req, res) => res.writeHead(502).end('\u001b]0;pwned\u0007 bad gateway'),
+        ['--timeout', '5'],
+        /HTTP 502 Bad Gateway for POST \/graphql\n {2}\\x1b\]0;pwned\\x07 bad gateway\n/,
+      ],
+    ];
+    for (const [handler, args, message] of cases) {
+      const s = await fakeServer(handler);
+      try {
+        const r = await runDagd(['run', 'list', '--url', s.base, ...args]);
+        assert.equal(r.code, 3, `${message}: ${r.stderr}`);
+        assert.match(r.stderr, message);
+        assert.doesNotMatch(r.stderr, CONTROL);
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  test('raw HTTP: a 100 Continue before the answer is not the answer; broken chunk framing is refused', async () => {
+    const body = JSON.stringify(RUNS_DATA);
+    const continued = await rawServer((sock) =>
+      sock.end(
+        'HTTP/1.1 100 Continue\r\n\r\n' +
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      ),
+    );
+    try {
+      const r = await runDagd(['run', 'list', '--url', continued.base, '--timeout', '5']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(cells(lines(r.stdout)[1]).slice(0, 3), ['r1', 'j', 'SUCCESS']);
+    } finally {
+      await continued.close();
+    }
+    // A chunk of 5 bytes followed by 6 bytes and no CRLF.
+    const cases = [
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":1}0\r\n\r\n', /not valid HTTP or was cut off/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', /not valid HTTP or was cut off/],
+      ['SMTP ready\r\n\r\n', /not valid HTTP/],
+      ['', /closed the connection without answering/],
+    ];
+    for (const [answer, message] of cases) {
+      const s = await rawServer((sock) => sock.end(answer));
+      try {
+        const r = await runDagd(['run', 'list', '--url', s.base, '--timeout', '5']);
+        assert.equal(r.code, 3, `${JSON.stringify(answer)}: ${r.stderr}`);
+        assert.match(r.stderr, message, JSON.stringify(answer));
+      } finally {
+        await s.close();
+      }
+    }
+  });
+
+  test('https: the server certificate is checked (a self-signed one is refused, nothing is sent)', async (t) => {
+    const dir = tempDir('dagd-cli-tls-');
+    try {
+      const key = path.join(dir, 'key.pem');
+      const cert = path.join(dir, 'cert.pem');
+      const made = spawnSync(
+        'openssl',
+        ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
+          '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
+        { encoding: 'utf8' },
+      );
+      if (made.error || made.status !== 0) return t.skip('openssl cannot make a test certificate here');
+      const requests = [];
+      const srv = https.createServer({ key: readFileSync(key), cert: readFileSync(cert) }, (req, res) => {
+        requests.push(req.url);
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(RUNS_DATA));
+      });
+      srv.on('tlsClientError', () => {});
+      await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
+      try {
+        const r = await runDagd(['run', 'list', '--url', `https://127.0.0.1:${srv.address().port}`, '--timeout', '10']);
+        assert.equal(r.code, 3, r.stderr);
+        assert.match(r.stderr, /certificate/);
+        assert.deepEqual(requests, [], 'no request over an unchecked connection');
+      } finally {
+        srv.closeAllConnections();
+        await new Promise((resolve) => srv.close(resolve));
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
+});
+
+describe('run launch --wait on a run that stays QUEUED (in process, no daemon)', () => {
+  test('after a while it says once that the daemon must dequeue it', async () => {
+    const home = tempDir('dagd-cli-queued-');
+    writeFileSync(path.join(home, 'dagd.yaml'), 'run_coordinator:\n  class: QueuedRunCoordinator\n');
+    const target = ['-w', FIXTURE_WORKSPACE, '--home', home];
+    try {
+      const proc = spawn(DAGD, ['run', 'launch', 'quick', '--wait', ...target], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (c) => (stdout += c));
+      proc.stderr.on('data', (c) => (stderr += c));
+      const exited = new Promise((resolve) => proc.on('close', resolve));
+      try {
+        await waitFor(() => /still QUEUED/.test(stderr), { timeout: 30000, what: 'the note on a queued run' });
+        // Some more polls: the note is not repeated.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      } finally {
+        proc.kill('SIGTERM');
+        await exited;
+      }
+      const runId = stdout.trim();
+      assert.match(runId, UUID, stderr);
+      assert.match(stderr, /QUEUED \(the daemon launches it when there is room\)/);
+      assert.match(
+        stderr,
+        new RegExp(`run ${runId}: still QUEUED: it waits for the daemon to dequeue it \\(\`dagd daemon\` or \`dagd dev\` must be running`),
+      );
+      assert.equal(stderr.match(/still QUEUED/g).length, 1, stderr);
+      const shown = await runDagd(['run', 'show', runId, '--json', ...target]);
+      assert.equal(JSON.parse(shown.stdout).runOrError.status, 'QUEUED');
+      assert.equal((await runDagd(['run', 'delete', runId, ...target])).code, 0);
+    } finally {
+      removeDir(home);
+    }
+  });
+});
+
+// A workspace of the test's own: an op that logs a message of two lines with
+// an OSC sequence (as DAGD_EVENTS JSON), a job whose description has two
+// lines and an escape sequence, one with a long description of two-byte
+// characters.
+const ODD_SCRIPT =
+  'printf \'%s\\n\' \'{"type": "log", "level": "INFO", "message": "first line\\nsecond \\u001b]0;pwned\\u0007 line\\n"}\' >>"$DAGD_EVENTS"';
+const ODD_DEFS = [
+  'repository: odd',
+  'ops:',
+  '  shout:',
+  `    command: ${JSON.stringify(['sh', '-c', ODD_SCRIPT])}`,
+  '    outputs: {}',
+  'jobs:',
+  '  odd:',
+  `    description: ${JSON.stringify('Line one\nline two \u001b[31mred')}`,
+  '    ops:',
+  '      shout:',
+  '  wordy:',
+  `    description: ${JSON.stringify('é'.repeat(150))}`,
+  '    ops:',
+  '      shout:',
+  '',
+].join('\n');
+
+describe('text from runs and definitions at the terminal (in process)', () => {
+  let home;
+  let dir;
+  let target;
+  const cli = (...args) => runDagd([...args, ...target]);
+
+  before(() => {
+    home = tempDir('dagd-cli-home-');
+    dir = tempDir('dagd-cli-odd-');
+    writeFileSync(path.join(dir, 'defs.yaml'), ODD_DEFS);
+    writeFileSync(path.join(dir, 'workspace.yaml'), 'load_from:\n  - definitions: defs.yaml\n    location_name: odd\n');
+    target = ['-w', path.join(dir, 'workspace.yaml'), '--home', home];
+  });
+
+  after(() => {
+    removeDir(home);
+    removeDir(dir);
+  });
+
+  test('run logs: a multi-line message goes on indented lines, its controls escaped', async () => {
+    const r = await cli('run', 'launch', 'odd', '--wait');
+    assert.equal(r.code, 0, r.stderr);
+    const runId = lines(r.stdout)[0];
+    await waitFor(() => workerPids(runId).length === 0, { what: 'the run worker to exit' });
+    const logs = await cli('run', 'logs', runId);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.doesNotMatch(logs.stdout, CONTROL);
+    assert.match(logs.stdout, /^\S+ \S+ INFO +shout +first line\n {4}second \\x1b\]0;pwned\\x07 line\n\d{4}-/m);
+  });
+
+  test('job show: a multi-line description stays on its row; job list cuts at a character', async () => {
+    const r = await cli('job', 'show', 'odd');
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, CONTROL);
+    assert.match(r.stdout, /^Description: +Line one\\nline two \\x1b\[31mred\nTags: +-$/m);
+
+    const list = await cli('job', 'list');
+    assert.equal(list.code, 0, list.stderr);
+    assert.doesNotMatch(list.stdout, CONTROL);
+    const rows = lines(list.stdout).map(cells);
+    assert.equal(rows.find((row) => row[2] === 'odd')[3], 'Line one…');
+    assert.equal(rows.find((row) => row[2] === 'wordy')[3], `${'é'.repeat(100)}…`);
   });
 });
