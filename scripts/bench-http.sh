@@ -32,14 +32,7 @@ threads=2
 connections=64
 dir=bench/http
 tmp=$(mktemp -d)
-pids="" # servers started, stopped on exit
-cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_traps
 
 # --- tools ---
 if ! command -v wrk >/dev/null 2>&1; then
@@ -49,16 +42,10 @@ if ! command -v wrk >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk >&2 ||
     { $SUDO apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q wrk >&2; }
 fi
-if [ ! -d bench/node_modules/graphql-http ] || [ ! -d bench/node_modules/graphql ]; then
-  (cd bench && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
+node_deps bench graphql-http graphql
 
 # --- build ---
-build_type=$(plain_build bench-http "$build")
-cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
-  cat "$tmp/build.log" >&2
-  exit 1
-}
+build_type=$(bench_build dagd)
 
 # --- CPUs: shared by default, or server and client apart ---
 bench_pin="" client_pin="" # prefix commands of the servers and of wrk
@@ -146,15 +133,9 @@ echo "wrk: $threads threads, $connections keep-alive connections, medians of $ro
 # before the engine section: scripts/bench.sh appends its rows at the end of
 # the file.
 if [ "${BENCH_RECORD:-1}" = 1 ]; then
-  commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
-    commit="$commit+wip"
-  fi
-  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-  row=$(printf '| %s | %s | %s cores %s, %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | **%s×** (%s×) |' \
-    "$(date -u +%Y-%m-%d)" "$commit" "$(nproc)" "$(uname -m)" "${cpu:-unknown cpu}" \
-    "$build_type" "$node_version" "$placement; CPUs $busy busy before" "$dagd_threads" "$reqs_dagd" "$p99_dagd" \
-    "$reqs_dagd2" "$p99_dagd2" "$reqs_node" "$p99_node" "$ratio" "$ratio2")
+  row="$(row_start "$build_type") $(printf '%s | %s | %s | %s | %s | %s | %s | %s | %s | **%s×** (%s×) |' \
+    "$node_version" "$placement; CPUs $busy busy before" "$dagd_threads" "$reqs_dagd" "$p99_dagd" \
+    "$reqs_dagd2" "$p99_dagd2" "$reqs_node" "$p99_node" "$ratio" "$ratio2")"
   results=bench/RESULTS.md
   if ! grep -q '^## HTTP' "$results"; then
     echo "bench-http: $results has no '## HTTP' section" >&2

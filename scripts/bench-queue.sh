@@ -26,21 +26,10 @@ rounds=${BENCH_ROUNDS:-3}
 n_runs=${BENCH_QUEUE_RUNS:-200}
 limit=${BENCH_QUEUE_LIMIT:-8}
 tmp=$(mktemp -d)
-pids="" # servers started, stopped on exit
-cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_traps
 
-build_type=$(plain_build bench-queue "$build")
-cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
-  cat "$tmp/build.log" >&2
-  exit 1
-}
-busy="CPUs $(cpu_busy 2>/dev/null || echo "?") busy before, load $(cut -d ' ' -f 1 /proc/loadavg)"
+build_type=$(bench_build dagd)
+busy=$(machine_busy)
 
 mkdir "$tmp/queued" "$tmp/default"
 cat >"$tmp/queued/dagd.yaml" <<YAML
@@ -67,29 +56,10 @@ echo "  ratio $(field ratio); a freed slot is taken after p50 $(field handover_p
 echo "machine: $(nproc) CPUs, $busy"
 
 if [ "${BENCH_RECORD:-1}" = 1 ]; then
-  commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
-    commit="$commit+wip"
-  fi
-  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-  row=$(printf '| %s | %s | %s cores %s, %s | %s | %s | %s | %s (%s ≤ %s) | %s (%s) | **%s** | %s / %s / %s |' \
-    "$(date -u +%Y-%m-%d)" "$commit" "$(nproc)" "$(uname -m)" "${cpu:-unknown cpu}" "$build_type" \
+  row="$(row_start "$build_type") $(printf '%s | %s | %s (%s ≤ %s) | %s (%s) | **%s** | %s / %s / %s |' \
     "$busy" "$n_runs" "$(field queued_runs_per_sec)" "$(field queued_max_in_progress)" "$limit" \
     "$(field default_runs_per_sec)" "$(field default_max_in_progress)" "$(field ratio)" \
-    "$(field handover_p50_ms)" "$(field handover_p90_ms)" "$(field handover_p99_ms)")
-  # After the last row of the table under "### Queue throughput".
-  awk -v row="$row" '
-    { lines[NR] = $0 }
-    index($0, "### Queue throughput") == 1 { inside = 1; next }
-    inside && /^#/ { inside = 0 }
-    inside && /^\|/ { last = NR }
-    END {
-      if (!last) exit 1
-      for (i = 1; i <= NR; i++) { print lines[i]; if (i == last) print row }
-    }' bench/RESULTS.md >"$tmp/results.md" || {
-    echo "bench-queue: no table under '### Queue throughput' in bench/RESULTS.md" >&2
-    exit 1
-  }
-  cp "$tmp/results.md" bench/RESULTS.md
+    "$(field handover_p50_ms)" "$(field handover_p90_ms)" "$(field handover_p99_ms)")"
+  insert_row "### Queue throughput" "$row"
   echo "bench-queue: recorded in bench/RESULTS.md" >&2
 fi

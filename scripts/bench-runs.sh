@@ -45,29 +45,13 @@ connections=64
 dir=bench/runs
 queries="all status tag"
 tmp=$(mktemp -d)
-pids="" # servers started, stopped on exit
-cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_traps
 
 # --- tools and build ---
 command -v wrk >/dev/null 2>&1 || apt_install bench-runs wrk
-if [ ! -d bench/node_modules/graphql-http ] || [ ! -d bench/node_modules/graphql ]; then
-  (cd bench && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
-build_type=$(plain_build bench-runs "$build")
-cmake --build "$build" -j "$(nproc)" --target dagd seed_runs >"$tmp/build.log" 2>&1 || {
-  cat "$tmp/build.log" >&2
-  exit 1
-}
-
-# Other work on the machine skews the figures: note how busy its CPUs were
-# over the second before the run, and the load average.
-busy="CPUs $(cpu_busy 2>/dev/null || echo "?") busy before, load $(cut -d ' ' -f 1 /proc/loadavg)"
+node_deps bench graphql-http graphql
+build_type=$(bench_build dagd seed_runs)
+busy=$(machine_busy)
 
 # --- the stored runs ---
 home="$tmp/home"
@@ -176,34 +160,8 @@ echo "throughput, $throughput_runs runs at once over 8 connections: $(field thro
 echo "machine: $(nproc) CPUs, $busy; seeding: $seed_secs"
 
 # --- record ---
-# insert_row HEADING ROW: adds ROW after the last table line that follows
-# the line starting with HEADING, before the next heading.
-insert_row() {
-  awk -v head="$1" -v row="$2" '
-    { lines[NR] = $0 }
-    index($0, head) == 1 { inside = 1; next }
-    inside && /^#/ { inside = 0 }
-    inside && /^\|/ { last = NR }
-    END {
-      if (!last) exit 1
-      for (i = 1; i <= NR; i++) {
-        print lines[i]
-        if (i == last) print row
-      }
-    }' bench/RESULTS.md >"$tmp/results.md" || {
-    echo "bench-runs: no table under '$1' in bench/RESULTS.md" >&2
-    exit 1
-  }
-  cp "$tmp/results.md" bench/RESULTS.md
-}
 if [ "${BENCH_RECORD:-1}" = 1 ]; then
-  commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
-    commit="$commit+wip"
-  fi
-  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-  common=$(printf '| %s | %s | %s cores %s, %s | %s | %s | %s |' "$(date -u +%Y-%m-%d)" \
-    "$commit" "$(nproc)" "$(uname -m)" "${cpu:-unknown cpu}" "$build_type" "$node_version" "$busy")
+  common="$(row_start "$build_type") $node_version | $busy |"
   insert_row "### Launching" "$common $(printf '%s / %s / %s | %s / %s / %s | %s / %s | **%s×** | %s (%s) | %s | %s |' \
     "$(field latency_p50_ms)" "$(field latency_p90_ms)" "$(field latency_p99_ms)" \
     "$(field server_p50_ms)" "$(field server_p90_ms)" "$(field server_p99_ms)" \

@@ -32,25 +32,12 @@ subscribers=${BENCH_SUBSCRIBERS:-1,100}
 poll_ms=20 # POLL_MS in src/api/subscriptions.c
 dir=bench/subscriptions
 tmp=$(mktemp -d)
-pids="" # servers started, stopped on exit
-cleanup() {
-  for p in $pids; do kill "$p" 2>/dev/null || true; done
-  for p in $pids; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
+bench_traps
 
 # --- tools and build ---
-if [ ! -d "$dir/node_modules/graphql-ws" ] || [ ! -d "$dir/node_modules/ws" ]; then
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-fi
-build_type=$(plain_build "$bench_name" "$build")
-cmake --build "$build" -j "$(nproc)" --target dagd >"$tmp/build.log" 2>&1 || {
-  cat "$tmp/build.log" >&2
-  exit 1
-}
-busy="CPUs $(cpu_busy 2>/dev/null || echo "?") busy before, load $(cut -d ' ' -f 1 /proc/loadavg)"
+node_deps "$dir" graphql-ws ws
+build_type=$(bench_build dagd)
+busy=$(machine_busy)
 
 # --- the server and the subscribers ---
 start dagd env DAGD_HOME="$tmp/home" "$build/dagd" webserver -w "$dir/workspace.yaml" --port 0
@@ -77,15 +64,9 @@ echo "machine: $(nproc) CPUs, $busy"
 
 # --- record ---
 if [ "${BENCH_RECORD:-1}" = 1 ]; then
-  commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
-  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
-    commit="$commit+wip"
-  fi
-  cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
-  row=$(printf '| %s | %s | %s cores %s, %s | %s | %s | %s | %s × %s ms | %s | %s | %s | %s | %s / %s |' \
-    "$(date -u +%Y-%m-%d)" "$commit" "$(nproc)" "$(uname -m)" "${cpu:-unknown cpu}" "$build_type" \
+  row="$(row_start "$build_type") $(printf '%s | %s | %s × %s ms | %s | %s | %s | %s | %s / %s |' \
     "$(node --version)" "$busy" "$events" "$pause" "$(figures "$first")" "$(figures "$last")" \
-    "$(field "s${last}_cpu_us_per_event")" "$floor_text" "$(field run_alone_ms)" "$(field run_watched_ms)")
+    "$(field "s${last}_cpu_us_per_event")" "$floor_text" "$(field run_alone_ms)" "$(field run_watched_ms)")"
   # Rows go just above the marker line that ends the table.
   marker='<!-- bench-subscriptions: rows above -->'
   if ! grep -q -x -F "$marker" bench/RESULTS.md; then

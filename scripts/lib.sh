@@ -35,7 +35,90 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # --- benchmarks (scripts/bench-*.sh) ---
 # The helpers below share a benchmark's state through its variables: $tmp
 # (its scratch folder), $pids (the servers started, which its exit trap
-# stops) and $bench_name (the prefix of its messages, e.g. "bench-http").
+# stops), $build (its build directory) and $bench_name (the prefix of its
+# messages, e.g. "bench-http").
+
+# bench_traps: once $tmp is made, empties $pids and sets the traps that, on
+# exit, stop the servers started and remove $tmp (an interrupt exits).
+bench_traps() {
+  pids=""
+  trap bench_cleanup EXIT
+  trap 'exit 1' INT TERM
+}
+# shellcheck disable=SC2154 # $tmp: the benchmark's
+bench_cleanup() {
+  for _p in $pids; do kill "$_p" 2>/dev/null || true; done
+  for _p in $pids; do wait "$_p" 2>/dev/null || true; done
+  rm -rf "$tmp"
+}
+
+# node_deps DIR PACKAGE...: installs DIR's Node packages (npm ci) unless
+# each PACKAGE is already in DIR/node_modules.
+node_deps() {
+  _dir=$1
+  shift
+  for _pkg in "$@"; do
+    if [ ! -d "$_dir/node_modules/$_pkg" ]; then
+      (cd "$_dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+      return
+    fi
+  done
+}
+
+# bench_build TARGET...: builds TARGETs in $build, a plain build (see
+# plain_build), and prints its CMAKE_BUILD_TYPE; exits, showing the build's
+# output, when the build fails. Use as build_type=$(bench_build TARGET...).
+# shellcheck disable=SC2154 # $tmp, $build and $bench_name: the benchmark's
+bench_build() {
+  plain_build "$bench_name" "$build"
+  cmake --build "$build" -j "$(nproc)" --target "$@" >"$tmp/build.log" 2>&1 || {
+    cat "$tmp/build.log" >&2
+    exit 1
+  }
+}
+
+# machine_busy: prints how busy the machine is, e.g. "CPUs 37% busy
+# before, load 1.20": the CPUs over the next second (see cpu_busy) and the
+# load average. Other work on the machine skews a benchmark's figures.
+machine_busy() {
+  echo "CPUs $(cpu_busy 2>/dev/null || echo "?") busy before, load $(cut -d ' ' -f 1 /proc/loadavg)"
+}
+
+# row_start BUILD_TYPE: prints the first cells of a RESULTS.md row, "| date
+# | commit | machine | BUILD_TYPE |": today (UTC), HEAD's short hash
+# (with "+wip" when src/ has uncommitted changes), the CPUs and their model.
+row_start() {
+  _commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+  if [ -n "$(git status --porcelain -- src 2>/dev/null)" ]; then
+    _commit="$_commit+wip"
+  fi
+  _cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -n 1)
+  printf '| %s | %s | %s cores %s, %s | %s |' "$(date -u +%Y-%m-%d)" "$_commit" "$(nproc)" \
+    "$(uname -m)" "${_cpu:-unknown cpu}" "$1"
+}
+
+# insert_row HEADING ROW: adds ROW to bench/RESULTS.md after the last table
+# line that follows the line starting with HEADING, before the next
+# heading; exits when there is no such table line.
+# shellcheck disable=SC2154 # $tmp and $bench_name: the benchmark's
+insert_row() {
+  awk -v head="$1" -v row="$2" '
+    { lines[NR] = $0 }
+    index($0, head) == 1 { inside = 1; next }
+    inside && /^#/ { inside = 0 }
+    inside && /^\|/ { last = NR }
+    END {
+      if (!last) exit 1
+      for (i = 1; i <= NR; i++) {
+        print lines[i]
+        if (i == last) print row
+      }
+    }' bench/RESULTS.md >"$tmp/results.md" || {
+    echo "$bench_name: no table under '$1' in bench/RESULTS.md" >&2
+    exit 1
+  }
+  cp "$tmp/results.md" bench/RESULTS.md
+}
 
 # cpu_busy: prints how busy the CPUs were over the next second, e.g. "37%",
 # from /proc/stat (the load average lags behind that long).

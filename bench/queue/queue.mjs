@@ -22,72 +22,33 @@
 //
 // Usage: node queue.mjs --queued URL --default URL [--limit 8] [--runs 200]
 //   [--rounds 3] [--connections 8] [--timeout 120]
-import http from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  cli,
+  eventTime,
+  fail,
+  graphqlClient,
+  inParallel,
+  launchRun,
+  maxOverlap,
+  median,
+  pct,
+  sortNum,
+  waitForBatch,
+} from '../lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const num = (name, fallback) => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isFinite(v) || v < 1) fail(`${name} must be a number >= 1`);
-  return v;
-};
-function fail(message) {
-  process.stderr.write(`queue.mjs: ${message}\n`);
-  process.exit(1);
-}
-
+const { opt, num } = cli('queue.mjs');
 const servers = {
   queued: new URL(opt('--queued', '') || fail('--queued is required')),
   default: new URL(opt('--default', '') || fail('--default is required')),
 };
-const limit = num('--limit', 8);
-const runs = num('--runs', 200);
-const rounds = num('--rounds', 3);
-const connections = num('--connections', 8);
-const timeoutMs = num('--timeout', 120) * 1000;
+const limit = num('--limit', 8, 1);
+const runs = num('--runs', 200, 1);
+const rounds = num('--rounds', 3, 1);
+const connections = num('--connections', 8, 1);
+const timeoutMs = num('--timeout', 120, 1) * 1000;
 const selector = { repositoryLocationName: 'bench', repositoryName: 'bench', jobName: 'one_op' };
-const agent = new http.Agent({ keepAlive: true, maxSockets: connections + 2 });
+const { gql, close } = graphqlClient(connections + 2);
 
-function gql(url, query, variables) {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-          const answer = JSON.parse(text);
-          if (answer.errors) return reject(new Error(`errors: ${JSON.stringify(answer.errors)}`));
-          resolve(answer.data);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const LAUNCH = `
-mutation($p: ExecutionParams!) {
-  launchRun(executionParams: $p) { __typename ... on LaunchRunSuccess { run { runId } } ... on Error { message } }
-}`;
-const COUNTS = `
-query($ok: RunsFilter, $bad: RunsFilter) {
-  ok: runsOrError(filter: $ok) { ... on Runs { count } }
-  bad: runsOrError(filter: $bad) { ... on Runs { count } }
-}`;
 const EVENTS = `
 query($id: ID!) {
   logsForRun(runId: $id) { ... on EventConnection { events { ... on MessageEvent { eventType timestamp } } } }
@@ -95,31 +56,8 @@ query($id: ID!) {
 
 async function launchBatch(url, tag) {
   const ids = [];
-  let next = 0;
-  const launcher = async () => {
-    while (next < runs) {
-      next++;
-      const r = (await gql(url, LAUNCH, { p: { selector, executionMetadata: { tags: [tag] } } })).launchRun;
-      if (r.__typename !== 'LaunchRunSuccess') fail(`launchRun answered ${JSON.stringify(r)}`);
-      ids.push(r.run.runId);
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, launcher));
+  await inParallel(runs, connections, async () => ids.push(await launchRun(gql, url, selector, [tag])));
   return ids;
-}
-
-async function waitBatch(url, tag) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const d = await gql(url, COUNTS, {
-      ok: { tags: [tag], statuses: ['SUCCESS'] },
-      bad: { tags: [tag], statuses: ['FAILURE', 'CANCELED'] },
-    });
-    if (d.bad.count) fail(`${d.bad.count} run(s) of ${tag.value} did not succeed`);
-    if (d.ok.count === runs) return;
-    if (Date.now() > deadline) fail(`only ${d.ok.count}/${runs} runs of ${tag.value} succeeded in time`);
-    await sleep(20);
-  }
 }
 
 // The times (ms) of each run's events of interest.
@@ -127,10 +65,7 @@ async function runTimes(url, ids) {
   const out = [];
   for (const id of ids) {
     const evs = (await gql(url, EVENTS, { id })).logsForRun.events;
-    const at = (type) => {
-      const e = evs.find((x) => x.eventType === type);
-      return e ? Number(e.timestamp) : undefined;
-    };
+    const at = (type) => eventTime(evs, type);
     out.push({
       enqueued: at('RUN_ENQUEUED'),
       dequeued: at('RUN_DEQUEUED'),
@@ -139,18 +74,6 @@ async function runTimes(url, ids) {
     });
   }
   return out;
-}
-
-function maxOverlap(intervals) {
-  const points = intervals.flatMap(([s, e]) => [
-    [s, 1],
-    [e, -1],
-  ]);
-  points.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  let open = 0;
-  let max = 0;
-  for (const [, d] of points) max = Math.max(max, (open += d));
-  return max;
 }
 
 // How long each freed slot stayed empty: for the runs dequeued after the
@@ -167,15 +90,11 @@ function handovers(times) {
   return gaps;
 }
 
-const pct = (sorted, p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-const sortNum = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => pct(sortNum(xs), 0.5);
-
 async function round(kind, r) {
   const url = servers[kind];
   const tag = { key: 'bench_queue', value: `${process.pid}-${kind}-${r}` };
   const ids = await launchBatch(url, tag);
-  await waitBatch(url, tag);
+  await waitForBatch(gql, url, tag, runs, { timeoutMs, pollMs: 20 });
   const times = await runTimes(url, ids);
   const start = (t) => (kind === 'queued' ? t.enqueued : t.starting);
   const inProgressFrom = (t) => (kind === 'queued' ? t.dequeued : t.starting);
@@ -214,4 +133,4 @@ const out = {
   handover_p99_ms: pct(gaps, 0.99).toFixed(1),
 };
 for (const [k, v] of Object.entries(out)) process.stdout.write(`${k}=${v}\n`);
-agent.destroy();
+close();

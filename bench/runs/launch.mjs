@@ -25,25 +25,12 @@
 //   [--job one_op] [--rounds 3] [--latency-runs 40] [--throughput-runs 200]
 //   [--connections 8] [--poll-ms 1] [--timeout 60]
 import { spawn, spawnSync } from 'node:child_process';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
-};
-const num = (name, fallback) => {
-  const v = Number(opt(name, String(fallback)));
-  if (!Number.isFinite(v) || v < 0) fail(`${name} must be a number >= 0`);
-  return v;
-};
-function fail(message) {
-  process.stderr.write(`launch.mjs: ${message}\n`);
-  process.exit(1);
-}
+import { cli, fail, graphqlClient, inParallel, launchRun, median, pct, sortNum, waitForBatch } from '../lib.mjs';
 
+const { opt, num } = cli('launch.mjs');
 const url = new URL(opt('--url', '') || fail('--url is required'));
 const selector = {
   repositoryLocationName: opt('--location', 'bench'),
@@ -58,50 +45,8 @@ const pollMs = num('--poll-ms', 1);
 const timeoutMs = num('--timeout', 60) * 1000;
 const floorCommand = '/bin/true';
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const { gql, close } = graphqlClient(connections);
 
-// One GraphQL request; resolves to `data`, rejects on a transport error, a
-// non-200 status or GraphQL errors.
-function gql(query, variables) {
-  const body = JSON.stringify({ query, variables });
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`HTTP ${res.statusCode}: ${text}`));
-          const answer = JSON.parse(text);
-          if (answer.errors) return reject(new Error(`errors: ${JSON.stringify(answer.errors)}`));
-          resolve(answer.data);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-const launchMutation = `
-mutation LaunchRun($executionParams: ExecutionParams!) {
-  launchRun(executionParams: $executionParams) {
-    __typename
-    ... on LaunchRunSuccess { run { runId } }
-    ... on RunConfigValidationInvalid { errors { message } }
-    ... on Error { message }
-  }
-}`;
 const runQuery = `
 query RunStatus($runId: ID!) {
   runOrError(runId: $runId) {
@@ -109,11 +54,6 @@ query RunStatus($runId: ID!) {
     ... on Run { status creationTime startTime endTime }
     ... on Error { message }
   }
-}`;
-const batchQuery = `
-query Batch($succeeded: RunsFilter, $failed: RunsFilter) {
-  succeeded: runsOrError(filter: $succeeded) { __typename ... on Runs { count } ... on Error { message } }
-  failed: runsOrError(filter: $failed) { __typename ... on Runs { count } ... on Error { message } }
 }`;
 const batchRunsQuery = `
 query BatchRuns($filter: RunsFilter, $limit: Int) {
@@ -124,22 +64,13 @@ query BatchRuns($filter: RunsFilter, $limit: Int) {
   }
 }`;
 
-async function launch(tags) {
-  const data = await gql(launchMutation, {
-    executionParams: { selector, executionMetadata: { tags } },
-  });
-  const r = data.launchRun;
-  if (r.__typename !== 'LaunchRunSuccess') fail(`launchRun answered ${JSON.stringify(r)}`);
-  return r.run.runId;
-}
-
 const finished = new Set(['SUCCESS', 'FAILURE', 'CANCELED']);
 
 // Polls the run until it is finished; returns the Run's fields.
 async function waitRun(runId) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const r = (await gql(runQuery, { runId })).runOrError;
+    const r = (await gql(url, runQuery, { runId })).runOrError;
     if (r.__typename !== 'Run') fail(`runOrError(${runId}) answered ${JSON.stringify(r)}`);
     if (finished.has(r.status)) {
       if (r.status !== 'SUCCESS') fail(`run ${runId} ended ${r.status}`);
@@ -150,17 +81,13 @@ async function waitRun(runId) {
   }
 }
 
-// Nearest-rank percentile of sorted numbers.
-const pct = (sorted, p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)];
-const sortNum = (xs) => [...xs].sort((a, b) => a - b);
-const median = (xs) => pct(sortNum(xs), 0.5);
 const fmt = (x, digits = 2) => x.toFixed(digits);
 
 async function latencyRound(n) {
   const client = [], server = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
-    const runId = await launch([{ key: 'bench', value: 'latency' }]);
+    const runId = await launchRun(gql, url, selector, [{ key: 'bench', value: 'latency' }]);
     const run = await waitRun(runId);
     client.push(performance.now() - t0);
     server.push((run.endTime - run.creationTime) * 1000);
@@ -181,35 +108,12 @@ function spawnLatencyRound(n) {
 
 async function throughputRound(n, round) {
   const tag = { key: 'bench_batch', value: `${process.pid}-${round}-${Date.now()}` };
-  const statusFilter = (statuses) => ({ tags: [tag], statuses });
   const t0 = performance.now();
-  let next = 0;
-  const launcher = async () => {
-    while (next < n) {
-      next++;
-      await launch([tag]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(connections, n) }, launcher));
+  await inParallel(n, connections, () => launchRun(gql, url, selector, [tag]));
   const launched = performance.now() - t0;
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const d = await gql(batchQuery, {
-      succeeded: statusFilter(['SUCCESS']),
-      failed: statusFilter(['FAILURE', 'CANCELED']),
-    });
-    for (const k of ['succeeded', 'failed']) {
-      if (d[k].__typename !== 'Runs') fail(`runsOrError answered ${JSON.stringify(d[k])}`);
-    }
-    if (d.failed.count > 0) fail(`${d.failed.count} runs of batch ${tag.value} did not succeed`);
-    if (d.succeeded.count >= n) break;
-    if (performance.now() > deadline) {
-      fail(`only ${d.succeeded.count} of ${n} runs succeeded after ${timeoutMs} ms`);
-    }
-    await sleep(Math.max(pollMs, 5));
-  }
+  await waitForBatch(gql, url, tag, n, { timeoutMs, pollMs: Math.max(pollMs, 5) });
   const seconds = (performance.now() - t0) / 1000;
-  const runs = (await gql(batchRunsQuery, { filter: { tags: [tag] }, limit: n })).runsOrError;
+  const runs = (await gql(url, batchRunsQuery, { filter: { tags: [tag] }, limit: n })).runsOrError;
   if (runs.__typename !== 'Runs' || runs.results.length !== n) {
     fail(`batch ${tag.value}: ${JSON.stringify(runs).slice(0, 300)}`);
   }
@@ -284,4 +188,4 @@ if (throughputRuns > 0) {
 }
 
 for (const [k, v] of Object.entries(out)) process.stdout.write(`${k}=${v}\n`);
-agent.destroy();
+close();
