@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib.sh
 
 PACKAGES="build-essential cmake pkg-config git libjansson-dev libcmocka-dev libyaml-dev \
-libsqlite3-dev libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev clang clang-format cppcheck \
+libsqlite3-dev libpq-dev postgresql libmicrohttpd-dev libgnutls28-dev libcurl4-gnutls-dev clang clang-format cppcheck \
 nodejs npm chromium"
 
 missing=""

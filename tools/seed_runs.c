@@ -265,7 +265,8 @@ int main(int argc, char **argv) {
     printf("seeded %ld runs (%ld tags) in %.2f s (%.0f runs/s, one transaction each) and "
            "%ld events in %.2f s, into %s\n",
            o.runs, o.runs * 3, runs_time, runs_time > 0 ? (double)o.runs / runs_time : 0.0,
-           n_events, events_time, inst->database);
+           n_events, events_time,
+           inst->database ? inst->database : "the instance's PostgreSQL database");
   }
   run_instance_close(inst);
   return rc;

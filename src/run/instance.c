@@ -4,7 +4,13 @@
  * dagd.yaml is read strictly, like the definitions files: an unknown key or
  * a value of the wrong type is an error that names the file, line and
  * column, so a typo never silently falls back to a default folder (or,
- * for run_coordinator and run_monitoring, to a default limit). */
+ * for run_coordinator and run_monitoring, to a default limit).
+ *
+ * `storage: postgres:` takes Dagster's dagster-postgres keys and becomes a
+ * libpq connection string. Its values may come from environment variables
+ * ({env: NAME}, Dagster's StringSource), which is how a password stays out
+ * of the file; no value read there is ever put into an error message, so a
+ * password cannot leak into a log. */
 /* realpath (XSI). */
 #define _XOPEN_SOURCE 700
 #include "run/instance.h"
@@ -31,6 +37,7 @@
  * run_instance_open). */
 typedef struct settings {
   const char *history_dir;
+  const char *postgres_conninfo; /* NULL: SQLite */
   const char *artifacts_dir;
   const char *compute_logs_dir;
   double terminate_grace;
@@ -141,6 +148,189 @@ static const char *string(reader *r, const yaml_value *v, const char *what) {
     return NULL;
   }
   return v->str;
+}
+
+/* Dagster's StringSource: a string, or {env: NAME} for the value of the
+ * environment variable NAME; NULL after reporting. Empty values are
+ * refused unless empty_ok. The value is never echoed in an error. */
+static const char *string_source(reader *r, const yaml_value *v, const char *what, bool empty_ok) {
+  static const char *const env_keys[] = {"env", NULL};
+  const char *value = NULL;
+  if (v->kind == YAML_KIND_STR) {
+    value = string(r, v, what);
+  } else if (v->kind != YAML_KIND_MAP) {
+    fail_at(r, v, "%s must be a string or {env: VARIABLE}, not a %s", what,
+            yaml_kind_name(v->kind));
+  } else if (check_map(r, v, what, env_keys)) {
+    const yaml_value *name = yaml_map_get(v, "env");
+    const char *var = name ? string(r, name, "env") : NULL;
+    if (!name)
+      fail_at(r, v, "%s needs 'env' (the name of an environment variable)", what);
+    else if (var && !(value = getenv(var)))
+      fail_at(r, name, "%s: the environment variable %s is not set", what, var);
+  }
+  if (value && !value[0] && !empty_ok) {
+    fail_at(r, v, "%s must not be empty", what);
+    return NULL;
+  }
+  return value;
+}
+
+/* Appends `key='value'` to a libpq connection string, quoted so that any
+ * value (spaces, quotes, backslashes) reaches libpq unchanged. */
+static void conninfo_put(buf *c, const char *key, const char *value) {
+  buf_printf(c, "%s%s='", c->len ? " " : "", key);
+  for (const char *p = value; *p; p++) {
+    if (*p == '\'' || *p == '\\')
+      buf_putc(c, '\\');
+    buf_putc(c, *p);
+  }
+  buf_putc(c, '\'');
+}
+
+/* postgres_db.port: Dagster's IntSource (an integer, or a string of digits
+ * possibly from {env: NAME}), 1-65535; 0 after reporting. */
+static int port_source(reader *r, const yaml_value *v) {
+  const char *what = "storage.postgres.postgres_db.port";
+  long long port = -1;
+  if (v->kind == YAML_KIND_INT) {
+    port = v->integer;
+  } else {
+    const char *text = string_source(r, v, what, false);
+    if (!text)
+      return 0;
+    char *end;
+    errno = 0;
+    port = strtoll(text, &end, 10);
+    if (errno || *end || end == text || text[0] == '-' || text[0] == '+' || text[0] == ' ')
+      port = -1;
+  }
+  if (port < 1 || port > 65535) {
+    fail_at(r, v, "%s must be a port number from 1 to 65535", what);
+    return 0;
+  }
+  return (int)port;
+}
+
+/* postgres_db.params: extra libpq keywords (sslmode, connect_timeout, …)
+ * with scalar values. libpq itself rejects an unknown keyword. */
+static void read_params(reader *r, const yaml_value *params, buf *c) {
+  const char *what = "storage.postgres.postgres_db.params";
+  if (params->kind == YAML_KIND_NULL)
+    return;
+  if (params->kind != YAML_KIND_MAP) {
+    fail_at(r, params, "%s must be a mapping, not a %s", what, yaml_kind_name(params->kind));
+    return;
+  }
+  for (size_t i = 0; i < params->count; i++) {
+    const yaml_value *k = params->pairs[i].key, *v = params->pairs[i].value;
+    const char *key = k->kind == YAML_KIND_STR ? k->str : "";
+    bool word = key[0] != '\0';
+    for (const char *p = key; *p && word; p++)
+      word = (*p >= 'a' && *p <= 'z') || *p == '_';
+    if (!word) {
+      fail_at(r, k, "%s: '%s' is not a connection parameter name", what, key);
+      continue;
+    }
+    char number[32];
+    const char *value = NULL;
+    if (v->kind == YAML_KIND_INT) {
+      snprintf(number, sizeof number, "%lld", (long long)v->integer);
+      value = number;
+    } else if (v->kind == YAML_KIND_BOOL) {
+      value = v->boolean ? "true" : "false";
+    } else if (v->kind == YAML_KIND_STR || v->kind == YAML_KIND_MAP) {
+      value = string_source(r, v, what, true);
+    } else {
+      fail_at(r, v, "%s.%s must be a string, an integer or a boolean", what, key);
+    }
+    if (value)
+      conninfo_put(c, key, value);
+  }
+}
+
+/* postgres_db: Dagster's username, password, hostname, db_name, port
+ * (default 5432), params and scheme, as a connection string. The password
+ * is optional here (Dagster requires one): a server that trusts its
+ * clients, or a ~/.pgpass, needs none. */
+static void read_postgres_db(reader *r, const yaml_value *db, buf *c) {
+  static const char *const keys[] = {"username", "password", "hostname", "db_name",
+                                     "port",     "params",   "scheme",   NULL};
+  static const struct {
+    const char *key, *keyword;
+    bool required;
+  } fields[] = {{"hostname", "host", true},
+                {"username", "user", true},
+                {"password", "password", false},
+                {"db_name", "dbname", true}};
+  if (!check_map(r, db, "storage.postgres.postgres_db", keys))
+    return;
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+    const yaml_value *v = yaml_map_get(db, fields[i].key);
+    char what[64];
+    snprintf(what, sizeof what, "storage.postgres.postgres_db.%s", fields[i].key);
+    if (!v) {
+      if (fields[i].required)
+        fail_at(r, db, "storage.postgres.postgres_db needs '%s'", fields[i].key);
+      continue;
+    }
+    /* An empty password is no password. */
+    const char *value = string_source(r, v, what, !fields[i].required);
+    if (value && value[0])
+      conninfo_put(c, fields[i].keyword, value);
+  }
+  const yaml_value *port = yaml_map_get(db, "port");
+  int number = port ? port_source(r, port) : 5432;
+  char text[16];
+  snprintf(text, sizeof text, "%d", number);
+  if (number)
+    conninfo_put(c, "port", text);
+  const yaml_value *scheme = yaml_map_get(db, "scheme");
+  const char *name =
+      scheme ? string_source(r, scheme, "storage.postgres.postgres_db.scheme", false) : NULL;
+  if (name && strcmp(name, "postgresql") != 0 && strcmp(name, "postgres") != 0)
+    fail_at(r, scheme, "storage.postgres.postgres_db.scheme must be postgresql");
+  const yaml_value *params = yaml_map_get(db, "params");
+  if (params)
+    read_params(r, params, c);
+}
+
+/* storage.postgres: postgres_url or postgres_db (one of them), and
+ * Dagster's should_autocreate_tables, checked and ignored: dagd always
+ * creates its tables and applies its migrations when opening the store. */
+static void read_postgres(reader *r, const yaml_value *sec, arena *a, settings *s) {
+  const char *what = "storage.postgres";
+  const yaml_value *url = yaml_map_get(sec, "postgres_url");
+  const yaml_value *db = yaml_map_get(sec, "postgres_db");
+  const yaml_value *autocreate = yaml_map_get(sec, "should_autocreate_tables");
+  if (autocreate && autocreate->kind != YAML_KIND_BOOL)
+    fail_at(r, autocreate, "%s.should_autocreate_tables must be true or false", what);
+  if (!url == !db) {
+    fail_at(r, url && db ? db : sec, "%s takes one of postgres_url and postgres_db", what);
+    return;
+  }
+  if (url) {
+    s->postgres_conninfo = string_source(r, url, "storage.postgres.postgres_url", false);
+    return;
+  }
+  buf c;
+  buf_init(&c, a);
+  read_postgres_db(r, db, &c);
+  s->postgres_conninfo = buf_cstr(&c);
+}
+
+/* storage: sqlite (the default) or postgres. */
+static void read_storage(reader *r, const yaml_value *storage, arena *a, settings *s) {
+  static const char *const postgres_keys[] = {"postgres_url", "postgres_db",
+                                              "should_autocreate_tables", NULL};
+  static const char *const dir_keys[] = {"base_dir", NULL};
+  const yaml_value *sqlite = section(r, storage, "sqlite", "storage.sqlite", dir_keys);
+  const yaml_value *postgres = section(r, storage, "postgres", "storage.postgres", postgres_keys);
+  if (sqlite && postgres)
+    fail_at(r, yaml_map_get(storage, "postgres"), "storage takes one of sqlite and postgres");
+  else if (postgres)
+    read_postgres(r, postgres, a, s);
+  base_dir(r, sqlite, "storage.sqlite", &s->history_dir);
 }
 
 /* One item of tag_concurrency_limits (Dagster's shape: key, limit, and a
@@ -278,14 +468,14 @@ static void read_settings(reader *r, const yaml_value *root, arena *a, settings 
                                                 "cancellation_thread_poll_interval_seconds",
                                                 "free_slots_after_run_end_seconds",
                                                 NULL};
-  static const char *const storage_keys[] = {"sqlite", NULL};
+  static const char *const storage_keys[] = {"sqlite", "postgres", NULL};
   static const char *const dir_keys[] = {"base_dir", NULL};
   static const char *const launcher_keys[] = {"terminate_grace_seconds", NULL};
   if (!check_map(r, root, CONFIG_FILE, top))
     return;
   const yaml_value *storage = section(r, root, "storage", "storage", storage_keys);
-  base_dir(r, storage ? section(r, storage, "sqlite", "storage.sqlite", dir_keys) : NULL,
-           "storage.sqlite", &s->history_dir);
+  if (storage)
+    read_storage(r, storage, a, s);
   base_dir(r, section(r, root, "local_artifact_storage", "local_artifact_storage", dir_keys),
            "local_artifact_storage", &s->artifacts_dir);
   base_dir(r, section(r, root, "compute_logs", "compute_logs", dir_keys), "compute_logs",
@@ -397,6 +587,28 @@ static void free_tag_limits(const run_coordinator_config *c) {
   free(limits);
 }
 
+/* Opens the instance's store: PostgreSQL at conninfo when set, else the
+ * SQLite database in the history folder. */
+static bool open_store(run_instance *inst, const char *history, const char *conninfo, buf *err) {
+  store_error serr;
+  if (conninfo) {
+    inst->postgres_conninfo = xstrdup(conninfo);
+    inst->store = store_open_postgres(conninfo, &serr);
+    /* libpq's messages name the host and database, never the password;
+     * the connection string itself stays out of the message. */
+    if (!inst->store)
+      buf_printf(err, "%s/%s: storage.postgres: %s", inst->home, CONFIG_FILE, serr.message);
+    return inst->store != NULL;
+  }
+  size_t n = strlen(history) + sizeof "/runs.db";
+  inst->database = xmalloc(n);
+  snprintf(inst->database, n, "%s/runs.db", history);
+  inst->store = store_open_sqlite(inst->database, &serr);
+  if (!inst->store)
+    buf_printf(err, "%s: %s", inst->database, serr.message);
+  return inst->store != NULL;
+}
+
 run_instance *run_instance_open(const char *home, buf *err) {
   if (!home || !home[0]) {
     const char *env = getenv("DAGD_HOME");
@@ -419,25 +631,17 @@ run_instance *run_instance_open(const char *home, buf *err) {
   bool ok = (inst->home = folder(".", home, err)) && load_settings(inst->home, &s, a, err);
   char *history = NULL;
   if (ok)
-    ok = (history = folder(inst->home, s.history_dir, err)) &&
+    ok = (s.postgres_conninfo || (history = folder(inst->home, s.history_dir, err))) &&
          (inst->artifacts_dir = folder(inst->home, s.artifacts_dir, err)) &&
          (inst->compute_logs_dir = folder(inst->home, s.compute_logs_dir, err)) &&
          (inst->dagd_path = self_exe(err));
   if (ok) {
-    size_t n = strlen(history) + sizeof "/runs.db";
-    inst->database = xmalloc(n);
-    snprintf(inst->database, n, "%s/runs.db", history);
     inst->terminate_grace = s.terminate_grace;
     inst->coordinator = s.coordinator;
     inst->coordinator.tag_limits =
         copy_tag_limits(s.coordinator.tag_limits, s.coordinator.n_tag_limits);
     inst->monitoring = s.monitoring;
-    store_error serr;
-    inst->store = store_open_sqlite(inst->database, &serr);
-    if (!inst->store) {
-      buf_printf(err, "%s: %s", inst->database, serr.message);
-      ok = false;
-    }
+    ok = open_store(inst, history, s.postgres_conninfo, err);
   }
   free(history);
   arena_free(a);
@@ -455,6 +659,7 @@ void run_instance_close(run_instance *inst) {
   free_tag_limits(&inst->coordinator);
   free(inst->home);
   free(inst->database);
+  free(inst->postgres_conninfo);
   free(inst->artifacts_dir);
   free(inst->compute_logs_dir);
   free(inst->dagd_path);

@@ -5,9 +5,19 @@
  * dagd.yaml (every key optional; unknown keys are errors, reported as
  * "dagd.yaml:line:column: …"):
  *
- *   storage:
+ *   storage:                     # one of sqlite (the default) and postgres
  *     sqlite:
  *       base_dir: history        # the SQLite database is <base_dir>/runs.db
+ *     postgres:                  # Dagster's dagster-postgres keys; one of:
+ *       postgres_url: "postgresql://user@host:5432/db"   # or {env: VARIABLE}
+ *       postgres_db:
+ *         username: dagd
+ *         password: {env: DAGD_PG_PASSWORD}  # StringSource: any value here
+ *         hostname: db.internal              # may be {env: VARIABLE}
+ *         port: 5432                         # optional
+ *         db_name: dagd
+ *         params: {sslmode: require}         # optional: more libpq keywords
+ *       should_autocreate_tables: true       # checked and ignored
  *   local_artifact_storage:
  *     base_dir: storage          # op outputs: <base_dir>/<run_id>/<step_key>/<output>
  *   compute_logs:
@@ -77,9 +87,12 @@ typedef struct run_monitoring_config {
 
 typedef struct run_instance {
   char *home;             /* absolute $DAGD_HOME, created when missing */
-  char *database;         /* the SQLite database file */
+  char *database;         /* the SQLite database file; NULL on PostgreSQL */
   char *artifacts_dir;    /* local_artifact_storage.base_dir */
   char *compute_logs_dir; /* compute_logs.base_dir */
+  /* The libpq connection string of storage.postgres; NULL on SQLite. It
+   * may hold a password: never log or print it. */
+  char *postgres_conninfo;
   double terminate_grace; /* seconds (default 5) */
   run_coordinator_config coordinator;
   run_monitoring_config monitoring;

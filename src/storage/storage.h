@@ -1,6 +1,6 @@
 /* storage.h — the instance's durable state: runs, their tags, the event
- * log, job snapshots. One interface; SQLite implements it now (sqlite.c),
- * PostgreSQL later, with the same results for every call.
+ * log, job snapshots. One interface, implemented by SQLite (sqlite.c) and
+ * PostgreSQL (postgres.c) with the same results for every call.
  *
  * A store is shared by every thread of a process and by several processes
  * (webserver, run workers, daemon) at once: implementations keep one
@@ -106,6 +106,13 @@ typedef struct store store;
  * migrations applied). ":memory:" is not supported (several connections
  * must see one database). */
 store *store_open_sqlite(const char *path, store_error *err);
+/* Opens the PostgreSQL store at conninfo (a libpq connection string or
+ * postgresql:// URL; its options may set search_path to keep the tables in
+ * a schema), creating its tables or applying the migrations the database
+ * lacks. Fails when the server cannot be reached or its schema is newer
+ * than this dagd. Error messages never include conninfo (it may hold a
+ * password). */
+store *store_open_postgres(const char *conninfo, store_error *err);
 /* Closes every connection and frees the store. NULL is allowed. Every
  * other thread must be done with the store first: none may still be in a
  * store call, nor be exiting after using it (an exiting thread closes its

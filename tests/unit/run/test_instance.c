@@ -1,7 +1,9 @@
 /* test_instance.c — unit tests for src/run/instance.c: where the home is
  * (argument, $DAGD_HOME, ./.dagd), the folders and database it creates,
  * every dagd.yaml key, and the errors a bad dagd.yaml gives (file, line
- * and column). Every test works in fresh temporary folders. */
+ * and column), and `storage: postgres:`: its errors always, and opening
+ * a real server when one is configured (pg_url.h: CTest's `postgres`
+ * fixture starts one), in a database of its own created and dropped here. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,11 @@
 #include <limits.h>
 #include <sys/stat.h>
 
+#include <libpq-fe.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "../storage/pg_url.h"
 #include "fixtures/core/home.h"
 
 static bool is_dir(const char *path) {
@@ -54,8 +61,8 @@ static char *open_error(const char *home, const char *yaml) {
 
 static void expect_error(const char *home, const char *yaml, const char *expected) {
   char *msg = open_error(home, yaml);
-  char want[1024];
-  snprintf(want, sizeof want, expected, home, home, home);
+  char want[2048];
+  snprintf(want, sizeof want, expected, home, home, home, home, home);
   assert_string_equal(msg, want);
   free(msg);
 }
@@ -201,8 +208,9 @@ static void test_config_unknown_keys(void **state) {
                "storage:\n"
                "  sqlite:\n"
                "    base_dir: x\n"
-               "  postgres: {}\n",
-               "%s/dagd.yaml:4:3: unknown key 'postgres' in storage (expected one of: sqlite)");
+               "  mysql: {}\n",
+               "%s/dagd.yaml:4:3: unknown key 'mysql' in storage (expected one of: sqlite, "
+               "postgres)");
   expect_error(f->dir, "scheduler: {}\n",
                "%s/dagd.yaml:1:1: unknown key 'scheduler' in dagd.yaml (expected one of: "
                "storage, local_artifact_storage, compute_logs, run_launcher, run_coordinator, "
@@ -448,6 +456,241 @@ static void test_config_monitoring_errors(void **state) {
                "%s/dagd.yaml:1:17: run_monitoring must be a mapping, not a bool");
 }
 
+static void test_config_postgres_errors(void **state) {
+  home_fixture *f = *state;
+  unsetenv("DAGD_TEST_UNSET");
+  expect_error(f->dir, "storage:\n  sqlite: {}\n  postgres: {postgres_url: x}\n",
+               "%s/dagd.yaml:3:13: storage takes one of sqlite and postgres");
+  expect_error(f->dir, "storage:\n  postgres: {}\n",
+               "%s/dagd.yaml:2:13: storage.postgres takes one of postgres_url and postgres_db");
+  expect_error(f->dir,
+               "storage:\n  postgres:\n    postgres_url: x\n    postgres_db: {}\n"
+               "    should_autocreate_tables: 1\n",
+               "%s/dagd.yaml:5:31: storage.postgres.should_autocreate_tables must be true or "
+               "false\n"
+               "%s/dagd.yaml:4:18: storage.postgres takes one of postgres_url and postgres_db");
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: ''\n",
+               "%s/dagd.yaml:3:19: storage.postgres.postgres_url must not be empty");
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: {env: DAGD_TEST_UNSET}\n",
+               "%s/dagd.yaml:3:25: storage.postgres.postgres_url: the environment variable "
+               "DAGD_TEST_UNSET is not set");
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: {variable: X}\n",
+               "%s/dagd.yaml:3:20: unknown key 'variable' in storage.postgres.postgres_url "
+               "(expected one of: env)");
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: {}\n",
+               "%s/dagd.yaml:3:19: storage.postgres.postgres_url needs 'env' (the name of an "
+               "environment variable)");
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: [a]\n",
+               "%s/dagd.yaml:3:19: storage.postgres.postgres_url must be a string or {env: "
+               "VARIABLE}, not a sequence");
+  /* Every missing key of postgres_db, and each bad value. */
+  expect_error(f->dir, "storage:\n  postgres:\n    postgres_db: {password: x}\n",
+               "%s/dagd.yaml:3:18: storage.postgres.postgres_db needs 'hostname'\n"
+               "%s/dagd.yaml:3:18: storage.postgres.postgres_db needs 'username'\n"
+               "%s/dagd.yaml:3:18: storage.postgres.postgres_db needs 'db_name'");
+  expect_error(f->dir,
+               "storage:\n  postgres:\n    postgres_db:\n      hostname: h\n"
+               "      username: ''\n      db_name: d\n      password: {env: DAGD_TEST_UNSET}\n"
+               "      port: 70000\n      scheme: mysql\n      host: h\n",
+               "%s/dagd.yaml:10:7: unknown key 'host' in storage.postgres.postgres_db "
+               "(expected one of: username, password, hostname, db_name, port, params, scheme)");
+  expect_error(f->dir,
+               "storage:\n  postgres:\n    postgres_db:\n      hostname: h\n"
+               "      username: ''\n      db_name: 5\n      password: {env: DAGD_TEST_UNSET}\n"
+               "      port: 70000\n      scheme: mysql\n",
+               "%s/dagd.yaml:5:17: storage.postgres.postgres_db.username must not be empty\n"
+               "%s/dagd.yaml:7:23: storage.postgres.postgres_db.password: the environment "
+               "variable DAGD_TEST_UNSET is not set\n"
+               "%s/dagd.yaml:6:16: storage.postgres.postgres_db.db_name must be a string or "
+               "{env: VARIABLE}, not a int\n"
+               "%s/dagd.yaml:8:13: storage.postgres.postgres_db.port must be a port number "
+               "from 1 to 65535\n"
+               "%s/dagd.yaml:9:15: storage.postgres.postgres_db.scheme must be postgresql");
+  expect_error(f->dir,
+               "storage:\n  postgres:\n    postgres_db:\n      hostname: h\n"
+               "      username: u\n      db_name: d\n      port: '54x'\n"
+               "      params: {sslmode: [a], Bad-Key: 1}\n",
+               "%s/dagd.yaml:7:13: storage.postgres.postgres_db.port must be a port number "
+               "from 1 to 65535\n"
+               "%s/dagd.yaml:8:25: storage.postgres.postgres_db.params.sslmode must be a "
+               "string, an integer or a boolean\n"
+               "%s/dagd.yaml:8:30: storage.postgres.postgres_db.params: 'Bad-Key' is not a "
+               "connection parameter name");
+}
+
+/* The error of a server that does not answer names dagd.yaml and
+ * storage.postgres, and never the password (given through the
+ * environment, as it should be). */
+static void test_postgres_unreachable(void **state) {
+  home_fixture *f = *state;
+  /* A port nothing listens on: bound and released by this process. */
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof addr;
+  assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+  assert_int_equal(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+  close(fd);
+  setenv("DAGD_TEST_PG_PASSWORD", "s3cret-'pw", 1);
+  char yaml[512];
+  snprintf(yaml, sizeof yaml,
+           "storage:\n  postgres:\n    postgres_db:\n      hostname: 127.0.0.1\n"
+           "      username: nobody\n      db_name: nothing\n"
+           "      password: {env: DAGD_TEST_PG_PASSWORD}\n      port: %d\n"
+           "      params: {connect_timeout: 5}\n",
+           ntohs(addr.sin_port));
+  char *msg = open_error(f->dir, yaml);
+  char prefix[160];
+  snprintf(prefix, sizeof prefix, "%s/dagd.yaml: storage.postgres: ", f->dir);
+  assert_true(strncmp(msg, prefix, strlen(prefix)) == 0);
+  assert_true(strlen(msg) > strlen(prefix));
+  assert_null(strstr(msg, "s3cret"));
+  free(msg);
+  unsetenv("DAGD_TEST_PG_PASSWORD");
+}
+
+/* A database of its own on the test server, so that this test never meets
+ * the storage tests' tables. */
+typedef struct pg_fixture {
+  home_fixture *home;
+  char *server_url;
+  char db[64];
+  PQconninfoOption *parts; /* the server URL's host, port, user, password */
+} pg_fixture;
+
+static void pg_quiet(void *data, const char *message) { (void)data, (void)message; }
+
+/* Runs one statement on the server's own database; fails the test
+ * otherwise. Notices ("does not exist, skipping") are not shown. */
+static void pg_exec(const char *url, const char *sql) {
+  PGconn *conn = PQconnectdb(url);
+  if (PQstatus(conn) != CONNECTION_OK)
+    fail_msg("%s", PQerrorMessage(conn));
+  PQsetNoticeProcessor(conn, pg_quiet, NULL);
+  PGresult *res = PQexec(conn, sql);
+  if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    fail_msg("%s: %s", sql, PQerrorMessage(conn));
+  PQclear(res);
+  PQfinish(conn);
+}
+
+static const char *pg_part(const pg_fixture *p, const char *keyword) {
+  for (PQconninfoOption *o = p->parts; o->keyword; o++)
+    if (strcmp(o->keyword, keyword) == 0)
+      return o->val;
+  return NULL;
+}
+
+static int pg_setup(void **state) {
+  char *url = pg_test_url();
+  if (!url)
+    return 0; /* no server: the tests skip */
+  if (home_setup(state) != 0)
+    return -1;
+  pg_fixture *p = calloc(1, sizeof *p);
+  p->home = *state;
+  p->server_url = url;
+  p->parts = PQconninfoParse(url, NULL);
+  assert_non_null(p->parts);
+  snprintf(p->db, sizeof p->db, "dagd_instance_test_%ld", (long)getpid());
+  char sql[128];
+  snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", p->db);
+  pg_exec(url, sql);
+  snprintf(sql, sizeof sql, "CREATE DATABASE %s", p->db);
+  pg_exec(url, sql);
+  *state = p;
+  return 0;
+}
+
+static int pg_teardown(void **state) {
+  pg_fixture *p = *state;
+  if (!p)
+    return 0;
+  char sql[128];
+  snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", p->db);
+  pg_exec(p->server_url, sql);
+  PQconninfoFree(p->parts);
+  free(p->server_url);
+  *state = p->home;
+  home_teardown(state);
+  free(p);
+  return 0;
+}
+
+/* Writes yaml as the dagd.yaml of a home of its own (p->home's instance
+ * is on SQLite) and opens it, failing the test otherwise. */
+static run_instance *pg_open(pg_fixture *p, const char *yaml) {
+  char home[128], path[160];
+  snprintf(home, sizeof home, "%s/pg", p->home->dir);
+  mkdir(home, 0777);
+  snprintf(path, sizeof path, "%s/dagd.yaml", home);
+  home_write_file(path, yaml);
+  run_instance *inst = open_ok(home);
+  /* No SQLite database or folder on PostgreSQL. */
+  assert_null(inst->database);
+  snprintf(path, sizeof path, "%s/history", home);
+  assert_false(is_dir(path));
+  return inst;
+}
+
+/* The store of an instance on PostgreSQL works: a run added is found. */
+static void check_store(pg_fixture *p, run_instance *inst) {
+  run_instance *sqlite = p->home->inst;
+  p->home->inst = inst;
+  char id[37];
+  home_add_run(p->home, STORE_RUN_QUEUED, id);
+  assert_string_equal(home_get_run(p->home, id)->job_name, "job");
+  p->home->inst = sqlite;
+}
+
+static void test_postgres_url(void **state) {
+  pg_fixture *p = *state;
+  if (!p)
+    skip();
+  /* The server's URL with this test's database: libpq's keywords after a
+   * URL are not allowed, so the test gives the parts as a connection
+   * string, which postgres_url takes as well (libpq reads both). */
+  char conninfo[512], yaml[640];
+  snprintf(conninfo, sizeof conninfo, "host=%s port=%s user=%s dbname=%s", pg_part(p, "host"),
+           pg_part(p, "port"), pg_part(p, "user"), p->db);
+  setenv("DAGD_TEST_PG_URL", conninfo, 1);
+  snprintf(yaml, sizeof yaml,
+           "storage:\n  postgres:\n    postgres_url: {env: DAGD_TEST_PG_URL}\n"
+           "    should_autocreate_tables: true\n");
+  run_instance *inst = pg_open(p, yaml);
+  assert_string_equal(inst->postgres_conninfo, conninfo);
+  check_store(p, inst);
+  run_instance_close(inst);
+  unsetenv("DAGD_TEST_PG_URL");
+}
+
+static void test_postgres_db(void **state) {
+  pg_fixture *p = *state;
+  if (!p)
+    skip();
+  /* The test server trusts 127.0.0.1, so the password is not checked,
+   * but it must reach libpq intact: quotes and backslashes included. */
+  setenv("DAGD_TEST_PG_PASSWORD", "p w'x\\y", 1);
+  setenv("DAGD_TEST_PG_PORT", pg_part(p, "port"), 1);
+  char yaml[640], want[512];
+  snprintf(yaml, sizeof yaml,
+           "storage:\n  postgres:\n    postgres_db:\n      hostname: %s\n"
+           "      username: %s\n      password: {env: DAGD_TEST_PG_PASSWORD}\n"
+           "      db_name: %s\n      port: {env: DAGD_TEST_PG_PORT}\n"
+           "      params: {connect_timeout: 10, application_name: 'dagd test'}\n"
+           "      scheme: postgresql\n",
+           pg_part(p, "host"), pg_part(p, "user"), p->db);
+  run_instance *inst = pg_open(p, yaml);
+  snprintf(want, sizeof want,
+           "host='%s' user='%s' password='p w\\'x\\\\y' dbname='%s' port='%s' "
+           "connect_timeout='10' application_name='dagd test'",
+           pg_part(p, "host"), pg_part(p, "user"), p->db, pg_part(p, "port"));
+  assert_string_equal(inst->postgres_conninfo, want);
+  check_store(p, inst);
+  run_instance_close(inst);
+  unsetenv("DAGD_TEST_PG_PASSWORD");
+  unsetenv("DAGD_TEST_PG_PORT");
+}
+
 static void test_home_not_a_folder(void **state) {
   home_fixture *f = *state;
   char path[128];
@@ -476,6 +719,10 @@ int main(void) {
                                       home_teardown),
       cmocka_unit_test_setup_teardown(test_config_coordinator_errors, home_setup, home_teardown),
       cmocka_unit_test_setup_teardown(test_config_monitoring_errors, home_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_config_postgres_errors, home_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_postgres_unreachable, home_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_postgres_url, pg_setup, pg_teardown),
+      cmocka_unit_test_setup_teardown(test_postgres_db, pg_setup, pg_teardown),
       cmocka_unit_test_setup_teardown(test_home_not_a_folder, home_setup, home_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,6 +18,9 @@ typedef struct fixture {
   char path[128]; /* dir/sub/runs.db: the store creates the missing folder */
   store *s;
   arena *a;
+  /* PostgreSQL (pg_fixture.h): the test's schema and the store's conninfo. */
+  char schema[64];
+  char conninfo[1024];
 } fixture;
 
 /* rm -r of a folder the tests made (files and folders only). */
@@ -38,7 +41,7 @@ static void remove_tree(const char *path) {
 }
 
 /* cmocka setup: a temporary folder and an open store in it. */
-static int fixture_setup(void **state) {
+static inline int fixture_setup(void **state) {
   fixture *f = calloc(1, sizeof *f);
   snprintf(f->dir, sizeof f->dir, "/tmp/dagd-store-test-XXXXXX");
   if (!mkdtemp(f->dir))
@@ -55,7 +58,7 @@ static int fixture_setup(void **state) {
   return 0;
 }
 
-static int fixture_teardown(void **state) {
+static inline int fixture_teardown(void **state) {
   fixture *f = *state;
   store_close(f->s);
   arena_free(f->a);

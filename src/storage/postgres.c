@@ -1,0 +1,1545 @@
+/* postgres.c — the PostgreSQL store (libpq): one database shared by the
+ * webservers, the daemon and the run workers of an instance, on one host
+ * or many. Same results as the SQLite store (sqlite.c) for every call.
+ *
+ * A libpq connection must not be used by two threads at once, so each
+ * thread gets its own (a pthread key; closed when the thread exits or at
+ * store_close, whichever comes first), with its prepared statements cached
+ * by SQL text. Every value is a bound parameter, never spliced into the
+ * text. Every operation runs in a transaction (txn): writes at READ
+ * COMMITTED, whose conditional UPDATEs re-check their WHERE after waiting
+ * for a row lock (so a claim has one winner); multi-statement reads at
+ * REPEATABLE READ READ ONLY, so a run and its tags come from one snapshot.
+ * An operation that meets a serialization failure or a deadlock, or whose
+ * connection broke before COMMIT was sent, rolls back (reconnecting when
+ * needed) and runs again after a randomised, growing pause, for up to a
+ * minute; a connection that breaks during COMMIT is not retried, since the
+ * commit may have landed. Operations are written as bodies that can run
+ * more than once.
+ *
+ * A store must not cross fork(): a child process opens its own. The schema
+ * and its migrations are in postgres_migrations.c. */
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/clock.h"
+#include "base/mem.h"
+#include "storage/postgres_internal.h"
+#include "storage/store_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+  CACHE_SLOTS = 64, /* prepared statements kept per connection */
+  BACKOFF_MAX_US = 100000,
+};
+#define RETRY_DEADLINE_S 60.0
+
+/* Bodies return OK, BODY_FAILED (an error described in err, not to be
+ * retried) or DB_FAILED (the server refused: retried when transient). */
+#define OK 0
+#define BODY_FAILED (-1)
+#define DB_FAILED (-2)
+
+/* Advisory lock keys (any fixed numbers, only dagd's own). */
+#define EVENT_APPEND_LOCK "7300142001"
+#define MIGRATION_LOCK "7300142002"
+
+typedef struct cached_stmt {
+  uint64_t hash;
+  char *sql;
+  char name[24];
+} cached_stmt;
+
+typedef struct pg_store pg_store;
+
+/* One thread's connection. */
+typedef struct conn {
+  PGconn *pg;
+  pg_store *owner;
+  struct conn *prev, *next;
+  cached_stmt cache[CACHE_SLOTS];
+  size_t n_cached;
+  size_t hand;      /* the slot replaced next when the cache is full */
+  unsigned next_id; /* for statement names */
+  char sqlstate[6]; /* of the last failure; "" when none */
+  uint64_t jitter;  /* xorshift state for the retry pauses */
+} conn;
+
+struct pg_store {
+  store base;
+  char *conninfo;
+  pthread_key_t key;    /* this store's connection of the calling thread */
+  pthread_mutex_t lock; /* guards conns, the list of every thread's connection */
+  conn *conns;
+};
+
+/* ---- parameters ---- */
+
+/* The parameters of one statement, as libpq takes them: texts (format 0)
+ * or bytes (format 1); the texts formatted here are owned. */
+typedef struct params {
+  const char **v;
+  int *len, *fmt;
+  int n, cap;
+  char **owned;
+  int n_owned, owned_cap;
+} params;
+
+static void p_add(params *p, const char *v, int len, int fmt) {
+  if (p->n == p->cap) {
+    p->cap = p->cap ? p->cap * 2 : 8;
+    p->v = xrealloc(p->v, (size_t)p->cap * sizeof *p->v);
+    p->len = xrealloc(p->len, (size_t)p->cap * sizeof *p->len);
+    p->fmt = xrealloc(p->fmt, (size_t)p->cap * sizeof *p->fmt);
+  }
+  p->v[p->n] = v;
+  p->len[p->n] = len;
+  p->fmt[p->n++] = fmt;
+}
+
+/* Text, or NULL for SQL NULL. */
+static void p_str(params *p, const char *v) { p_add(p, v, 0, 0); }
+
+static void p_owned(params *p, const char *text) {
+  if (p->n_owned == p->owned_cap) {
+    p->owned_cap = p->owned_cap ? p->owned_cap * 2 : 8;
+    p->owned = xrealloc(p->owned, (size_t)p->owned_cap * sizeof *p->owned);
+  }
+  char *copy = xstrdup(text);
+  p->owned[p->n_owned++] = copy;
+  p_str(p, copy);
+}
+
+/* %.17g reads back as the same double. */
+static void p_double(params *p, double v) {
+  char b[40];
+  snprintf(b, sizeof b, "%.17g", v);
+  p_owned(p, b);
+}
+
+/* Times: 0 ("not set") is stored as NULL. */
+static void p_time(params *p, double t) {
+  if (t > 0)
+    p_double(p, t);
+  else
+    p_str(p, NULL);
+}
+
+static void p_int(params *p, int64_t v) {
+  char b[24];
+  snprintf(b, sizeof b, "%" PRId64, v);
+  p_owned(p, b);
+}
+
+/* A limit: NULL (no limit) when negative. */
+static void p_limit(params *p, int64_t limit) {
+  if (limit < 0)
+    p_str(p, NULL);
+  else
+    p_int(p, limit);
+}
+
+static void p_bool(params *p, bool v) { p_str(p, v ? "true" : "false"); }
+
+static void p_free(params *p) {
+  for (int i = 0; i < p->n_owned; i++)
+    free(p->owned[i]);
+  free(p->owned);
+  free(p->v);
+  free(p->len);
+  free(p->fmt);
+  memset(p, 0, sizeof *p);
+}
+
+/* ---- connections and statements ---- */
+
+/* libpq's messages end with a newline; err gets the first line. */
+static void set_message(store_error *err, const char *prefix, const char *msg) {
+  size_t n = strcspn(msg, "\n");
+  snprintf(err->message, sizeof err->message, "%s%.*s", prefix, (int)n, msg);
+}
+
+/* Records a failed result (or the connection's error when res is NULL) in
+ * err and c->sqlstate, frees res, and returns DB_FAILED. */
+static int db_fail(conn *c, PGresult *res, store_error *err) {
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  snprintf(c->sqlstate, sizeof c->sqlstate, "%s", state ? state : "");
+  const char *primary = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+  set_message(err, "Storage error (PostgreSQL): ", primary ? primary : PQerrorMessage(c->pg));
+  PQclear(res);
+  return DB_FAILED;
+}
+
+static void clear_cache(conn *c) {
+  for (size_t i = 0; i < c->n_cached; i++)
+    free(c->cache[i].sql);
+  c->n_cached = 0;
+  c->hand = 0;
+}
+
+static void conn_close(conn *c) {
+  clear_cache(c);
+  PQfinish(c->pg);
+  free(c);
+}
+
+/* The pthread key's destructor: a thread that exits closes its connection. */
+static void conn_thread_exit(void *p) {
+  conn *c = p;
+  pg_store *s = c->owner;
+  pthread_mutex_lock(&s->lock);
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    s->conns = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  pthread_mutex_unlock(&s->lock);
+  conn_close(c);
+}
+
+/* Library code never prints: the server's notices ("relation already
+ * exists, skipping") are dropped instead of going to stderr. */
+static void ignore_notice(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
+/* Session settings every connection needs, after (re)connecting: doubles
+ * printed exactly (the default from PostgreSQL 12 on; 3 makes older
+ * servers agree). */
+static int conn_prepare_session(conn *c, store_error *err) {
+  if (PQstatus(c->pg) != CONNECTION_OK) {
+    snprintf(c->sqlstate, sizeof c->sqlstate, "08006");
+    set_message(err, "Cannot connect to PostgreSQL: ", PQerrorMessage(c->pg));
+    return DB_FAILED;
+  }
+  PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+  PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3");
+  if (PQresultStatus(res) != PGRES_COMMAND_OK)
+    return db_fail(c, res, err);
+  PQclear(res);
+  return OK;
+}
+
+static conn *conn_open(pg_store *s, store_error *err) {
+  conn *c = xcalloc(1, sizeof *c);
+  c->owner = s;
+  c->jitter = (uint64_t)(uintptr_t)c ^ (uint64_t)(clock_now() * 1e6) ^ 0x9e3779b97f4a7c15u;
+  c->pg = PQconnectdb(s->conninfo);
+  if (!c->pg || conn_prepare_session(c, err) != OK) {
+    if (!c->pg)
+      snprintf(err->message, sizeof err->message, "Cannot connect to PostgreSQL: out of memory.");
+    conn_close(c);
+    return NULL;
+  }
+  return c;
+}
+
+/* A connection that broke (server restarted, network cut) is reopened; its
+ * prepared statements went with the old session. */
+static int conn_ensure(conn *c, store_error *err) {
+  if (PQstatus(c->pg) == CONNECTION_OK)
+    return OK;
+  clear_cache(c);
+  PQreset(c->pg);
+  return conn_prepare_session(c, err);
+}
+
+/* The calling thread's connection, opened on its first use. */
+static conn *conn_get(pg_store *s, store_error *err) {
+  conn *c = pthread_getspecific(s->key);
+  if (c)
+    return c;
+  c = conn_open(s, err);
+  if (!c)
+    return NULL;
+  pthread_mutex_lock(&s->lock);
+  c->next = s->conns;
+  if (s->conns)
+    s->conns->prev = c;
+  s->conns = c;
+  pthread_mutex_unlock(&s->lock);
+  pthread_setspecific(s->key, c);
+  return c;
+}
+
+static uint64_t hash_sql(const char *sql) {
+  uint64_t h = 0xcbf29ce484222325u;
+  for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+    h = (h ^ *p) * 0x100000001b3u;
+  return h;
+}
+
+/* The name of sql's prepared statement on this connection, prepared now
+ * when not cached (replacing the oldest when the cache is full); NULL with
+ * err filled when the server refuses it. */
+static const char *prepared(conn *c, const char *sql, store_error *err) {
+  uint64_t h = hash_sql(sql);
+  for (size_t i = 0; i < c->n_cached; i++)
+    if (c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0)
+      return c->cache[i].name;
+  cached_stmt *slot;
+  if (c->n_cached < CACHE_SLOTS) {
+    slot = &c->cache[c->n_cached++];
+  } else {
+    slot = &c->cache[c->hand];
+    c->hand = (c->hand + 1) % CACHE_SLOTS;
+    char dealloc[48];
+    snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", slot->name);
+    PQclear(PQexec(c->pg, dealloc));
+    free(slot->sql);
+  }
+  slot->sql = NULL;
+  snprintf(slot->name, sizeof slot->name, "dagd_%u", c->next_id++);
+  PGresult *res = PQprepare(c->pg, slot->name, sql, 0, NULL);
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    /* Drop the slot: it holds no statement. */
+    *slot = c->cache[--c->n_cached];
+    if (c->hand > c->n_cached)
+      c->hand = 0;
+    db_fail(c, res, err);
+    return NULL;
+  }
+  PQclear(res);
+  slot->hash = h;
+  slot->sql = xstrdup(sql);
+  return slot->name;
+}
+
+/* Runs sql (prepared, with p's parameters; p may be NULL) and returns its
+ * result, rows in result_fmt (0 text, 1 binary); NULL (err filled) when
+ * the server refused it. */
+static PGresult *query(conn *c, const char *sql, const params *p, int result_fmt,
+                       store_error *err) {
+  const char *name = prepared(c, sql, err);
+  if (!name)
+    return NULL;
+  PGresult *res = PQexecPrepared(c->pg, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
+                                 p ? p->fmt : NULL, result_fmt);
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    db_fail(c, res, err);
+    return NULL;
+  }
+  return res;
+}
+
+/* Runs a statement without parameters (BEGIN, COMMIT, a migration). */
+static int exec_simple(conn *c, const char *sql, store_error *err) {
+  PGresult *res = PQexec(c->pg, sql);
+  ExecStatusType st = PQresultStatus(res);
+  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+    return db_fail(c, res, err);
+  PQclear(res);
+  return OK;
+}
+
+/* Runs a statement for its effect; *changed (may be NULL) receives the
+ * number of rows it changed. */
+static int command(conn *c, const char *sql, const params *p, int64_t *changed, store_error *err) {
+  PGresult *res = query(c, sql, p, 0, err);
+  if (!res)
+    return DB_FAILED;
+  if (changed)
+    *changed = strtoll(PQcmdTuples(res), NULL, 10);
+  PQclear(res);
+  return OK;
+}
+
+/* Contention and lost connections pass; anything else would fail again. */
+static bool is_transient(conn *c) {
+  return strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0 ||
+         strncmp(c->sqlstate, "08", 2) == 0 || strcmp(c->sqlstate, "57P01") == 0 ||
+         PQstatus(c->pg) != CONNECTION_OK;
+}
+
+/* Ends a failed attempt: the transaction rolled back. */
+static void abandon(conn *c) {
+  if (PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+static void pause_before_retry(conn *c, unsigned *delay_us) {
+  c->jitter ^= c->jitter << 13;
+  c->jitter ^= c->jitter >> 7;
+  c->jitter ^= c->jitter << 17;
+  /* Between half the delay and the delay, so colliding writers spread out. */
+  unsigned us = *delay_us / 2 + (unsigned)(c->jitter % (*delay_us / 2 + 1));
+  struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+  *delay_us = *delay_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : *delay_us * 2;
+}
+
+typedef int (*txn_body)(conn *c, void *ctx, store_error *err);
+
+/* Runs body in a transaction of the calling thread's connection, again
+ * from the start while the failure is transient (see the top of the file). */
+static int txn(pg_store *s, bool write, txn_body body, void *ctx, store_error *err) {
+  conn *c = conn_get(s, err);
+  if (!c)
+    return -1;
+  double start = 0;
+  unsigned delay_us = 1000;
+  for (;;) {
+    err->message[0] = '\0';
+    c->sqlstate[0] = '\0';
+    bool committing = false;
+    int rc = conn_ensure(c, err);
+    if (rc == OK)
+      rc = exec_simple(c, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
+    if (rc == OK)
+      rc = body(c, ctx, err);
+    if (rc == OK) {
+      committing = true;
+      rc = exec_simple(c, "COMMIT", err);
+    }
+    if (rc == OK)
+      return 0;
+    bool broken = PQstatus(c->pg) != CONNECTION_OK;
+    abandon(c);
+    if (rc == BODY_FAILED)
+      return -1;
+    if (committing && broken) {
+      set_message(err,
+                  "The connection to PostgreSQL broke while committing; the change may or "
+                  "may not have been saved: ",
+                  PQerrorMessage(c->pg));
+      return -1;
+    }
+    double now = clock_now();
+    if (start == 0)
+      start = now;
+    if (!is_transient(c) || now - start > RETRY_DEADLINE_S)
+      return -1;
+    pause_before_retry(c, &delay_us);
+  }
+}
+
+/* ---- values out ---- */
+
+static const char *col_str(const PGresult *res, int row, int col, arena *a) {
+  if (PQgetisnull(res, row, col))
+    return NULL;
+  return arena_strndup(a, PQgetvalue(res, row, col), (size_t)PQgetlength(res, row, col));
+}
+
+static double col_double(const PGresult *res, int row, int col) {
+  return PQgetisnull(res, row, col) ? 0 : strtod(PQgetvalue(res, row, col), NULL);
+}
+
+static int64_t col_int(const PGresult *res, int row, int col) {
+  return PQgetisnull(res, row, col) ? 0 : strtoll(PQgetvalue(res, row, col), NULL, 10);
+}
+
+static void col_id(const PGresult *res, int row, int col, char out[37]) {
+  snprintf(out, 37, "%s", PQgetvalue(res, row, col));
+}
+
+/* ---- runs ---- */
+
+#define RUN_COLUMNS                                                                                \
+  "r.id, r.run_id, r.job_name, r.repository_name, r.location_name, r.status, r.mode, "             \
+  "r.run_config, r.snapshot_id, r.op_selection, r.resolved_op_selection, "                         \
+  "r.step_keys_to_execute, r.parent_run_id, r.root_run_id, r.create_time, r.update_time, "         \
+  "r.start_time, r.end_time, r.worker_pid"
+
+/* Runs read by a query. */
+typedef struct run_list {
+  store_run *runs;
+  size_t n;
+} run_list;
+
+static void read_run(const PGresult *res, int row, arena *a, store_run *r) {
+  memset(r, 0, sizeof *r);
+  col_id(res, row, 1, r->run_id);
+  r->job_name = col_str(res, row, 2, a);
+  r->repository_name = col_str(res, row, 3, a);
+  r->location_name = col_str(res, row, 4, a);
+  int status = store_run_status_parse(PQgetvalue(res, row, 5));
+  r->status = status < 0 ? STORE_RUN_NOT_STARTED : (store_run_status)status;
+  r->mode = col_str(res, row, 6, a);
+  r->run_config = col_str(res, row, 7, a);
+  r->snapshot_id = col_str(res, row, 8, a);
+  r->op_selection = col_str(res, row, 9, a);
+  r->resolved_op_selection = col_str(res, row, 10, a);
+  r->step_keys_to_execute = col_str(res, row, 11, a);
+  r->parent_run_id = col_str(res, row, 12, a);
+  r->root_run_id = col_str(res, row, 13, a);
+  r->create_time = col_double(res, row, 14);
+  r->update_time = col_double(res, row, 15);
+  r->start_time = col_double(res, row, 16);
+  r->end_time = col_double(res, row, 17);
+  r->worker_pid = col_int(res, row, 18);
+}
+
+/* A run's primary key and its place in a list, to match tag rows. */
+typedef struct pk_slot {
+  int64_t pk;
+  size_t index;
+} pk_slot;
+
+static int compare_pk(const void *x, const void *y) {
+  int64_t a = ((const pk_slot *)x)->pk, b = ((const pk_slot *)y)->pk;
+  return (a > b) - (a < b);
+}
+
+/* The tags of every run of the list in one query (a round trip per run
+ * would dominate a page of runs): rows come by primary key, then key, and
+ * are matched to the runs by walking the sorted keys alongside. */
+static int load_tags(conn *c, arena *a, run_list *l, pk_slot *pks, store_error *err) {
+  if (!l->n)
+    return OK;
+  qsort(pks, l->n, sizeof *pks, compare_pk);
+  buf array;
+  buf_init(&array, NULL);
+  buf_putc(&array, '{');
+  for (size_t i = 0; i < l->n; i++)
+    buf_printf(&array, "%s%" PRId64, i ? "," : "", pks[i].pk);
+  buf_putc(&array, '}');
+  params p = {0};
+  p_str(&p, buf_cstr(&array));
+  PGresult *res = query(c,
+                        "SELECT run_pk, key, value FROM run_tags WHERE run_pk = ANY($1::bigint[]) "
+                        "ORDER BY run_pk, key",
+                        &p, 0, err);
+  p_free(&p);
+  buf_free(&array);
+  if (!res)
+    return DB_FAILED;
+  int rows = PQntuples(res);
+  size_t slot = 0;
+  for (int row = 0; row < rows;) {
+    int64_t pk = col_int(res, row, 0);
+    int end = row;
+    while (end < rows && col_int(res, end, 0) == pk)
+      end++;
+    while (slot < l->n && pks[slot].pk < pk)
+      slot++;
+    if (slot < l->n && pks[slot].pk == pk) {
+      store_run *r = &l->runs[pks[slot].index];
+      store_tag *tags = ARENA_ARRAY(a, store_tag, end - row);
+      for (int i = row; i < end; i++) {
+        tags[i - row].key = col_str(res, i, 1, a);
+        tags[i - row].value = col_str(res, i, 2, a);
+      }
+      r->tags = tags;
+      r->n_tags = (size_t)(end - row);
+    }
+    row = end;
+  }
+  PQclear(res);
+  return OK;
+}
+
+/* Runs sql (selecting RUN_COLUMNS) and reads every row into l, then the
+ * runs' tags. */
+static int read_runs(conn *c, const char *sql, const params *p, arena *a, run_list *l,
+                     store_error *err) {
+  l->n = 0;
+  PGresult *res = query(c, sql, p, 0, err);
+  if (!res)
+    return DB_FAILED;
+  size_t rows = (size_t)PQntuples(res);
+  l->runs = rows ? ARENA_ARRAY(a, store_run, rows) : NULL;
+  pk_slot *pks = rows ? xmalloc(rows * sizeof *pks) : NULL;
+  for (size_t i = 0; i < rows; i++) {
+    pks[i] = (pk_slot){col_int(res, (int)i, 0), i};
+    read_run(res, (int)i, a, &l->runs[i]);
+  }
+  l->n = rows;
+  PQclear(res);
+  int rc = load_tags(c, a, l, pks, err);
+  free(pks);
+  return rc;
+}
+
+static int upsert_tags(conn *c, const char *pk, const store_tag *tags, size_t n, store_error *err) {
+  for (size_t i = 0; i < n; i++) {
+    params p = {0};
+    p_str(&p, pk);
+    p_str(&p, tags[i].key);
+    p_str(&p, tags[i].value);
+    int rc = command(c,
+                     "INSERT INTO run_tags (run_pk, key, value) VALUES ($1, $2, $3) "
+                     "ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value",
+                     &p, NULL, err);
+    p_free(&p);
+    if (rc != OK)
+      return rc;
+  }
+  return OK;
+}
+
+static const char run_not_found[] = "Run %s was not found in instance.";
+
+/* A body that runs one statement returning at most one row: *res gets it
+ * (NULL when the server refused; then DB_FAILED). */
+static int one_row(conn *c, const char *sql, const params *p, int fmt, PGresult **res,
+                   store_error *err) {
+  *res = query(c, sql, p, fmt, err);
+  return *res ? OK : DB_FAILED;
+}
+
+static int run_add_body(conn *c, void *ctx, store_error *err) {
+  const store_run *r = ctx;
+  double created = r->create_time > 0 ? r->create_time : clock_now();
+  params p = {0};
+  p_str(&p, r->run_id);
+  p_str(&p, r->job_name);
+  p_str(&p, r->repository_name);
+  p_str(&p, r->location_name);
+  p_str(&p, store_run_status_name(r->status));
+  p_str(&p, r->mode);
+  p_str(&p, r->run_config);
+  p_str(&p, r->snapshot_id);
+  p_str(&p, r->op_selection);
+  p_str(&p, r->resolved_op_selection);
+  p_str(&p, r->step_keys_to_execute);
+  p_str(&p, r->parent_run_id);
+  p_str(&p, r->root_run_id);
+  p_double(&p, created);
+  p_double(&p, r->update_time > 0 ? r->update_time : created);
+  p_time(&p, r->start_time);
+  p_time(&p, r->end_time);
+  p_int(&p, r->worker_pid);
+  PGresult *res;
+  int rc = one_row(
+      c,
+      "INSERT INTO runs (run_id, job_name, repository_name, location_name, status, mode, "
+      "run_config, snapshot_id, op_selection, resolved_op_selection, step_keys_to_execute, "
+      "parent_run_id, root_run_id, create_time, update_time, start_time, end_time, worker_pid) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) "
+      "RETURNING id",
+      &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK) {
+    if (strcmp(c->sqlstate, "23505") == 0) { /* unique_violation */
+      store_fail(err, "Run %s already exists.", r->run_id);
+      return BODY_FAILED;
+    }
+    return rc;
+  }
+  char pk[24];
+  snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  return upsert_tags(c, pk, r->tags, r->n_tags, err);
+}
+
+static int pg_run_add(store *s, const store_run *run, store_error *err) {
+  return txn((pg_store *)s, true, run_add_body, (void *)run, err);
+}
+
+/* For the bodies that read runs: the query's inputs and the runs read. */
+typedef struct runs_ctx {
+  const store_runs_filter *filter;
+  const char *run_id; /* run_get, run_group; the cursor of runs_list */
+  int limit;
+  arena *a;
+  run_list out;
+  const char *root_id; /* run_group */
+  int64_t count;       /* runs_count */
+} runs_ctx;
+
+static int run_get_body(conn *c, void *ctx, store_error *err) {
+  runs_ctx *q = ctx;
+  params p = {0};
+  p_str(&p, q->run_id);
+  int rc = read_runs(c, "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1", &p, q->a, &q->out,
+                     err);
+  p_free(&p);
+  return rc;
+}
+
+static store_run *pg_run_get(store *s, const char *run_id, arena *a, store_error *err) {
+  runs_ctx q = {.run_id = run_id, .a = a};
+  if (txn((pg_store *)s, false, run_get_body, &q, err) != 0)
+    return NULL;
+  return q.out.n ? q.out.runs : NULL;
+}
+
+/* The runs query: its text and its parameters written together ($1, $2, …
+ * in order), so they always agree. */
+typedef struct query_build {
+  buf sql;
+  params p;
+} query_build;
+
+static void b_text(query_build *b, const char *text) { buf_puts(&b->sql, text); }
+
+static void b_str(query_build *b, const char *v) {
+  p_str(&b->p, v);
+  buf_printf(&b->sql, "$%d", b->p.n);
+}
+
+static void b_time_bound(query_build *b, const char *column_op, double t) {
+  if (t > 0) {
+    b_text(b, " AND ");
+    b_text(b, column_op);
+    p_double(&b->p, t);
+    buf_printf(&b->sql, "$%d::float8", b->p.n);
+  }
+}
+
+/* " AND column IN ($i, …)" for a list of texts. */
+static void b_in(query_build *b, const char *column, const char *const *values, size_t n) {
+  if (!n)
+    return;
+  b_text(b, " AND ");
+  b_text(b, column);
+  b_text(b, " IN (");
+  for (size_t i = 0; i < n; i++) {
+    b_text(b, i ? ", " : "");
+    b_str(b, values[i]);
+  }
+  b_text(b, ")");
+}
+
+/* As in the SQLite store: with tag filters the first tag drives the query,
+ * its index entries (key, value, run_pk) read newest first; the other tags
+ * are EXISTS lookups on run_tags' primary key. Without tags the runs table
+ * (or a (column, id) index) is read newest first. */
+static void build_runs_query(query_build *b, const store_runs_filter *f, const char *cursor,
+                             int limit, bool count) {
+  bool by_tag = f->n_tags > 0;
+  const char *order_col = by_tag ? "t0.run_pk" : "r.id";
+  b_text(b, count ? "SELECT count(*)" : "SELECT " RUN_COLUMNS);
+  if (by_tag) {
+    b_text(b, " FROM run_tags t0 JOIN runs r ON r.id = t0.run_pk WHERE t0.key = ");
+    b_str(b, f->tags[0].key);
+    b_text(b, " AND t0.value = ");
+    b_str(b, f->tags[0].value);
+  } else {
+    b_text(b, " FROM runs r WHERE true");
+  }
+  b_in(b, "r.run_id", f->run_ids, f->n_run_ids);
+  if (f->job_name) {
+    b_text(b, " AND r.job_name = ");
+    b_str(b, f->job_name);
+  }
+  if (f->n_statuses) {
+    const char **names = xmalloc(f->n_statuses * sizeof *names);
+    for (size_t i = 0; i < f->n_statuses; i++)
+      names[i] = store_run_status_name(f->statuses[i]);
+    b_in(b, "r.status", names, f->n_statuses);
+    free(names);
+  }
+  if (f->snapshot_id) {
+    b_text(b, " AND r.snapshot_id = ");
+    b_str(b, f->snapshot_id);
+  }
+  if (f->mode) {
+    b_text(b, " AND r.mode = ");
+    b_str(b, f->mode);
+  }
+  b_time_bound(b, "r.create_time < ", f->created_before);
+  b_time_bound(b, "r.create_time > ", f->created_after);
+  b_time_bound(b, "r.update_time < ", f->updated_before);
+  b_time_bound(b, "r.update_time > ", f->updated_after);
+  for (size_t i = 1; i < f->n_tags; i++) {
+    b_text(b, " AND EXISTS (SELECT 1 FROM run_tags t WHERE t.run_pk = r.id AND t.key = ");
+    b_str(b, f->tags[i].key);
+    b_text(b, " AND t.value = ");
+    b_str(b, f->tags[i].value);
+    b_text(b, ")");
+  }
+  if (count)
+    return;
+  /* As in Dagster, an unknown cursor selects nothing (the subquery is NULL). */
+  if (cursor) {
+    b_text(b, " AND ");
+    b_text(b, order_col);
+    b_text(b, " < (SELECT id FROM runs WHERE run_id = ");
+    b_str(b, cursor);
+    b_text(b, ")");
+  }
+  b_text(b, " ORDER BY ");
+  b_text(b, order_col);
+  p_limit(&b->p, limit);
+  buf_printf(&b->sql, " DESC LIMIT $%d::bigint", b->p.n);
+}
+
+static void query_build_free(query_build *b) {
+  buf_free(&b->sql);
+  p_free(&b->p);
+}
+
+static int runs_list_body(conn *c, void *ctx, store_error *err) {
+  runs_ctx *q = ctx;
+  query_build b = {0};
+  buf_init(&b.sql, NULL);
+  build_runs_query(&b, q->filter, q->run_id, q->limit, false);
+  int rc = read_runs(c, buf_cstr(&b.sql), &b.p, q->a, &q->out, err);
+  query_build_free(&b);
+  return rc;
+}
+
+static store_run *pg_runs_list(store *s, const store_runs_filter *f, const char *cursor, int limit,
+                               arena *a, size_t *n, store_error *err) {
+  runs_ctx q = {.filter = f, .run_id = cursor, .limit = limit, .a = a};
+  if (txn((pg_store *)s, false, runs_list_body, &q, err) != 0)
+    return NULL;
+  *n = q.out.n;
+  return q.out.n ? q.out.runs : NULL;
+}
+
+static int runs_count_body(conn *c, void *ctx, store_error *err) {
+  runs_ctx *q = ctx;
+  query_build b = {0};
+  buf_init(&b.sql, NULL);
+  build_runs_query(&b, q->filter, NULL, -1, true);
+  PGresult *res;
+  int rc = one_row(c, buf_cstr(&b.sql), &b.p, 0, &res, err);
+  query_build_free(&b);
+  if (rc != OK)
+    return rc;
+  q->count = col_int(res, 0, 0);
+  PQclear(res);
+  return OK;
+}
+
+static int64_t pg_runs_count(store *s, const store_runs_filter *f, store_error *err) {
+  runs_ctx q = {.filter = f, .limit = -1};
+  return txn((pg_store *)s, false, runs_count_body, &q, err) == 0 ? q.count : -1;
+}
+
+/* For the bodies that change one run by id. */
+typedef struct run_write_ctx {
+  const char *run_id;
+  int64_t pid;
+  const store_tag *tags;
+  size_t n_tags;
+  bool found;
+} run_write_ctx;
+
+static int run_delete_body(conn *c, void *ctx, store_error *err) {
+  run_write_ctx *w = ctx;
+  params p = {0};
+  p_str(&p, w->run_id);
+  int64_t changed = 0;
+  int rc = command(c, "DELETE FROM runs WHERE run_id = $1", &p, &changed, err);
+  p_free(&p);
+  w->found = changed > 0;
+  return rc;
+}
+
+static int pg_run_delete(store *s, const char *run_id, bool *found, store_error *err) {
+  run_write_ctx w = {.run_id = run_id};
+  int rc = txn((pg_store *)s, true, run_delete_body, &w, err);
+  *found = rc == 0 && w.found;
+  return rc;
+}
+
+/* The claim and its check are one UPDATE: a second claimer waits for the
+ * first one's row lock, then re-reads the row (READ COMMITTED) and no
+ * longer matches. A miss is either "someone else's" or "no such run". */
+static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
+  run_write_ctx *w = ctx;
+  params p = {0};
+  p_str(&p, w->run_id);
+  p_int(&p, w->pid);
+  int64_t changed = 0;
+  int rc = command(c,
+                   "UPDATE runs SET worker_pid = $2::bigint WHERE run_id = $1"
+                   " AND worker_pid IN (0, $2::bigint)",
+                   &p, &changed, err);
+  w->found = changed > 0;
+  if (rc != OK || w->found) {
+    p_free(&p);
+    return rc;
+  }
+  p.n = 1; /* the run id only */
+  PGresult *res;
+  rc = one_row(c, "SELECT 1 FROM runs WHERE run_id = $1", &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  bool exists = PQntuples(res) > 0;
+  PQclear(res);
+  if (exists)
+    return OK; /* another worker holds it */
+  store_fail(err, run_not_found, w->run_id);
+  return BODY_FAILED;
+}
+
+static int pg_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
+                             store_error *err) {
+  run_write_ctx w = {.run_id = run_id, .pid = pid};
+  int rc = txn((pg_store *)s, true, run_set_worker_body, &w, err);
+  *claimed = rc == 0 && w.found;
+  return rc;
+}
+
+static int run_add_tags_body(conn *c, void *ctx, store_error *err) {
+  run_write_ctx *w = ctx;
+  params p = {0};
+  p_str(&p, w->run_id);
+  p_double(&p, clock_now());
+  PGresult *res;
+  int rc = one_row(c, "UPDATE runs SET update_time = $2::float8 WHERE run_id = $1 RETURNING id", &p,
+                   0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res) == 0) {
+    PQclear(res);
+    store_fail(err, run_not_found, w->run_id);
+    return BODY_FAILED;
+  }
+  char pk[24];
+  snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  return upsert_tags(c, pk, w->tags, w->n_tags, err);
+}
+
+static int pg_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
+                           store_error *err) {
+  run_write_ctx w = {.run_id = run_id, .tags = tags, .n_tags = n};
+  return txn((pg_store *)s, true, run_add_tags_body, &w, err);
+}
+
+static int run_group_body(conn *c, void *ctx, store_error *err) {
+  runs_ctx *q = ctx;
+  q->out.n = 0;
+  q->root_id = NULL;
+  params p = {0};
+  p_str(&p, q->run_id);
+  PGresult *res;
+  int rc = one_row(c, "SELECT coalesce(root_run_id, run_id) FROM runs WHERE run_id = $1", &p, 0,
+                   &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res) == 0) {
+    PQclear(res);
+    return OK; /* unknown run */
+  }
+  q->root_id = col_str(res, 0, 0, q->a);
+  PQclear(res);
+  p_str(&p, q->root_id);
+  rc = read_runs(c,
+                 "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1 OR r.root_run_id = $1 "
+                 "ORDER BY r.id",
+                 &p, q->a, &q->out, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  for (size_t i = 0; i < q->out.n; i++)
+    if (strcmp(q->out.runs[i].run_id, q->root_id) == 0)
+      return OK;
+  store_fail(err, "Run id %s set as root run id for run %s was not found in instance.", q->root_id,
+             q->run_id);
+  return BODY_FAILED;
+}
+
+static store_run *pg_run_group(store *s, const char *run_id, const char **root_id, arena *a,
+                               size_t *n, store_error *err) {
+  runs_ctx q = {.run_id = run_id, .a = a};
+  if (txn((pg_store *)s, false, run_group_body, &q, err) != 0 || !q.root_id)
+    return NULL;
+  *root_id = q.root_id;
+  *n = q.out.n;
+  return q.out.runs;
+}
+
+/* ---- tags ---- */
+
+/* Distinct keys and values are read by skipping through the (key, value,
+ * run_pk) index, one seek per distinct entry, rather than by reading every
+ * tag row (there are several per run). */
+#define SKIP_KEYS_SQL                                                                              \
+  "WITH RECURSIVE k(key) AS ("                                                                     \
+  " SELECT (SELECT key FROM run_tags ORDER BY key LIMIT 1)"                                        \
+  " UNION ALL"                                                                                     \
+  " SELECT (SELECT key FROM run_tags WHERE key > k.key ORDER BY key LIMIT 1) FROM k"               \
+  " WHERE k.key IS NOT NULL)"                                                                      \
+  " SELECT key FROM k WHERE key IS NOT NULL"
+
+/* $1 key, $2 the prefix, $3 limit. The walk starts at the prefix and stops
+ * at the first value past it (values with the prefix are contiguous in
+ * byte order), so no upper bound needs to be spelled out (SQLite's "prefix
+ * + 0xff" is not valid UTF-8 text for PostgreSQL). */
+#define SKIP_VALUES_SQL                                                                            \
+  "WITH RECURSIVE v(value) AS ("                                                                   \
+  " SELECT (SELECT value FROM run_tags WHERE key = $1 AND value >= $2::text"                       \
+  " ORDER BY value LIMIT 1)"                                                                       \
+  " UNION ALL"                                                                                     \
+  " SELECT (SELECT value FROM run_tags WHERE key = $1 AND value > v.value"                         \
+  " ORDER BY value LIMIT 1) FROM v WHERE v.value IS NOT NULL AND starts_with(v.value, $2::text))"  \
+  " SELECT value FROM v WHERE value IS NOT NULL AND starts_with(value, $2::text) LIMIT $3::bigint"
+
+typedef struct tags_ctx {
+  const char *const *keys; /* sorted, distinct; NULL: read them */
+  size_t n_keys;
+  const char *prefix;
+  int limit;
+  arena *a;
+  const char **key_out;
+  size_t n_key_out;
+  store_tag *out;
+  size_t n, cap;
+} tags_ctx;
+
+static int tag_keys_body(conn *c, void *ctx, store_error *err) {
+  tags_ctx *t = ctx;
+  t->n_key_out = 0;
+  PGresult *res = query(c, SKIP_KEYS_SQL, NULL, 0, err);
+  if (!res)
+    return DB_FAILED;
+  size_t rows = (size_t)PQntuples(res);
+  t->key_out = rows ? ARENA_ARRAY(t->a, const char *, rows) : NULL;
+  for (size_t i = 0; i < rows; i++)
+    t->key_out[i] = col_str(res, (int)i, 0, t->a);
+  t->n_key_out = rows;
+  PQclear(res);
+  return OK;
+}
+
+static const char *const *pg_tag_keys(store *s, arena *a, size_t *n, store_error *err) {
+  tags_ctx t = {.a = a};
+  if (txn((pg_store *)s, false, tag_keys_body, &t, err) != 0)
+    return NULL;
+  *n = t.n_key_out;
+  return t.key_out;
+}
+
+/* Appends the values of one key (within the prefix and the limit left). */
+static int key_values(conn *c, tags_ctx *t, const char *key, store_error *err) {
+  params p = {0};
+  p_str(&p, key);
+  p_str(&p, t->prefix ? t->prefix : "");
+  p_limit(&p, t->limit < 0 ? -1 : (int64_t)t->limit - (int64_t)t->n);
+  PGresult *res = query(c, SKIP_VALUES_SQL, &p, 0, err);
+  p_free(&p);
+  if (!res)
+    return DB_FAILED;
+  int rows = PQntuples(res);
+  for (int i = 0; i < rows; i++) {
+    t->out = arena_grow(t->a, t->out, &t->cap, t->n, sizeof *t->out);
+    t->out[t->n].key = key;
+    t->out[t->n++].value = col_str(res, i, 0, t->a);
+  }
+  PQclear(res);
+  return OK;
+}
+
+static int tags_body(conn *c, void *ctx, store_error *err) {
+  tags_ctx *t = ctx;
+  t->n = 0;
+  const char *const *keys = t->keys;
+  size_t n_keys = t->n_keys;
+  if (!keys) {
+    int rc = tag_keys_body(c, t, err);
+    if (rc != OK)
+      return rc;
+    keys = t->key_out;
+    n_keys = t->n_key_out;
+  }
+  for (size_t i = 0; i < n_keys && (t->limit < 0 || t->n < (size_t)t->limit); i++) {
+    int rc = key_values(c, t, keys[i], err);
+    if (rc != OK)
+      return rc;
+  }
+  return OK;
+}
+
+static int compare_strings(const void *x, const void *y) {
+  return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+static store_tag *pg_tags(store *s, const char *const *keys, size_t n_keys,
+                          const char *value_prefix, int limit, arena *a, size_t *n,
+                          store_error *err) {
+  tags_ctx t = {.prefix = value_prefix, .limit = limit, .a = a};
+  if (keys && n_keys) {
+    const char **sorted = ARENA_ARRAY(a, const char *, n_keys);
+    size_t m = 0;
+    for (size_t i = 0; i < n_keys; i++)
+      if (keys[i])
+        sorted[m++] = keys[i];
+    qsort(sorted, m, sizeof *sorted, compare_strings);
+    size_t distinct = 0;
+    for (size_t i = 0; i < m; i++)
+      if (!distinct || strcmp(sorted[distinct - 1], sorted[i]) != 0)
+        sorted[distinct++] = sorted[i];
+    t.keys = sorted;
+    t.n_keys = distinct;
+  }
+  if (txn((pg_store *)s, false, tags_body, &t, err) != 0)
+    return NULL;
+  *n = t.n;
+  return t.out;
+}
+
+/* ---- events ---- */
+
+typedef struct event_ctx {
+  const store_event *ev;
+  int64_t id;
+} event_ctx;
+
+/* Appends are serialized by a transaction-scoped advisory lock taken
+ * before the id is drawn: an identity hands out ids at insert time, but
+ * transactions commit in their own order, so without the lock a reader
+ * could see event 11 committed before event 10 and, having moved its
+ * cursor past 11, never deliver 10. Under the lock each append draws its
+ * id and commits before the next one draws, so ids become visible in
+ * increasing order and a subscription that reads "id > cursor" gets every
+ * event exactly once. The cost is one appender at a time across the
+ * store. */
+static int event_append_body(conn *c, void *ctx, store_error *err) {
+  event_ctx *e = ctx;
+  const store_event *ev = e->ev;
+  int rc = command(c, "SELECT pg_advisory_xact_lock(" EVENT_APPEND_LOCK ")", NULL, NULL, err);
+  if (rc != OK)
+    return rc;
+  double ts = ev->timestamp > 0 ? ev->timestamp : clock_now();
+  params p = {0};
+  p_str(&p, ev->run_id);
+  p_double(&p, ts);
+  p_str(&p, ev->event_type);
+  p_int(&p, ev->level);
+  p_str(&p, ev->step_key);
+  p_str(&p, ev->message);
+  p_str(&p, ev->body);
+  PGresult *res;
+  rc = one_row(c,
+               "INSERT INTO events (run_pk, timestamp, event_type, level, step_key, message, "
+               "body) SELECT id, $2::float8, $3::text, $4::integer, $5::text, $6::text, $7::text "
+               "FROM runs WHERE run_id = $1 RETURNING id",
+               &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  bool inserted = PQntuples(res) > 0;
+  e->id = inserted ? col_int(res, 0, 0) : 0;
+  PQclear(res);
+  if (!inserted) {
+    store_fail(err, run_not_found, ev->run_id);
+    return BODY_FAILED;
+  }
+  store_run_status status;
+  if (!store_event_type_status(ev->event_type, &status))
+    return OK;
+  /* The guard on the current status sits in the statement itself: a
+   * finished run stays finished even when a late RUN_CANCELING (a
+   * terminate racing the worker's RUN_SUCCESS) commits after it. */
+  p_str(&p, ev->run_id);
+  p_str(&p, store_run_status_name(status));
+  p_double(&p, ts);
+  p_bool(&p, status == STORE_RUN_STARTED);
+  p_bool(&p, store_run_status_finished(status));
+  rc = command(c,
+               "UPDATE runs SET status = $2, update_time = $3::float8,"
+               " start_time = CASE WHEN $4::boolean THEN $3::float8 ELSE start_time END,"
+               " end_time = CASE WHEN $5::boolean THEN $3::float8 ELSE end_time END"
+               " WHERE run_id = $1 AND status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')",
+               &p, NULL, err);
+  p_free(&p);
+  return rc;
+}
+
+static int64_t pg_event_append(store *s, const store_event *ev, store_error *err) {
+  event_ctx e = {.ev = ev};
+  if (txn((pg_store *)s, true, event_append_body, &e, err) != 0)
+    return -1;
+  return e.id;
+}
+
+#define EVENT_COLUMNS "id, timestamp, event_type, level, step_key, message, body"
+
+typedef struct events_ctx {
+  const char *run_id;
+  const char *event_type; /* event_last_of_type */
+  int64_t after;
+  int limit;
+  arena *a;
+  store_event *out;
+  size_t n;
+  bool has_more;
+  int64_t last_id;
+} events_ctx;
+
+/* The event of a row of EVENT_COLUMNS (texts copied into a). */
+static void read_event(const PGresult *res, int row, const char *run_id, arena *a,
+                       store_event *ev) {
+  ev->id = col_int(res, row, 0);
+  snprintf(ev->run_id, sizeof ev->run_id, "%s", run_id);
+  ev->timestamp = col_double(res, row, 1);
+  ev->event_type = col_str(res, row, 2, a);
+  ev->level = (int)col_int(res, row, 3);
+  ev->step_key = col_str(res, row, 4, a);
+  ev->message = col_str(res, row, 5, a);
+  ev->body = col_str(res, row, 6, a);
+}
+
+static int events_body(conn *c, void *ctx, store_error *err) {
+  events_ctx *q = ctx;
+  q->n = 0;
+  q->has_more = false;
+  params p = {0};
+  p_str(&p, q->run_id);
+  p_int(&p, q->after);
+  /* One more than asked tells whether more follow. */
+  p_limit(&p, q->limit < 0 ? -1 : (int64_t)q->limit + 1);
+  PGresult *res = query(c,
+                        "SELECT " EVENT_COLUMNS " FROM events WHERE run_pk = "
+                        "(SELECT id FROM runs WHERE run_id = $1) AND id > $2::bigint "
+                        "ORDER BY id LIMIT $3::bigint",
+                        &p, 0, err);
+  p_free(&p);
+  if (!res)
+    return DB_FAILED;
+  size_t rows = (size_t)PQntuples(res);
+  if (q->limit >= 0 && rows > (size_t)q->limit) {
+    q->has_more = true;
+    rows = (size_t)q->limit;
+  }
+  q->out = rows ? ARENA_ARRAY(q->a, store_event, rows) : NULL;
+  for (size_t i = 0; i < rows; i++)
+    read_event(res, (int)i, q->run_id, q->a, &q->out[i]);
+  q->n = rows;
+  PQclear(res);
+  return OK;
+}
+
+static store_event *pg_events(store *s, const char *run_id, int64_t after, int limit, arena *a,
+                              size_t *n, bool *has_more, store_error *err) {
+  events_ctx q = {.run_id = run_id, .after = after, .limit = limit, .a = a};
+  if (txn((pg_store *)s, false, events_body, &q, err) != 0)
+    return NULL;
+  *n = q.n;
+  *has_more = q.has_more;
+  return q.out;
+}
+
+static int events_last_id_body(conn *c, void *ctx, store_error *err) {
+  events_ctx *q = ctx;
+  params p = {0};
+  p_str(&p, q->run_id);
+  PGresult *res;
+  int rc = one_row(c,
+                   "SELECT id FROM events WHERE run_pk = "
+                   "(SELECT id FROM runs WHERE run_id = $1) ORDER BY id DESC LIMIT 1",
+                   &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  q->last_id = PQntuples(res) ? col_int(res, 0, 0) : 0;
+  PQclear(res);
+  return OK;
+}
+
+static int64_t pg_events_last_id(store *s, const char *run_id, store_error *err) {
+  events_ctx q = {.run_id = run_id};
+  if (txn((pg_store *)s, false, events_last_id_body, &q, err) != 0)
+    return -1;
+  return q.last_id;
+}
+
+/* events_by_run (run_pk, id) walked backwards from the run's newest
+ * event: the rows read are those after the one found. */
+static int event_last_of_type_body(conn *c, void *ctx, store_error *err) {
+  events_ctx *q = ctx;
+  q->out = NULL;
+  params p = {0};
+  p_str(&p, q->run_id);
+  p_str(&p, q->event_type);
+  PGresult *res;
+  int rc = one_row(c,
+                   "SELECT " EVENT_COLUMNS " FROM events WHERE run_pk = "
+                   "(SELECT id FROM runs WHERE run_id = $1) AND event_type = $2 "
+                   "ORDER BY id DESC LIMIT 1",
+                   &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res)) {
+    q->out = ARENA_NEW(q->a, store_event);
+    read_event(res, 0, q->run_id, q->a, q->out);
+  }
+  PQclear(res);
+  return OK;
+}
+
+static store_event *pg_event_last_of_type(store *s, const char *run_id, const char *event_type,
+                                          arena *a, store_error *err) {
+  events_ctx q = {.run_id = run_id, .event_type = event_type, .a = a};
+  if (txn((pg_store *)s, false, event_last_of_type_body, &q, err) != 0)
+    return NULL;
+  return q.out;
+}
+
+/* ---- snapshots ---- */
+
+typedef struct snapshot_ctx {
+  const char *id;
+  const char *text;
+  size_t len;
+  arena *a;
+  char *out;
+} snapshot_ctx;
+
+/* The text goes as bytes (binary format), NULs included. */
+static int snapshot_put_body(conn *c, void *ctx, store_error *err) {
+  snapshot_ctx *sp = ctx;
+  if (sp->len > INT32_MAX) {
+    store_fail(err, "Snapshot %s is too large (%zu bytes).", sp->id, sp->len);
+    return BODY_FAILED;
+  }
+  params p = {0};
+  p_str(&p, sp->id);
+  p_add(&p, sp->text, (int)sp->len, 1);
+  int rc = command(c,
+                   "INSERT INTO snapshots (snapshot_id, body) VALUES ($1, $2::bytea) "
+                   "ON CONFLICT (snapshot_id) DO NOTHING",
+                   &p, NULL, err);
+  p_free(&p);
+  return rc;
+}
+
+static int pg_snapshot_put(store *s, const char *snapshot_id, const char *text, size_t len,
+                           store_error *err) {
+  snapshot_ctx sp = {.id = snapshot_id, .text = text, .len = len};
+  return txn((pg_store *)s, true, snapshot_put_body, &sp, err);
+}
+
+static int snapshot_get_body(conn *c, void *ctx, store_error *err) {
+  snapshot_ctx *sp = ctx;
+  sp->out = NULL;
+  params p = {0};
+  p_str(&p, sp->id);
+  PGresult *res;
+  /* Binary results: the bytea's bytes as they are. */
+  int rc = one_row(c, "SELECT body FROM snapshots WHERE snapshot_id = $1::text", &p, 1, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res)) {
+    sp->len = (size_t)PQgetlength(res, 0, 0);
+    sp->out = arena_alloc(sp->a, sp->len + 1);
+    if (sp->len)
+      memcpy(sp->out, PQgetvalue(res, 0, 0), sp->len);
+    sp->out[sp->len] = '\0';
+  }
+  PQclear(res);
+  return OK;
+}
+
+static char *pg_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *len,
+                             store_error *err) {
+  snapshot_ctx sp = {.id = snapshot_id, .a = a};
+  if (txn((pg_store *)s, false, snapshot_get_body, &sp, err) != 0 || !sp.out)
+    return NULL;
+  *len = sp.len;
+  return sp.out;
+}
+
+/* ---- daemon heartbeats ---- */
+
+typedef struct heartbeat_ctx {
+  const char *type, *id;
+  double time, stale;
+  arena *a;
+  bool found, claimed;
+} heartbeat_ctx;
+
+/* One statement, so the check and the claim cannot be split by another
+ * writer: PostgreSQL's ON CONFLICT locks the row and evaluates the WHERE
+ * on its newest version; a refused DO UPDATE changes no row. */
+static int heartbeat_body(conn *c, void *ctx, store_error *err) {
+  heartbeat_ctx *h = ctx;
+  params p = {0};
+  p_str(&p, h->type);
+  p_str(&p, h->id);
+  p_double(&p, h->time);
+  p_double(&p, h->time - h->stale);
+  int64_t changed = 0;
+  int rc = command(c,
+                   "INSERT INTO daemon_heartbeats (daemon_type, daemon_id, timestamp) "
+                   "VALUES ($1, $2, $3::float8) ON CONFLICT (daemon_type) DO UPDATE SET "
+                   "daemon_id = excluded.daemon_id, timestamp = excluded.timestamp "
+                   "WHERE daemon_heartbeats.daemon_id = excluded.daemon_id "
+                   "OR daemon_heartbeats.timestamp < $4::float8",
+                   &p, &changed, err);
+  p_free(&p);
+  h->claimed = changed > 0;
+  return rc;
+}
+
+static int pg_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
+                               double stale, bool *claimed, store_error *err) {
+  heartbeat_ctx h = {.type = daemon_type, .id = daemon_id, .time = now, .stale = stale};
+  if (txn((pg_store *)s, true, heartbeat_body, &h, err) != 0)
+    return -1;
+  *claimed = h.claimed;
+  return 0;
+}
+
+static int heartbeat_get_body(conn *c, void *ctx, store_error *err) {
+  heartbeat_ctx *h = ctx;
+  h->found = false;
+  params p = {0};
+  p_str(&p, h->type);
+  PGresult *res;
+  int rc = one_row(c, "SELECT daemon_id, timestamp FROM daemon_heartbeats WHERE daemon_type = $1",
+                   &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res)) {
+    h->found = true;
+    h->id = col_str(res, 0, 0, h->a);
+    h->time = col_double(res, 0, 1);
+  }
+  PQclear(res);
+  return OK;
+}
+
+static int pg_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a,
+                                   const char **daemon_id, double *timestamp, bool *found,
+                                   store_error *err) {
+  heartbeat_ctx h = {.type = daemon_type, .a = a};
+  if (txn((pg_store *)s, false, heartbeat_get_body, &h, err) != 0)
+    return -1;
+  *found = h.found;
+  if (h.found) {
+    *daemon_id = h.id;
+    *timestamp = h.time;
+  }
+  return 0;
+}
+
+/* ---- opening, migrations, closing ---- */
+
+static void pg_close(store *base) {
+  pg_store *s = (pg_store *)base;
+  pthread_mutex_lock(&s->lock);
+  for (conn *c = s->conns, *next; c; c = next) {
+    next = c->next;
+    conn_close(c);
+  }
+  s->conns = NULL;
+  pthread_mutex_unlock(&s->lock);
+  pthread_key_delete(s->key);
+  pthread_mutex_destroy(&s->lock);
+  free(s->conninfo);
+  free(s);
+}
+
+typedef struct migrate_ctx {
+  bool done;
+} migrate_ctx;
+
+/* Applies the next migration the database lacks, if any (one per
+ * transaction, so each step commits on its own). The advisory lock comes
+ * first: two processes opening a new database at once would otherwise both
+ * create schema_version (and both apply migration 1). */
+static int migrate_body(conn *c, void *ctx, store_error *err) {
+  migrate_ctx *m = ctx;
+  size_t n;
+  const store_postgres_migration *migrations = store_postgres_migrations(&n);
+  int rc = exec_simple(c, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", err);
+  if (rc == OK)
+    rc = exec_simple(c,
+                     "CREATE TABLE IF NOT EXISTS schema_version ("
+                     "version INTEGER PRIMARY KEY, applied_time DOUBLE PRECISION NOT NULL)",
+                     err);
+  PGresult *res = NULL;
+  if (rc == OK)
+    rc = one_row(c, "SELECT coalesce(max(version), 0) FROM schema_version", NULL, 0, &res, err);
+  if (rc != OK)
+    return rc;
+  int64_t version = col_int(res, 0, 0);
+  PQclear(res);
+  if (version > (int64_t)n) {
+    store_fail(err,
+               "The PostgreSQL database %s has schema version %lld, newer than this dagd supports "
+               "(%zu): it was written by a newer dagd; use that version or a newer one.",
+               PQdb(c->pg), (long long)version, n);
+    return BODY_FAILED;
+  }
+  if (version == (int64_t)n) {
+    m->done = true;
+    return OK;
+  }
+  const store_postgres_migration *next = &migrations[version];
+  if ((rc = exec_simple(c, next->sql, err)) != OK) {
+    char why[sizeof err->message];
+    snprintf(why, sizeof why, "%s", err->message);
+    store_fail(err, "Migration %d of the PostgreSQL database %s failed: %s", next->version,
+               PQdb(c->pg), why);
+    return is_transient(c) ? rc : BODY_FAILED;
+  }
+  params p = {0};
+  p_int(&p, next->version);
+  p_double(&p, clock_now());
+  rc = command(c, "INSERT INTO schema_version (version, applied_time) VALUES ($1, $2)", &p, NULL,
+               err);
+  p_free(&p);
+  return rc;
+}
+
+static const store_ops postgres_ops = {
+    .close = pg_close,
+    .run_add = pg_run_add,
+    .run_get = pg_run_get,
+    .runs_list = pg_runs_list,
+    .runs_count = pg_runs_count,
+    .run_delete = pg_run_delete,
+    .run_set_worker = pg_run_set_worker,
+    .run_add_tags = pg_run_add_tags,
+    .tag_keys = pg_tag_keys,
+    .tags = pg_tags,
+    .run_group = pg_run_group,
+    .event_append = pg_event_append,
+    .events = pg_events,
+    .events_last_id = pg_events_last_id,
+    .event_last_of_type = pg_event_last_of_type,
+    .snapshot_put = pg_snapshot_put,
+    .snapshot_get = pg_snapshot_get,
+    .daemon_heartbeat = pg_daemon_heartbeat,
+    .daemon_heartbeat_get = pg_daemon_heartbeat_get,
+};
+
+store *store_open_postgres(const char *conninfo, store_error *err) {
+  err->message[0] = '\0';
+  if (!conninfo || !conninfo[0]) {
+    store_fail(err, "The PostgreSQL store needs a connection string or URL.");
+    return NULL;
+  }
+  pg_store *s = xcalloc(1, sizeof *s);
+  s->base.ops = &postgres_ops;
+  s->conninfo = xstrdup(conninfo);
+  pthread_mutex_init(&s->lock, NULL);
+  if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
+    store_fail(err, "Cannot open the PostgreSQL store: out of thread-local keys.");
+    pthread_mutex_destroy(&s->lock);
+    free(s->conninfo);
+    free(s);
+    return NULL;
+  }
+  /* A server that cannot be reached fails the open at once (no retries):
+   * the caller is usually starting up and should say so. */
+  if (!conn_get(s, err)) {
+    pg_close(&s->base);
+    return NULL;
+  }
+  migrate_ctx m = {.done = false};
+  while (!m.done) {
+    if (txn(s, true, migrate_body, &m, err) != 0) {
+      pg_close(&s->base);
+      return NULL;
+    }
+  }
+  return &s->base;
+}
