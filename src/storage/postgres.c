@@ -1449,9 +1449,18 @@ static int migrate_body(conn *c, void *ctx, store_error *err) {
   size_t n;
   const store_postgres_migration *migrations = store_postgres_migrations(&n);
   int rc = exec_simple(c, "SELECT pg_advisory_xact_lock(" MIGRATION_LOCK ")", err);
+  /* Created only when missing: since PostgreSQL 15 a role without CREATE
+   * on the schema fails even CREATE TABLE IF NOT EXISTS of a table that
+   * exists, and a deployment may migrate once with an owner role and run
+   * dagd with a limited one. */
+  PGresult *exists = NULL;
   if (rc == OK)
+    rc = one_row(c, "SELECT to_regclass('schema_version') IS NOT NULL", NULL, 0, &exists, err);
+  bool have_table = rc == OK && PQgetvalue(exists, 0, 0)[0] == 't';
+  PQclear(exists);
+  if (rc == OK && !have_table)
     rc = exec_simple(c,
-                     "CREATE TABLE IF NOT EXISTS schema_version ("
+                     "CREATE TABLE schema_version ("
                      "version INTEGER PRIMARY KEY, applied_time DOUBLE PRECISION NOT NULL)",
                      err);
   PGresult *res = NULL;
@@ -1517,6 +1526,16 @@ store *store_open_postgres(const char *conninfo, store_error *err) {
     store_fail(err, "The PostgreSQL store needs a connection string or URL.");
     return NULL;
   }
+  /* libpq's own message for a malformed string quotes it, password
+   * included: check the syntax first and say only that. */
+  char *parse_error = NULL;
+  PQconninfoOption *options = PQconninfoParse(conninfo, &parse_error);
+  PQfreemem(parse_error);
+  if (!options) {
+    store_fail(err, "The PostgreSQL connection string or URL is malformed.");
+    return NULL;
+  }
+  PQconninfoFree(options);
   pg_store *s = xcalloc(1, sizeof *s);
   s->base.ops = &postgres_ops;
   s->conninfo = xstrdup(conninfo);

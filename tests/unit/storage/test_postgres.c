@@ -68,6 +68,15 @@ static void test_open_refuses_bad_conninfo(void **state) {
   assert_null(strstr(err.message, "s3cr3t-pw"));
   assert_null(store_open_postgres("not a conninfo", &err));
   assert_string_not_equal(err.message, "");
+  /* Malformed strings: libpq's own message would quote them, password
+   * and all. */
+  static const char *const malformed[] = {"postgresql://u:s3cr3t-pw@[::1/db",
+                                          "postgresql://u:s3cr3t-pw%zz@h/db",
+                                          "host=h password='s3cr3t-pw"};
+  for (size_t i = 0; i < sizeof malformed / sizeof *malformed; i++) {
+    assert_null(store_open_postgres(malformed[i], &err));
+    assert_string_equal(err.message, "The PostgreSQL connection string or URL is malformed.");
+  }
 }
 
 /* ---- migrations ---- */
@@ -319,6 +328,38 @@ static void test_concurrent_claims_have_one_winner(void **state) {
   }
 }
 
+/* A role that may read and write the tables but not create any (the
+ * default on a PostgreSQL 15 schema it does not own) opens a database
+ * migrated by its owner: the store creates nothing that already exists. */
+static void test_opens_without_create_rights(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  const char *url = pg_url();
+  const char *at = strchr(url, '@');
+  if (strncmp(url, "postgresql://", 13) != 0 || !at)
+    skip(); /* the role swap below needs a URL with a user */
+  char role[80], sql[1024];
+  snprintf(role, sizeof role, "%s_limited", f->schema);
+  snprintf(sql, sizeof sql,
+           "CREATE ROLE %s LOGIN; GRANT USAGE ON SCHEMA %s TO %s; "
+           "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s; "
+           "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s",
+           role, f->schema, role, f->schema, role, f->schema, role);
+  raw(f, sql);
+  char as_role[256], conninfo[512];
+  snprintf(as_role, sizeof as_role, "postgresql://%s%s", role, at);
+  pg_conninfo_for_schema(as_role, f->schema, conninfo, sizeof conninfo);
+  store_error err;
+  store *limited = store_open_postgres(conninfo, &err);
+  if (!limited)
+    fail_msg("a role without CREATE could not open the store: %s", err.message);
+  store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, "k", "v", NULL);
+  ADD_RUN(limited, r);
+  store_close(limited);
+  snprintf(sql, sizeof sql, "DROP OWNED BY %s; DROP ROLE %s", role, role);
+  raw(f, sql);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
@@ -326,7 +367,7 @@ int main(void) {
       T(test_open_refuses_bad_conninfo),         T(test_migrations_fresh_and_reopen),
       T(test_migrations_refuse_newer_database),  T(test_migrations_upgrade_older_database),
       T(test_reconnects_after_connection_loss),  T(test_concurrent_appends_tail_exactly_once),
-      T(test_concurrent_claims_have_one_winner),
+      T(test_concurrent_claims_have_one_winner), T(test_opens_without_create_rights),
   };
   if (!pg_url())
     fprintf(stderr, "postgres: skipped (no test server: DAGD_TEST_POSTGRES_URL is not set)\n");
