@@ -215,7 +215,8 @@ static void ignore_notice(void *arg, const char *message) {
 
 /* Session settings every connection needs, after (re)connecting: doubles
  * printed exactly (the default from PostgreSQL 12 on; 3 makes older
- * servers agree). */
+ * servers agree), and text exchanged as UTF-8 whatever PGCLIENTENCODING
+ * says (dagd's strings are UTF-8; a conversion would change them). */
 static int conn_prepare_session(conn *c, store_error *err) {
   if (PQstatus(c->pg) != CONNECTION_OK) {
     snprintf(c->sqlstate, sizeof c->sqlstate, "08006");
@@ -223,7 +224,7 @@ static int conn_prepare_session(conn *c, store_error *err) {
     return DB_FAILED;
   }
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-  PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3");
+  PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
   if (PQresultStatus(res) != PGRES_COMMAND_OK)
     return db_fail(c, res, err);
   PQclear(res);

@@ -360,14 +360,36 @@ static void test_opens_without_create_rights(void **state) {
   raw(f, sql);
 }
 
+/* Text reaches the database as the UTF-8 it is, even when the
+ * environment asks libpq for another client encoding. */
+static void test_text_stays_utf8(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  setenv("PGCLIENTENCODING", "LATIN1", 1);
+  store_error err;
+  store *s = store_open_postgres(f->conninfo, &err);
+  unsetenv("PGCLIENTENCODING");
+  assert_non_null(s);
+  store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, "currency", "\xe2\x82\xac", NULL);
+  ADD_RUN(s, r);
+  store_close(s);
+  /* The euro sign: 3 bytes of UTF-8 (as LATIN1 it would become 6). */
+  assert_int_equal(raw(f, "SELECT octet_length(value) FROM run_tags WHERE key = 'currency'"), 3);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      T(test_open_refuses_bad_conninfo),         T(test_migrations_fresh_and_reopen),
-      T(test_migrations_refuse_newer_database),  T(test_migrations_upgrade_older_database),
-      T(test_reconnects_after_connection_loss),  T(test_concurrent_appends_tail_exactly_once),
-      T(test_concurrent_claims_have_one_winner), T(test_opens_without_create_rights),
+      T(test_open_refuses_bad_conninfo),
+      T(test_migrations_fresh_and_reopen),
+      T(test_migrations_refuse_newer_database),
+      T(test_migrations_upgrade_older_database),
+      T(test_reconnects_after_connection_loss),
+      T(test_concurrent_appends_tail_exactly_once),
+      T(test_concurrent_claims_have_one_winner),
+      T(test_opens_without_create_rights),
+      T(test_text_stays_utf8),
   };
   if (!pg_url())
     fprintf(stderr, "postgres: skipped (no test server: DAGD_TEST_POSTGRES_URL is not set)\n");
