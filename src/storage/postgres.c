@@ -369,18 +369,6 @@ static void abandon(conn *c) {
     PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
-static void pause_before_retry(conn *c, unsigned *delay_us) {
-  c->jitter ^= c->jitter << 13;
-  c->jitter ^= c->jitter >> 7;
-  c->jitter ^= c->jitter << 17;
-  /* Between half the delay and the delay, so colliding writers spread out. */
-  unsigned us = *delay_us / 2 + (unsigned)(c->jitter % (*delay_us / 2 + 1));
-  struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
-  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-  }
-  *delay_us = *delay_us * 2 > BACKOFF_MAX_US ? BACKOFF_MAX_US : *delay_us * 2;
-}
-
 typedef int (*txn_body)(conn *c, void *ctx, store_error *err);
 
 /* Runs body in a transaction of the calling thread's connection, again
@@ -422,7 +410,7 @@ static int txn(pg_store *s, bool write, txn_body body, void *ctx, store_error *e
       start = now;
     if (!is_transient(c) || now - start > RETRY_DEADLINE_S)
       return -1;
-    pause_before_retry(c, &delay_us);
+    store_retry_pause(&c->jitter, &delay_us, BACKOFF_MAX_US);
   }
 }
 
@@ -1053,28 +1041,10 @@ static int tags_body(conn *c, void *ctx, store_error *err) {
   return OK;
 }
 
-static int compare_strings(const void *x, const void *y) {
-  return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
 static store_tag *pg_tags(store *s, const char *const *keys, size_t n_keys,
                           const char *value_prefix, int limit, arena *a, size_t *n,
                           store_error *err) {
-  tags_ctx t = {.prefix = value_prefix, .limit = limit, .a = a};
-  if (keys && n_keys) {
-    const char **sorted = ARENA_ARRAY(a, const char *, n_keys);
-    size_t m = 0;
-    for (size_t i = 0; i < n_keys; i++)
-      if (keys[i])
-        sorted[m++] = keys[i];
-    qsort(sorted, m, sizeof *sorted, compare_strings);
-    size_t distinct = 0;
-    for (size_t i = 0; i < m; i++)
-      if (!distinct || strcmp(sorted[distinct - 1], sorted[i]) != 0)
-        sorted[distinct++] = sorted[i];
-    t.keys = sorted;
-    t.n_keys = distinct;
-  }
+  tags_ctx t = {.prefix = value_prefix, .limit = limit, .a = a, .keys = keys, .n_keys = n_keys};
   if (txn((pg_store *)s, false, tags_body, &t, err) != 0)
     return NULL;
   *n = t.n;

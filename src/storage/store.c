@@ -4,11 +4,14 @@
  * through the store's table of operations (store_internal.h). */
 #include "storage/store_internal.h"
 
+#include "base/arena.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 static const char *const status_names[STORE_RUN_STATUS_COUNT] = {
     [STORE_RUN_QUEUED] = "QUEUED",     [STORE_RUN_NOT_STARTED] = "NOT_STARTED",
@@ -228,12 +231,41 @@ const char *const *store_tag_keys(store *s, arena *a, size_t *n, store_error *er
   return s->ops->tag_keys(s, a, n, err);
 }
 
+static int compare_strings(const void *x, const void *y) {
+  return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
 store_tag *store_tags(store *s, const char *const *keys, size_t n_keys, const char *value_prefix,
                       int limit, arena *a, size_t *n, store_error *err) {
   *n = 0;
   if (!check(s, err))
     return NULL;
-  return s->ops->tags(s, keys, keys ? n_keys : 0, value_prefix, limit, a, n, err);
+  /* The keys sorted and distinct (NULLs dropped), for every backend. */
+  const char **sorted = NULL;
+  size_t distinct = 0;
+  if (keys && n_keys) {
+    sorted = ARENA_ARRAY(a, const char *, n_keys);
+    size_t m = 0;
+    for (size_t i = 0; i < n_keys; i++)
+      if (keys[i])
+        sorted[m++] = keys[i];
+    qsort(sorted, m, sizeof *sorted, compare_strings);
+    for (size_t i = 0; i < m; i++)
+      if (!distinct || strcmp(sorted[distinct - 1], sorted[i]) != 0)
+        sorted[distinct++] = sorted[i];
+  }
+  return s->ops->tags(s, sorted, distinct, value_prefix, limit, a, n, err);
+}
+
+void store_retry_pause(uint64_t *jitter, unsigned *delay_us, unsigned max_us) {
+  *jitter ^= *jitter << 13;
+  *jitter ^= *jitter >> 7;
+  *jitter ^= *jitter << 17;
+  unsigned us = *delay_us / 2 + (unsigned)(*jitter % (*delay_us / 2 + 1));
+  struct timespec ts = {.tv_sec = us / 1000000, .tv_nsec = (long)(us % 1000000) * 1000};
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+  }
+  *delay_us = *delay_us * 2 > max_us ? max_us : *delay_us * 2;
 }
 
 store_run *store_run_group(store *s, const char *run_id, const char **root_id, arena *a, size_t *n,

@@ -28,6 +28,7 @@ typedef struct store_ops {
   int (*run_add_tags)(store *s, const char *run_id, const store_tag *tags, size_t n,
                       store_error *err);
   const char *const *(*tag_keys)(store *s, arena *a, size_t *n, store_error *err);
+  /* keys arrive sorted and distinct (store.c normalizes them). */
   store_tag *(*tags)(store *s, const char *const *keys, size_t n_keys, const char *value_prefix,
                      int limit, arena *a, size_t *n, store_error *err);
   store_run *(*run_group)(store *s, const char *run_id, const char **root_id, arena *a, size_t *n,
@@ -59,5 +60,10 @@ int store_fail(store_error *err, const char *fmt, ...) __attribute__((format(pri
  * EVENT_TYPE_TO_PIPELINE_RUN_STATUS, by RUN_* display names); false when the
  * type (or NULL) changes nothing. */
 bool store_event_type_status(const char *event_type, store_run_status *out);
+
+/* Sleeps before a retried transaction: between half of *delay_us and all
+ * of it (jitter, an xorshift state, spreads colliding writers out), then
+ * doubles *delay_us up to max_us. */
+void store_retry_pause(uint64_t *jitter, unsigned *delay_us, unsigned max_us);
 
 #endif
