@@ -518,6 +518,9 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen
   (void)addr;
   (void)len;
   const http_server *s = cls;
+  /* Draining: a new connection is closed at once (see http_server_shutdown). */
+  if (atomic_load(&s->draining))
+    return MHD_NO;
   return atomic_load(&s->connections) < (int)s->max_connections ? MHD_YES : MHD_NO;
 }
 
@@ -623,10 +626,12 @@ const char *http_server_url_host(const http_server *s) { return s->url_host; }
 const char *http_server_path_prefix(const http_server *s) { return s->prefix; }
 
 int http_server_shutdown(http_server *s, unsigned drain_ms) {
+  /* New connections are refused by on_accept from here on. Not
+   * MHD_quiesce_daemon: with an epoll thread pool (libmicrohttpd 0.9.75)
+   * it races the workers removing the listening socket from their epoll
+   * sets and aborts the process ("Failed to remove listen FD from epoll
+   * set") about once in a hundred shutdowns. */
   atomic_store(&s->draining, true);
-  MHD_socket fd = MHD_quiesce_daemon(s->daemon);
-  if (fd != MHD_INVALID_SOCKET)
-    close(fd);
   ws_server_close_all(s->ws); /* they close while requests drain */
   const struct timespec tick = {0, 5 * 1000 * 1000};
   for (unsigned waited = 0; atomic_load(&s->in_flight) > 0 && waited < drain_ms; waited += 5)

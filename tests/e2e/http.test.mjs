@@ -408,7 +408,7 @@ describe('dagd webserver: process', () => {
     await new Promise((r) => setTimeout(r, 200));
     s.proc.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 200));
-    // The server stopped listening but still answers the request it started.
+    // The server refuses new connections but still answers the request it started.
     await assert.rejects(fetch(`${s.base}/health`));
     c.send(body.slice(5));
     const r = await c.response();
