@@ -214,6 +214,52 @@ int store_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon
 int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, const char **daemon_id,
                                double *timestamp, bool *found, store_error *err);
 
+/* ---- runs executed by `dagd worker` processes ---- */
+
+/* The hidden tag a worker claim writes on its run: the claiming worker's
+ * id (store_worker_claim). */
+#define STORE_TAG_WORKER ".dagster/worker"
+
+/* Offers a launched (STARTING) run to the `dagd worker` processes of the
+ * instance (run_launcher.workers in dagd.yaml). Offering a run that has
+ * already been offered is a no-op; an unknown run is an error. The offer
+ * goes with the run when the run is deleted. */
+int store_worker_offer(store *s, const char *run_id, double now, store_error *err);
+/* Takes, for worker_id, the oldest offer (offering order) that no worker
+ * has taken, in one transaction that also sets the run's STORE_TAG_WORKER
+ * tag to worker_id: of workers claiming at once (threads, processes,
+ * hosts), each offer goes to exactly one, and claimers do not wait on each
+ * other (PostgreSQL: FOR UPDATE SKIP LOCKED). An offer whose run is no
+ * longer STARTING (canceled or failed while it waited) is dropped on the
+ * way, never handed out. *found tells whether a run was taken (its id in
+ * run_id). */
+int store_worker_claim(store *s, const char *worker_id, double now, char run_id[37], bool *found,
+                       store_error *err);
+
+/* ---- change notification ---- */
+
+/* What a watcher waits for. */
+enum {
+  STORE_WATCH_EVENTS = 1, /* an event was appended to some run */
+  STORE_WATCH_OFFERS = 2, /* a run was offered to the workers */
+};
+typedef struct store_watch store_watch;
+/* A watcher of the changes in mask, for one thread at a time. PostgreSQL
+ * delivers them with LISTEN/NOTIFY on a connection of the watcher's own;
+ * SQLite has no notification, so its watcher only paces a poll. NULL with
+ * err set when it cannot be opened. */
+store_watch *store_watch_open(store *s, int mask, store_error *err);
+/* Returns 1 when a change in the watcher's mask may have happened since
+ * the previous call returned (at most timeout_ms later; SQLite: after
+ * min(timeout_ms, poll_ms) in every case, as a change may have happened),
+ * 0 when timeout_ms passed with none, -1 with err set when the watcher
+ * broke (its connection lost: the caller polls, and may open a new one).
+ * A notification only says "look": readers still read from the store by
+ * cursor, so a spurious or coalesced wake loses nothing. */
+int store_watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err);
+/* Closes the watcher. NULL is allowed. */
+void store_watch_close(store_watch *w);
+
 /* ---- helpers ---- */
 
 /* A new run id (uuid4 text from getrandom) into id. Aborts, with a

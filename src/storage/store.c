@@ -5,6 +5,7 @@
 #include "storage/store_internal.h"
 
 #include "base/arena.h"
+#include "base/mem.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -366,4 +367,71 @@ int store_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a, cons
   if (!check_id(s, daemon_type, err))
     return -1;
   return s->ops->daemon_heartbeat_get(s, daemon_type, a, daemon_id, timestamp, found, err);
+}
+
+/* ---- runs executed by `dagd worker` ---- */
+
+int store_worker_offer(store *s, const char *run_id, double now, store_error *err) {
+  if (!check_id(s, run_id, err))
+    return -1;
+  return s->ops->worker_offer(s, run_id, now, err);
+}
+
+int store_worker_claim(store *s, const char *worker_id, double now, char run_id[37], bool *found,
+                       store_error *err) {
+  bool ignored;
+  if (!found)
+    found = &ignored;
+  *found = false;
+  if (run_id)
+    run_id[0] = '\0';
+  if (!check_id(s, worker_id, err))
+    return -1;
+  if (!run_id)
+    return store_fail(err, "A worker claim needs somewhere to put the run id.");
+  return s->ops->worker_claim(s, worker_id, now, run_id, found, err);
+}
+
+/* ---- change notification ---- */
+
+/* The watcher of a backend without notifications: every wait is a pause
+ * of the poll interval, after which the caller looks again. */
+static int pacing_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err) {
+  (void)w;
+  (void)err;
+  int ms = timeout_ms < poll_ms ? timeout_ms : poll_ms;
+  struct timespec pause = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+  }
+  return 1;
+}
+
+static void pacing_close(store_watch *w) { free(w); }
+
+store_watch *store_watch_open(store *s, int mask, store_error *err) {
+  if (!check(s, err))
+    return NULL;
+  if (mask == 0 || (mask & ~(STORE_WATCH_EVENTS | STORE_WATCH_OFFERS)) != 0) {
+    store_fail(err, "A store watcher needs a mask of STORE_WATCH_EVENTS and STORE_WATCH_OFFERS.");
+    return NULL;
+  }
+  if (s->ops->watch_open)
+    return s->ops->watch_open(s, mask, err);
+  store_watch *w = xcalloc(1, sizeof *w);
+  w->wait = pacing_wait;
+  w->close = pacing_close;
+  return w;
+}
+
+int store_watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err) {
+  err->message[0] = '\0';
+  if (!w || timeout_ms < 0 || poll_ms <= 0)
+    return store_fail(err, "A store watch needs a watcher, a timeout of 0 ms or more and a poll "
+                           "interval above 0 ms.");
+  return w->wait(w, timeout_ms, poll_ms, err);
+}
+
+void store_watch_close(store_watch *w) {
+  if (w)
+    w->close(w);
 }

@@ -2,7 +2,7 @@
  * src/storage/.
  *
  * A store is a table of function pointers (store_ops) that an
- * implementation fills: sqlite.c now, a PostgreSQL one later. The public
+ * implementation fills: sqlite.c and postgres.c. The public
  * functions of storage.h (store.c) check their arguments once for every
  * implementation and dispatch through the table, so an implementation may
  * assume: non-NULL store, run ids that are non-NULL, non-NULL out-pointers,
@@ -46,7 +46,21 @@ typedef struct store_ops {
                           double stale, bool *claimed, store_error *err);
   int (*daemon_heartbeat_get)(store *s, const char *daemon_type, arena *a, const char **daemon_id,
                               double *timestamp, bool *found, store_error *err);
+  int (*worker_offer)(store *s, const char *run_id, double now, store_error *err);
+  /* Must hand each offer to one claimer (see storage.h). */
+  int (*worker_claim)(store *s, const char *worker_id, double now, char run_id[37], bool *found,
+                      store_error *err);
+  /* NULL for a backend without notifications: store.c then gives a
+   * watcher that only paces a poll. mask is not 0. */
+  store_watch *(*watch_open)(store *s, int mask, store_error *err);
 } store_ops;
+
+/* The head of every implementation's watcher struct: wait and close are
+ * the implementation's (timeout_ms >= 0, poll_ms > 0). */
+struct store_watch {
+  int (*wait)(store_watch *w, int timeout_ms, int poll_ms, store_error *err);
+  void (*close)(store_watch *w);
+};
 
 /* The head of every implementation's store struct. */
 struct store {
