@@ -14,9 +14,13 @@
 # machine is touched. When the postgres user cannot reach DIR (a private
 # folder above it, such as /root), the server's folder is a new
 # /tmp/dagd-pg.* instead, named in DIR/pgdir; DIR/url is always there.
-# `start` first clears whatever a crashed run left (a server still running,
-# or a stale data folder), so it can always be run again. CTest runs it as the fixture `postgres`
-# (CMakeLists.txt).
+# Every folder the script makes holds a marker file, .dagd-postgres-test,
+# written first: `start` refuses a DIR that is not empty and has no marker,
+# and `stop` removes only marked folders, so a mistyped DIR (a home, a
+# project) is never chowned or deleted. `start` first clears whatever a
+# crashed run left in a marked DIR (a server still running, a stale
+# postmaster.pid or data folder), so it can always be run again. CTest runs
+# it as the fixture `postgres` (CMakeLists.txt).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -24,6 +28,7 @@ cd "$(dirname "$0")/.."
 
 tag=postgres-test
 db=dagd_test
+marker=.dagd-postgres-test
 
 usage() {
   echo "usage: $0 start|stop DIR" >&2
@@ -53,9 +58,27 @@ as_pg() {
   fi
 }
 
-# The server's folder (data, socket, log): DIR, or the one DIR/pgdir names.
+# made_here FOLDER: whether this script made FOLDER (the marker is in it).
+made_here() {
+  [ -f "$1/$marker" ]
+}
+
+# refuse_foreign: exits when DIR exists, has no marker and is not empty:
+# it is someone else's.
+refuse_foreign() {
+  if [ -e "$dir" ] && ! made_here "$dir" && [ -n "$(ls -A "$dir" 2>/dev/null || echo x)" ]; then
+    echo "$tag: $dir is not empty and has no $marker: not a folder this script made," \
+      "so it is left alone (a test server folder of an older script: remove it by hand)" >&2
+    exit 1
+  fi
+}
+
+# The server's folder (data, socket, log): DIR, or the one DIR/pgdir names
+# when that one is marked too.
 pg_dir() {
-  if [ -f "$dir/pgdir" ]; then cat "$dir/pgdir"; else echo "$dir"; fi
+  _pg=$dir
+  [ -f "$dir/pgdir" ] && _pg=$(cat "$dir/pgdir")
+  if made_here "$_pg"; then echo "$_pg"; else echo "$dir"; fi
 }
 
 # works_in_data PID: whether process PID runs in the server's data folder
@@ -78,9 +101,13 @@ kill_leftovers() {
 }
 
 # stop_server: stops DIR's server if one runs (fast shutdown: sessions are
-# cut, nothing is waited for), kills what is left, and removes its folders. pg_ctl signals the pid in postmaster.pid, which after a crash may
-# belong to an unrelated process by now: only a live server is asked.
+# cut, nothing is waited for), kills what is left, and removes its folders,
+# marked ones only (an unmarked empty DIR is left as it is). pg_ctl signals
+# the pid in postmaster.pid, which after a crash may belong to an unrelated
+# process by now: only a live server is asked.
 stop_server() {
+  refuse_foreign
+  made_here "$dir" || return 0
   pg=$(pg_dir)
   _pid=$(head -n 1 "$pg/data/postmaster.pid" 2>/dev/null || true)
   if [ -n "$_pid" ] && [ -n "$bin" ] && works_in_data "$_pid"; then
@@ -134,10 +161,12 @@ EOF
 start_server() {
   stop_server
   mkdir -p "$dir"
+  : >"$dir/$marker"
   pg=$dir
   [ "$(id -u)" -eq 0 ] && chown postgres: "$dir"
   if ! as_pg test -w "$dir"; then
     pg=$(mktemp -d /tmp/dagd-pg.XXXXXX)
+    : >"$pg/$marker"
     echo "$pg" >"$dir/pgdir"
     [ "$(id -u)" -eq 0 ] && chown postgres: "$pg"
   fi
@@ -184,6 +213,7 @@ start_server() {
 bin=$(pg_bindir)
 case $cmd in
   start)
+    refuse_foreign
     if [ -z "$bin" ]; then
       apt_install "$tag" postgresql
       bin=$(pg_bindir)

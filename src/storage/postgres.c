@@ -5,17 +5,26 @@
  * A libpq connection must not be used by two threads at once, so each
  * thread gets its own (a pthread key; closed when the thread exits or at
  * store_close, whichever comes first), with its prepared statements cached
- * by SQL text. Every value is a bound parameter, never spliced into the
- * text. Every operation runs in a transaction (txn): writes at READ
- * COMMITTED, whose conditional UPDATEs re-check their WHERE after waiting
- * for a row lock (so a claim has one winner); multi-statement reads at
- * REPEATABLE READ READ ONLY, so a run and its tags come from one snapshot.
- * An operation that meets a serialization failure or a deadlock, or whose
- * connection broke before COMMIT was sent, rolls back (reconnecting when
- * needed) and runs again after a randomised, growing pause, for up to a
- * minute; a connection that breaks during COMMIT is not retried, since the
- * commit may have landed. Operations are written as bodies that can run
- * more than once.
+ * by SQL text. Connections time out instead of hanging: a connect timeout,
+ * TCP keepalives and a TCP user timeout, each overridable by the user's
+ * connection string (pg_connect). Every value is a bound parameter, never
+ * spliced into the text; a list is one array parameter, so one statement
+ * serves every length. Every operation runs in a transaction (txn): writes
+ * at READ COMMITTED, whose conditional UPDATEs re-check their WHERE after
+ * waiting for a row lock (so a claim has one winner); multi-statement reads
+ * at REPEATABLE READ READ ONLY, so a run and its tags come from one
+ * snapshot. An operation that meets a serialization failure or a deadlock,
+ * whose connection broke (or could not be made: a thread's first
+ * connection is made inside txn) before COMMIT was sent, or whose cached
+ * statement vanished or went stale (a transaction pooler, DISCARD ALL, a
+ * migration), rolls back (reconnecting or re-preparing when needed) and
+ * runs again after a randomised, growing pause, for up to a minute; a
+ * connection that breaks during COMMIT is not retried, since the commit
+ * may have landed. Only store_open_postgres fails at once on an
+ * unreachable server. Operations are written as bodies that can run more
+ * than once. Event appends to one run are serialized by the run's row
+ * lock, so a run's event ids become visible in increasing order
+ * (event_append_body).
  *
  * A store must not cross fork(): a child process opens its own. The schema
  * and its migrations are in postgres_migrations.c. */
@@ -29,12 +38,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum {
   CACHE_SLOTS = 64, /* prepared statements kept per connection */
@@ -48,14 +59,19 @@ enum {
 #define BODY_FAILED (-1)
 #define DB_FAILED (-2)
 
-/* Advisory lock keys (any fixed numbers, only dagd's own). */
-#define EVENT_APPEND_LOCK "7300142001"
+/* Advisory lock key (any fixed number, only dagd's own). */
 #define MIGRATION_LOCK "7300142002"
+
+/* The channels of LISTEN/NOTIFY (store_watch). They are the database's,
+ * not a schema's: stores in other schemas of one database wake each
+ * other, which costs a spurious look (allowed: a wake only says "look"). */
+#define EVENTS_CHANNEL "dagd_events"
+#define OFFERS_CHANNEL "dagd_offers"
 
 typedef struct cached_stmt {
   uint64_t hash;
   char *sql;
-  char name[24];
+  char name[40];
 } cached_stmt;
 
 typedef struct pg_store pg_store;
@@ -67,10 +83,13 @@ typedef struct conn {
   struct conn *prev, *next;
   cached_stmt cache[CACHE_SLOTS];
   size_t n_cached;
-  size_t hand;      /* the slot replaced next when the cache is full */
-  unsigned next_id; /* for statement names */
-  char sqlstate[6]; /* of the last failure; "" when none */
-  uint64_t jitter;  /* xorshift state for the retry pauses */
+  size_t hand;       /* the slot replaced next when the cache is full */
+  unsigned next_id;  /* for statement names */
+  uint64_t name_tag; /* random, in statement names: see prepared() */
+  char sqlstate[6];  /* of the last failure; "" when none */
+  bool ready;        /* connected, and the session prepared */
+  bool replan;       /* the last failure was a vanished or stale statement */
+  uint64_t jitter;   /* xorshift state for the retry pauses */
 } conn;
 
 struct pg_store {
@@ -149,6 +168,36 @@ static void p_limit(params *p, int64_t limit) {
 
 static void p_bool(params *p, bool v) { p_str(p, v ? "true" : "false"); }
 
+/* A text[] parameter in PostgreSQL's array syntax, built an element at a
+ * time: every element is double-quoted, so none reads as NULL or splits at
+ * a comma or brace, and only " and \ take a backslash (NULL, unquoted,
+ * is SQL NULL). As one parameter, a list of any length goes through one
+ * prepared statement (= ANY($n), unnest($n)). */
+static void array_add(buf *b, const char *v) {
+  buf_putc(b, b->len ? ',' : '{');
+  if (!v) {
+    buf_puts(b, "NULL");
+    return;
+  }
+  buf_putc(b, '"');
+  for (; *v; v++) {
+    if (*v == '"' || *v == '\\')
+      buf_putc(b, '\\');
+    buf_putc(b, *v);
+  }
+  buf_putc(b, '"');
+}
+
+/* Closes the array array_add began in b (empty when nothing was added),
+ * adds it as the next parameter and frees b. */
+static void p_array(params *p, buf *b) {
+  if (!b->len)
+    buf_putc(b, '{');
+  buf_putc(b, '}');
+  p_owned(p, buf_cstr(b));
+  buf_free(b);
+}
+
 static void p_free(params *p) {
   for (int i = 0; i < p->n_owned; i++)
     free(p->owned[i]);
@@ -215,8 +264,7 @@ static void ignore_notice(void *arg, const char *message) {
 
 /* Session settings every connection needs, after (re)connecting: doubles
  * printed exactly (the default from PostgreSQL 12 on; 3 makes older
- * servers agree), and text exchanged as UTF-8 whatever PGCLIENTENCODING
- * says (dagd's strings are UTF-8; a conversion would change them). */
+ * servers agree). */
 static int conn_prepare_session(conn *c, store_error *err) {
   if (PQstatus(c->pg) != CONNECTION_OK) {
     snprintf(c->sqlstate, sizeof c->sqlstate, "08006");
@@ -224,45 +272,101 @@ static int conn_prepare_session(conn *c, store_error *err) {
     return DB_FAILED;
   }
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-  PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3; SET client_encoding = 'UTF8'");
+  PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3");
   if (PQresultStatus(res) != PGRES_COMMAND_OK)
     return db_fail(c, res, err);
   PQclear(res);
   return OK;
 }
 
-static conn *conn_open(pg_store *s, store_error *err) {
+/* dagd's connection settings go before the user's string, so that the
+ * string overrides any of them (PQconnectdbParams reads its keywords in
+ * order and the last value wins): an attempt gives up after
+ * connect_timeout seconds (libpq's default is to wait forever), and TCP
+ * keepalives with tcp_user_timeout make a half-open connection (a host
+ * gone without a FIN, a cut network) fail within about a minute instead of
+ * blocking its thread for good; txn then reconnects. PGCONNECT_TIMEOUT,
+ * when set, wins over dagd's timeout as it would over libpq's, and
+ * fallback_application_name gives way to PGAPPNAME and to the string's
+ * application_name. client_encoding comes after the string: dagd's strings
+ * are UTF-8 whatever PGCLIENTENCODING says (a conversion would change
+ * them), and a startup parameter, unlike a SET, survives a pooler handing
+ * the session another server connection. */
+static PGconn *pg_connect(const pg_store *s) {
+  static const char *const defaults[][2] = {
+      {"connect_timeout", "10"},
+      {"keepalives", "1"},
+      {"keepalives_idle", "30"},
+      {"keepalives_interval", "10"},
+      {"keepalives_count", "3"},
+      {"tcp_user_timeout", "60000"},
+      {"fallback_application_name", "dagd"},
+  };
+  enum { N_DEFAULTS = sizeof defaults / sizeof *defaults };
+  const char *keys[N_DEFAULTS + 3], *values[N_DEFAULTS + 3];
+  size_t n = 0;
+  const char *env_timeout = getenv("PGCONNECT_TIMEOUT");
+  for (size_t i = 0; i < N_DEFAULTS; i++) {
+    if (i == 0 && env_timeout && env_timeout[0])
+      continue;
+    keys[n] = defaults[i][0];
+    values[n++] = defaults[i][1];
+  }
+  keys[n] = "dbname";
+  values[n++] = s->conninfo;
+  keys[n] = "client_encoding";
+  values[n++] = "UTF8";
+  keys[n] = values[n] = NULL;
+  return PQconnectdbParams(keys, values, 1);
+}
+
+/* A connection of s, not connected yet (conn_ensure connects it). */
+static conn *conn_new(pg_store *s) {
   conn *c = xcalloc(1, sizeof *c);
   c->owner = s;
   c->jitter = (uint64_t)(uintptr_t)c ^ (uint64_t)(clock_now() * 1e6) ^ 0x9e3779b97f4a7c15u;
-  c->pg = PQconnectdb(s->conninfo);
-  if (!c->pg || conn_prepare_session(c, err) != OK) {
-    if (!c->pg)
-      snprintf(err->message, sizeof err->message, "Cannot connect to PostgreSQL: out of memory.");
+  c->name_tag = c->jitter ^ ((uint64_t)getpid() << 40);
+  return c;
+}
+
+/* Connects c when it is not: on its first use, or when the connection
+ * broke (server restarted, network cut, a half-open connection timed
+ * out); the prepared statements of an earlier session went with it. A
+ * failure is DB_FAILED with SQLSTATE 08006, which txn retries. */
+static int conn_ensure(conn *c, store_error *err) {
+  if (c->ready && PQstatus(c->pg) == CONNECTION_OK)
+    return OK;
+  c->ready = false;
+  clear_cache(c);
+  if (!c->pg)
+    c->pg = pg_connect(c->owner); /* NULL only when out of memory: tried again */
+  else if (PQstatus(c->pg) != CONNECTION_OK)
+    PQreset(c->pg);
+  if (conn_prepare_session(c, err) != OK)
+    return DB_FAILED;
+  c->ready = true;
+  return OK;
+}
+
+/* A connection of its own, connected now; NULL (err filled) when the
+ * server cannot be reached. */
+static conn *conn_open(pg_store *s, store_error *err) {
+  conn *c = conn_new(s);
+  if (conn_ensure(c, err) != OK) {
     conn_close(c);
     return NULL;
   }
   return c;
 }
 
-/* A connection that broke (server restarted, network cut) is reopened; its
- * prepared statements went with the old session. */
-static int conn_ensure(conn *c, store_error *err) {
-  if (PQstatus(c->pg) == CONNECTION_OK)
-    return OK;
-  clear_cache(c);
-  PQreset(c->pg);
-  return conn_prepare_session(c, err);
-}
-
-/* The calling thread's connection, opened on its first use. */
-static conn *conn_get(pg_store *s, store_error *err) {
+/* The calling thread's connection, made on its first use but connected
+ * only by txn's loop (conn_ensure), so that a first connection that fails
+ * is retried like a broken one. */
+static conn *conn_get(pg_store *s) {
   conn *c = pthread_getspecific(s->key);
   if (c)
     return c;
-  c = conn_open(s, err);
-  if (!c)
-    return NULL;
+  c = conn_new(s);
   pthread_mutex_lock(&s->lock);
   c->next = s->conns;
   if (s->conns)
@@ -280,27 +384,51 @@ static uint64_t hash_sql(const char *sql) {
   return h;
 }
 
+/* After a cached statement turned out missing (26000: a pooler such as
+ * PgBouncer in transaction mode gave the session another server
+ * connection, or something ran DISCARD ALL) or stale (0A000, "cached plan
+ * must not change result type": a newer dagd's migration changed a table
+ * it reads), every cached statement is forgotten and the failure is marked
+ * transient, so txn runs the operation again, preparing afresh. (A stale
+ * statement left on the server goes with the session.) */
+static void forget_if_stale(conn *c) {
+  if (strcmp(c->sqlstate, "26000") == 0 || strcmp(c->sqlstate, "0A000") == 0) {
+    clear_cache(c);
+    c->replan = true;
+  }
+}
+
 /* The name of sql's prepared statement on this connection, prepared now
- * when not cached (replacing the oldest when the cache is full); NULL with
- * err filled when the server refuses it. */
-static const char *prepared(conn *c, const char *sql, store_error *err) {
+ * when not cached (replacing the oldest when the cache is full; *cached
+ * tells which); NULL with err filled when the server refuses it. Names
+ * carry a random tag of the connection: behind a transaction pooler, the
+ * server connection may hold statements of other clients too. */
+static const char *prepared(conn *c, const char *sql, bool *cached, store_error *err) {
   uint64_t h = hash_sql(sql);
+  *cached = true;
   for (size_t i = 0; i < c->n_cached; i++)
     if (c->cache[i].hash == h && strcmp(c->cache[i].sql, sql) == 0)
       return c->cache[i].name;
+  *cached = false;
   cached_stmt *slot;
   if (c->n_cached < CACHE_SLOTS) {
     slot = &c->cache[c->n_cached++];
   } else {
     slot = &c->cache[c->hand];
-    c->hand = (c->hand + 1) % CACHE_SLOTS;
-    char dealloc[48];
+    char dealloc[64];
     snprintf(dealloc, sizeof dealloc, "DEALLOCATE %s", slot->name);
-    PQclear(PQexec(c->pg, dealloc));
+    PGresult *res = PQexec(c->pg, dealloc);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+      db_fail(c, res, err);
+      forget_if_stale(c);
+      return NULL;
+    }
+    PQclear(res);
+    c->hand = (c->hand + 1) % CACHE_SLOTS;
     free(slot->sql);
   }
   slot->sql = NULL;
-  snprintf(slot->name, sizeof slot->name, "dagd_%u", c->next_id++);
+  snprintf(slot->name, sizeof slot->name, "dagd_%016" PRIx64 "_%u", c->name_tag, c->next_id++);
   PGresult *res = PQprepare(c->pg, slot->name, sql, 0, NULL);
   if (PQresultStatus(res) != PGRES_COMMAND_OK) {
     /* Drop the slot: it holds no statement. */
@@ -321,7 +449,8 @@ static const char *prepared(conn *c, const char *sql, store_error *err) {
  * the server refused it. */
 static PGresult *query(conn *c, const char *sql, const params *p, int result_fmt,
                        store_error *err) {
-  const char *name = prepared(c, sql, err);
+  bool cached;
+  const char *name = prepared(c, sql, &cached, err);
   if (!name)
     return NULL;
   PGresult *res = PQexecPrepared(c->pg, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
@@ -329,6 +458,8 @@ static PGresult *query(conn *c, const char *sql, const params *p, int result_fmt
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     db_fail(c, res, err);
+    if (cached) /* prepared just now, it is neither gone nor stale */
+      forget_if_stale(c);
     return NULL;
   }
   return res;
@@ -358,7 +489,7 @@ static int command(conn *c, const char *sql, const params *p, int64_t *changed, 
 
 /* Contention and lost connections pass; anything else would fail again. */
 static bool is_transient(conn *c) {
-  return strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0 ||
+  return c->replan || strcmp(c->sqlstate, "40001") == 0 || strcmp(c->sqlstate, "40P01") == 0 ||
          strncmp(c->sqlstate, "08", 2) == 0 || strcmp(c->sqlstate, "57P01") == 0 ||
          PQstatus(c->pg) != CONNECTION_OK;
 }
@@ -372,16 +503,16 @@ static void abandon(conn *c) {
 typedef int (*txn_body)(conn *c, void *ctx, store_error *err);
 
 /* Runs body in a transaction of the calling thread's connection, again
- * from the start while the failure is transient (see the top of the file). */
+ * from the start while the failure is transient (see the top of the file).
+ * Connecting is part of an attempt, the thread's first connection too. */
 static int txn(pg_store *s, bool write, txn_body body, void *ctx, store_error *err) {
-  conn *c = conn_get(s, err);
-  if (!c)
-    return -1;
+  conn *c = conn_get(s);
   double start = 0;
   unsigned delay_us = 1000;
   for (;;) {
     err->message[0] = '\0';
     c->sqlstate[0] = '\0';
+    c->replan = false;
     bool committing = false;
     int rc = conn_ensure(c, err);
     if (rc == OK)
@@ -552,21 +683,33 @@ static int read_runs(conn *c, const char *sql, const params *p, arena *a, run_li
   return rc;
 }
 
+/* Every tag in one statement (a round trip per tag would dominate adding
+ * a run). Of a key given twice the last value wins, as in SQLite's one
+ * upsert per tag; ON CONFLICT may not change a row twice in a statement,
+ * hence DISTINCT ON. */
 static int upsert_tags(conn *c, const char *pk, const store_tag *tags, size_t n, store_error *err) {
+  if (!n)
+    return OK;
+  buf keys, values;
+  buf_init(&keys, NULL);
+  buf_init(&values, NULL);
   for (size_t i = 0; i < n; i++) {
-    params p = {0};
-    p_str(&p, pk);
-    p_str(&p, tags[i].key);
-    p_str(&p, tags[i].value);
-    int rc = command(c,
-                     "INSERT INTO run_tags (run_pk, key, value) VALUES ($1, $2, $3) "
-                     "ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value",
-                     &p, NULL, err);
-    p_free(&p);
-    if (rc != OK)
-      return rc;
+    array_add(&keys, tags[i].key);
+    array_add(&values, tags[i].value);
   }
-  return OK;
+  params p = {0};
+  p_str(&p, pk);
+  p_array(&p, &keys);
+  p_array(&p, &values);
+  int rc = command(c,
+                   "INSERT INTO run_tags (run_pk, key, value) "
+                   "SELECT DISTINCT ON (t.key) $1::bigint, t.key, t.value "
+                   "FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS t(key, value, i) "
+                   "ORDER BY t.key, t.i DESC "
+                   "ON CONFLICT (run_pk, key) DO UPDATE SET value = excluded.value",
+                   &p, NULL, err);
+  p_free(&p);
+  return rc;
 }
 
 static const char run_not_found[] = "Run %s was not found in instance.";
@@ -679,18 +822,20 @@ static void b_time_bound(query_build *b, const char *column_op, double t) {
   }
 }
 
-/* " AND column IN ($i, …)" for a list of texts. */
+/* " AND column = ANY($i::text[])" for a list of texts: the statement's
+ * text does not depend on the list's length, so one prepared statement
+ * serves every length. */
 static void b_in(query_build *b, const char *column, const char *const *values, size_t n) {
   if (!n)
     return;
+  buf array;
+  buf_init(&array, NULL);
+  for (size_t i = 0; i < n; i++)
+    array_add(&array, values[i]);
+  p_array(&b->p, &array);
   b_text(b, " AND ");
   b_text(b, column);
-  b_text(b, " IN (");
-  for (size_t i = 0; i < n; i++) {
-    b_text(b, i ? ", " : "");
-    b_str(b, values[i]);
-  }
-  b_text(b, ")");
+  buf_printf(&b->sql, " = ANY($%d::text[])", b->p.n);
 }
 
 /* As in the SQLite store: with tag filters the first tag drives the query,
@@ -828,6 +973,24 @@ static int pg_run_delete(store *s, const char *run_id, bool *found, store_error 
   return rc;
 }
 
+/* For a conditional write that changed nothing: OK when the run exists
+ * (the condition refused it), else BODY_FAILED with "not found". */
+static int require_run(conn *c, const char *run_id, store_error *err) {
+  params p = {0};
+  p_str(&p, run_id);
+  PGresult *res;
+  int rc = one_row(c, "SELECT 1 FROM runs WHERE run_id = $1", &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  bool exists = PQntuples(res) > 0;
+  PQclear(res);
+  if (exists)
+    return OK;
+  store_fail(err, run_not_found, run_id);
+  return BODY_FAILED;
+}
+
 /* The claim and its check are one UPDATE: a second claimer waits for the
  * first one's row lock, then re-reads the row (READ COMMITTED) and no
  * longer matches. A miss is either "someone else's" or "no such run". */
@@ -846,18 +1009,8 @@ static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
     p_free(&p);
     return rc;
   }
-  p.n = 1; /* the run id only */
-  PGresult *res;
-  rc = one_row(c, "SELECT 1 FROM runs WHERE run_id = $1", &p, 0, &res, err);
   p_free(&p);
-  if (rc != OK)
-    return rc;
-  bool exists = PQntuples(res) > 0;
-  PQclear(res);
-  if (exists)
-    return OK; /* another worker holds it */
-  store_fail(err, run_not_found, w->run_id);
-  return BODY_FAILED;
+  return require_run(c, w->run_id, err); /* exists: another worker holds it */
 }
 
 static int pg_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
@@ -1058,23 +1211,49 @@ typedef struct event_ctx {
   int64_t id;
 } event_ctx;
 
-/* Appends are serialized by a transaction-scoped advisory lock taken
- * before the id is drawn: an identity hands out ids at insert time, but
- * transactions commit in their own order, so without the lock a reader
- * could see event 11 committed before event 10 and, having moved its
- * cursor past 11, never deliver 10. Under the lock each append draws its
- * id and commits before the next one draws, so ids become visible in
- * increasing order and a subscription that reads "id > cursor" gets every
- * event exactly once. The cost is one appender at a time across the
- * store. */
+/* Appends to a run are serialized by the run's row, locked before the
+ * id is drawn: an identity hands out ids at insert time, but transactions
+ * commit in their own order, so without the lock a reader could see event
+ * 11 of a run committed before event 10 and, having moved its cursor past
+ * 11, never deliver 10. Under the lock each append to the run draws its id
+ * and commits before the next one draws, so the run's ids become visible
+ * in increasing order and a subscription that reads the run's events
+ * "id > cursor" gets every one exactly once. Events are only ever read by
+ * run, so appends to different runs need no order between them and do not
+ * wait for each other.
+ *
+ * FOR NO KEY UPDATE is the lock the status UPDATE below takes anyway (it
+ * changes no key column), so no lock held is ever upgraded, and it lets
+ * through the inserts that only refer to the run (tags, offers: KEY
+ * SHARE). Writers of the run's row (a worker claim, added tags) wait for
+ * each other; each locks this one row of runs only, so no cycle forms.
+ *
+ * The insert also NOTIFYs the watchers (pg_watch_wait), with the run id
+ * as payload, in the same statement (no extra round trip under the lock).
+ * PostgreSQL delivers it at commit, after the rows are visible, and drops
+ * it with a rolled-back attempt. A commit that notifies takes a lock on
+ * the notification queue of the whole cluster, held only while it
+ * commits, and it is what dagster-postgres did while
+ * its event watcher listened (one NOTIFY run_events per stored event). */
 static int event_append_body(conn *c, void *ctx, store_error *err) {
   event_ctx *e = ctx;
   const store_event *ev = e->ev;
-  int rc = command(c, "SELECT pg_advisory_xact_lock(" EVENT_APPEND_LOCK ")", NULL, NULL, err);
+  params p = {0};
+  p_str(&p, ev->run_id);
+  PGresult *res;
+  int rc = one_row(c, "SELECT id FROM runs WHERE run_id = $1 FOR NO KEY UPDATE", &p, 0, &res, err);
+  p_free(&p);
   if (rc != OK)
     return rc;
+  if (PQntuples(res) == 0) {
+    PQclear(res);
+    store_fail(err, run_not_found, ev->run_id);
+    return BODY_FAILED;
+  }
+  char pk[24];
+  snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
   double ts = ev->timestamp > 0 ? ev->timestamp : clock_now();
-  params p = {0};
   p_str(&p, ev->run_id);
   p_double(&p, ts);
   p_str(&p, ev->event_type);
@@ -1082,22 +1261,17 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
   p_str(&p, ev->step_key);
   p_str(&p, ev->message);
   p_str(&p, ev->body);
-  PGresult *res;
+  p_str(&p, pk);
   rc = one_row(c,
                "INSERT INTO events (run_pk, timestamp, event_type, level, step_key, message, "
-               "body) SELECT id, $2::float8, $3::text, $4::integer, $5::text, $6::text, $7::text "
-               "FROM runs WHERE run_id = $1 RETURNING id",
+               "body) VALUES ($8::bigint, $2::float8, $3::text, $4::integer, $5::text, $6::text, "
+               "$7::text) RETURNING id, pg_notify('" EVENTS_CHANNEL "', $1)",
                &p, 0, &res, err);
   p_free(&p);
   if (rc != OK)
     return rc;
-  bool inserted = PQntuples(res) > 0;
-  e->id = inserted ? col_int(res, 0, 0) : 0;
+  e->id = col_int(res, 0, 0);
   PQclear(res);
-  if (!inserted) {
-    store_fail(err, run_not_found, ev->run_id);
-    return BODY_FAILED;
-  }
   store_run_status status;
   if (!store_event_type_status(ev->event_type, &status))
     return OK;
@@ -1390,6 +1564,203 @@ static int pg_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a,
   return 0;
 }
 
+/* ---- runs executed by `dagd worker` ---- */
+
+typedef struct worker_ctx {
+  const char *run_id; /* offer */
+  const char *worker_id;
+  double now;
+  char *claimed; /* claim: the run id taken (37 bytes) */
+  bool found;
+} worker_ctx;
+
+/* An offer already there is left as it is (DO NOTHING). A new one is
+ * announced on OFFERS_CHANNEL, which PostgreSQL delivers to the
+ * listening workers at commit (store_watch), so they claim at once. */
+static int worker_offer_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  params p = {0};
+  p_str(&p, w->run_id);
+  p_double(&p, w->now);
+  int64_t changed = 0;
+  int rc = command(c,
+                   "INSERT INTO worker_offers (run_pk, offered_at) "
+                   "SELECT id, $2::float8 FROM runs WHERE run_id = $1 "
+                   "ON CONFLICT (run_pk) DO NOTHING",
+                   &p, &changed, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (changed == 0)
+    return require_run(c, w->run_id, err);
+  return command(c, "SELECT pg_notify('" OFFERS_CHANNEL "', '')", NULL, NULL, err);
+}
+
+static int pg_worker_offer(store *s, const char *run_id, double now, store_error *err) {
+  worker_ctx w = {.run_id = run_id, .now = now};
+  return txn((pg_store *)s, true, worker_offer_body, &w, err);
+}
+
+/* Marks offer `id` taken by worker_id ('' when dropped). */
+static int close_offer(conn *c, const char *id, const char *worker_id, double now,
+                       store_error *err) {
+  params p = {0};
+  p_str(&p, id);
+  p_str(&p, worker_id);
+  p_double(&p, now);
+  int rc =
+      command(c, "UPDATE worker_offers SET worker_id = $2, claimed_at = $3::float8 WHERE id = $1",
+              &p, NULL, err);
+  p_free(&p);
+  return rc;
+}
+
+/* The oldest waiting offer whose row no other claimer has locked (SKIP
+ * LOCKED: claimers pass over each other instead of queueing on one row;
+ * READ COMMITTED re-checks a row taken just now, so a committed claim is
+ * never handed out twice). The run is touched only while it is still
+ * STARTING: the status check and the update_time bump are one UPDATE,
+ * which waits for a status change being committed and re-checks; an offer
+ * whose run moved on is dropped. */
+static int worker_claim_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  w->found = false;
+  for (;;) {
+    PGresult *res;
+    int rc = one_row(c,
+                     "SELECT id, run_pk FROM worker_offers WHERE worker_id IS NULL "
+                     "ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                     NULL, 0, &res, err);
+    if (rc != OK)
+      return rc;
+    if (PQntuples(res) == 0) {
+      PQclear(res);
+      return OK; /* nothing waits, or every waiting offer is being claimed */
+    }
+    char offer[24], pk[24];
+    snprintf(offer, sizeof offer, "%s", PQgetvalue(res, 0, 0));
+    snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 1));
+    PQclear(res);
+    params p = {0};
+    p_str(&p, pk);
+    p_double(&p, clock_now());
+    rc = one_row(c,
+                 "UPDATE runs SET update_time = $2::float8 WHERE id = $1 AND status = 'STARTING' "
+                 "RETURNING run_id",
+                 &p, 0, &res, err);
+    p_free(&p);
+    if (rc != OK)
+      return rc;
+    bool starting = PQntuples(res) > 0;
+    if (starting)
+      col_id(res, 0, 0, w->claimed);
+    PQclear(res);
+    if ((rc = close_offer(c, offer, starting ? w->worker_id : "", w->now, err)) != OK)
+      return rc;
+    if (starting) {
+      store_tag tag = {STORE_TAG_WORKER, w->worker_id};
+      w->found = true;
+      return upsert_tags(c, pk, &tag, 1, err);
+    }
+  }
+}
+
+static int pg_worker_claim(store *s, const char *worker_id, double now, char run_id[37],
+                           bool *found, store_error *err) {
+  worker_ctx w = {.worker_id = worker_id, .now = now, .claimed = run_id};
+  int rc = txn((pg_store *)s, true, worker_claim_body, &w, err);
+  *found = rc == 0 && w.found;
+  if (!*found)
+    run_id[0] = '\0';
+  return rc;
+}
+
+/* ---- change notification ---- */
+
+/* A watcher: a connection of its own (not in the store's list of thread
+ * connections, so no transaction ever runs on it) that LISTENs and is
+ * otherwise idle; it does not refer to the store after opening. */
+typedef struct pg_watch {
+  store_watch base;
+  conn *c;
+} pg_watch;
+
+/* Drops the notifications libpq has read; whether there were any. Which
+ * run or channel does not matter: the reader looks at everything. */
+static bool watch_drain(PGconn *pg) {
+  bool any = false;
+  PGnotify *n;
+  while ((n = PQnotifies(pg))) {
+    any = true;
+    PQfreemem(n);
+  }
+  return any;
+}
+
+static int watch_broken(pg_watch *w, store_error *err) {
+  set_message(err, "The PostgreSQL change watcher lost its connection: ", PQerrorMessage(w->c->pg));
+  return -1;
+}
+
+static int64_t monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Notifications that arrived before this call wait in libpq's buffer or in
+ * the socket, so they end this wait at once. Other traffic (a notice, a
+ * parameter change) wakes poll() without ending the wait. A broken
+ * connection stays broken: the caller opens a new watcher. */
+static int pg_watch_wait(store_watch *base, int timeout_ms, int poll_ms, store_error *err) {
+  (void)poll_ms;
+  pg_watch *w = (pg_watch *)base;
+  PGconn *pg = w->c->pg;
+  if (watch_drain(pg))
+    return 1;
+  int64_t deadline = monotonic_ms() + timeout_ms;
+  for (;;) {
+    int sock = PQsocket(pg);
+    if (PQstatus(pg) != CONNECTION_OK || sock < 0)
+      return watch_broken(w, err);
+    int64_t left = deadline - monotonic_ms();
+    struct pollfd p = {.fd = sock, .events = POLLIN};
+    int rc = poll(&p, 1, left > 0 ? (int)left : 0);
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc < 0)
+      return store_fail(err, "The PostgreSQL change watcher cannot wait: %s", strerror(errno));
+    if (rc == 0)
+      return 0;
+    if (!PQconsumeInput(pg))
+      return watch_broken(w, err);
+    if (watch_drain(pg))
+      return 1;
+  }
+}
+
+static void pg_watch_close(store_watch *base) {
+  pg_watch *w = (pg_watch *)base;
+  conn_close(w->c);
+  free(w);
+}
+
+static store_watch *pg_watch_open(store *base, int mask, store_error *err) {
+  conn *c = conn_open((pg_store *)base, err);
+  if (!c)
+    return NULL;
+  if (((mask & STORE_WATCH_EVENTS) && exec_simple(c, "LISTEN " EVENTS_CHANNEL, err) != OK) ||
+      ((mask & STORE_WATCH_OFFERS) && exec_simple(c, "LISTEN " OFFERS_CHANNEL, err) != OK)) {
+    conn_close(c);
+    return NULL;
+  }
+  pg_watch *w = xcalloc(1, sizeof *w);
+  w->base.wait = pg_watch_wait;
+  w->base.close = pg_watch_close;
+  w->c = c;
+  return &w->base;
+}
+
 /* ---- opening, migrations, closing ---- */
 
 static void pg_close(store *base) {
@@ -1489,6 +1860,9 @@ static const store_ops postgres_ops = {
     .snapshot_get = pg_snapshot_get,
     .daemon_heartbeat = pg_daemon_heartbeat,
     .daemon_heartbeat_get = pg_daemon_heartbeat_get,
+    .watch_open = pg_watch_open,
+    .worker_offer = pg_worker_offer,
+    .worker_claim = pg_worker_claim,
 };
 
 store *store_open_postgres(const char *conninfo, store_error *err) {
@@ -1519,8 +1893,9 @@ store *store_open_postgres(const char *conninfo, store_error *err) {
     return NULL;
   }
   /* A server that cannot be reached fails the open at once (no retries):
-   * the caller is usually starting up and should say so. */
-  if (!conn_get(s, err)) {
+   * the caller is usually starting up and should say so. A thread's first
+   * connection later on is retried as a broken one would be (txn). */
+  if (conn_ensure(conn_get(s), err) != OK) {
     pg_close(&s->base);
     return NULL;
   }

@@ -74,6 +74,18 @@ static const store_postgres_migration migrations[] = {
         "  daemon_id TEXT NOT NULL,\n"
         "  timestamp DOUBLE PRECISION NOT NULL\n"
         ");\n"},
+    /* Runs offered to `dagd worker` processes, as in SQLite's migration 3
+     * (worker_id: NULL waiting, the claimer's id, or '' dropped). Claims
+     * walk the partial index of waiting offers with FOR UPDATE SKIP
+     * LOCKED, so claimers pass over each other's rows instead of queueing. */
+    {3, "CREATE TABLE worker_offers (\n"
+        "  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n"
+        "  run_pk BIGINT NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,\n"
+        "  offered_at DOUBLE PRECISION NOT NULL,\n"
+        "  worker_id TEXT,\n"
+        "  claimed_at DOUBLE PRECISION\n"
+        ");\n"
+        "CREATE INDEX worker_offers_waiting ON worker_offers(id) WHERE worker_id IS NULL;\n"},
 };
 
 const store_postgres_migration *store_postgres_migrations(size_t *n) {

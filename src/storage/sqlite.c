@@ -656,6 +656,24 @@ static int sq_run_delete(store *s, const char *run_id, bool *found, store_error 
   return rc;
 }
 
+/* For a conditional write that changed nothing: SQLITE_OK when the run
+ * exists (the condition refused it), else BODY_FAILED with "not found". */
+static int require_run(conn *c, const char *run_id, store_error *err) {
+  int rc = SQLITE_OK;
+  sqlite3_stmt *st = stmt(c, "SELECT 1 FROM runs WHERE run_id = ?1", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, run_id);
+  rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  if (rc == SQLITE_ROW)
+    return SQLITE_OK;
+  if (rc != SQLITE_DONE)
+    return db_fail(c, err, rc);
+  store_fail(err, run_not_found, run_id);
+  return BODY_FAILED;
+}
+
 /* The claim and its check are one statement, so two workers racing for
  * one run cannot both win: the loser's UPDATE matches no row. A miss is
  * then either "someone else's" or "no such run", told apart by a lookup in
@@ -668,18 +686,7 @@ static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
                       w, err);
   if (rc != SQLITE_OK || w->found)
     return rc;
-  sqlite3_stmt *st = stmt(c, "SELECT 1 FROM runs WHERE run_id = ?1", &rc);
-  if (!st)
-    return db_fail(c, err, rc);
-  bind_str(st, 1, w->run_id);
-  rc = sqlite3_step(st);
-  sqlite3_reset(st);
-  if (rc == SQLITE_ROW)
-    return SQLITE_OK; /* exists: another worker holds it */
-  if (rc != SQLITE_DONE)
-    return db_fail(c, err, rc);
-  store_fail(err, run_not_found, w->run_id);
-  return BODY_FAILED;
+  return require_run(c, w->run_id, err); /* exists: another worker holds it */
 }
 
 static int sq_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
@@ -1199,6 +1206,114 @@ static int sq_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a,
   return 0;
 }
 
+/* ---- runs executed by `dagd worker` ---- */
+
+typedef struct worker_ctx {
+  const char *run_id; /* offer */
+  const char *worker_id;
+  double now;
+  char *claimed; /* claim: the run id taken (37 bytes) */
+  bool found;
+} worker_ctx;
+
+/* The offer and its run's existence are checked in one write transaction;
+ * an offer already there is left as it is (DO NOTHING). */
+static int worker_offer_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  int rc = SQLITE_OK;
+  sqlite3_stmt *st = stmt(c,
+                          "INSERT INTO worker_offers (run_pk, offered_at) "
+                          "SELECT id, ?2 FROM runs WHERE run_id = ?1 "
+                          "ON CONFLICT (run_pk) DO NOTHING",
+                          &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, w->run_id);
+  sqlite3_bind_double(st, 2, w->now);
+  if ((rc = step_done(st)) != SQLITE_OK)
+    return db_fail(c, err, rc);
+  return sqlite3_changes(c->db) > 0 ? SQLITE_OK : require_run(c, w->run_id, err);
+}
+
+static int sq_worker_offer(store *s, const char *run_id, double now, store_error *err) {
+  worker_ctx w = {.run_id = run_id, .now = now};
+  return txn((sq_store *)s, true, worker_offer_body, &w, err);
+}
+
+/* Marks offer `id` taken by worker_id ('' when dropped). */
+static int close_offer(conn *c, int64_t id, const char *worker_id, double now, store_error *err) {
+  int rc = SQLITE_OK;
+  sqlite3_stmt *st =
+      stmt(c, "UPDATE worker_offers SET worker_id = ?2, claimed_at = ?3 WHERE id = ?1", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  sqlite3_bind_int64(st, 1, id);
+  bind_str(st, 2, worker_id);
+  sqlite3_bind_double(st, 3, now);
+  rc = step_done(st);
+  return rc == SQLITE_OK ? SQLITE_OK : db_fail(c, err, rc);
+}
+
+/* The write transaction (BEGIN IMMEDIATE) holds the database's one write
+ * lock, so two claimers cannot take one offer. The run is touched only
+ * while it is still STARTING: the status check and the update_time bump
+ * are one UPDATE, and an offer whose run moved on is dropped. */
+static int worker_claim_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  w->found = false;
+  for (;;) {
+    int rc = SQLITE_OK;
+    sqlite3_stmt *st = stmt(c,
+                            "SELECT id, run_pk FROM worker_offers WHERE worker_id IS NULL "
+                            "ORDER BY id LIMIT 1",
+                            &rc);
+    if (!st)
+      return db_fail(c, err, rc);
+    rc = sqlite3_step(st);
+    int64_t offer = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t pk = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+      return SQLITE_OK; /* nothing waits */
+    if (rc != SQLITE_ROW)
+      return db_fail(c, err, rc);
+    st = stmt(c,
+              "UPDATE runs SET update_time = ?2 WHERE id = ?1 AND status = 'STARTING' "
+              "RETURNING run_id",
+              &rc);
+    if (!st)
+      return db_fail(c, err, rc);
+    sqlite3_bind_int64(st, 1, pk);
+    sqlite3_bind_double(st, 2, clock_now());
+    rc = sqlite3_step(st);
+    bool starting = rc == SQLITE_ROW;
+    if (starting) {
+      col_id(st, 0, w->claimed);
+      rc = sqlite3_step(st);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+      return db_fail(c, err, rc);
+    if ((rc = close_offer(c, offer, starting ? w->worker_id : "", w->now, err)) != SQLITE_OK)
+      return rc;
+    if (starting) {
+      store_tag tag = {STORE_TAG_WORKER, w->worker_id};
+      w->found = true;
+      return upsert_tags(c, pk, &tag, 1, err);
+    }
+  }
+}
+
+static int sq_worker_claim(store *s, const char *worker_id, double now, char run_id[37],
+                           bool *found, store_error *err) {
+  worker_ctx w = {.worker_id = worker_id, .now = now, .claimed = run_id};
+  int rc = txn((sq_store *)s, true, worker_claim_body, &w, err);
+  *found = rc == 0 && w.found;
+  if (!*found)
+    run_id[0] = '\0';
+  return rc;
+}
+
 /* ---- opening, migrations, closing ---- */
 
 static void sq_close(store *base) {
@@ -1330,6 +1445,8 @@ static const store_ops sqlite_ops = {
     .snapshot_get = sq_snapshot_get,
     .daemon_heartbeat = sq_daemon_heartbeat,
     .daemon_heartbeat_get = sq_daemon_heartbeat_get,
+    .worker_offer = sq_worker_offer,
+    .worker_claim = sq_worker_claim,
 };
 
 store *store_open_sqlite(const char *path, store_error *err) {

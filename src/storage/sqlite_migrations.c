@@ -76,6 +76,20 @@ static const store_sqlite_migration migrations[] = {
         "  daemon_id TEXT NOT NULL,\n"
         "  timestamp REAL NOT NULL\n"
         ");\n"},
+    /* Runs offered to `dagd worker` processes (store_worker_offer): id is
+     * the offering order; worker_id is NULL while the offer waits, the
+     * claiming worker's id once taken, and '' when it was dropped (its run
+     * was no longer STARTING when a claim reached it). The partial index
+     * holds only waiting offers, so a claim is one probe however many
+     * claimed offers pile up behind it. An offer goes with its run. */
+    {3, "CREATE TABLE worker_offers (\n"
+        "  id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+        "  run_pk INTEGER NOT NULL UNIQUE REFERENCES runs(id) ON DELETE CASCADE,\n"
+        "  offered_at REAL NOT NULL,\n"
+        "  worker_id TEXT,\n"
+        "  claimed_at REAL\n"
+        ");\n"
+        "CREATE INDEX worker_offers_waiting ON worker_offers(id) WHERE worker_id IS NULL;\n"},
 };
 
 const store_sqlite_migration *store_sqlite_migrations(size_t *n) {

@@ -5,8 +5,9 @@
  * writes; pg_url.h), since both must give the same results for every call:
  * runs, filters, ordering and cursors, tags, run groups, events and the
  * status changes they imply, snapshots, the daemon heartbeat's conditional
- * claim, and the shared helpers (status names, run ids). What is particular
- * to one backend is in test_sqlite.c and test_postgres.c. */
+ * claim, runs offered to workers and their claims, and the shared helpers
+ * (status names, run ids). What is particular to one backend is in
+ * test_sqlite.c and test_postgres.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <time.h>
 
@@ -1014,6 +1016,232 @@ static void test_daemon_heartbeats(void **state) {
   assert_false(found);
 }
 
+/* ---- runs executed by `dagd worker` ---- */
+
+static void offer_run(fixture *f, const char *run_id, double now) {
+  store_error err;
+  if (store_worker_offer(f->s, run_id, now, &err) != 0)
+    fail_msg("store_worker_offer: %s", err.message);
+}
+
+/* Claims for worker; the run id taken, or "" when nothing was offered. */
+static const char *take_offer(fixture *f, const char *worker, char run_id[37]) {
+  store_error err;
+  bool found = true;
+  if (store_worker_claim(f->s, worker, 100, run_id, &found, &err) != 0)
+    fail_msg("store_worker_claim: %s", err.message);
+  assert_int_equal(found, run_id[0] != '\0');
+  return run_id;
+}
+
+/* A STARTING run (as launched) offered at time `at`. */
+static store_run *offered_run(fixture *f, double at) {
+  store_run *r = make_run(f->a, "etl", STORE_RUN_STARTING, 1, "owner", "ops", NULL);
+  ADD_RUN(f->s, r);
+  offer_run(f, r->run_id, at);
+  return r;
+}
+
+static void test_worker_claims_oldest_offer_first(void **state) {
+  fixture *f = *state;
+  char id[37];
+  assert_string_equal(take_offer(f, "w1", id), "");
+  /* Offering order, not creation order, decides. */
+  store_run *later = make_run(f->a, "etl", STORE_RUN_STARTING, 1, NULL);
+  store_run *sooner = make_run(f->a, "etl", STORE_RUN_STARTING, 2, NULL);
+  ADD_RUN(f->s, later);
+  ADD_RUN(f->s, sooner);
+  offer_run(f, sooner->run_id, 10);
+  offer_run(f, later->run_id, 11);
+  store_run *third = offered_run(f, 12);
+  assert_string_equal(take_offer(f, "w1", id), sooner->run_id);
+  assert_string_equal(take_offer(f, "w2", id), later->run_id);
+  assert_string_equal(take_offer(f, "w1", id), third->run_id);
+  assert_string_equal(take_offer(f, "w2", id), "");
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers WHERE worker_id = 'w1'"), 2);
+  assert_int_equal(raw_int(f, "SELECT max(offered_at) FROM worker_offers"), 12);
+  assert_int_equal(raw_int(f, "SELECT min(claimed_at) FROM worker_offers"), 100);
+}
+
+static void test_worker_offer_twice_is_claimed_once(void **state) {
+  fixture *f = *state;
+  char id[37];
+  store_run *r = offered_run(f, 5);
+  offer_run(f, r->run_id, 6);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 1);
+  assert_string_equal(take_offer(f, "w1", id), r->run_id);
+  /* Offered again after the claim: still the one offer, already taken. */
+  offer_run(f, r->run_id, 7);
+  assert_string_equal(take_offer(f, "w2", id), "");
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 1);
+  assert_int_equal(raw_int(f, "SELECT offered_at FROM worker_offers"), 5);
+}
+
+static void test_worker_claim_tags_the_run(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char id[37];
+  store_run *r = offered_run(f, 5);
+  double before = store_run_get(f->s, r->run_id, f->a, &err)->update_time;
+  assert_string_equal(take_offer(f, "host-a:4242", id), r->run_id);
+  store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_non_null(g);
+  assert_string_equal(store_run_tag(g, STORE_TAG_WORKER), "host-a:4242");
+  assert_string_equal(store_run_tag(g, "owner"), "ops");
+  assert_int_equal(g->n_tags, 2);
+  assert_true(g->update_time > before);
+  assert_int_equal(g->status, STORE_RUN_STARTING);
+  /* The worker tag is a tag like any other: the runs filter finds it. */
+  store_tag tag = {STORE_TAG_WORKER, "host-a:4242"};
+  store_runs_filter flt = {.tags = &tag, .n_tags = 1};
+  assert_int_equal(store_runs_count(f->s, &flt, &err), 1);
+}
+
+static void test_worker_claim_drops_runs_no_longer_starting(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char id[37];
+  store_run *canceled = offered_run(f, 1);
+  store_event ev = {.event_type = "RUN_CANCELED", .level = 20, .message = "canceled"};
+  strcpy(ev.run_id, canceled->run_id);
+  assert_true(store_event_append(f->s, &ev, &err) > 0);
+  store_run *failed = make_run(f->a, "etl", STORE_RUN_FAILURE, 1, NULL);
+  ADD_RUN(f->s, failed);
+  offer_run(f, failed->run_id, 2);
+  store_run *live = offered_run(f, 3);
+  assert_string_equal(take_offer(f, "w1", id), live->run_id);
+  assert_string_equal(take_offer(f, "w1", id), "");
+  /* Dropped offers are marked '' and their runs left untouched. */
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers WHERE worker_id = ''"), 2);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers WHERE worker_id IS NULL"), 0);
+  store_run *g = store_run_get(f->s, canceled->run_id, f->a, &err);
+  assert_null(store_run_tag(g, STORE_TAG_WORKER));
+  assert_int_equal(g->status, STORE_RUN_CANCELED);
+  g = store_run_get(f->s, failed->run_id, f->a, &err);
+  assert_null(store_run_tag(g, STORE_TAG_WORKER));
+  /* A run offered while still queued is dropped too. */
+  store_run *queued = make_run(f->a, "etl", STORE_RUN_QUEUED, 1, NULL);
+  ADD_RUN(f->s, queued);
+  offer_run(f, queued->run_id, 4);
+  assert_string_equal(take_offer(f, "w1", id), "");
+}
+
+static void test_worker_offer_goes_with_its_run(void **state) {
+  fixture *f = *state;
+  char id[37];
+  store_run *gone = offered_run(f, 1);
+  store_run *kept = offered_run(f, 2);
+  bool found = false;
+  store_error err;
+  assert_int_equal(store_run_delete(f->s, gone->run_id, &found, &err), 0);
+  assert_true(found);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 1);
+  assert_string_equal(take_offer(f, "w1", id), kept->run_id);
+  assert_string_equal(take_offer(f, "w1", id), "");
+  /* A claimed offer goes with its run as well. */
+  assert_int_equal(store_run_delete(f->s, kept->run_id, &found, &err), 0);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 0);
+}
+
+static void test_worker_refuses_invalid_calls(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char id[37] = "x";
+  bool found = true;
+  assert_int_equal(store_worker_offer(f->s, "nope", 1, &err), -1);
+  assert_string_equal(err.message, "Run nope was not found in instance.");
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 0);
+  assert_int_equal(store_worker_offer(f->s, NULL, 1, &err), -1);
+  assert_int_equal(store_worker_offer(NULL, "nope", 1, &err), -1);
+  assert_string_equal(err.message, "No store is open.");
+  store_run *r = offered_run(f, 1);
+  assert_int_equal(store_worker_claim(f->s, NULL, 1, id, &found, &err), -1);
+  assert_false(found);
+  assert_string_equal(id, "");
+  found = true;
+  assert_int_equal(store_worker_claim(f->s, "w1", 1, NULL, &found, &err), -1);
+  assert_string_equal(err.message, "A worker claim needs somewhere to put the run id.");
+  assert_false(found);
+  /* Nothing was taken by the refused calls; found may be left out. */
+  assert_int_equal(store_worker_claim(f->s, "w1", 1, id, NULL, &err), 0);
+  assert_string_equal(id, r->run_id);
+}
+
+enum { OFFER_CLAIMERS = 6, OFFERED_RUNS = 200 };
+
+typedef struct offer_claimer {
+  store *s;
+  char worker[16];
+  pthread_barrier_t *start;
+  char (*taken)[37]; /* OFFERED_RUNS slots */
+  size_t n;
+  char error[600];
+} offer_claimer;
+
+/* Claims until nothing is left. */
+static void *offer_claimer_main(void *p) {
+  offer_claimer *c = p;
+  pthread_barrier_wait(c->start);
+  for (;;) {
+    store_error err;
+    bool found;
+    char id[37];
+    if (store_worker_claim(c->s, c->worker, 100, id, &found, &err) != 0) {
+      snprintf(c->error, sizeof c->error, "%s", err.message);
+      break;
+    }
+    if (!found)
+      break;
+    if (c->n == OFFERED_RUNS) {
+      snprintf(c->error, sizeof c->error, "more claims than offers");
+      break;
+    }
+    memcpy(c->taken[c->n++], id, 37);
+  }
+  return NULL;
+}
+
+static int compare_ids(const void *x, const void *y) { return strcmp(x, y); }
+
+/* Claimers on six threads (each its own connection) empty 200 offers:
+ * every run goes to exactly one of them, tagged with that one's id. */
+static void test_worker_claims_under_6_threads(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char(*offered)[37] = arena_alloc(f->a, OFFERED_RUNS * 37);
+  for (int i = 0; i < OFFERED_RUNS; i++)
+    memcpy(offered[i], offered_run(f, i)->run_id, 37);
+  pthread_barrier_t start;
+  pthread_barrier_init(&start, NULL, OFFER_CLAIMERS);
+  offer_claimer claimers[OFFER_CLAIMERS];
+  pthread_t threads[OFFER_CLAIMERS];
+  for (int i = 0; i < OFFER_CLAIMERS; i++) {
+    claimers[i] = (offer_claimer){.s = f->s, .start = &start};
+    snprintf(claimers[i].worker, sizeof claimers[i].worker, "w%d", i);
+    claimers[i].taken = arena_alloc(f->a, OFFERED_RUNS * 37);
+    assert_int_equal(pthread_create(&threads[i], NULL, offer_claimer_main, &claimers[i]), 0);
+  }
+  for (int i = 0; i < OFFER_CLAIMERS; i++)
+    pthread_join(threads[i], NULL);
+  pthread_barrier_destroy(&start);
+  char(*all)[37] = arena_alloc(f->a, OFFERED_RUNS * OFFER_CLAIMERS * 37);
+  size_t n = 0;
+  for (int i = 0; i < OFFER_CLAIMERS; i++) {
+    assert_string_equal(claimers[i].error, "");
+    for (size_t j = 0; j < claimers[i].n; j++) {
+      store_run *g = store_run_get(f->s, claimers[i].taken[j], f->a, &err);
+      assert_string_equal(store_run_tag(g, STORE_TAG_WORKER), claimers[i].worker);
+      memcpy(all[n++], claimers[i].taken[j], 37);
+    }
+  }
+  assert_int_equal(n, OFFERED_RUNS);
+  qsort(all, n, 37, compare_ids);
+  qsort(offered, OFFERED_RUNS, 37, compare_ids);
+  for (size_t i = 0; i < n; i++)
+    assert_string_equal(all[i], offered[i]);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers WHERE worker_id IS NULL"), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, backend_setup, backend_teardown)
 
 int main(void) {
@@ -1041,6 +1269,13 @@ int main(void) {
       T(test_finished_run_status_is_final),
       T(test_snapshots),
       T(test_daemon_heartbeats),
+      T(test_worker_claims_oldest_offer_first),
+      T(test_worker_offer_twice_is_claimed_once),
+      T(test_worker_claim_tags_the_run),
+      T(test_worker_claim_drops_runs_no_longer_starting),
+      T(test_worker_offer_goes_with_its_run),
+      T(test_worker_refuses_invalid_calls),
+      T(test_worker_claims_under_6_threads),
   };
   int failed = cmocka_run_group_tests_name("helpers", helpers, NULL, NULL);
   current = &sqlite_backend;
