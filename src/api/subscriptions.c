@@ -22,14 +22,20 @@
  * run's end is when dagd's op processes can no longer write.
  *
  * Delivery: one watcher thread for the whole process, running only while
- * some subscription is active, polls the store (and the log files) every
- * POLL_MS for every subscription that is due; live subscriptions of one
- * run share one query, one copy of the events and one read of the run
- * (the `run` field of their messages). A captured-logs subscription whose
- * files did not grow waits IDLE_LOGS_MS before looking again. The worker
- * writes to SQLite on its own, so no subscriber ever slows a run, and
- * pushes only queue into each socket's mailbox (graphql/stream.h), so a
- * slow socket never holds up the others. GraphQL runs later, on the
+ * some subscription is active, looks at the store (and the log files) for
+ * every subscription that is due; live subscriptions of one run share one
+ * query, one copy of the events and one read of the run (the `run` field
+ * of their messages). Between looks it waits on a store watcher
+ * (storage.h, STORE_WATCH_EVENTS) that it opens for itself and closes
+ * before it ends: on PostgreSQL an appended event's NOTIFY wakes it, and a
+ * live subscription otherwise looks only every SAFETY_POLL_MS; on SQLite
+ * the watcher paces a look every POLL_MS. When the notifications break,
+ * it looks every POLL_MS until a new watcher opens. A captured-logs
+ * subscription whose files did not grow waits IDLE_LOGS_MS before looking
+ * again (files give no notifications). The worker writes to the store on
+ * its own, so no subscriber ever slows a run, and pushes only queue into
+ * each socket's mailbox (graphql/stream.h), so a slow socket never holds
+ * up the others. GraphQL runs later, on the
  * socket's thread, over the events a message holds. A run deleted while
  * subscribed to ends its streams (they complete).
  *
@@ -42,7 +48,9 @@
  * larger id). A store where concurrent writers could commit ids out of
  * order (PostgreSQL sequences do) must keep that property, e.g. by
  * serializing a run's appends, or a reader could pass over an event
- * committed late with a smaller id. */
+ * committed late with a smaller id. A notification only says "look": a
+ * wake that is spurious, late or stands for many events changes nothing
+ * of what is read. */
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <limits.h>
@@ -61,8 +69,23 @@
 #include "graphql/stream.h"
 #include "run/compute_logs.h"
 
-/* How often the watcher looks for new events and log data. */
+/* How often the watcher looks for new events and log data when its store
+ * has no notifications (SQLite) or its notifications broke; also the pace
+ * of past chunks and of subscriptions that are due at once. */
 #define POLL_MS 20
+/* How often a live subscription looks at its run when the store notifies
+ * (PostgreSQL): a safety net, since each new event wakes it anyway. */
+#define SAFETY_POLL_MS 1000
+/* The longest the thread waits on the store's notifications at a time:
+ * the delay before it sees a new subscription or its stop. */
+#define WAIT_SLICE_MS 50
+/* How long after its notifications broke the thread opens a new watcher. */
+#define REOPEN_MS 1000
+/* The shortest time from one round of looks to the next when woken by
+ * notifications: they come for every run of the database, watched or not,
+ * so under a steady stream of them the thread looks no more often than
+ * polling did; after a quiet spell a wake is served at once. */
+#define MIN_ROUND_MS POLL_MS
 /* How often it looks at a run that has finished (its log rarely grows). */
 #define FINISHED_POLL_MS 1000
 /* How long a captured-logs subscription whose files did not grow waits
@@ -321,8 +344,10 @@ static void poll_past(watch *w) {
 }
 
 /* Sends each new event of one run, one message an event, to the live
- * subscriptions ws[0..n) of that run (one query for them all). */
-static void poll_live(watch **ws, size_t n, uint64_t now) {
+ * subscriptions ws[0..n) of that run (one query for them all). They look
+ * again at once while events remain, after SAFETY_POLL_MS when their store
+ * is `notified` (a new event wakes them before), else on the next round. */
+static void poll_live(watch **ws, size_t n, uint64_t now, const store *notified) {
   int64_t from = ws[0]->after;
   for (size_t i = 1; i < n; i++)
     from = ws[i]->after < from ? ws[i]->after : from;
@@ -343,7 +368,12 @@ static void poll_live(watch **ws, size_t n, uint64_t now) {
       if (!push(w, MSG_RUN_LOGS, b, k, 1, false))
         w->done = true;
     }
-    w->due_ms = !b->n && w->finished ? now + FINISHED_POLL_MS : now;
+    if (more)
+      w->due_ms = now;
+    else if (!b->n && w->finished)
+      w->due_ms = now + FINISHED_POLL_MS;
+    else
+      w->due_ms = w->inst->store == notified ? now + SAFETY_POLL_MS : now;
   }
   batch_unref(b);
 }
@@ -431,8 +461,9 @@ static void poll_captured(watch *w, uint64_t now, arena *a) {
 
 /* ---- the thread ---- */
 
-/* Polls the subscriptions ws[0..n) once. */
-static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch) {
+/* Polls the subscriptions ws[0..n) once; notified: the store whose
+ * changes wake the thread (NULL: none does). */
+static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch, const store *notified) {
   size_t n_live = 0;
   for (size_t i = 0; i < n; i++) {
     watch *w = ws[i];
@@ -448,8 +479,118 @@ static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch) {
   for (size_t i = 0, j; i < n_live; i = j) {
     for (j = i + 1; j < n_live && by_run(&ws[i], &ws[j]) == 0; j++)
       ;
-    poll_live(ws + i, j - i, now);
+    poll_live(ws + i, j - i, now, notified);
   }
+}
+
+/* ---- waiting for changes ---- */
+
+/* A watcher thread's store watcher (storage.h's store_watch), opened by
+ * the thread for itself and closed before it ends, so always before the
+ * store closes (the last cancel joins the thread). It watches the store of
+ * the first pipelineRunLogs subscription the thread sees: a process serves
+ * one instance, and subscriptions of another store are polled every
+ * POLL_MS. */
+typedef struct listener {
+  store *store;       /* NULL until a subscription names one */
+  store_watch *watch; /* NULL: not open (none yet, or it broke) */
+  uint64_t retry_ms;  /* when to open it again after a failure */
+} listener;
+
+/* The store of some listed pipelineRunLogs subscription, or NULL; the
+ * caller holds the lock. */
+static store *run_logs_store_locked(void) {
+  for (watch *w = W.list; w; w = w->next)
+    if (w->kind == WATCH_RUN_LOGS && !w->missing_id)
+      return w->inst->store;
+  return NULL;
+}
+
+/* Makes the live pipelineRunLogs subscriptions of s due now (past chunks
+ * are due anyway; a finished run keeps its slow pace); the caller holds
+ * the lock. Those being polled set their own next time. */
+static void wake_live_locked(const store *s) {
+  for (watch *w = W.list; w; w = w->next)
+    if (w->kind == WATCH_RUN_LOGS && !w->polling && !w->past && !w->finished && w->inst->store == s)
+      w->due_ms = 0;
+}
+
+/* The earliest time a listed subscription is due (UINT64_MAX: none); the
+ * caller holds the lock. */
+static uint64_t next_due_locked(void) {
+  uint64_t next = UINT64_MAX;
+  for (watch *w = W.list; w; w = w->next)
+    if (!w->polling && !w->cancelled && !w->done && w->due_ms < next)
+      next = w->due_ms;
+  return next;
+}
+
+/* Opens l's watcher when it is not open and may be (re)tried; the caller
+ * holds the lock, which is released while the store connects. An opening
+ * wakes the live subscriptions: an event written between their last look
+ * and the LISTEN taking effect sends no notification. */
+static void listener_open_locked(listener *l, uint64_t now) {
+  if (l->watch || now < l->retry_ms)
+    return;
+  if (!l->store)
+    l->store = run_logs_store_locked();
+  if (!l->store)
+    return;
+  pthread_mutex_unlock(&W.lock);
+  store_error err = {{0}};
+  store_watch *sw = store_watch_open(l->store, STORE_WATCH_EVENTS, &err);
+  pthread_mutex_lock(&W.lock);
+  if (!sw) {
+    l->retry_ms = now + REOPEN_MS;
+    return;
+  }
+  l->watch = sw;
+  wake_live_locked(l->store);
+}
+
+/* Sleeps until the monotonic clock reads at least until_ms. */
+static void sleep_until(uint64_t until_ms) {
+  uint64_t now = now_ms();
+  if (now >= until_ms)
+    return;
+  uint64_t ms = until_ms - now;
+  struct timespec pause = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+  }
+}
+
+/* Waits up to timeout_ms for a change in l's store, without the lock
+ * (the caller holds it, and holds it again after); a change, or the
+ * watcher breaking (notifications may have been missed: the subscriptions
+ * poll until it is open again), wakes the live subscriptions, no sooner
+ * than MIN_ROUND_MS after round_ms, when the last round began. */
+static void listener_wait_locked(listener *l, int timeout_ms, uint64_t round_ms) {
+  pthread_mutex_unlock(&W.lock);
+  store_error err = {{0}};
+  int rc = store_watch_wait(l->watch, timeout_ms, POLL_MS, &err);
+  if (rc < 0) {
+    store_watch_close(l->watch);
+    l->watch = NULL;
+    l->retry_ms = now_ms() + REOPEN_MS;
+  }
+  if (rc != 0)
+    sleep_until(round_ms + MIN_ROUND_MS);
+  pthread_mutex_lock(&W.lock);
+  if (rc != 0)
+    wake_live_locked(l->store);
+}
+
+/* Without a watcher: as before notifications, a look every POLL_MS
+ * (sooner when kicked or stopped); the caller holds the lock. */
+static void pause_locked(void) {
+  struct timespec until;
+  clock_gettime(CLOCK_MONOTONIC, &until);
+  until.tv_nsec += POLL_MS * 1000000L;
+  if (until.tv_nsec >= 1000000000L) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000L;
+  }
+  pthread_cond_timedwait(&W.wake, &W.lock, &until);
 }
 
 static void *watcher_main(void *arg) {
@@ -457,8 +598,10 @@ static void *watcher_main(void *arg) {
   arena *scratch = arena_new(0);
   watch **work = NULL, **polled = NULL;
   size_t cap = 0;
+  listener l = {0};
   pthread_mutex_lock(&W.lock);
   while (!self->stop) {
+    listener_open_locked(&l, now_ms());
     uint64_t now = now_ms();
     size_t n = 0;
     for (watch *w = W.list; w; w = w->next) {
@@ -476,7 +619,7 @@ static void *watcher_main(void *arg) {
     W.kick = false;
     pthread_mutex_unlock(&W.lock);
     /* poll_all reorders work; polled keeps what to settle afterwards. */
-    poll_all(work, n, now, scratch);
+    poll_all(work, n, now, scratch, l.watch ? l.store : NULL);
     pthread_mutex_lock(&W.lock);
     for (size_t i = 0; i < n; i++) {
       watch *w = polled[i];
@@ -486,16 +629,18 @@ static void *watcher_main(void *arg) {
     }
     if (self->stop || W.kick)
       continue;
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_nsec += POLL_MS * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-      until.tv_sec++;
-      until.tv_nsec -= 1000000000L;
+    if (!l.watch) {
+      pause_locked();
+      continue;
     }
-    pthread_cond_timedwait(&W.wake, &W.lock, &until);
+    /* Something already due (a past chunk, a queued log read) waits one
+     * POLL_MS, as it did before notifications: the pace of a round. */
+    uint64_t next = next_due_locked(), after = now_ms();
+    uint64_t ms = next <= after ? POLL_MS : next - after;
+    listener_wait_locked(&l, (int)(ms < WAIT_SLICE_MS ? ms : WAIT_SLICE_MS), now);
   }
   pthread_mutex_unlock(&W.lock);
+  store_watch_close(l.watch);
   free(work);
   free(polled);
   arena_free(scratch);
