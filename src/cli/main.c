@@ -2,7 +2,8 @@
  *
  * `webserver` and `dev` (webserver.c) serve the API; `graphql` (graphql.c)
  * runs one query in-process; `execute-run` (execute_run.c) is the run
- * worker's process; `daemon` (daemon.c) runs the daemon. */
+ * worker's process; `daemon` (daemon.c) runs the daemon; `worker`
+ * (worker.c) executes the runs offered to the instance's workers. */
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 #include "cli/job_cmd.h"
 #include "cli/run_cmd.h"
 #include "cli/webserver.h"
+#include "cli/worker.h"
 
 static const char usage[] =
     "usage: dagd <command> [options]\n"
@@ -27,6 +29,8 @@ static const char usage[] =
     "                  in one process (see 'dagd dev --help')\n"
     "  daemon          launch queued runs and watch unfinished ones\n"
     "                  (see 'dagd daemon --help')\n"
+    "  worker          execute the runs offered to the instance's workers on this\n"
+    "                  host (see 'dagd worker --help')\n"
     "  graphql         run one GraphQL query against the workspace, print the\n"
     "                  response (see 'dagd graphql --help')\n"
     "  run             list, show, follow, launch, terminate, delete and re-execute\n"
@@ -61,6 +65,8 @@ int main(int argc, char **argv) {
     return cli_job(argc - 1, argv + 1);
   if (strcmp(cmd, "daemon") == 0)
     return cli_daemon(argc - 1, argv + 1);
+  if (strcmp(cmd, "worker") == 0)
+    return cli_worker(argc - 1, argv + 1);
   if (strcmp(cmd, "execute-run") == 0)
     return cli_execute_run(argc - 1, argv + 1);
   fprintf(stderr, "dagd: unknown command '%s' (see 'dagd --help')\n", cmd);

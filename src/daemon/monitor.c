@@ -26,6 +26,9 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
+#include "base/strmap.h"
+#include "daemon/worker_host.h"
 #include "run/run_internal.h"
 #include "run/terminate.h"
 
@@ -41,7 +44,9 @@ typedef struct check {
   run_instance *inst;
   const run_monitoring_config *cfg;
   double now;
-  arena *a; /* freed after each run */
+  arena *a;       /* freed after each run */
+  arena *pass;    /* freed after the pass */
+  strmap workers; /* worker id → worker_health, read once per pass (in pass) */
   run_error err;
 } check;
 
@@ -117,6 +122,104 @@ static int report(check *c, const char *run_id, const char *type, const char *me
 
 static int end_abandoned(check *c, const store_run *run, const char *type, const char *message) {
   return run_end_abandoned(c->inst, run, type, message, &c->err) == 0 ? ACTED : STORE_FAILED;
+}
+
+/* Whether why, the message of a run's last RUN_CANCELING (NULL: none),
+ * says the maximum runtime canceled it: *max receives that runtime. */
+static bool over_runtime(const char *why, long long *max) {
+  return why && sscanf(why, MAX_RUNTIME_CANCELING, max) == 1;
+}
+
+/* Ends a run (as read right before) whose worker is gone, health saying
+ * how (Dagster's check_run_worker_health message): a STARTING or STARTED
+ * run fails with Dagster's "Detected run worker status" message and
+ * UNEXPECTED_TERMINATION; a CANCELING one ends CANCELED (FAILURE when the
+ * maximum runtime was what canceled it). */
+static int end_dead_worker(check *c, const store_run *run, const char *health) {
+  if (run->status == STORE_RUN_CANCELING) {
+    double since;
+    const char *why;
+    long long max;
+    if (last_event(c, run->run_id, "RUN_CANCELING", &since, &why) != 0)
+      return STORE_FAILED;
+    return over_runtime(why, &max)
+               ? end_abandoned(c, run, "RUN_FAILURE", arena_printf(c->a, MAX_RUNTIME_FAILURE, max))
+               : end_abandoned(c, run, "RUN_CANCELED", RUN_CANCELED_OUTSIDE);
+  }
+  const char *message =
+      arena_printf(c->a, "Detected run worker status NOT_FOUND: '%s'. Marking run %s as failed.",
+                   health, run->run_id);
+  if (add_failure_reason(c, run->run_id, "UNEXPECTED_TERMINATION") != 0)
+    return STORE_FAILED;
+  return end_abandoned(c, run, "RUN_FAILURE", message);
+}
+
+/* ---- runs of `dagd worker` hosts ---- */
+
+/* What the heartbeat of a `dagd worker` says, read once per pass. */
+typedef struct worker_health {
+  const char *lost; /* why the worker counts as gone; NULL: it heartbeats */
+} worker_health;
+
+/* The health of the worker host `id`, from its heartbeat (cached for the
+ * pass); NULL with c->err set when the storage failed. */
+static const worker_health *worker_host_health(check *c, const char *id) {
+  worker_health *h = strmap_get(&c->workers, id);
+  if (h)
+    return h;
+  const char *stored_id;
+  double when = 0;
+  bool found = false;
+  store_error serr;
+  const char *type = arena_printf(c->pass, DAEMON_WORKER_TYPE_PREFIX "%s", id);
+  if (store_daemon_heartbeat_get(c->inst->store, type, c->pass, &stored_id, &when, &found, &serr) !=
+      0) {
+    run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
+    return NULL;
+  }
+  h = arena_alloc(c->pass, sizeof *h);
+  double age = c->now - when;
+  if (!found)
+    h->lost = arena_printf(c->pass, "The dagd worker %s has no heartbeat", id);
+  else if (when <= 0)
+    h->lost = arena_printf(c->pass, "The dagd worker %s has stopped", id);
+  else if (age > c->inst->worker_heartbeat_timeout)
+    h->lost = arena_printf(c->pass, "The dagd worker %s stopped heartbeating %lld seconds ago", id,
+                           (long long)age);
+  else
+    h->lost = NULL; /* a clock ahead of ours reads as fresh too */
+  const char *key = arena_strdup(c->pass, id);
+  strmap_put(&c->workers, c->pass, key, h);
+  return h;
+}
+
+/* A run claimed by a `dagd worker` (STORE_TAG_WORKER) whose worker host
+ * stopped heartbeating is ended as one whose worker died, with an engine
+ * event naming the host first; its worker (another host's pid) is never
+ * signalled. A run whose worker is a live one of this host is left to the
+ * other checks, whatever its host's heartbeat says. LEFT_ALONE when the
+ * host heartbeats (or the run has none). */
+static int check_worker_host(check *c, const store_run *listed, bool *ended) {
+  *ended = false;
+  const char *worker = store_run_tag(listed, STORE_TAG_WORKER);
+  if (!worker || (run_worker_is_local(listed) && listed->worker_pid > 0 &&
+                  run_signal_worker(listed->worker_pid, listed->run_id, 0)))
+    return LEFT_ALONE;
+  const worker_health *h = worker_host_health(c, worker);
+  if (!h)
+    return STORE_FAILED;
+  if (!h->lost)
+    return LEFT_ALONE;
+  *ended = true;
+  int rc;
+  store_run *run = still_as_judged(c, listed, &rc);
+  if (!run)
+    return rc;
+  if (report(c, run->run_id, "ENGINE_EVENT",
+             arena_printf(c->a, "%s (run_launcher.worker_heartbeat_timeout: %s seconds).", h->lost,
+                          seconds_text(c, c->inst->worker_heartbeat_timeout))) != ACTED)
+    return STORE_FAILED;
+  return end_dead_worker(c, run, h->lost);
 }
 
 /* ---- STARTING (and NOT_STARTED) ---- */
@@ -222,12 +325,7 @@ static int check_started(check *c, const store_run *listed) {
                            ? arena_printf(c->a, "The run worker (pid %lld) is not running",
                                           (long long)run->worker_pid)
                            : "The run has no run worker";
-  const char *message =
-      arena_printf(c->a, "Detected run worker status NOT_FOUND: '%s'. Marking run %s as failed.",
-                   health, run->run_id);
-  if (add_failure_reason(c, run->run_id, "UNEXPECTED_TERMINATION") != 0)
-    return STORE_FAILED;
-  return end_abandoned(c, run, "RUN_FAILURE", message);
+  return end_dead_worker(c, run, health);
 }
 
 /* ---- CANCELING ---- */
@@ -252,11 +350,11 @@ static int check_canceling(check *c, const store_run *listed) {
   if (!run)
     return rc;
   long long max;
-  bool over_runtime = why && sscanf(why, MAX_RUNTIME_CANCELING, &max) == 1;
-  const char *type = over_runtime ? "RUN_FAILURE" : "RUN_CANCELED";
+  bool over = over_runtime(why, &max);
+  const char *type = over ? "RUN_FAILURE" : "RUN_CANCELED";
   const char *message =
-      over_runtime ? arena_printf(c->a, MAX_RUNTIME_FAILURE, max)
-      : dead       ? RUN_CANCELED_OUTSIDE
+      over   ? arena_printf(c->a, MAX_RUNTIME_FAILURE, max)
+      : dead ? RUN_CANCELED_OUTSIDE
              : arena_printf(c->a, "Run timed out due to taking longer than %s seconds to cancel.",
                             seconds_text(c, timeout));
   if (worker == WORKER_RUNNING && run_signal_worker(run->worker_pid, run->run_id, SIGKILL) &&
@@ -272,6 +370,13 @@ static int check_canceling(check *c, const store_run *listed) {
 /* ---- the pass ---- */
 
 static int check_run(check *c, const store_run *listed) {
+  if (listed->status == STORE_RUN_STARTING || listed->status == STORE_RUN_STARTED ||
+      listed->status == STORE_RUN_CANCELING) {
+    bool ended;
+    int rc = check_worker_host(c, listed, &ended);
+    if (ended || rc == STORE_FAILED)
+      return rc;
+  }
   switch (listed->status) {
   case STORE_RUN_NOT_STARTED:
   case STORE_RUN_STARTING:
@@ -300,7 +405,7 @@ int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
     arena_free(list);
     return -1;
   }
-  check c = {.inst = inst, .cfg = &inst->monitoring, .now = now};
+  check c = {.inst = inst, .cfg = &inst->monitoring, .now = now, .pass = list};
   int acted = 0;
   bool failed = false;
   /* Oldest first: the order runs were launched in. */
@@ -318,4 +423,24 @@ int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
   }
   arena_free(list);
   return failed ? -1 : acted;
+}
+
+int daemon_monitor_end_run(run_instance *inst, const char *run_id, int64_t worker_pid,
+                           const char *health, buf *err) {
+  arena *a = arena_new(0);
+  check c = {.inst = inst, .cfg = &inst->monitoring, .now = clock_now(), .a = a, .pass = a};
+  store_error serr = {{0}};
+  store_run *run = store_run_get(inst->store, run_id, a, &serr);
+  int rc = LEFT_ALONE;
+  if (!run && serr.message[0])
+    rc = run_fail(&c.err, RUN_ERR_INTERNAL, "%s", serr.message);
+  else if (run &&
+           (run->status == STORE_RUN_STARTING || run->status == STORE_RUN_STARTED ||
+            run->status == STORE_RUN_CANCELING) &&
+           (run->worker_pid == worker_pid || run->worker_pid == 0))
+    rc = end_dead_worker(&c, run, health);
+  if (rc == STORE_FAILED)
+    buf_printf(err, "run %s: %s", run_id, c.err.message);
+  arena_free(a);
+  return rc;
 }

@@ -1,8 +1,11 @@
 /* monitor.h — run monitoring (Dagster's run_monitoring daemon): finds runs
- * whose worker died, runs stuck starting or canceling, and runs past their
- * maximum runtime, and ends them with Dagster's events and messages. */
+ * whose worker died (or whose `dagd worker` host stopped heartbeating),
+ * runs stuck starting or canceling, and runs past their maximum runtime,
+ * and ends them with Dagster's events and messages. */
 #ifndef DAGD_DAEMON_MONITOR_H
 #define DAGD_DAEMON_MONITOR_H
+
+#include <stdint.h>
 
 #include "base/buf.h"
 #include "run/instance.h"
@@ -32,6 +35,16 @@
  *   FAILURE, not CANCELED); a run left CANCELING that way (a pass cut
  *   short) ends FAILURE with that message on a later pass, once its worker
  *   is gone or the cancel timeout passed.
+ * - STARTING, STARTED or CANCELING, claimed by a `dagd worker`
+ *   (STORE_TAG_WORKER) whose heartbeat ("dagd worker <id>",
+ *   worker_host.h) is missing, 0 (the worker stopped) or older than
+ *   inst->worker_heartbeat_timeout, unless the run's worker is a live one
+ *   of this host: an ENGINE_EVENT naming the worker and how long it has
+ *   been silent, then the run ends as one whose worker died (RUN_FAILURE
+ *   "Detected run worker status NOT_FOUND: 'The dagd worker W stopped
+ *   heartbeating N seconds ago'. Marking run {id} as failed.", or
+ *   CANCELED); nothing is signalled. Each worker's heartbeat is read once
+ *   per pass. A run offered and never claimed has only the start timeout.
  * A run launched on another host or in another PID namespace (its
  * RUN_TAG_WORKER_HOST tag names another identity, launch.h) has a worker
  * pid that means nothing here: its worker counts as running, is never
@@ -43,5 +56,17 @@
  * Returns the number of runs it acted on, or -1 with err set when the
  * storage failed (the other runs are still checked). */
 int daemon_monitor_pass(run_instance *inst, double now, buf *err);
+
+/* Ends the run run_id whose worker (pid worker_pid) has ended without
+ * finishing it, health saying how ("The run worker (pid 12) was killed by
+ * signal 9"), as a pass ends a run whose worker died: RUN_FAILURE
+ * "Detected run worker status NOT_FOUND: '{health}'. Marking run {id} as
+ * failed." with UNEXPECTED_TERMINATION (a CANCELING run: CANCELED), after
+ * the engine event saying what became of its ops. For a `dagd worker`,
+ * which sees its run workers exit. The run is read first: one that is
+ * finished, gone, not STARTING/STARTED/CANCELING or another worker's is
+ * left alone (0). 1 when ended; -1 with err when the storage failed. */
+int daemon_monitor_end_run(run_instance *inst, const char *run_id, int64_t worker_pid,
+                           const char *health, buf *err);
 
 #endif

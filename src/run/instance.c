@@ -41,6 +41,8 @@ typedef struct settings {
   const char *artifacts_dir;
   const char *compute_logs_dir;
   double terminate_grace;
+  bool use_workers;
+  double worker_heartbeat_timeout;
   run_coordinator_config coordinator;
   run_monitoring_config monitoring;
 } settings;
@@ -447,6 +449,29 @@ static void read_monitoring(reader *r, const yaml_value *sec, run_monitoring_con
   seconds(r, sec, what, "free_slots_after_run_end_seconds", true, 86400, &ignored_seconds);
 }
 
+/* run_launcher: the termination grace, and whether runs go to `dagd
+ * worker` processes. */
+static void read_launcher(reader *r, const yaml_value *sec, settings *s) {
+  const yaml_value *grace = yaml_map_get(sec, "terminate_grace_seconds");
+  if (grace) {
+    double g = grace->kind == YAML_KIND_INT     ? (double)grace->integer
+               : grace->kind == YAML_KIND_FLOAT ? grace->number
+                                                : -1;
+    if (!(g >= 0 && g <= 86400)) /* also refuses NaN */
+      fail_at(r, grace,
+              "run_launcher.terminate_grace_seconds must be a number of seconds from 0 to 86400");
+    else
+      s->terminate_grace = g;
+  }
+  const yaml_value *workers = yaml_map_get(sec, "workers");
+  if (workers && workers->kind != YAML_KIND_BOOL)
+    fail_at(r, workers, "run_launcher.workers must be true or false");
+  else if (workers)
+    s->use_workers = workers->boolean;
+  seconds(r, sec, "run_launcher", "worker_heartbeat_timeout", false, 86400,
+          &s->worker_heartbeat_timeout);
+}
+
 /* Reads the tree of dagd.yaml into s. */
 static void read_settings(reader *r, const yaml_value *root, arena *a, settings *s) {
   if (root->kind == YAML_KIND_NULL) /* an empty file */
@@ -470,7 +495,8 @@ static void read_settings(reader *r, const yaml_value *root, arena *a, settings 
                                                 NULL};
   static const char *const storage_keys[] = {"sqlite", "postgres", NULL};
   static const char *const dir_keys[] = {"base_dir", NULL};
-  static const char *const launcher_keys[] = {"terminate_grace_seconds", NULL};
+  static const char *const launcher_keys[] = {"terminate_grace_seconds", "workers",
+                                              "worker_heartbeat_timeout", NULL};
   if (!check_map(r, root, CONFIG_FILE, top))
     return;
   const yaml_value *storage = section(r, root, "storage", "storage", storage_keys);
@@ -481,17 +507,8 @@ static void read_settings(reader *r, const yaml_value *root, arena *a, settings 
   base_dir(r, section(r, root, "compute_logs", "compute_logs", dir_keys), "compute_logs",
            &s->compute_logs_dir);
   const yaml_value *launcher = section(r, root, "run_launcher", "run_launcher", launcher_keys);
-  const yaml_value *grace = launcher ? yaml_map_get(launcher, "terminate_grace_seconds") : NULL;
-  if (grace) {
-    double g = grace->kind == YAML_KIND_INT     ? (double)grace->integer
-               : grace->kind == YAML_KIND_FLOAT ? grace->number
-                                                : -1;
-    if (!(g >= 0 && g <= 86400)) /* also refuses NaN */
-      fail_at(r, grace,
-              "run_launcher.terminate_grace_seconds must be a number of seconds from 0 to 86400");
-    else
-      s->terminate_grace = g;
-  }
+  if (launcher)
+    read_launcher(r, launcher, s);
   const yaml_value *coordinator =
       section(r, root, "run_coordinator", "run_coordinator", coordinator_keys);
   if (coordinator)
@@ -621,6 +638,7 @@ run_instance *run_instance_open(const char *home, buf *err) {
       .artifacts_dir = "storage",
       .compute_logs_dir = "storage",
       .terminate_grace = 5,
+      .worker_heartbeat_timeout = 60,
       .coordinator = {.queued = false, .max_concurrent_runs = 10, .dequeue_interval = 5},
       .monitoring = {.enabled = true,
                      .start_timeout = 180,
@@ -637,6 +655,8 @@ run_instance *run_instance_open(const char *home, buf *err) {
          (inst->dagd_path = self_exe(err));
   if (ok) {
     inst->terminate_grace = s.terminate_grace;
+    inst->use_workers = s.use_workers;
+    inst->worker_heartbeat_timeout = s.worker_heartbeat_timeout;
     inst->coordinator = s.coordinator;
     inst->coordinator.tag_limits =
         copy_tag_limits(s.coordinator.tag_limits, s.coordinator.n_tag_limits);

@@ -24,6 +24,11 @@
  *     base_dir: storage          # <base_dir>/<run_id>/compute_logs/<step_key>.out|.err
  *   run_launcher:
  *     terminate_grace_seconds: 5 # SIGTERM to an op's process group, then SIGKILL after this
+ *     workers: false             # true: a launch offers the run to the `dagd worker`
+ *                                # processes (docs/deploying.md) instead of starting
+ *                                # `dagd execute-run` on the launching host
+ *     worker_heartbeat_timeout: 60  # seconds (above 0): a `dagd worker` silent this long
+ *                                   # is gone, and run monitoring fails its runs
  *   run_coordinator:             # Dagster's syntax; module is optional and ignored
  *     class: QueuedRunCoordinator   # or DefaultRunCoordinator (the default: launch at once)
  *     config:
@@ -94,6 +99,10 @@ typedef struct run_instance {
    * may hold a password: never log or print it. */
   char *postgres_conninfo;
   double terminate_grace; /* seconds (default 5) */
+  /* run_launcher.workers: launches are offered to `dagd worker`
+   * processes (default false: started on the launching host). */
+  bool use_workers;
+  double worker_heartbeat_timeout; /* seconds (default 60) */
   run_coordinator_config coordinator;
   run_monitoring_config monitoring;
   /* The dagd executable run workers are started from: this process's own

@@ -16,7 +16,17 @@
  * a session of its own, detached from the webserver's terminal and
  * signals. Whether exec worked comes back through a close-on-exec pipe:
  * the intermediate child writes the worker's pid into it, the worker
- * writes errno only if exec fails, and end-of-file means it ran. */
+ * writes errno only if exec fails, and end-of-file means it ran.
+ *
+ * A `dagd worker` (daemon/worker_host.h) starts the workers of the runs it
+ * claimed the same way, but as its own children (RUN_WORKER_CHILD): one
+ * fork, the worker in a session of its own with PR_SET_PDEATHSIG(SIGKILL),
+ * so its runs die with it (as they would on a machine that disappears,
+ * and the monitor then fails them) rather than run on unwatched; their
+ * ops die with them (step.c gives each op the same signal).
+ *
+ * With run_launcher.workers, run_launch starts nothing: after RUN_STARTING
+ * it offers the run (store_worker_offer), and a worker host claims it. */
 #define _GNU_SOURCE /* close_range, _Fork, environ, NSIG */
 #include "run/launch.h"
 
@@ -26,12 +36,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "defs/selection.h"
 #include "defs/snapshot.h"
@@ -377,6 +389,18 @@ __attribute__((noreturn)) static void fork_worker(const spawn_plan *p, int fd) {
   _exit(0);
 }
 
+/* The worker as a direct child (RUN_WORKER_CHILD): killed when the thread
+ * that forked it ends. The parent may have ended before prctl took
+ * effect; then nothing would ever kill this worker, so it does not run. */
+__attribute__((noreturn)) static void child_worker(const spawn_plan *p, int fd, pid_t parent) {
+  int e = prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 ? errno : getppid() != parent ? ESRCH : 0;
+  if (e) {
+    child_report(fd, MSG_SETUP_FAILED, e);
+    _exit(127);
+  }
+  exec_worker(p, fd);
+}
+
 /* The environment with DAGD_HOME set to home, that entry first (heap:
  * free env[0] and env). */
 static char **worker_env(const char *home) {
@@ -395,8 +419,33 @@ static char **worker_env(const char *home) {
   return env;
 }
 
-/* Starts the worker; its pid, or 0 with the reason in `reason`. */
-static pid_t spawn_worker(run_instance *inst, const char *run_id, buf *reason) {
+/* Reads what the children report until end-of-file (the worker's end of
+ * the pipe closes when exec succeeds): the worker's pid when one came
+ * (detached), and the first failure. */
+static void read_reports(int fd, pid_t *worker, spawn_msg *failure) {
+  spawn_msg m;
+  ssize_t n;
+  while ((n = read(fd, &m, sizeof m)) != 0) {
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n != (ssize_t)sizeof m)
+      break;
+    if (m.kind == MSG_PID)
+      *worker = (pid_t)m.value;
+    else if (!failure->kind)
+      *failure = m;
+  }
+}
+
+static void reap(pid_t pid) {
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+}
+
+/* Starts the worker as mode says; its pid, or 0 with the reason in
+ * `reason`. */
+static pid_t spawn_worker(run_instance *inst, const char *run_id, run_worker_mode mode,
+                          buf *reason) {
   buf dir, log;
   buf_init(&dir, NULL);
   buf_init(&log, NULL);
@@ -418,9 +467,12 @@ static pid_t spawn_worker(run_instance *inst, const char *run_id, buf *reason) {
       .envp = worker_env(inst->home),
       .log_path = log.data,
   };
+  pid_t parent = getpid();
   pid_t child = fork();
   if (child == 0) {
     close(fds[0]);
+    if (mode == RUN_WORKER_CHILD)
+      child_worker(&plan, fds[1], parent);
     fork_worker(&plan, fds[1]);
   }
   int fork_errno = errno;
@@ -428,27 +480,20 @@ static pid_t spawn_worker(run_instance *inst, const char *run_id, buf *reason) {
   if (child < 0) {
     buf_printf(reason, "Could not start the run worker: fork: %s", strerror(fork_errno));
   } else {
-    while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-      ;
-    /* Until end-of-file: the worker's end closes when exec succeeds. */
-    spawn_msg m, failure = {0};
-    ssize_t n;
-    while ((n = read(fds[0], &m, sizeof m)) != 0) {
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n != (ssize_t)sizeof m)
-        break;
-      if (m.kind == MSG_PID)
-        worker = (pid_t)m.value;
-      else
-        failure = m;
-    }
+    spawn_msg failure = {0};
+    if (mode == RUN_WORKER_DETACHED)
+      reap(child); /* the intermediate child exits at once */
+    else
+      worker = child;
+    read_reports(fds[0], &worker, &failure);
     if (failure.kind || !worker) {
       const char *what = failure.kind == MSG_EXEC_FAILED    ? inst->dagd_path
                          : failure.kind == MSG_SETUP_FAILED ? log.data
                                                             : "fork";
       buf_printf(reason, "Could not start the run worker: %s: %s", what,
                  failure.kind ? strerror(failure.value) : "it exited before starting");
+      if (mode == RUN_WORKER_CHILD)
+        reap(child); /* it exited after reporting */
       worker = 0;
     }
   }
@@ -512,9 +557,52 @@ static bool record_host(run_instance *inst, const char *run_id, run_error *err) 
   return true;
 }
 
+/* Starts the worker of a run whose host is recorded (run_start_worker). */
+static int start_worker(run_instance *inst, const char *run_id, run_worker_mode mode, int64_t *pid,
+                        run_error *err) {
+  *pid = 0;
+  buf reason;
+  buf_init(&reason, NULL);
+  pid_t worker = spawn_worker(inst, run_id, mode, &reason);
+  int rc = worker ? 0 : fail_launch(inst, run_id, buf_cstr(&reason), err);
+  buf_free(&reason);
+  if (!worker)
+    return rc;
+  /* The worker claims the run itself as its first step, so recording its
+   * pid here only covers the moment before that (a terminate then finds
+   * the worker to signal). Neither a store failure here nor the run being
+   * claimed already makes the start fail: the worker is running. */
+  bool claimed;
+  store_error serr;
+  store_run_set_worker(inst->store, run_id, worker, &claimed, &serr);
+  *pid = worker;
+  return 0;
+}
+
+int run_start_worker(run_instance *inst, const char *run_id, run_worker_mode mode, int64_t *pid,
+                     run_error *err) {
+  *pid = 0;
+  /* The host goes first, so no worker pid is ever judged without it. */
+  if (!record_host(inst, run_id, err)) {
+    abandon_launch(inst, run_id, err);
+    return -1;
+  }
+  return start_worker(inst, run_id, mode, pid, err);
+}
+
+/* Offers the run to the `dagd worker` processes; a run that cannot be
+ * offered fails as one whose worker cannot start. */
+static int offer(run_instance *inst, const char *run_id, run_error *err) {
+  store_error serr;
+  if (store_worker_offer(inst->store, run_id, clock_now(), &serr) == 0)
+    return 0;
+  char reason[sizeof serr.message + 64];
+  snprintf(reason, sizeof reason, "Could not offer the run to the dagd workers: %s", serr.message);
+  return fail_launch(inst, run_id, reason, err);
+}
+
 int run_launch(run_instance *inst, const char *run_id, run_error *err) {
   arena *a = arena_new(0);
-  store_error serr;
   int rc = -1;
   store_run *run = run_load(inst, run_id, a, err);
   if (!run)
@@ -527,27 +615,16 @@ int run_launch(run_instance *inst, const char *run_id, run_error *err) {
     goto out;
   }
   /* Dagster's launch_run: RUN_STARTING with no message of its own. The
-   * host goes first, so no worker pid is ever judged without it. */
-  if (!record_host(inst, run_id, err) ||
+   * host goes first, so no worker pid is ever judged without it; an
+   * offered run gets its host from the worker that claims it. */
+  if ((!inst->use_workers && !record_host(inst, run_id, err)) ||
       !run_report(inst->store, run_id, "RUN_STARTING", "", NULL, err)) {
     abandon_launch(inst, run_id, err);
     goto out;
   }
-  buf reason;
-  buf_init(&reason, a);
-  pid_t worker = spawn_worker(inst, run_id, &reason);
-  if (!worker) {
-    rc = fail_launch(inst, run_id, buf_cstr(&reason), err);
-    goto out;
-  }
-  /* The worker claims the run itself as its first step, so recording its
-   * pid here only covers the moment before that (a terminate then finds
-   * the worker to signal). Neither a store failure here nor the run being
-   * claimed already makes the launch fail: the worker is running. */
-  bool claimed;
-  store_run_set_worker(inst->store, run_id, worker, &claimed, &serr);
-  (void)claimed;
-  rc = 0;
+  int64_t pid;
+  rc = inst->use_workers ? offer(inst, run_id, err)
+                         : start_worker(inst, run_id, RUN_WORKER_DETACHED, &pid, err);
 out:
   arena_free(a);
   return rc;

@@ -19,8 +19,14 @@
  * <compute_logs_dir>/<run_id>/worker.log. When the worker cannot be
  * started, the run fails (RUN_FAILURE with the reason).
  *
- * Before the worker starts, run_launch records where it was launched from
- * in the hidden tag RUN_TAG_WORKER_HOST: this machine's boot id and the
+ * With run_launcher.workers (instance.h), run_launch reports RUN_STARTING
+ * and offers the run to the `dagd worker` processes instead
+ * (store_worker_offer): the one that claims it starts its worker with
+ * run_start_worker. A run that cannot be offered fails as above.
+ *
+ * Before the worker starts, run_launch (before RUN_STARTING) or
+ * run_start_worker records where it runs in the hidden tag
+ * RUN_TAG_WORKER_HOST: this machine's boot id and the
  * inode of the launcher's PID namespace ("<boot id>:<inode>"). A stored
  * worker pid means something only there; a run monitor or terminate
  * elsewhere leaves the worker's health alone (run_worker_is_local). */
@@ -29,6 +35,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "defs/definitions.h"
 #include "run/instance.h"
@@ -85,6 +92,27 @@ int run_create(run_instance *inst, const run_new *req, char run_id[37], run_erro
  * it reports RUN_ENQUEUED (status QUEUED) and the daemon launches it
  * later; otherwise it is launched now (run_launch). */
 int run_submit(run_instance *inst, const char *run_id, run_error *err);
+
+/* How run_start_worker starts a run worker. */
+typedef enum run_worker_mode {
+  /* Detached (double fork): no zombie, no shared signals; run_launch. */
+  RUN_WORKER_DETACHED,
+  /* A child of the calling thread, in a session of its own, killed
+   * (SIGKILL) when that thread ends: a `dagd worker`'s runs end with it.
+   * The caller reaps it (waitpid). */
+  RUN_WORKER_CHILD,
+} run_worker_mode;
+
+/* Starts the worker of a STARTING run (`<dagd_path> execute-run RUN_ID`,
+ * DAGD_HOME set, output appended to its worker.log) as mode says, after
+ * recording this host in RUN_TAG_WORKER_HOST, and records its pid as the
+ * run's worker. *pid receives the worker's pid, or 0 when it could not be
+ * started: the run then failed with the reason (as run_launch says), and
+ * 0 is returned all the same. -1 with err when the storage failed (the
+ * host could not be recorded: nothing was started, and the run is failed
+ * if the store takes that). */
+int run_start_worker(run_instance *inst, const char *run_id, run_worker_mode mode, int64_t *pid,
+                     run_error *err);
 
 /* Launches a NOT_STARTED run (or a QUEUED one the daemon dequeued) as above. -1 with err when the
  * run is unknown or not NOT_STARTED, or when the storage fails; a worker that cannot be started is

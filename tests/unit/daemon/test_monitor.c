@@ -11,7 +11,11 @@
  * A run launched from another host or PID namespace (its worker host tag
  * names another identity) is never judged dead nor signalled, its ops
  * never killed, while the timeouts still end it; once the tag names this
- * host it is judged as any other.
+ * host it is judged as any other. A run claimed by a `dagd worker` whose
+ * heartbeat is stale, 0 or missing ends (FAILURE, or CANCELED when
+ * canceling) with an engine event naming the worker, unless its worker is
+ * a live one of this host; fresh heartbeats and unclaimed offers are left
+ * alone. daemon_monitor_end_run ends the run of an exited worker once.
  * Time is controlled by the `now` given to the pass: a time in the future
  * stands for a timeout having passed. */
 #define _XOPEN_SOURCE 700
@@ -28,6 +32,7 @@
 #include "../run/fixtures/core/home.h"
 #include "../run/fixtures/core/workers.h"
 #include "daemon/monitor.h"
+#include "daemon/worker_host.h"
 #include "run/events.h"
 #include "run/run_internal.h"
 
@@ -465,6 +470,180 @@ static void test_other_host_timeouts_never_signal(void **state) {
   assert_int_equal(pass(f, now() + TIMEOUT + 5), 0);
 }
 
+/* ---- runs of `dagd worker` hosts ---- */
+
+#define HEARTBEAT_TIMEOUT 60.0
+
+/* Records the run as claimed by the dagd worker `worker`, as
+ * store_worker_claim does. */
+static void claimed_by(home_fixture *f, const char *id, const char *worker) {
+  add_tag(f, id, STORE_TAG_WORKER, worker);
+}
+
+/* Writes the heartbeat of the dagd worker `worker` at `when` (0: it
+ * stopped). */
+static void worker_beat(home_fixture *f, const char *worker, double when) {
+  char type[128];
+  snprintf(type, sizeof type, DAEMON_WORKER_TYPE_PREFIX "%s", worker);
+  bool claimed = false;
+  store_error err;
+  if (store_daemon_heartbeat(f->inst->store, type, worker, when, 0, &claimed, &err) != 0)
+    fail_msg("store_daemon_heartbeat: %s", err.message);
+  assert_true(claimed);
+}
+
+/* The engine event of a run whose worker host went silent, and the
+ * failure message. */
+static const char *host_lost_event(char *out, size_t size, const char *lost) {
+  snprintf(out, size, "%s (run_launcher.worker_heartbeat_timeout: 60 seconds).", lost);
+  return out;
+}
+
+static const char *host_lost_failure(char *out, size_t size, const char *lost, const char *id) {
+  snprintf(out, size, "Detected run worker status NOT_FOUND: '%s'. Marking run %s as failed.", lost,
+           id);
+  return out;
+}
+
+static void test_worker_host_heartbeat(void **state) {
+  home_fixture *f = *state;
+  f->inst->worker_heartbeat_timeout = HEARTBEAT_TIMEOUT;
+  double t = now();
+  worker_beat(f, "w-fresh", t - 59);
+  worker_beat(f, "w-ahead", t + 600); /* another host's clock ahead of ours */
+  worker_beat(f, "w-stale", t - 100);
+  worker_beat(f, "w-stopped", 0);
+  /* Runs on other hosts (their pids mean nothing here). */
+  char fresh[37], ahead[37], stale[37], stale2[37], stopped[37], missing[37], unclaimed[37];
+  const struct {
+    char *id;
+    store_run_status status;
+    const char *worker;
+  } runs[] = {
+      {fresh, STORE_RUN_STARTED, "w-fresh"},     {ahead, STORE_RUN_STARTED, "w-ahead"},
+      {stale, STORE_RUN_STARTED, "w-stale"},     {stale2, STORE_RUN_STARTING, "w-stale"},
+      {stopped, STORE_RUN_STARTED, "w-stopped"}, {missing, STORE_RUN_CANCELING, "w-missing"},
+      {unclaimed, STORE_RUN_STARTING, NULL},
+  };
+  for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
+    add_run(f, runs[i].status, 4242, runs[i].id);
+    launched_from(f, runs[i].id, ELSEWHERE);
+    if (runs[i].worker)
+      claimed_by(f, runs[i].id, runs[i].worker);
+  }
+
+  assert_int_equal(pass(f, t), 4);
+  char engine[256], failure[256];
+  const char *lost = "The dagd worker w-stale stopped heartbeating 100 seconds ago";
+  for (int i = 0; i < 2; i++) {
+    const char *id = i ? stale2 : stale;
+    check_events(f, id, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+                 host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO,
+                 CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE", RUN_LEVEL_ERROR,
+                 host_lost_failure(failure, sizeof failure, lost, id));
+    assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
+    assert_string_equal(tag_of(f, id, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
+  }
+  lost = "The dagd worker w-stopped has stopped";
+  check_events(f, stopped, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO,
+               CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               host_lost_failure(failure, sizeof failure, lost, stopped));
+  /* A canceling run ends canceled. */
+  check_events(f, missing, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               host_lost_event(engine, sizeof engine, "The dagd worker w-missing has no heartbeat"),
+               "ENGINE_EVENT", RUN_LEVEL_INFO, CANNOT_STOP_HERE ": the run is marked as canceled.",
+               "RUN_CANCELED", RUN_LEVEL_ERROR, CANCELED_FROM_OUTSIDE);
+  assert_int_equal(home_get_run(f, missing)->status, STORE_RUN_CANCELED);
+  assert_null(tag_of(f, missing, "dagster/failure_reason"));
+  /* Fresh (or ahead) heartbeats, and a run no worker claimed (the start
+   * timeout is its only limit), are left alone. */
+  const char *alone[] = {fresh, ahead, unclaimed};
+  for (size_t i = 0; i < 3; i++)
+    assert_int_equal(event_count(f, alone[i]), 0);
+  assert_int_equal(pass(f, t), 0); /* idempotent */
+
+  /* Two seconds later the fresh one is 61 seconds old: gone too. */
+  assert_int_equal(pass(f, t + 2), 1);
+  check_events(f, fresh, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               host_lost_event(engine, sizeof engine,
+                               "The dagd worker w-fresh stopped heartbeating 61 seconds ago"),
+               "ENGINE_EVENT", RUN_LEVEL_INFO, CANNOT_STOP_HERE ": the run is marked as failed.",
+               "RUN_FAILURE", RUN_LEVEL_ERROR,
+               host_lost_failure(failure, sizeof failure,
+                                 "The dagd worker w-fresh stopped heartbeating 61 seconds ago",
+                                 fresh));
+  assert_int_equal(event_count(f, ahead), 0);
+  /* Past the start timeout, the unclaimed run fails as any other. */
+  assert_int_equal(pass(f, t + TIMEOUT + 5), 1);
+  check_events(f, unclaimed, 1, "RUN_FAILURE", RUN_LEVEL_ERROR, START_TIMEOUT_MESSAGE);
+}
+
+static void test_worker_host_live_local_worker(void **state) {
+  home_fixture *f = *state;
+  f->inst->worker_heartbeat_timeout = HEARTBEAT_TIMEOUT;
+  char here[128];
+  assert_true(run_host_identity(here, sizeof here));
+  /* A worker host on this machine whose heartbeat is late while its run
+   * worker is alive here: the run goes on. */
+  char id[37];
+  pid_t pid = add_run_with_worker(f, STORE_RUN_STARTED, id);
+  launched_from(f, id, here);
+  claimed_by(f, id, "w-local");
+  worker_beat(f, "w-local", 0);
+  assert_int_equal(pass(f, now()), 0);
+  assert_true(still_running(pid));
+  check_events(f, id, 0);
+
+  /* Once that worker is gone, the run ends as the host's, its pid judged
+   * here (nothing of its ops left). */
+  kill(-pid, SIGKILL); /* its group: the fake worker and its sleep */
+  assert_int_equal(wait_exit(pid), 128 + SIGKILL);
+  assert_int_equal(pass(f, now()), 1);
+  const char *lost = "The dagd worker w-local has stopped";
+  char engine[256], dead[256], failure[256];
+  snprintf(dead, sizeof dead, NOTHING_LEFT ": the run is marked as failed.", (long)pid);
+  check_events(f, id, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO, dead,
+               "RUN_FAILURE", RUN_LEVEL_ERROR,
+               host_lost_failure(failure, sizeof failure, lost, id));
+}
+
+/* What a dagd worker does when its run worker exits leaving the run
+ * unfinished. */
+static void test_end_run_of_exited_worker(void **state) {
+  home_fixture *f = *state;
+  pid_t dead = dead_pid();
+  char started[37], canceling[37], done[37], other[37];
+  add_run(f, STORE_RUN_STARTED, dead, started);
+  add_run(f, STORE_RUN_STARTED, dead, canceling);
+  cancel(f, canceling, "Sending run termination request.");
+  add_run(f, STORE_RUN_SUCCESS, dead, done);
+  add_run(f, STORE_RUN_STARTED, dead_pid(), other); /* another worker's */
+  const char *health = "The run worker (pid 7) was killed by signal 9 (SIGKILL)";
+  buf err;
+  buf_init(&err, f->a);
+  assert_int_equal(daemon_monitor_end_run(f->inst, started, dead, health, &err), 1);
+  char engine[256], failure[256];
+  snprintf(engine, sizeof engine, NOTHING_LEFT ": the run is marked as failed.", (long)dead);
+  check_events(f, started, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE",
+               RUN_LEVEL_ERROR, host_lost_failure(failure, sizeof failure, health, started));
+  assert_string_equal(tag_of(f, started, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
+  assert_int_equal(daemon_monitor_end_run(f->inst, canceling, dead, health, &err), 1);
+  assert_int_equal(home_get_run(f, canceling)->status, STORE_RUN_CANCELED);
+  /* Finished, another worker's, gone: left alone. */
+  assert_int_equal(daemon_monitor_end_run(f->inst, done, dead, health, &err), 0);
+  assert_int_equal(daemon_monitor_end_run(f->inst, other, dead, health, &err), 0);
+  assert_int_equal(
+      daemon_monitor_end_run(f->inst, "44444444-4444-4444-8444-444444444444", dead, health, &err),
+      0);
+  assert_int_equal(daemon_monitor_end_run(f->inst, started, dead, health, &err), 0);
+  assert_int_equal(event_count(f, done), 0);
+  assert_int_equal(event_count(f, other), 0);
+  assert_int_equal(event_count(f, started), 2);
+  assert_int_equal(err.len, 0);
+}
+
 /* ---- left alone ---- */
 
 static void test_finished_and_queued_untouched(void **state) {
@@ -516,6 +695,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_other_host_left_alone, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_other_host_timeouts_never_signal, setup,
                                       workers_teardown),
+      cmocka_unit_test_setup_teardown(test_worker_host_heartbeat, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_worker_host_live_local_worker, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_end_run_of_exited_worker, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_finished_and_queued_untouched, setup, workers_teardown),
       cmocka_unit_test_setup_teardown(test_disabled, setup, workers_teardown),
   };

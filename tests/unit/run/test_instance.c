@@ -83,6 +83,8 @@ static void test_defaults(void **state) {
   assert_string_equal(inst->compute_logs_dir, want);
   assert_true(is_dir(want));
   assert_true(inst->terminate_grace == 5.0);
+  assert_false(inst->use_workers); /* runs start on the launching host */
+  assert_true(inst->worker_heartbeat_timeout == 60.0);
   /* Dagster's defaults, but monitoring on and polled every 5 s. */
   assert_false(inst->coordinator.queued);
   assert_int_equal(inst->coordinator.max_concurrent_runs, 10);
@@ -173,7 +175,9 @@ static void test_config_every_key(void **state) {
            "compute_logs:\n"
            "  base_dir: logs\n"
            "run_launcher:\n"
-           "  terminate_grace_seconds: 2.5\n",
+           "  terminate_grace_seconds: 2.5\n"
+           "  workers: true\n"
+           "  worker_heartbeat_timeout: 12.5\n",
            art);
   home_write_file(path, yaml);
   run_instance *inst = open_ok(home);
@@ -187,12 +191,17 @@ static void test_config_every_key(void **state) {
   assert_string_equal(inst->compute_logs_dir, want);
   assert_true(is_dir(want));
   assert_true(inst->terminate_grace == 2.5);
+  assert_true(inst->use_workers);
+  assert_true(inst->worker_heartbeat_timeout == 12.5);
   run_instance_close(inst);
 
   /* An integer grace, and an empty file: defaults for the rest. */
-  home_write_file(path, "run_launcher:\n  terminate_grace_seconds: 0\n");
+  home_write_file(path, "run_launcher:\n  terminate_grace_seconds: 0\n  workers: false\n"
+                        "  worker_heartbeat_timeout: 3\n");
   inst = open_ok(home);
   assert_true(inst->terminate_grace == 0.0);
+  assert_false(inst->use_workers);
+  assert_true(inst->worker_heartbeat_timeout == 3.0);
   snprintf(want, sizeof want, "%s/storage", home);
   assert_string_equal(inst->compute_logs_dir, want);
   run_instance_close(inst);
@@ -222,7 +231,7 @@ static void test_config_unknown_keys(void **state) {
                "%s/dagd.yaml:3:5: unknown key 'path' in storage.sqlite (expected one of: "
                "base_dir)\n"
                "%s/dagd.yaml:5:3: unknown key 'grace' in run_launcher (expected one of: "
-               "terminate_grace_seconds)");
+               "terminate_grace_seconds, workers, worker_heartbeat_timeout)");
 }
 
 static void test_config_bad_types(void **state) {
@@ -233,6 +242,23 @@ static void test_config_bad_types(void **state) {
   expect_error(f->dir, "run_launcher:\n  terminate_grace_seconds: -1\n",
                "%s/dagd.yaml:2:28: run_launcher.terminate_grace_seconds must be a number of "
                "seconds from 0 to 86400");
+  expect_error(f->dir, "run_launcher:\n  workers: 1\n",
+               "%s/dagd.yaml:2:12: run_launcher.workers must be true or false");
+  expect_error(f->dir, "run_launcher:\n  workers: 'true'\n",
+               "%s/dagd.yaml:2:12: run_launcher.workers must be true or false");
+  static const char *const bad_timeouts[] = {"0", "-5", "soon", "86401", ".nan", "[60]"};
+  for (size_t i = 0; i < sizeof bad_timeouts / sizeof *bad_timeouts; i++) {
+    char yaml[128];
+    snprintf(yaml, sizeof yaml, "run_launcher:\n  worker_heartbeat_timeout: %s\n", bad_timeouts[i]);
+    expect_error(f->dir, yaml,
+                 "%s/dagd.yaml:2:29: run_launcher.worker_heartbeat_timeout must be a number of "
+                 "seconds above 0, at most 86400");
+  }
+  /* Each wrong key of the section is reported. */
+  expect_error(f->dir, "run_launcher:\n  workers: on_demand\n  worker_heartbeat_timeout: 0\n",
+               "%s/dagd.yaml:2:12: run_launcher.workers must be true or false\n"
+               "%s/dagd.yaml:3:29: run_launcher.worker_heartbeat_timeout must be a number of "
+               "seconds above 0, at most 86400");
   expect_error(f->dir, "compute_logs:\n  base_dir: 5\n",
                "%s/dagd.yaml:2:13: compute_logs.base_dir must be a non-empty string");
   expect_error(f->dir, "local_artifact_storage:\n  base_dir: ''\n",

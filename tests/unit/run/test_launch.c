@@ -15,7 +15,10 @@
  * and a run claimed already is launched all the same. The launch records
  * this host's identity (boot id and PID namespace) in the run's hidden
  * worker host tag, before RUN_STARTING; when that cannot be stored the
- * run fails unstarted. A job whose
+ * run fails unstarted. With run_launcher.workers a launch only offers
+ * the run (one claim takes it; an offer the store refuses fails the run).
+ * run_start_worker as a child: the caller's child in its own session,
+ * killed when the thread that started it ends. A job whose
  * snapshot is stored already does not write it again. The
  * workers, orphaned by the double fork, are reaped by this process, a
  * child subreaper (home.h). */
@@ -28,6 +31,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -770,6 +774,158 @@ static void test_launch_records_host(void **state) {
   assert_int_equal(n, 1);
   assert_string_equal(ev[0].event_type, "RUN_FAILURE");
   assert_non_null(strstr(ev[0].message, "The run could not be started: "));
+  assert_non_null(strstr(ev[0].message, "cannot tag the host"));
+}
+
+/* ---- run_launcher.workers ---- */
+
+static void test_launch_offers_to_workers(void **state) {
+  launch_fixture *f = *state;
+  run_instance *inst = f->home->inst;
+  inst->use_workers = true;
+  set_worker(f, "/nonexistent/never-started"); /* a start would fail the run */
+  run_new req = {.defs = f->defs, .job = f->job};
+  char id[37];
+  create_ok(f, &req, id);
+  run_error err;
+  if (run_launch(inst, id, &err) != 0)
+    fail_msg("run_launch: %s", err.message);
+  /* STARTING, nothing started, no host recorded: the worker does that. */
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_STARTING);
+  assert_int_equal(r->worker_pid, 0);
+  assert_null(tag_value(r, RUN_TAG_WORKER_HOST));
+  assert_null(tag_value(r, STORE_TAG_WORKER));
+  assert_string_equal(event_types(f, id), "RUN_STARTING");
+
+  /* A worker claims it, once. */
+  char claimed[37];
+  bool found = false;
+  store_error serr;
+  assert_int_equal(store_worker_claim(inst->store, "w1", 1, claimed, &found, &serr), 0);
+  assert_true(found);
+  assert_string_equal(claimed, id);
+  assert_string_equal(tag_value(home_get_run(f->home, id), STORE_TAG_WORKER), "w1");
+  assert_int_equal(store_worker_claim(inst->store, "w2", 1, claimed, &found, &serr), 0);
+  assert_false(found);
+
+  /* An offer the store refuses fails the run as a worker that cannot
+   * start does. */
+  create_ok(f, &req, id);
+  db_exec(f, "CREATE TRIGGER no_offers BEFORE INSERT ON worker_offers "
+             "BEGIN SELECT RAISE(ABORT, 'no offers today'); END");
+  assert_int_equal(run_launch(inst, id, &err), 0);
+  r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 3);
+  assert_string_equal(ev[0].event_type, "RUN_STARTING");
+  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
+  assert_non_null(strstr(ev[1].message, "Could not offer the run to the dagd workers: "));
+  assert_non_null(strstr(ev[1].message, "no offers today"));
+  assert_string_equal(ev[2].event_type, "RUN_FAILURE");
+}
+
+/* A worker started as a child: its own session, its pid recorded, the
+ * host tagged, and reaped by the caller. */
+static void test_start_worker_as_child(void **state) {
+  launch_fixture *f = *state;
+  run_instance *inst = f->home->inst;
+  char worker[128];
+  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
+  char *script = read_text(FAKE_WORKER);
+  home_write_file(worker, script);
+  free(script);
+  assert_int_equal(chmod(worker, 0755), 0);
+  set_worker(f, worker);
+  char id[37];
+  home_add_run(f->home, STORE_RUN_STARTING, id);
+  run_error err;
+  int64_t pid = 0;
+  if (run_start_worker(inst, id, RUN_WORKER_CHILD, &pid, &err) != 0)
+    fail_msg("run_start_worker: %s", err.message);
+  assert_true(pid > 0);
+  int status;
+  assert_int_equal(waitpid((pid_t)pid, &status, 0), (pid_t)pid); /* a child of ours */
+  assert_true(WIFEXITED(status));
+  assert_int_equal(WEXITSTATUS(status), 0);
+  char record_path[160], v[512];
+  snprintf(record_path, sizeof record_path, "%s/worker-record", inst->home);
+  assert_true(wait_for_file(record_path));
+  char *record = read_text(record_path);
+  assert_int_equal(atol(record_value(record, "pid", 0, v, sizeof v)), pid);
+  assert_int_equal(atol(record_value(record, "sid", 0, v, sizeof v)), pid);
+  assert_string_equal(record_value(record, "arg", 1, v, sizeof v), id);
+  free(record);
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->worker_pid, pid);
+  char here[128];
+  assert_true(run_host_identity(here, sizeof here));
+  assert_string_equal(tag_value(r, RUN_TAG_WORKER_HOST), here);
+  assert_string_equal(event_types(f, id), ""); /* starting it reports nothing */
+
+  /* One that cannot be executed: not started, the run failed, nothing
+   * left to reap. */
+  set_worker(f, "/nonexistent/dagd-worker");
+  home_add_run(f->home, STORE_RUN_STARTING, id);
+  assert_int_equal(run_start_worker(inst, id, RUN_WORKER_CHILD, &pid, &err), 0);
+  assert_int_equal(pid, 0);
+  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_FAILURE);
+  assert_string_equal(event_types(f, id), "ENGINE_EVENT RUN_FAILURE");
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+  assert_int_equal(errno, ECHILD);
+
+  /* A host that cannot be recorded: nothing started, the run failed. */
+  home_add_run(f->home, STORE_RUN_STARTING, id);
+  db_exec(f, "CREATE TRIGGER no_host BEFORE INSERT ON run_tags "
+             "WHEN NEW.key = '.dagster/run_worker_host' "
+             "BEGIN SELECT RAISE(ABORT, 'cannot tag the host'); END");
+  assert_int_equal(run_start_worker(inst, id, RUN_WORKER_CHILD, &pid, &err), -1);
+  assert_int_equal(err.code, RUN_ERR_INTERNAL);
+  assert_non_null(strstr(err.message, "cannot tag the host"));
+  assert_int_equal(pid, 0);
+  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_FAILURE);
+  assert_string_equal(event_types(f, id), "RUN_FAILURE");
+  assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
+}
+
+/* What a child worker's parent thread leaves behind when it ends: its
+ * worker is killed (PR_SET_PDEATHSIG), as on a worker host that dies. */
+typedef struct start_args {
+  run_instance *inst;
+  const char *run_id;
+  int64_t pid;
+  int rc;
+} start_args;
+
+static void *start_in_thread(void *arg) {
+  start_args *s = arg;
+  run_error err;
+  s->rc = run_start_worker(s->inst, s->run_id, RUN_WORKER_CHILD, &s->pid, &err);
+  return NULL;
+}
+
+static void test_child_worker_dies_with_parent_thread(void **state) {
+  launch_fixture *f = *state;
+  char worker[128];
+  snprintf(worker, sizeof worker, "%s/sleeper.sh", f->home->dir);
+  home_write_file(worker, "#!/bin/sh\nexec sleep 30\n");
+  assert_int_equal(chmod(worker, 0755), 0);
+  set_worker(f, worker);
+  char id[37];
+  home_add_run(f->home, STORE_RUN_STARTING, id);
+  start_args s = {.inst = f->home->inst, .run_id = id};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, start_in_thread, &s), 0);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(s.rc, 0);
+  assert_true(s.pid > 0);
+  int status;
+  assert_int_equal(waitpid((pid_t)s.pid, &status, 0), (pid_t)s.pid);
+  assert_true(WIFSIGNALED(status));
+  assert_int_equal(WTERMSIG(status), SIGKILL);
 }
 
 int main(void) {
@@ -789,6 +945,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_launch_starting_not_recorded, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_run_claimed_already, setup, teardown),
       cmocka_unit_test_setup_teardown(test_launch_records_host, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_launch_offers_to_workers, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_worker_as_child, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_child_worker_dies_with_parent_thread, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
