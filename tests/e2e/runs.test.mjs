@@ -164,10 +164,12 @@ async function startSleeper(url, dir) {
   const opPid = await readPidFile(path.join(dir, 'op.pid'), `run ${runId}'s op to write its pid`);
   const childPid = await readPidFile(path.join(dir, 'child.pid'), `run ${runId}'s op's child pid`);
   assert.ok(alive(opPid) && alive(childPid));
-  // The op leads a process group of its own, its child in it.
-  assert.deepEqual(
-    groupMembers(opPid).sort((a, b) => a - b),
-    [opPid, childPid].sort((a, b) => a - b),
+  // The op leads a process group of its own, its child in it (the `mv`
+  // that wrote op.pid may still be exiting: wait for it to go).
+  const expected = [opPid, childPid].sort((a, b) => a - b);
+  await waitFor(
+    () => JSON.stringify(groupMembers(opPid).sort((a, b) => a - b)) === JSON.stringify(expected),
+    { timeout: 5000, what: `run ${runId}'s op group to be the op and its child` },
   );
   return { runId, opPid, childPid };
 }

@@ -3,13 +3,17 @@
 // speaks raw HTTP/1.1 where fetch hides too much (keep-alive reuse, partial
 // bodies, early answers). Every dagd started here gets a temporary instance
 // (DAGD_HOME) of its own, removed when it exits, unless the caller names
-// one: no test writes ./.dagd and no two tests share runs.
+// one: no test writes ./.dagd and no two tests share runs. Under
+// DAGD_E2E_STORAGE=postgres such an instance stores in a PostgreSQL
+// database of its own (fixtures/postgres.mjs), dropped with the folder.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { storeInstanceInPostgres } from './fixtures/postgres.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -19,16 +23,32 @@ export const DAGD = process.env.DAGD || path.join(root, 'build', 'dagd');
 /**
  * The environment of a dagd process: this one's plus `env`, with DAGD_HOME
  * set to `home` when given, else kept as `env` sets it (even to ''), else a
- * new temporary folder. Returns { env, home, cleanup() }; cleanup removes
- * the temporary folder (nothing when the caller chose the home).
+ * new temporary folder (with DAGD_E2E_STORAGE=postgres, one storing in a
+ * new database, unless `storage` is false: nothing will open its store).
+ * Returns { env, home, cleanup() }; cleanup removes the temporary folder and
+ * its database (nothing when the caller chose the home).
  */
-function instanceEnv({ env = {}, home } = {}) {
+function instanceEnv({ env = {}, home, storage = true } = {}) {
   const merged = { ...process.env, ...env };
   let own = null;
+  let dropDatabase = () => {};
   if (home !== undefined) merged.DAGD_HOME = home;
-  else if (!('DAGD_HOME' in env)) merged.DAGD_HOME = own = mkdtempSync(path.join(os.tmpdir(), 'dagd-home-'));
+  else if (!('DAGD_HOME' in env)) {
+    merged.DAGD_HOME = own = mkdtempSync(path.join(os.tmpdir(), 'dagd-home-'));
+    try {
+      if (storage) dropDatabase = storeInstanceInPostgres(own);
+    } catch (err) {
+      rmSync(own, { recursive: true, force: true });
+      throw err;
+    }
+  }
   const cleanup = () => {
     if (!own) return;
+    try {
+      dropDatabase();
+    } catch (err) {
+      process.stderr.write(`server.mjs: ${err.message}\n`);
+    }
     try {
       // A run worker may still be finishing in it: retry while files come and go.
       rmSync(own, { recursive: true, force: true, maxRetries: 5 });
@@ -97,11 +117,21 @@ export function startServer(args = [], { command = 'webserver', env, home } = {}
 }
 
 /**
+ * Whether dagd's arguments make it a client of a server (--url) or ask for
+ * help (-h, --help): then it never opens the instance's store, and no
+ * database is made for it (cli_runs.test.mjs runs hundreds of such
+ * commands, and a database costs a tenth of a second or more).
+ */
+function storeless(args) {
+  return args.some((a) => a === '--url' || a.startsWith('--url=') || a === '-h' || a === '--help');
+}
+
+/**
  * Runs dagd with args to completion; resolves to { code, stdout, stderr }.
  * Options: env, home (as for startServer), cwd.
  */
 export function runDagd(args, { env, home, cwd } = {}) {
-  const instance = instanceEnv({ env, home });
+  const instance = instanceEnv({ env, home, storage: !storeless(args) });
   return new Promise((resolve, reject) => {
     const proc = spawn(DAGD, args, { stdio: ['ignore', 'pipe', 'pipe'], env: instance.env, cwd });
     let stdout = '';
@@ -127,7 +157,7 @@ export function runDagd(args, { env, home, cwd } = {}) {
  * { code, stdout, stderr }. Options: env, home, cwd, input.
  */
 export function runDagdSync(args, { env, home, cwd, input } = {}) {
-  const instance = instanceEnv({ env, home });
+  const instance = instanceEnv({ env, home, storage: !storeless(args) });
   try {
     const r = spawnSync(DAGD, args, { env: instance.env, cwd, input, encoding: 'utf8' });
     if (r.error) throw r.error;
