@@ -39,9 +39,12 @@ median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
 # messages, e.g. "bench-http").
 
 # bench_traps: once $tmp is made, empties $pids and sets the traps that, on
-# exit, stop the servers started and remove $tmp (an interrupt exits).
+# exit, stop the servers started (then the PostgreSQL servers of
+# bench_postgres, which they may still use) and remove $tmp (an interrupt
+# exits).
 bench_traps() {
   pids=""
+  pg_dirs=""
   trap bench_cleanup EXIT
   trap 'exit 1' INT TERM
 }
@@ -49,7 +52,31 @@ bench_traps() {
 bench_cleanup() {
   for _p in $pids; do kill "$_p" 2>/dev/null || true; done
   for _p in $pids; do wait "$_p" 2>/dev/null || true; done
+  for _d in ${pg_dirs:-}; do scripts/postgres-test.sh stop "$_d" >/dev/null 2>&1 || true; done
   rm -rf "$tmp"
+}
+
+# bench_postgres DIR: starts a private PostgreSQL server in DIR (scripts/
+# postgres-test.sh, which installs Debian's postgresql when missing; its URL
+# goes to DIR/url) that the exit trap of bench_traps stops. postgres-test.sh
+# turns durability off, fit for tests; a benchmark next to SQLite (WAL,
+# synchronous=NORMAL: commits are not fsynced, checkpoints are) gets the
+# same promise back: fsync and full_page_writes on, synchronous_commit off,
+# so a crash may lose the last commits but never consistency.
+bench_postgres() {
+  pg_dirs="${pg_dirs:-} $1"
+  scripts/postgres-test.sh start "$1" >/dev/null
+  bench_psql "$1" -c "ALTER SYSTEM SET fsync = on" -c "ALTER SYSTEM SET full_page_writes = on" \
+    -c "ALTER SYSTEM SET synchronous_commit = off" -c "SELECT pg_reload_conf()" >/dev/null
+}
+
+# bench_psql DIR ARG...: the newest installed psql, unaligned and tuples
+# only, stopping at the first error, on the server of bench_postgres DIR.
+bench_psql() {
+  _url=$(cat "$1/url")
+  shift
+  _psql=$(printf "%s\n" /usr/lib/postgresql/*/bin/psql | sort -V | tail -n 1)
+  "$_psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$_url" "$@"
 }
 
 # node_deps DIR PACKAGE...: installs DIR's Node packages (npm ci) unless

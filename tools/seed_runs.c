@@ -2,11 +2,16 @@
  * tags and a few events, for the runs benchmarks (scripts/bench-runs.sh)
  * and for trying the runs API on a big history by hand.
  *
- *   seed_runs [--home DIR] [--runs N] [--event-runs M] [--dump FILE] [--seed S]
+ *   seed_runs [--home DIR | --postgres URL] [--runs N] [--event-runs M]
+ *             [--dump FILE] [--seed S]
  *
  * --home is the instance folder (default $DAGD_HOME, else ./.dagd, as
  * run_instance_open decides), so the runs land where `dagd webserver`
- * started with the same DAGD_HOME reads them. N runs (default 100000) are
+ * started with the same DAGD_HOME reads them: in its SQLite file, or in the
+ * PostgreSQL database its dagd.yaml names. --postgres URL (a postgresql://
+ * URL or libpq connection string) seeds that database directly, without an
+ * instance folder, for a webserver whose dagd.yaml names the same
+ * database (the benchmarks compare the two backends this way). N runs (default 100000) are
  * added oldest first through store_run_add, so the last one is the newest;
  * the newest M of them (default 1000) also get a short event log
  * (RUN_STARTING, RUN_START, then the event of their final status) through
@@ -22,8 +27,9 @@
  * JavaScript's toString print them alike.
  *
  * storage.h offers no batch insert, so every run is a transaction of its
- * own (SQLite in WAL mode with synchronous=NORMAL: no fsync per commit);
- * the tool prints how long the runs and the events took. */
+ * own (SQLite in WAL mode with synchronous=NORMAL: no fsync per commit; on
+ * PostgreSQL a round trip per statement); the tool prints how long the
+ * runs and the events took. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdint.h>
@@ -37,7 +43,8 @@
 #include "storage/storage.h"
 
 static const char usage[] =
-    "usage: seed_runs [--home DIR] [--runs N] [--event-runs M] [--dump FILE] [--seed S]\n";
+    "usage: seed_runs [--home DIR | --postgres URL] [--runs N] [--event-runs M]\n"
+    "                 [--dump FILE] [--seed S]\n";
 
 static const char *const job_names[] = {"one_op", "etl_daily", "etl_hourly", "report"};
 static const char *const teams[] = {"analytics", "billing", "core",   "data",   "growth",
@@ -50,6 +57,7 @@ static const char *const teams[] = {"analytics", "billing", "core",   "data",   
 
 typedef struct options {
   const char *home;
+  const char *postgres; /* a conninfo: seed it instead of an instance */
   long runs;
   long event_runs;
   const char *dump;
@@ -114,6 +122,8 @@ static int parse_args(int argc, char **argv, options *o) {
     }
     if (strcmp(a, "--home") == 0)
       o->home = v;
+    else if (strcmp(a, "--postgres") == 0)
+      o->postgres = v;
     else if (strcmp(a, "--dump") == 0)
       o->dump = v;
     else if (strcmp(a, "--runs") == 0 && parse_long(v, 0, &n))
@@ -126,6 +136,10 @@ static int parse_args(int argc, char **argv, options *o) {
       fprintf(stderr, "seed_runs: bad option or value: %s %s\n%s", a, v, usage);
       return -1;
     }
+  }
+  if (o->home && o->postgres) {
+    fprintf(stderr, "seed_runs: --home and --postgres exclude each other\n%s", usage);
+    return -1;
   }
   return 0;
 }
@@ -208,23 +222,57 @@ static int add_events(store *st, const store_run *r, store_error *err) {
   return 0;
 }
 
+/* Where the runs go: an instance's store, or a PostgreSQL store of our own
+ * (--postgres). */
+typedef struct seed_target {
+  run_instance *inst; /* NULL with --postgres */
+  store *store;
+  const char *where; /* for the summary line; never the conninfo (a password) */
+} seed_target;
+
+static int open_target(const options *o, seed_target *t) {
+  *t = (seed_target){0};
+  if (o->postgres) {
+    store_error err = {{0}};
+    if (!(t->store = store_open_postgres(o->postgres, &err))) {
+      fprintf(stderr, "seed_runs: %s\n", err.message);
+      return -1;
+    }
+    t->where = "the PostgreSQL database of --postgres";
+    return 0;
+  }
+  buf berr;
+  buf_init(&berr, NULL);
+  t->inst = run_instance_open(o->home, &berr);
+  if (!t->inst) {
+    fprintf(stderr, "seed_runs: %s\n", berr.data ? berr.data : "cannot open the instance");
+    buf_free(&berr);
+    return -1;
+  }
+  buf_free(&berr);
+  t->store = t->inst->store;
+  t->where = t->inst->database ? t->inst->database : "the instance's PostgreSQL database";
+  return 0;
+}
+
+static void close_target(seed_target *t) {
+  if (t->inst)
+    run_instance_close(t->inst);
+  else
+    store_close(t->store);
+}
+
 int main(int argc, char **argv) {
   options o;
   if (parse_args(argc, argv, &o) < 0)
     return 2;
-  buf berr;
-  buf_init(&berr, NULL);
-  run_instance *inst = run_instance_open(o.home, &berr);
-  if (!inst) {
-    fprintf(stderr, "seed_runs: %s\n", berr.data ? berr.data : "cannot open the instance");
-    buf_free(&berr);
+  seed_target t;
+  if (open_target(&o, &t) < 0)
     return 1;
-  }
-  buf_free(&berr);
   FILE *dump = NULL;
   if (o.dump && !(dump = fopen(o.dump, "w"))) {
     fprintf(stderr, "seed_runs: %s: %s\n", o.dump, strerror(errno));
-    run_instance_close(inst);
+    close_target(&t);
     return 1;
   }
 
@@ -237,14 +285,14 @@ int main(int argc, char **argv) {
   seeded_run s;
   for (long i = 0; i < o.runs; i++) {
     make_run(i, &state, &s);
-    if (store_run_add(inst->store, &s.run, &err) < 0) {
+    if (store_run_add(t.store, &s.run, &err) < 0) {
       fprintf(stderr, "seed_runs: run %ld: %s\n", i, err.message);
       rc = 1;
       break;
     }
     if (i >= first_with_events) {
       double te = now_seconds();
-      if (add_events(inst->store, &s.run, &err) < 0) {
+      if (add_events(t.store, &s.run, &err) < 0) {
         fprintf(stderr, "seed_runs: events of run %ld: %s\n", i, err.message);
         rc = 1;
         break;
@@ -265,9 +313,8 @@ int main(int argc, char **argv) {
     printf("seeded %ld runs (%ld tags) in %.2f s (%.0f runs/s, one transaction each) and "
            "%ld events in %.2f s, into %s\n",
            o.runs, o.runs * 3, runs_time, runs_time > 0 ? (double)o.runs / runs_time : 0.0,
-           n_events, events_time,
-           inst->database ? inst->database : "the instance's PostgreSQL database");
+           n_events, events_time, t.where);
   }
-  run_instance_close(inst);
+  close_target(&t);
   return rc;
 }

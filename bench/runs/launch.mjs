@@ -15,15 +15,21 @@
 //   SUCCESS seen, and from the runs' own first creationTime to last
 //   endTime. Floor: as many spawns of /bin/true, --connections at a time.
 //
+// --compare NAME=URL adds a second dagd serving the same workspace (e.g.
+// one on PostgreSQL beside one on SQLite): each round then measures both,
+// the one that goes first alternating from round to round so neither
+// always runs right after the floor, and its figures come out again with
+// the prefix NAME_ (postgres_latency_p50_ms, …).
+//
 // Rounds alternate dagd and its floor (--rounds of each kind); latency
 // percentiles pool every round's samples, throughputs are the medians of
 // the rounds. A run that does not end SUCCESS, or an error answer, fails
 // the benchmark (exit 1). Results go to stdout as key=value lines, the
 // progress to stderr.
 //
-// Usage: node launch.mjs --url URL [--location bench] [--repository bench]
-//   [--job one_op] [--rounds 3] [--latency-runs 40] [--throughput-runs 200]
-//   [--connections 8] [--poll-ms 1] [--timeout 60]
+// Usage: node launch.mjs --url URL [--compare NAME=URL] [--location bench]
+//   [--repository bench] [--job one_op] [--rounds 3] [--latency-runs 40]
+//   [--throughput-runs 200] [--connections 8] [--poll-ms 1] [--timeout 60]
 import { spawn, spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -31,7 +37,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, fail, graphqlClient, inParallel, launchRun, median, pct, sortNum, waitForBatch } from '../lib.mjs';
 
 const { opt, num } = cli('launch.mjs');
-const url = new URL(opt('--url', '') || fail('--url is required'));
+// The servers measured: the main one (its keys unprefixed), then --compare's.
+const targets = [{ name: '', label: 'dagd', url: new URL(opt('--url', '') || fail('--url is required')) }];
+const compare = opt('--compare', '');
+if (compare) {
+  const m = /^([a-z][a-z0-9]*)=(.+)$/.exec(compare);
+  if (!m) fail('--compare takes NAME=URL (NAME in lower-case letters and digits)');
+  targets.push({ name: `${m[1]}_`, label: m[1], url: new URL(m[2]) });
+}
 const selector = {
   repositoryLocationName: opt('--location', 'bench'),
   repositoryName: opt('--repository', 'bench'),
@@ -67,7 +80,7 @@ query BatchRuns($filter: RunsFilter, $limit: Int) {
 const finished = new Set(['SUCCESS', 'FAILURE', 'CANCELED']);
 
 // Polls the run until it is finished; returns the Run's fields.
-async function waitRun(runId) {
+async function waitRun(url, runId) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const r = (await gql(url, runQuery, { runId })).runOrError;
@@ -83,12 +96,12 @@ async function waitRun(runId) {
 
 const fmt = (x, digits = 2) => x.toFixed(digits);
 
-async function latencyRound(n) {
+async function latencyRound(url, n) {
   const client = [], server = [];
   for (let i = 0; i < n; i++) {
     const t0 = performance.now();
     const runId = await launchRun(gql, url, selector, [{ key: 'bench', value: 'latency' }]);
-    const run = await waitRun(runId);
+    const run = await waitRun(url, runId);
     client.push(performance.now() - t0);
     server.push((run.endTime - run.creationTime) * 1000);
   }
@@ -106,7 +119,7 @@ function spawnLatencyRound(n) {
   return times;
 }
 
-async function throughputRound(n, round) {
+async function throughputRound(url, n, round) {
   const tag = { key: 'bench_batch', value: `${process.pid}-${round}-${Date.now()}` };
   const t0 = performance.now();
   await inParallel(n, connections, () => launchRun(gql, url, selector, [tag]));
@@ -145,46 +158,67 @@ function spawnThroughputRound(n) {
 
 const say = (line) => process.stderr.write(`bench-runs: ${line}\n`);
 const out = {};
+// The targets in round r's order: the first one goes first in odd rounds.
+const inOrder = (r) => (r % 2 ? targets : [...targets].reverse());
+// Per target name: its samples (latency) or per-round figures (throughput).
+const perTarget = (make) => Object.fromEntries(targets.map((t) => [t.name, make()]));
 
 if (latencyRuns > 0) {
-  await latencyRound(2); // warm-up: the first runs load the binary and the job's snapshot
+  // warm-up: the first runs load the binary and the job's snapshot
+  for (const t of targets) await latencyRound(t.url, 2);
   spawnLatencyRound(10);
-  const client = [], server = [], floor = [];
+  const samples = perTarget(() => ({ client: [], server: [] }));
+  const floor = [];
   for (let r = 1; r <= rounds; r++) {
-    const d = await latencyRound(latencyRuns);
+    let line = `latency round ${r}/${rounds}:`;
+    for (const t of inOrder(r)) {
+      const d = await latencyRound(t.url, latencyRuns);
+      samples[t.name].client.push(...d.client);
+      samples[t.name].server.push(...d.server);
+      line += ` ${t.label} launch → SUCCESS p50 ${fmt(median(d.client))} ms` +
+        ` (creation → end ${fmt(median(d.server))} ms);`;
+    }
     const s = spawnLatencyRound(latencyRuns);
-    client.push(...d.client);
-    server.push(...d.server);
     floor.push(...s);
-    say(`latency round ${r}/${rounds}: launch → SUCCESS p50 ${fmt(median(d.client))} ms` +
-      ` (creation → end ${fmt(median(d.server))} ms); spawn ${fmt(median(s), 3)} ms`);
+    say(`${line} spawn ${fmt(median(s), 3)} ms`);
   }
-  const [c, sv, f] = [sortNum(client), sortNum(server), sortNum(floor)];
-  for (const [name, xs] of [['latency', c], ['server', sv], ['spawn', f]]) {
-    for (const p of [50, 90, 99]) out[`${name}_p${p}_ms`] = fmt(pct(xs, p / 100), 3);
+  const f = sortNum(floor);
+  for (const p of [50, 90, 99]) out[`spawn_p${p}_ms`] = fmt(pct(f, p / 100), 3);
+  for (const t of targets) {
+    const [c, sv] = [sortNum(samples[t.name].client), sortNum(samples[t.name].server)];
+    for (const [name, xs] of [['latency', c], ['server', sv]]) {
+      for (const p of [50, 90, 99]) out[`${t.name}${name}_p${p}_ms`] = fmt(pct(xs, p / 100), 3);
+    }
+    out[`${t.name}latency_samples`] = c.length;
+    out[`${t.name}latency_ratio`] = fmt(pct(c, 0.5) / pct(f, 0.5), 1);
   }
-  out.latency_samples = c.length;
-  out.latency_ratio = fmt(pct(c, 0.5) / pct(f, 0.5), 1);
 }
 
 if (throughputRuns > 0) {
-  const per = [], server = [], launches = [], floor = [];
+  const figures = perTarget(() => ({ per: [], server: [], launches: [] }));
+  const floor = [];
   for (let r = 1; r <= rounds; r++) {
-    const d = await throughputRound(throughputRuns, r);
+    let line = `throughput round ${r}/${rounds}:`;
+    for (const t of inOrder(r)) {
+      const d = await throughputRound(t.url, throughputRuns, r);
+      figures[t.name].per.push(d.perSec);
+      figures[t.name].server.push(d.serverPerSec);
+      figures[t.name].launches.push(d.launchPerSec);
+      line += ` ${t.label} ${fmt(d.perSec, 1)} runs/s` +
+        ` (runs' own times ${fmt(d.serverPerSec, 1)}/s; launches ${fmt(d.launchPerSec, 1)}/s);`;
+    }
     const s = await spawnThroughputRound(throughputRuns);
-    per.push(d.perSec);
-    server.push(d.serverPerSec);
-    launches.push(d.launchPerSec);
     floor.push(s);
-    say(`throughput round ${r}/${rounds}: ${fmt(d.perSec, 1)} runs/s` +
-      ` (runs' own times ${fmt(d.serverPerSec, 1)}/s; launches ${fmt(d.launchPerSec, 1)}/s);` +
-      ` spawn ${fmt(s, 0)}/s`);
+    say(`${line} spawn ${fmt(s, 0)}/s`);
   }
-  out.throughput_runs_per_sec = fmt(median(per), 1);
-  out.throughput_server_runs_per_sec = fmt(median(server), 1);
-  out.throughput_launches_per_sec = fmt(median(launches), 1);
   out.spawn_per_sec = fmt(median(floor), 0);
-  out.throughput_ratio = fmt(median(per) / median(floor), 3);
+  for (const t of targets) {
+    const fig = figures[t.name];
+    out[`${t.name}throughput_runs_per_sec`] = fmt(median(fig.per), 1);
+    out[`${t.name}throughput_server_runs_per_sec`] = fmt(median(fig.server), 1);
+    out[`${t.name}throughput_launches_per_sec`] = fmt(median(fig.launches), 1);
+    out[`${t.name}throughput_ratio`] = fmt(median(fig.per) / median(floor), 3);
+  }
 }
 
 for (const [k, v] of Object.entries(out)) process.stdout.write(`${k}=${v}\n`);
