@@ -13,9 +13,10 @@
  * - Tag keys and values are COLLATE "C": byte order, as SQLite's BINARY,
  *   so tag lists and prefix ranges sort the same on both (the database's
  *   default collation may be a locale's).
- * - Ids are BIGINT identities (never reused, as AUTOINCREMENT); event ids
- *   are handed out under a lock (postgres.c), so they also commit in
- *   order. Snapshots are BYTEA (any bytes, NULs included). */
+ * - Ids are BIGINT identities (never reused, as AUTOINCREMENT); a run's
+ *   event ids are handed out under its row lock (postgres.c), so they
+ *   commit in order within the run. Snapshots are BYTEA (any bytes, NULs
+ *   included). */
 #include "storage/postgres_internal.h"
 
 static const store_postgres_migration migrations[] = {
