@@ -6,25 +6,37 @@
  * thread gets its own (a pthread key; closed when the thread exits or at
  * store_close, whichever comes first), with its prepared statements cached
  * by SQL text. Connections time out instead of hanging: a connect timeout,
- * TCP keepalives and a TCP user timeout, each overridable by the user's
- * connection string (pg_connect). Every value is a bound parameter, never
- * spliced into the text; a list is one array parameter, so one statement
- * serves every length. Every operation runs in a transaction (txn): writes
+ * TCP keepalives, a TCP user timeout and a server-side limit on a
+ * transaction left idle, each overridable by the user's connection string
+ * (pg_connect). Every value is a bound parameter, never spliced into the
+ * text; a list is one array parameter, so one statement serves every
+ * length. An operation of one statement runs on its own (its own
+ * transaction and snapshot: no BEGIN and COMMIT round trips), so reads of
+ * one statement (a page of runs with their tags, events) and an event
+ * append take one round trip; others run in a transaction (txn): writes
  * at READ COMMITTED, whose conditional UPDATEs re-check their WHERE after
- * waiting for a row lock (so a claim has one winner); multi-statement reads
- * at REPEATABLE READ READ ONLY, so a run and its tags come from one
- * snapshot. An operation that meets a serialization failure or a deadlock,
- * whose connection broke (or could not be made: a thread's first
- * connection is made inside txn) before COMMIT was sent, or whose cached
- * statement vanished or went stale (a transaction pooler, DISCARD ALL, a
- * migration), rolls back (reconnecting or re-preparing when needed) and
- * runs again after a randomised, growing pause, for up to a minute; a
- * connection that breaks during COMMIT is not retried, since the commit
- * may have landed. Only store_open_postgres fails at once on an
+ * waiting for a row lock (so a claim has one winner); reads of several
+ * statements at REPEATABLE READ READ ONLY, so they see one snapshot. An
+ * operation that meets a serialization failure or a deadlock, whose
+ * connection broke (or could not be made: a thread's first connection is
+ * made inside txn) before its commit was sent, or whose cached statement
+ * vanished or went stale (a transaction pooler, DISCARD ALL, a migration),
+ * rolls back (reconnecting or re-preparing when needed; behind a
+ * transaction pooler the connection stops preparing) and runs again after
+ * a randomised, growing pause, for up to a minute; a connection that
+ * breaks during its commit without an answer is not retried, since the
+ * commit may have landed. Only store_open_postgres fails at once on an
  * unreachable server. Operations are written as bodies that can run more
  * than once. Event appends to one run are serialized by the run's row
  * lock, so a run's event ids become visible in increasing order
  * (event_append_body).
+ *
+ * Changes are announced with NOTIFY after their commit (appends on
+ * dagd_events, offers on dagd_offers: notify_after_commit), and watchers
+ * (store_watch) LISTEN on a connection of their own, which must reach the
+ * server directly or through a pooler in session mode: a transaction
+ * pooler does not keep a LISTEN (their safety look every second still
+ * finds every change). Everything else works behind either.
  *
  * A store must not cross fork(): a child process opens its own. The schema
  * and its migrations are in postgres_migrations.c. */
@@ -44,6 +56,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -88,8 +101,15 @@ typedef struct conn {
   uint64_t name_tag; /* random, in statement names: see prepared() */
   char sqlstate[6];  /* of the last failure; "" when none */
   bool ready;        /* connected, and the session prepared */
+  bool doomed;       /* the server said it is closing the connection (on_notice) */
   bool replan;       /* the last failure was a vanished or stale statement */
-  uint64_t jitter;   /* xorshift state for the retry pauses */
+  bool unnamed;      /* statements go unprepared from now on (a pooler: see forget_if_stale) */
+  bool pending;      /* a notification was sent without waiting: its result is read first */
+  /* What the operation announces once it has committed (notify_after_commit):
+   * a channel (NULL: nothing) and a payload. */
+  const char *notify_channel;
+  char notify_payload[40];
+  uint64_t jitter; /* xorshift state for the retry pauses */
 } conn;
 
 struct pg_store {
@@ -256,22 +276,30 @@ static void conn_thread_exit(void *p) {
 }
 
 /* Library code never prints: the server's notices ("relation already
- * exists, skipping") are dropped instead of going to stderr. */
-static void ignore_notice(void *arg, const char *message) {
-  (void)arg;
-  (void)message;
+ * exists, skipping") are dropped instead of going to stderr. An error
+ * that arrives while the connection is idle comes this way too: a FATAL
+ * one (a terminated backend, a server shutting down, an idle timeout)
+ * means the server is closing the connection, which conn_ensure then
+ * makes again before a statement is sent on it. */
+static void on_notice(void *arg, const PGresult *res) {
+  conn *c = arg;
+  const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+  if (severity && (strcmp(severity, "FATAL") == 0 || strcmp(severity, "PANIC") == 0))
+    c->doomed = true;
 }
 
 /* Session settings every connection needs, after (re)connecting: doubles
  * printed exactly (the default from PostgreSQL 12 on; 3 makes older
- * servers agree). */
+ * servers agree). It is a SET, which a transaction pooler does not carry
+ * to the server connections it hands the session later: behind a pooler,
+ * use PostgreSQL 12 or newer. */
 static int conn_prepare_session(conn *c, store_error *err) {
   if (PQstatus(c->pg) != CONNECTION_OK) {
     snprintf(c->sqlstate, sizeof c->sqlstate, "08006");
     set_message(err, "Cannot connect to PostgreSQL: ", PQerrorMessage(c->pg));
     return DB_FAILED;
   }
-  PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+  PQsetNoticeReceiver(c->pg, on_notice, c);
   PGresult *res = PQexec(c->pg, "SET extra_float_digits = 3");
   if (PQresultStatus(res) != PGRES_COMMAND_OK)
     return db_fail(c, res, err);
@@ -285,7 +313,15 @@ static int conn_prepare_session(conn *c, store_error *err) {
  * connect_timeout seconds (libpq's default is to wait forever), and TCP
  * keepalives with tcp_user_timeout make a half-open connection (a host
  * gone without a FIN, a cut network) fail within about a minute instead of
- * blocking its thread for good; txn then reconnects. PGCONNECT_TIMEOUT,
+ * blocking its thread for good; txn then reconnects. The server ends a
+ * transaction left idle for a minute (idle_in_transaction_session_timeout,
+ * in the startup `options`), so a client that vanished mid-transaction
+ * does not hold a run's row lock until keepalives notice: dagd's own
+ * transactions never pause between statements. The string's `options`
+ * replaces dagd's whole (add the timeout to it to keep it); options=''
+ * sends none. PgBouncer refuses a startup `options` setting it does not
+ * track unless its ignore_startup_parameters lists options (then the
+ * timeout is dropped: set it on the role, ALTER ROLE … SET). PGCONNECT_TIMEOUT,
  * when set, wins over dagd's timeout as it would over libpq's, and
  * fallback_application_name gives way to PGAPPNAME and to the string's
  * application_name. client_encoding comes after the string: dagd's strings
@@ -300,6 +336,7 @@ static PGconn *pg_connect(const pg_store *s) {
       {"keepalives_interval", "10"},
       {"keepalives_count", "3"},
       {"tcp_user_timeout", "60000"},
+      {"options", "-c idle_in_transaction_session_timeout=60000"},
       {"fallback_application_name", "dagd"},
   };
   enum { N_DEFAULTS = sizeof defaults / sizeof *defaults };
@@ -320,13 +357,52 @@ static PGconn *pg_connect(const pg_store *s) {
   return PQconnectdbParams(keys, values, 1);
 }
 
+/* 8 bytes from the kernel's generator (as store_new_run_id's), for the
+ * statement names of a connection: behind a transaction pooler, the
+ * sessions of every dagd process share server connections, so a tag made
+ * of an address, a time and a pid could repeat across hosts. Should the
+ * read fail (no getrandom in the kernel), fallback stands in: a name is
+ * not a secret, and a clash would only fail an attempt. */
+static uint64_t random_tag(uint64_t fallback) {
+  uint64_t tag;
+  ssize_t r;
+  do
+    r = getrandom(&tag, sizeof tag, 0);
+  while (r < 0 && errno == EINTR);
+  return r == (ssize_t)sizeof tag ? tag : fallback;
+}
+
 /* A connection of s, not connected yet (conn_ensure connects it). */
 static conn *conn_new(pg_store *s) {
   conn *c = xcalloc(1, sizeof *c);
   c->owner = s;
   c->jitter = (uint64_t)(uintptr_t)c ^ (uint64_t)(clock_now() * 1e6) ^ 0x9e3779b97f4a7c15u;
-  c->name_tag = c->jitter ^ ((uint64_t)getpid() << 40);
+  c->name_tag = random_tag(c->jitter);
   return c;
+}
+
+/* Readies a connection for its next statement. The result of a
+ * notification sent without waiting (notify_after_commit) is read and
+ * dropped: libpq takes no new statement before it. Otherwise, input that
+ * arrived while the connection was idle is read and parsed (no round
+ * trip, the socket is only looked at), so a connection the server closed
+ * meanwhile (a restart, a terminated backend, an idle timeout: it says
+ * FATAL first, see on_notice) is made again before a statement goes out
+ * on it: a one-statement write sent on a dead connection could not tell
+ * whether it was saved (txn). */
+static void conn_settle(conn *c) {
+  if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+    c->pending = false;
+    return;
+  }
+  if (c->pending) {
+    PGresult *res;
+    while ((res = PQgetResult(c->pg)))
+      PQclear(res);
+    c->pending = false;
+  } else if (PQconsumeInput(c->pg)) {
+    PQisBusy(c->pg); /* parses what came: a FATAL error reaches on_notice */
+  }
 }
 
 /* Connects c when it is not: on its first use, or when the connection
@@ -334,14 +410,16 @@ static conn *conn_new(pg_store *s) {
  * out); the prepared statements of an earlier session went with it. A
  * failure is DB_FAILED with SQLSTATE 08006, which txn retries. */
 static int conn_ensure(conn *c, store_error *err) {
-  if (c->ready && PQstatus(c->pg) == CONNECTION_OK)
+  conn_settle(c);
+  if (c->ready && !c->doomed && PQstatus(c->pg) == CONNECTION_OK)
     return OK;
   c->ready = false;
   clear_cache(c);
   if (!c->pg)
     c->pg = pg_connect(c->owner); /* NULL only when out of memory: tried again */
-  else if (PQstatus(c->pg) != CONNECTION_OK)
+  else if (PQstatus(c->pg) != CONNECTION_OK || c->doomed)
     PQreset(c->pg);
+  c->doomed = false;
   if (conn_prepare_session(c, err) != OK)
     return DB_FAILED;
   c->ready = true;
@@ -384,17 +462,23 @@ static uint64_t hash_sql(const char *sql) {
   return h;
 }
 
-/* After a cached statement turned out missing (26000: a pooler such as
- * PgBouncer in transaction mode gave the session another server
- * connection, or something ran DISCARD ALL) or stale (0A000, "cached plan
- * must not change result type": a newer dagd's migration changed a table
- * it reads), every cached statement is forgotten and the failure is marked
- * transient, so txn runs the operation again, preparing afresh. (A stale
- * statement left on the server goes with the session.) */
+/* After a cached statement turned out stale (0A000, "cached plan must
+ * not change result type": a newer dagd's migration changed a table it
+ * reads) or missing (26000), every cached statement is forgotten and the
+ * failure is marked transient, so txn runs the operation again. A stale
+ * one is prepared afresh (the old one goes with the session). A missing
+ * one means a pooler such as PgBouncer in transaction mode gave the
+ * session another server connection, and will again: from then on the
+ * connection sends its statements unnamed (unprepared, parsed each time:
+ * PQexecParams), so the next move costs no failed attempt and no named
+ * statement is left behind on the server connections it visits. The
+ * choice outlives reconnections (the pooler stays). */
 static void forget_if_stale(conn *c) {
-  if (strcmp(c->sqlstate, "26000") == 0 || strcmp(c->sqlstate, "0A000") == 0) {
+  bool missing = strcmp(c->sqlstate, "26000") == 0;
+  if (missing || strcmp(c->sqlstate, "0A000") == 0) {
     clear_cache(c);
     c->replan = true;
+    c->unnamed |= missing;
   }
 }
 
@@ -444,17 +528,23 @@ static const char *prepared(conn *c, const char *sql, bool *cached, store_error 
   return slot->name;
 }
 
-/* Runs sql (prepared, with p's parameters; p may be NULL) and returns its
- * result, rows in result_fmt (0 text, 1 binary); NULL (err filled) when
- * the server refused it. */
+/* Runs sql (prepared, or unnamed behind a transaction pooler, with p's
+ * parameters; p may be NULL) and returns its result, rows in result_fmt
+ * (0 text, 1 binary); NULL (err filled) when the server refused it. */
 static PGresult *query(conn *c, const char *sql, const params *p, int result_fmt,
                        store_error *err) {
-  bool cached;
-  const char *name = prepared(c, sql, &cached, err);
-  if (!name)
-    return NULL;
-  PGresult *res = PQexecPrepared(c->pg, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
-                                 p ? p->fmt : NULL, result_fmt);
+  bool cached = false;
+  PGresult *res;
+  if (c->unnamed) {
+    res = PQexecParams(c->pg, sql, p ? p->n : 0, NULL, p ? p->v : NULL, p ? p->len : NULL,
+                       p ? p->fmt : NULL, result_fmt);
+  } else {
+    const char *name = prepared(c, sql, &cached, err);
+    if (!name)
+      return NULL;
+    res = PQexecPrepared(c->pg, name, p ? p->n : 0, p ? p->v : NULL, p ? p->len : NULL,
+                         p ? p->fmt : NULL, result_fmt);
+  }
   ExecStatusType st = PQresultStatus(res);
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     db_fail(c, res, err);
@@ -500,36 +590,90 @@ static void abandon(conn *c) {
     PQclear(PQexec(c->pg, "ROLLBACK"));
 }
 
+/* What a body asks of the server once its operation has committed: a
+ * notification on channel with payload (at most 39 bytes), sent by
+ * notify_after_commit. A failed or retried attempt announces nothing. */
+static void announce(conn *c, const char *channel, const char *payload) {
+  c->notify_channel = channel;
+  snprintf(c->notify_payload, sizeof c->notify_payload, "%s", payload);
+}
+
+/* Sends the announced notification as a statement of its own, after the
+ * COMMIT, without waiting for its result (conn_settle reads it before the
+ * connection's next statement): the operation pays no round trip for it.
+ * A NOTIFY in the operation's own transaction would take PostgreSQL's
+ * notification lock, one for the whole cluster, at its commit and hold it
+ * through the commit's WAL flush, so every notifying commit of the cluster
+ * would flush alone (no group commit). Here the lock is taken by this
+ * transaction, which changes no rows and, with synchronous_commit off for
+ * itself, does not wait for its commit record's flush while it holds it
+ * (a crash forgets notifications anyway; watchers look again every
+ * second): notifications still take turns, briefly. Listeners are
+ * woken after the rows are visible. A notification that fails to go (a
+ * connection broken just now) is lost the same way. */
+static void notify_after_commit(conn *c) {
+  const char *channel = c->notify_channel;
+  c->notify_channel = NULL;
+  if (!channel)
+    return;
+  const char *values[2] = {channel, c->notify_payload};
+  c->pending = PQsendQueryParams(c->pg,
+                                 "SELECT set_config('synchronous_commit', 'off', true), "
+                                 "pg_notify($1, $2)",
+                                 2, NULL, values, NULL, NULL, 0) == 1;
+}
+
 typedef int (*txn_body)(conn *c, void *ctx, store_error *err);
+
+/* How an operation's statements run. A single statement needs no BEGIN
+ * and COMMIT (two round trips): on its own it runs in a transaction of its
+ * own, and reads from one snapshot. */
+typedef enum txn_kind {
+  TXN_WRITE,     /* BEGIN … COMMIT at READ COMMITTED */
+  TXN_SNAPSHOT,  /* reads of several statements: BEGIN REPEATABLE READ READ ONLY … COMMIT */
+  TXN_READ_ONE,  /* one read statement on its own */
+  TXN_WRITE_ONE, /* one write statement on its own: it commits as it ends */
+} txn_kind;
 
 /* Runs body in a transaction of the calling thread's connection, again
  * from the start while the failure is transient (see the top of the file).
- * Connecting is part of an attempt, the thread's first connection too. */
-static int txn(pg_store *s, bool write, txn_body body, void *ctx, store_error *err) {
+ * Connecting is part of an attempt, the thread's first connection too.
+ * Whether a commit landed is unknown only when the connection broke
+ * during it (COMMIT, or a TXN_WRITE_ONE statement) without the server
+ * saying why: a server's error (such as 57P01 for a terminated backend)
+ * is an answer, and means the transaction did not commit. */
+static int txn(pg_store *s, txn_kind kind, txn_body body, void *ctx, store_error *err) {
   conn *c = conn_get(s);
+  bool single = kind == TXN_READ_ONE || kind == TXN_WRITE_ONE;
   double start = 0;
   unsigned delay_us = 1000;
   for (;;) {
     err->message[0] = '\0';
     c->sqlstate[0] = '\0';
     c->replan = false;
+    c->notify_channel = NULL;
     bool committing = false;
     int rc = conn_ensure(c, err);
-    if (rc == OK)
-      rc = exec_simple(c, write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
-    if (rc == OK)
-      rc = body(c, ctx, err);
+    if (rc == OK && !single)
+      rc = exec_simple(
+          c, kind == TXN_WRITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", err);
     if (rc == OK) {
+      committing = kind == TXN_WRITE_ONE;
+      rc = body(c, ctx, err);
+    }
+    if (rc == OK && !single) {
       committing = true;
       rc = exec_simple(c, "COMMIT", err);
     }
-    if (rc == OK)
+    if (rc == OK) {
+      notify_after_commit(c);
       return 0;
+    }
     bool broken = PQstatus(c->pg) != CONNECTION_OK;
     abandon(c);
     if (rc == BODY_FAILED)
       return -1;
-    if (committing && broken) {
+    if (committing && broken && !c->sqlstate[0]) {
       set_message(err,
                   "The connection to PostgreSQL broke while committing; the change may or "
                   "may not have been saved: ",
@@ -572,6 +716,7 @@ static void col_id(const PGresult *res, int row, int col, char out[37]) {
   "r.run_config, r.snapshot_id, r.op_selection, r.resolved_op_selection, "                         \
   "r.step_keys_to_execute, r.parent_run_id, r.root_run_id, r.create_time, r.update_time, "         \
   "r.start_time, r.end_time, r.worker_pid"
+#define RUN_COLUMN_COUNT 19
 
 /* Runs read by a query. */
 typedef struct run_list {
@@ -602,85 +747,91 @@ static void read_run(const PGresult *res, int row, arena *a, store_run *r) {
   r->worker_pid = col_int(res, row, 18);
 }
 
-/* A run's primary key and its place in a list, to match tag rows. */
-typedef struct pk_slot {
-  int64_t pk;
-  size_t index;
-} pk_slot;
-
-static int compare_pk(const void *x, const void *y) {
-  int64_t a = ((const pk_slot *)x)->pk, b = ((const pk_slot *)y)->pk;
-  return (a > b) - (a < b);
-}
-
-/* The tags of every run of the list in one query (a round trip per run
- * would dominate a page of runs): rows come by primary key, then key, and
- * are matched to the runs by walking the sorted keys alongside. */
-static int load_tags(conn *c, arena *a, run_list *l, pk_slot *pks, store_error *err) {
-  if (!l->n)
-    return OK;
-  qsort(pks, l->n, sizeof *pks, compare_pk);
-  buf array;
-  buf_init(&array, NULL);
-  buf_putc(&array, '{');
-  for (size_t i = 0; i < l->n; i++)
-    buf_printf(&array, "%s%" PRId64, i ? "," : "", pks[i].pk);
-  buf_putc(&array, '}');
-  params p = {0};
-  p_str(&p, buf_cstr(&array));
-  PGresult *res = query(c,
-                        "SELECT run_pk, key, value FROM run_tags WHERE run_pk = ANY($1::bigint[]) "
-                        "ORDER BY run_pk, key",
-                        &p, 0, err);
-  p_free(&p);
-  buf_free(&array);
-  if (!res)
-    return DB_FAILED;
-  int rows = PQntuples(res);
-  size_t slot = 0;
-  for (int row = 0; row < rows;) {
-    int64_t pk = col_int(res, row, 0);
-    int end = row;
-    while (end < rows && col_int(res, end, 0) == pk)
-      end++;
-    while (slot < l->n && pks[slot].pk < pk)
-      slot++;
-    if (slot < l->n && pks[slot].pk == pk) {
-      store_run *r = &l->runs[pks[slot].index];
-      store_tag *tags = ARENA_ARRAY(a, store_tag, end - row);
-      for (int i = row; i < end; i++) {
-        tags[i - row].key = col_str(res, i, 1, a);
-        tags[i - row].value = col_str(res, i, 2, a);
-      }
-      r->tags = tags;
-      r->n_tags = (size_t)(end - row);
-    }
-    row = end;
+/* The next element of a text[] in PostgreSQL's output syntax, at *p
+ * (after the '{' or a ','), copied into a; *p moves past it and its
+ * delimiter. An element is double-quoted when it is empty or holds a
+ * delimiter, brace, quote, backslash or space (or reads NULL), and inside
+ * quotes a backslash escapes the next byte. NULL at the closing brace. */
+static const char *array_next(const char **p, arena *a) {
+  const char *in = *p;
+  if (*in == '}' || *in == '\0')
+    return NULL;
+  char *out;
+  if (*in == '"') {
+    size_t len = 0;
+    const char *end = ++in;
+    for (; *end && *end != '"'; end++, len++)
+      if (*end == '\\' && end[1])
+        end++;
+    out = arena_alloc(a, len + 1);
+    for (size_t i = 0; in < end; in++)
+      out[i++] = *in == '\\' ? *++in : *in;
+    out[len] = '\0';
+    in = *end ? end + 1 : end;
+  } else {
+    size_t len = strcspn(in, ",}");
+    out = arena_strndup(a, in, len);
+    in += len;
   }
-  PQclear(res);
-  return OK;
+  if (*in == ',')
+    in++;
+  *p = in;
+  return out;
 }
 
-/* Runs sql (selecting RUN_COLUMNS) and reads every row into l, then the
- * runs' tags. */
-static int read_runs(conn *c, const char *sql, const params *p, arena *a, run_list *l,
-                     store_error *err) {
+/* A run's tags from two text[] columns (keys, then values, in key order:
+ * see with_tags); none when NULL. */
+static void read_tags(const PGresult *res, int row, int col, arena *a, store_run *r) {
+  if (PQgetisnull(res, row, col) || PQgetisnull(res, row, col + 1))
+    return;
+  const char *keys = PQgetvalue(res, row, col) + 1, *values = PQgetvalue(res, row, col + 1) + 1;
+  size_t cap = 0;
+  store_tag *tags = NULL;
+  for (;;) {
+    const char *key = array_next(&keys, a), *value = array_next(&values, a);
+    if (!key || !value)
+      break;
+    tags = arena_grow(a, tags, &cap, r->n_tags, sizeof *tags);
+    tags[r->n_tags++] = (store_tag){key, value};
+  }
+  r->tags = tags;
+}
+
+/* The runs query `inner` (selecting RUN_COLUMNS, possibly ordered and
+ * limited) with every run's tags joined on as two arrays in key order,
+ * ordered by id (`order`: ASC or DESC): one statement, so one round trip
+ * and one snapshot for a page of runs and their tags (the tags of each run
+ * are one walk of run_tags' primary key). */
+static void with_tags(buf *sql, const char *inner, const char *order) {
+  buf_printf(sql,
+             "SELECT q.*, g.keys, g.vals FROM (%s) q LEFT JOIN LATERAL "
+             "(SELECT array_agg(t.key ORDER BY t.key) AS keys, "
+             "array_agg(t.value ORDER BY t.key) AS vals "
+             "FROM run_tags t WHERE t.run_pk = q.id) g ON true ORDER BY q.id %s",
+             inner, order);
+}
+
+/* Runs the runs query `inner` (see with_tags) and reads every row, tags
+ * included, into l. */
+static int read_runs(conn *c, const char *inner, const char *order, const params *p, arena *a,
+                     run_list *l, store_error *err) {
   l->n = 0;
-  PGresult *res = query(c, sql, p, 0, err);
+  buf sql;
+  buf_init(&sql, NULL);
+  with_tags(&sql, inner, order);
+  PGresult *res = query(c, buf_cstr(&sql), p, 0, err);
+  buf_free(&sql);
   if (!res)
     return DB_FAILED;
   size_t rows = (size_t)PQntuples(res);
   l->runs = rows ? ARENA_ARRAY(a, store_run, rows) : NULL;
-  pk_slot *pks = rows ? xmalloc(rows * sizeof *pks) : NULL;
   for (size_t i = 0; i < rows; i++) {
-    pks[i] = (pk_slot){col_int(res, (int)i, 0), i};
     read_run(res, (int)i, a, &l->runs[i]);
+    read_tags(res, (int)i, RUN_COLUMN_COUNT, a, &l->runs[i]);
   }
   l->n = rows;
   PQclear(res);
-  int rc = load_tags(c, a, l, pks, err);
-  free(pks);
-  return rc;
+  return OK;
 }
 
 /* Every tag in one statement (a round trip per tag would dominate adding
@@ -768,7 +919,7 @@ static int run_add_body(conn *c, void *ctx, store_error *err) {
 }
 
 static int pg_run_add(store *s, const store_run *run, store_error *err) {
-  return txn((pg_store *)s, true, run_add_body, (void *)run, err);
+  return txn((pg_store *)s, TXN_WRITE, run_add_body, (void *)run, err);
 }
 
 /* For the bodies that read runs: the query's inputs and the runs read. */
@@ -786,15 +937,15 @@ static int run_get_body(conn *c, void *ctx, store_error *err) {
   runs_ctx *q = ctx;
   params p = {0};
   p_str(&p, q->run_id);
-  int rc = read_runs(c, "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1", &p, q->a, &q->out,
-                     err);
+  int rc = read_runs(c, "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1", "", &p, q->a,
+                     &q->out, err);
   p_free(&p);
   return rc;
 }
 
 static store_run *pg_run_get(store *s, const char *run_id, arena *a, store_error *err) {
   runs_ctx q = {.run_id = run_id, .a = a};
-  if (txn((pg_store *)s, false, run_get_body, &q, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, run_get_body, &q, err) != 0)
     return NULL;
   return q.out.n ? q.out.runs : NULL;
 }
@@ -898,8 +1049,15 @@ static void build_runs_query(query_build *b, const store_runs_filter *f, const c
   }
   b_text(b, " ORDER BY ");
   b_text(b, order_col);
-  p_limit(&b->p, limit);
-  buf_printf(&b->sql, " DESC LIMIT $%d::bigint", b->p.n);
+  b_text(b, " DESC");
+  /* The one value written into the text: a LIMIT parameter makes the
+   * planner price a statement's generic plan at a tenth of the table's
+   * runs, each with its tags joined (with_tags), so it never settles on
+   * the generic plan and plans every execution afresh (about half the
+   * server's time for a page of runs). A number formatted here, never a
+   * caller's text; pages come in a few sizes, so few statements. */
+  if (limit >= 0)
+    buf_printf(&b->sql, " LIMIT %d", limit);
 }
 
 static void query_build_free(query_build *b) {
@@ -912,7 +1070,7 @@ static int runs_list_body(conn *c, void *ctx, store_error *err) {
   query_build b = {0};
   buf_init(&b.sql, NULL);
   build_runs_query(&b, q->filter, q->run_id, q->limit, false);
-  int rc = read_runs(c, buf_cstr(&b.sql), &b.p, q->a, &q->out, err);
+  int rc = read_runs(c, buf_cstr(&b.sql), "DESC", &b.p, q->a, &q->out, err);
   query_build_free(&b);
   return rc;
 }
@@ -920,7 +1078,7 @@ static int runs_list_body(conn *c, void *ctx, store_error *err) {
 static store_run *pg_runs_list(store *s, const store_runs_filter *f, const char *cursor, int limit,
                                arena *a, size_t *n, store_error *err) {
   runs_ctx q = {.filter = f, .run_id = cursor, .limit = limit, .a = a};
-  if (txn((pg_store *)s, false, runs_list_body, &q, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, runs_list_body, &q, err) != 0)
     return NULL;
   *n = q.out.n;
   return q.out.n ? q.out.runs : NULL;
@@ -943,7 +1101,7 @@ static int runs_count_body(conn *c, void *ctx, store_error *err) {
 
 static int64_t pg_runs_count(store *s, const store_runs_filter *f, store_error *err) {
   runs_ctx q = {.filter = f, .limit = -1};
-  return txn((pg_store *)s, false, runs_count_body, &q, err) == 0 ? q.count : -1;
+  return txn((pg_store *)s, TXN_READ_ONE, runs_count_body, &q, err) == 0 ? q.count : -1;
 }
 
 /* For the bodies that change one run by id. */
@@ -955,20 +1113,30 @@ typedef struct run_write_ctx {
   bool found;
 } run_write_ctx;
 
+/* The run's offer goes first, on its own: a claim locks an offer and
+ * then its run, and the run's delete would lock the run and then cascade
+ * to the offer, the other way round (a deadlock when they meet). Deleting
+ * the offer first takes the locks in a claim's order. */
 static int run_delete_body(conn *c, void *ctx, store_error *err) {
   run_write_ctx *w = ctx;
   params p = {0};
   p_str(&p, w->run_id);
+  int rc =
+      command(c, "DELETE FROM worker_offers WHERE run_pk = (SELECT id FROM runs WHERE run_id = $1)",
+              &p, NULL, err);
   int64_t changed = 0;
-  int rc = command(c, "DELETE FROM runs WHERE run_id = $1", &p, &changed, err);
+  if (rc == OK)
+    rc = command(c, "DELETE FROM runs WHERE run_id = $1", &p, &changed, err);
   p_free(&p);
   w->found = changed > 0;
+  if (rc == OK && w->found) /* its subscribers' streams end at once */
+    announce(c, EVENTS_CHANNEL, w->run_id);
   return rc;
 }
 
 static int pg_run_delete(store *s, const char *run_id, bool *found, store_error *err) {
   run_write_ctx w = {.run_id = run_id};
-  int rc = txn((pg_store *)s, true, run_delete_body, &w, err);
+  int rc = txn((pg_store *)s, TXN_WRITE, run_delete_body, &w, err);
   *found = rc == 0 && w.found;
   return rc;
 }
@@ -1016,7 +1184,7 @@ static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
 static int pg_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
                              store_error *err) {
   run_write_ctx w = {.run_id = run_id, .pid = pid};
-  int rc = txn((pg_store *)s, true, run_set_worker_body, &w, err);
+  int rc = txn((pg_store *)s, TXN_WRITE, run_set_worker_body, &w, err);
   *claimed = rc == 0 && w.found;
   return rc;
 }
@@ -1046,7 +1214,7 @@ static int run_add_tags_body(conn *c, void *ctx, store_error *err) {
 static int pg_run_add_tags(store *s, const char *run_id, const store_tag *tags, size_t n,
                            store_error *err) {
   run_write_ctx w = {.run_id = run_id, .tags = tags, .n_tags = n};
-  return txn((pg_store *)s, true, run_add_tags_body, &w, err);
+  return txn((pg_store *)s, TXN_WRITE, run_add_tags_body, &w, err);
 }
 
 static int run_group_body(conn *c, void *ctx, store_error *err) {
@@ -1068,10 +1236,8 @@ static int run_group_body(conn *c, void *ctx, store_error *err) {
   q->root_id = col_str(res, 0, 0, q->a);
   PQclear(res);
   p_str(&p, q->root_id);
-  rc = read_runs(c,
-                 "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1 OR r.root_run_id = $1 "
-                 "ORDER BY r.id",
-                 &p, q->a, &q->out, err);
+  rc = read_runs(c, "SELECT " RUN_COLUMNS " FROM runs r WHERE r.run_id = $1 OR r.root_run_id = $1",
+                 "ASC", &p, q->a, &q->out, err);
   p_free(&p);
   if (rc != OK)
     return rc;
@@ -1086,7 +1252,7 @@ static int run_group_body(conn *c, void *ctx, store_error *err) {
 static store_run *pg_run_group(store *s, const char *run_id, const char **root_id, arena *a,
                                size_t *n, store_error *err) {
   runs_ctx q = {.run_id = run_id, .a = a};
-  if (txn((pg_store *)s, false, run_group_body, &q, err) != 0 || !q.root_id)
+  if (txn((pg_store *)s, TXN_SNAPSHOT, run_group_body, &q, err) != 0 || !q.root_id)
     return NULL;
   *root_id = q.root_id;
   *n = q.out.n;
@@ -1148,7 +1314,7 @@ static int tag_keys_body(conn *c, void *ctx, store_error *err) {
 
 static const char *const *pg_tag_keys(store *s, arena *a, size_t *n, store_error *err) {
   tags_ctx t = {.a = a};
-  if (txn((pg_store *)s, false, tag_keys_body, &t, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, tag_keys_body, &t, err) != 0)
     return NULL;
   *n = t.n_key_out;
   return t.key_out;
@@ -1198,7 +1364,7 @@ static store_tag *pg_tags(store *s, const char *const *keys, size_t n_keys,
                           const char *value_prefix, int limit, arena *a, size_t *n,
                           store_error *err) {
   tags_ctx t = {.prefix = value_prefix, .limit = limit, .a = a, .keys = keys, .n_keys = n_keys};
-  if (txn((pg_store *)s, false, tags_body, &t, err) != 0)
+  if (txn((pg_store *)s, TXN_SNAPSHOT, tags_body, &t, err) != 0)
     return NULL;
   *n = t.n;
   return t.out;
@@ -1219,29 +1385,61 @@ typedef struct event_ctx {
  * and commits before the next one draws, so the run's ids become visible
  * in increasing order and a subscription that reads the run's events
  * "id > cursor" gets every one exactly once. Events are only ever read by
- * run, so appends to different runs need no order between them and do not
- * wait for each other.
+ * run, so appends to different runs need no order between them: each
+ * locks its own run's row, and the commit holds no lock shared by every
+ * append (the notification is sent after it: notify_after_commit).
  *
- * FOR NO KEY UPDATE is the lock the status UPDATE below takes anyway (it
+ * One statement, so no BEGIN or COMMIT (it is a transaction of its own):
+ * `r` locks the run's row, the INSERT reads its rows from `r` (the lock is
+ * taken as LockRows hands the row up, so the id, computed as the INSERT
+ * receives it, is drawn after the lock: also when the lock had to wait,
+ * since READ COMMITTED then hands up the row's newest version; EXPLAIN
+ * VERBOSE shows nextval in the projection of the scan of `r`, above its
+ * LockRows, and a CTE with FOR NO KEY UPDATE is never inlined), and the
+ * UPDATE joins the INSERT's output, so it runs only when an event was
+ * stored. No run: no row locked, nothing inserted, no id returned.
+ *
+ * FOR NO KEY UPDATE is the lock the status UPDATE takes anyway (it
  * changes no key column), so no lock held is ever upgraded, and it lets
  * through the inserts that only refer to the run (tags, offers: KEY
  * SHARE). Writers of the run's row (a worker claim, added tags) wait for
  * each other; each locks this one row of runs only, so no cycle forms.
  *
- * The insert also NOTIFYs the watchers (pg_watch_wait), with the run id
- * as payload, in the same statement (no extra round trip under the lock).
- * PostgreSQL delivers it at commit, after the rows are visible, and drops
- * it with a rolled-back attempt. A commit that notifies takes a lock on
- * the notification queue of the whole cluster, held only while it
- * commits, and it is what dagster-postgres did while
- * its event watcher listened (one NOTIFY run_events per stored event). */
+ * The status guard sits in the UPDATE itself: a finished run stays
+ * finished even when a late RUN_CANCELING (a terminate racing the worker's
+ * RUN_SUCCESS) comes after it; $8 is NULL for a type that changes no
+ * status. */
 static int event_append_body(conn *c, void *ctx, store_error *err) {
   event_ctx *e = ctx;
   const store_event *ev = e->ev;
+  double ts = ev->timestamp > 0 ? ev->timestamp : clock_now();
+  store_run_status status;
+  bool moves = store_event_type_status(ev->event_type, &status);
   params p = {0};
   p_str(&p, ev->run_id);
+  p_double(&p, ts);
+  p_str(&p, ev->event_type);
+  p_int(&p, ev->level);
+  p_str(&p, ev->step_key);
+  p_str(&p, ev->message);
+  p_str(&p, ev->body);
+  p_str(&p, moves ? store_run_status_name(status) : NULL);
+  p_bool(&p, moves && status == STORE_RUN_STARTED);
+  p_bool(&p, moves && store_run_status_finished(status));
   PGresult *res;
-  int rc = one_row(c, "SELECT id FROM runs WHERE run_id = $1 FOR NO KEY UPDATE", &p, 0, &res, err);
+  int rc = one_row(
+      c,
+      "WITH r AS (SELECT id FROM runs WHERE run_id = $1 FOR NO KEY UPDATE), "
+      "e AS (INSERT INTO events (run_pk, timestamp, event_type, level, step_key, message, body) "
+      "SELECT r.id, $2::float8, $3::text, $4::integer, $5::text, $6::text, $7::text FROM r "
+      "RETURNING id, run_pk), "
+      "u AS (UPDATE runs SET status = $8::text, update_time = $2::float8,"
+      " start_time = CASE WHEN $9::boolean THEN $2::float8 ELSE start_time END,"
+      " end_time = CASE WHEN $10::boolean THEN $2::float8 ELSE end_time END"
+      " FROM e WHERE runs.id = e.run_pk AND $8::text IS NOT NULL"
+      " AND runs.status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')) "
+      "SELECT id FROM e",
+      &p, 0, &res, err);
   p_free(&p);
   if (rc != OK)
     return rc;
@@ -1250,52 +1448,15 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
     store_fail(err, run_not_found, ev->run_id);
     return BODY_FAILED;
   }
-  char pk[24];
-  snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 0));
-  PQclear(res);
-  double ts = ev->timestamp > 0 ? ev->timestamp : clock_now();
-  p_str(&p, ev->run_id);
-  p_double(&p, ts);
-  p_str(&p, ev->event_type);
-  p_int(&p, ev->level);
-  p_str(&p, ev->step_key);
-  p_str(&p, ev->message);
-  p_str(&p, ev->body);
-  p_str(&p, pk);
-  rc = one_row(c,
-               "INSERT INTO events (run_pk, timestamp, event_type, level, step_key, message, "
-               "body) VALUES ($8::bigint, $2::float8, $3::text, $4::integer, $5::text, $6::text, "
-               "$7::text) RETURNING id, pg_notify('" EVENTS_CHANNEL "', $1)",
-               &p, 0, &res, err);
-  p_free(&p);
-  if (rc != OK)
-    return rc;
   e->id = col_int(res, 0, 0);
   PQclear(res);
-  store_run_status status;
-  if (!store_event_type_status(ev->event_type, &status))
-    return OK;
-  /* The guard on the current status sits in the statement itself: a
-   * finished run stays finished even when a late RUN_CANCELING (a
-   * terminate racing the worker's RUN_SUCCESS) commits after it. */
-  p_str(&p, ev->run_id);
-  p_str(&p, store_run_status_name(status));
-  p_double(&p, ts);
-  p_bool(&p, status == STORE_RUN_STARTED);
-  p_bool(&p, store_run_status_finished(status));
-  rc = command(c,
-               "UPDATE runs SET status = $2, update_time = $3::float8,"
-               " start_time = CASE WHEN $4::boolean THEN $3::float8 ELSE start_time END,"
-               " end_time = CASE WHEN $5::boolean THEN $3::float8 ELSE end_time END"
-               " WHERE run_id = $1 AND status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')",
-               &p, NULL, err);
-  p_free(&p);
-  return rc;
+  announce(c, EVENTS_CHANNEL, ev->run_id);
+  return OK;
 }
 
 static int64_t pg_event_append(store *s, const store_event *ev, store_error *err) {
   event_ctx e = {.ev = ev};
-  if (txn((pg_store *)s, true, event_append_body, &e, err) != 0)
+  if (txn((pg_store *)s, TXN_WRITE_ONE, event_append_body, &e, err) != 0)
     return -1;
   return e.id;
 }
@@ -1360,7 +1521,7 @@ static int events_body(conn *c, void *ctx, store_error *err) {
 static store_event *pg_events(store *s, const char *run_id, int64_t after, int limit, arena *a,
                               size_t *n, bool *has_more, store_error *err) {
   events_ctx q = {.run_id = run_id, .after = after, .limit = limit, .a = a};
-  if (txn((pg_store *)s, false, events_body, &q, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, events_body, &q, err) != 0)
     return NULL;
   *n = q.n;
   *has_more = q.has_more;
@@ -1386,7 +1547,7 @@ static int events_last_id_body(conn *c, void *ctx, store_error *err) {
 
 static int64_t pg_events_last_id(store *s, const char *run_id, store_error *err) {
   events_ctx q = {.run_id = run_id};
-  if (txn((pg_store *)s, false, events_last_id_body, &q, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, events_last_id_body, &q, err) != 0)
     return -1;
   return q.last_id;
 }
@@ -1419,7 +1580,7 @@ static int event_last_of_type_body(conn *c, void *ctx, store_error *err) {
 static store_event *pg_event_last_of_type(store *s, const char *run_id, const char *event_type,
                                           arena *a, store_error *err) {
   events_ctx q = {.run_id = run_id, .event_type = event_type, .a = a};
-  if (txn((pg_store *)s, false, event_last_of_type_body, &q, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, event_last_of_type_body, &q, err) != 0)
     return NULL;
   return q.out;
 }
@@ -1455,7 +1616,7 @@ static int snapshot_put_body(conn *c, void *ctx, store_error *err) {
 static int pg_snapshot_put(store *s, const char *snapshot_id, const char *text, size_t len,
                            store_error *err) {
   snapshot_ctx sp = {.id = snapshot_id, .text = text, .len = len};
-  return txn((pg_store *)s, true, snapshot_put_body, &sp, err);
+  return txn((pg_store *)s, TXN_WRITE, snapshot_put_body, &sp, err);
 }
 
 static int snapshot_get_body(conn *c, void *ctx, store_error *err) {
@@ -1483,7 +1644,7 @@ static int snapshot_get_body(conn *c, void *ctx, store_error *err) {
 static char *pg_snapshot_get(store *s, const char *snapshot_id, arena *a, size_t *len,
                              store_error *err) {
   snapshot_ctx sp = {.id = snapshot_id, .a = a};
-  if (txn((pg_store *)s, false, snapshot_get_body, &sp, err) != 0 || !sp.out)
+  if (txn((pg_store *)s, TXN_READ_ONE, snapshot_get_body, &sp, err) != 0 || !sp.out)
     return NULL;
   *len = sp.len;
   return sp.out;
@@ -1524,7 +1685,7 @@ static int heartbeat_body(conn *c, void *ctx, store_error *err) {
 static int pg_daemon_heartbeat(store *s, const char *daemon_type, const char *daemon_id, double now,
                                double stale, bool *claimed, store_error *err) {
   heartbeat_ctx h = {.type = daemon_type, .id = daemon_id, .time = now, .stale = stale};
-  if (txn((pg_store *)s, true, heartbeat_body, &h, err) != 0)
+  if (txn((pg_store *)s, TXN_WRITE, heartbeat_body, &h, err) != 0)
     return -1;
   *claimed = h.claimed;
   return 0;
@@ -1554,7 +1715,7 @@ static int pg_daemon_heartbeat_get(store *s, const char *daemon_type, arena *a,
                                    const char **daemon_id, double *timestamp, bool *found,
                                    store_error *err) {
   heartbeat_ctx h = {.type = daemon_type, .a = a};
-  if (txn((pg_store *)s, false, heartbeat_get_body, &h, err) != 0)
+  if (txn((pg_store *)s, TXN_READ_ONE, heartbeat_get_body, &h, err) != 0)
     return -1;
   *found = h.found;
   if (h.found) {
@@ -1575,8 +1736,8 @@ typedef struct worker_ctx {
 } worker_ctx;
 
 /* An offer already there is left as it is (DO NOTHING). A new one is
- * announced on OFFERS_CHANNEL, which PostgreSQL delivers to the
- * listening workers at commit (store_watch), so they claim at once. */
+ * announced on OFFERS_CHANNEL once committed (announce), so the listening
+ * workers (store_watch) claim at once. */
 static int worker_offer_body(conn *c, void *ctx, store_error *err) {
   worker_ctx *w = ctx;
   params p = {0};
@@ -1593,12 +1754,13 @@ static int worker_offer_body(conn *c, void *ctx, store_error *err) {
     return rc;
   if (changed == 0)
     return require_run(c, w->run_id, err);
-  return command(c, "SELECT pg_notify('" OFFERS_CHANNEL "', '')", NULL, NULL, err);
+  announce(c, OFFERS_CHANNEL, "");
+  return OK;
 }
 
 static int pg_worker_offer(store *s, const char *run_id, double now, store_error *err) {
   worker_ctx w = {.run_id = run_id, .now = now};
-  return txn((pg_store *)s, true, worker_offer_body, &w, err);
+  return txn((pg_store *)s, TXN_WRITE, worker_offer_body, &w, err);
 }
 
 /* Marks offer `id` taken by worker_id ('' when dropped). */
@@ -1668,10 +1830,70 @@ static int worker_claim_body(conn *c, void *ctx, store_error *err) {
 static int pg_worker_claim(store *s, const char *worker_id, double now, char run_id[37],
                            bool *found, store_error *err) {
   worker_ctx w = {.worker_id = worker_id, .now = now, .claimed = run_id};
-  int rc = txn((pg_store *)s, true, worker_claim_body, &w, err);
+  int rc = txn((pg_store *)s, TXN_WRITE, worker_claim_body, &w, err);
   *found = rc == 0 && w.found;
   if (!*found)
     run_id[0] = '\0';
+  return rc;
+}
+
+/* Locks are taken in a claim's order, the offer's row and then the run's
+ * (a release taking them the other way round could deadlock with a
+ * claim). The offer must still be worker_id's (READ COMMITTED re-checks
+ * the row after waiting for its lock); the run must still be STARTING,
+ * checked by the UPDATE that locks it, so a cancel being committed is
+ * waited for and wins. The offer keeps its id, so its place in offering
+ * order. */
+static int worker_release_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  w->found = false;
+  params p = {0};
+  p_str(&p, w->run_id);
+  p_str(&p, w->worker_id);
+  PGresult *res;
+  int rc = one_row(c,
+                   "SELECT o.id, o.run_pk FROM worker_offers o JOIN runs r ON r.id = o.run_pk "
+                   "WHERE r.run_id = $1 AND o.worker_id = $2 FOR UPDATE OF o",
+                   &p, 0, &res, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(res) == 0) {
+    PQclear(res);
+    return require_run(c, w->run_id, err);
+  }
+  char offer[24], pk[24];
+  snprintf(offer, sizeof offer, "%s", PQgetvalue(res, 0, 0));
+  snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 1));
+  PQclear(res);
+  p_str(&p, pk);
+  p_double(&p, clock_now());
+  int64_t changed = 0;
+  rc = command(c, "UPDATE runs SET update_time = $2::float8 WHERE id = $1 AND status = 'STARTING'",
+               &p, &changed, err);
+  p_free(&p);
+  if (rc != OK || changed == 0)
+    return rc; /* the run moved on: the offer stays as it is */
+  p_str(&p, offer);
+  p_str(&p, pk);
+  rc = command(c,
+               "WITH o AS (UPDATE worker_offers SET worker_id = NULL, claimed_at = NULL "
+               "WHERE id = $1::bigint) "
+               "DELETE FROM run_tags WHERE run_pk = $2::bigint AND key = '" STORE_TAG_WORKER "'",
+               &p, NULL, err);
+  p_free(&p);
+  if (rc != OK)
+    return rc;
+  w->found = true;
+  announce(c, OFFERS_CHANNEL, "");
+  return OK;
+}
+
+static int pg_worker_release(store *s, const char *run_id, const char *worker_id, bool *released,
+                             store_error *err) {
+  worker_ctx w = {.run_id = run_id, .worker_id = worker_id};
+  int rc = txn((pg_store *)s, TXN_WRITE, worker_release_body, &w, err);
+  *released = rc == 0 && w.found;
   return rc;
 }
 
@@ -1685,13 +1907,14 @@ typedef struct pg_watch {
   conn *c;
 } pg_watch;
 
-/* Drops the notifications libpq has read; whether there were any. Which
- * run or channel does not matter: the reader looks at everything. */
-static bool watch_drain(PGconn *pg) {
+/* Drops the notifications libpq has read, noting their runs in runs
+ * (NULL: not asked); whether there were any. */
+static bool watch_drain(PGconn *pg, store_watch_runs *runs) {
   bool any = false;
   PGnotify *n;
   while ((n = PQnotifies(pg))) {
     any = true;
+    store_watch_runs_add(runs, n->extra);
     PQfreemem(n);
   }
   return any;
@@ -1709,14 +1932,16 @@ static int64_t monotonic_ms(void) {
 }
 
 /* Notifications that arrived before this call wait in libpq's buffer or in
- * the socket, so they end this wait at once. Other traffic (a notice, a
- * parameter change) wakes poll() without ending the wait. A broken
- * connection stays broken: the caller opens a new watcher. */
-static int pg_watch_wait(store_watch *base, int timeout_ms, int poll_ms, store_error *err) {
+ * the socket, so they end this wait at once; so does an interrupt
+ * (store_watch_poll). Other traffic (a notice, a parameter change) wakes
+ * poll() without ending the wait. A broken connection stays broken: the
+ * caller opens a new watcher. */
+static int pg_watch_wait(store_watch *base, int timeout_ms, int poll_ms, store_watch_runs *runs,
+                         store_error *err) {
   (void)poll_ms;
   pg_watch *w = (pg_watch *)base;
   PGconn *pg = w->c->pg;
-  if (watch_drain(pg))
+  if (watch_drain(pg, runs))
     return 1;
   int64_t deadline = monotonic_ms() + timeout_ms;
   for (;;) {
@@ -1724,17 +1949,15 @@ static int pg_watch_wait(store_watch *base, int timeout_ms, int poll_ms, store_e
     if (PQstatus(pg) != CONNECTION_OK || sock < 0)
       return watch_broken(w, err);
     int64_t left = deadline - monotonic_ms();
-    struct pollfd p = {.fd = sock, .events = POLLIN};
-    int rc = poll(&p, 1, left > 0 ? (int)left : 0);
-    if (rc < 0 && errno == EINTR)
-      continue;
-    if (rc < 0)
-      return store_fail(err, "The PostgreSQL change watcher cannot wait: %s", strerror(errno));
-    if (rc == 0)
+    bool readable;
+    int rc = store_watch_poll(base, sock, left > 0 ? (int)left : 0, &readable, err);
+    if (rc != 0)
+      return rc;
+    if (!readable)
       return 0;
     if (!PQconsumeInput(pg))
       return watch_broken(w, err);
-    if (watch_drain(pg))
+    if (watch_drain(pg, runs))
       return 1;
   }
 }
@@ -1757,6 +1980,7 @@ static store_watch *pg_watch_open(store *base, int mask, store_error *err) {
   pg_watch *w = xcalloc(1, sizeof *w);
   w->base.wait = pg_watch_wait;
   w->base.close = pg_watch_close;
+  w->base.notifies = true;
   w->c = c;
   return &w->base;
 }
@@ -1863,6 +2087,7 @@ static const store_ops postgres_ops = {
     .watch_open = pg_watch_open,
     .worker_offer = pg_worker_offer,
     .worker_claim = pg_worker_claim,
+    .worker_release = pg_worker_release,
 };
 
 store *store_open_postgres(const char *conninfo, store_error *err) {
@@ -1901,7 +2126,7 @@ store *store_open_postgres(const char *conninfo, store_error *err) {
   }
   migrate_ctx m = {.done = false};
   while (!m.done) {
-    if (txn(s, true, migrate_body, &m, err) != 0) {
+    if (txn(s, TXN_WRITE, migrate_body, &m, err) != 0) {
       pg_close(&s->base);
       return NULL;
     }

@@ -1314,6 +1314,58 @@ static int sq_worker_claim(store *s, const char *worker_id, double now, char run
   return rc;
 }
 
+/* The offer is reopened only while its run is STARTING and it is
+ * worker_id's (one UPDATE, under the write transaction's lock, so a status
+ * change cannot come in between); it keeps its id, so its place in
+ * offering order. */
+static int worker_release_body(conn *c, void *ctx, store_error *err) {
+  worker_ctx *w = ctx;
+  w->found = false;
+  int rc = SQLITE_OK;
+  sqlite3_stmt *st = stmt(c,
+                          "UPDATE worker_offers SET worker_id = NULL, claimed_at = NULL "
+                          "WHERE worker_id = ?2 AND run_pk = "
+                          "(SELECT id FROM runs WHERE run_id = ?1 AND status = 'STARTING') "
+                          "RETURNING run_pk",
+                          &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  bind_str(st, 1, w->run_id);
+  bind_str(st, 2, w->worker_id);
+  rc = sqlite3_step(st);
+  int64_t pk = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  if (rc == SQLITE_ROW)
+    rc = sqlite3_step(st);
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  if (rc != SQLITE_DONE)
+    return db_fail(c, err, rc);
+  if (pk == 0)
+    return require_run(c, w->run_id, err);
+  w->found = true;
+  st = stmt(c, "DELETE FROM run_tags WHERE run_pk = ?1 AND key = '" STORE_TAG_WORKER "'", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  sqlite3_bind_int64(st, 1, pk);
+  if ((rc = step_done(st)) != SQLITE_OK)
+    return db_fail(c, err, rc);
+  st = stmt(c, "UPDATE runs SET update_time = ?2 WHERE id = ?1", &rc);
+  if (!st)
+    return db_fail(c, err, rc);
+  sqlite3_bind_int64(st, 1, pk);
+  sqlite3_bind_double(st, 2, clock_now());
+  rc = step_done(st);
+  return rc == SQLITE_OK ? SQLITE_OK : db_fail(c, err, rc);
+}
+
+static int sq_worker_release(store *s, const char *run_id, const char *worker_id, bool *released,
+                             store_error *err) {
+  worker_ctx w = {.run_id = run_id, .worker_id = worker_id};
+  int rc = txn((sq_store *)s, true, worker_release_body, &w, err);
+  *released = rc == 0 && w.found;
+  return rc;
+}
+
 /* ---- opening, migrations, closing ---- */
 
 static void sq_close(store *base) {
@@ -1447,6 +1499,7 @@ static const store_ops sqlite_ops = {
     .daemon_heartbeat_get = sq_daemon_heartbeat_get,
     .worker_offer = sq_worker_offer,
     .worker_claim = sq_worker_claim,
+    .worker_release = sq_worker_release,
 };
 
 store *store_open_sqlite(const char *path, store_error *err) {

@@ -235,12 +235,23 @@ int store_worker_offer(store *s, const char *run_id, double now, store_error *er
  * run_id). */
 int store_worker_claim(store *s, const char *worker_id, double now, char run_id[37], bool *found,
                        store_error *err);
+/* Gives back a run that worker_id claimed but cannot run (its worker
+ * process could not be started): in one transaction the offer waits again
+ * (no worker, at its original place in offering order, so it is the next
+ * one claimed) and the run's STORE_TAG_WORKER tag goes. Only while the run
+ * is still STARTING and its offer is worker_id's: *released tells whether
+ * it happened (false for another worker's claim, an offer not claimed, a
+ * run never offered, or a run that moved on: a canceled run stays with no
+ * worker). The release is announced to watchers of STORE_WATCH_OFFERS. An
+ * unknown run is an error, as for store_worker_offer. */
+int store_worker_release(store *s, const char *run_id, const char *worker_id, bool *released,
+                         store_error *err);
 
 /* ---- change notification ---- */
 
 /* What a watcher waits for. */
 enum {
-  STORE_WATCH_EVENTS = 1, /* an event was appended to some run */
+  STORE_WATCH_EVENTS = 1, /* an event was appended to some run, or a run deleted */
   STORE_WATCH_OFFERS = 2, /* a run was offered to the workers */
 };
 typedef struct store_watch store_watch;
@@ -257,6 +268,35 @@ store_watch *store_watch_open(store *s, int mask, store_error *err);
  * A notification only says "look": readers still read from the store by
  * cursor, so a spurious or coalesced wake loses nothing. */
 int store_watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err);
+
+/* The most runs a wait tells apart (store_watch_runs). */
+#define STORE_WATCH_MAX_RUNS 64
+/* The runs a wait of store_watch_wait_runs was woken for. */
+typedef struct store_watch_runs {
+  size_t n;
+  char ids[STORE_WATCH_MAX_RUNS][37]; /* distinct run ids, ids[0..n) */
+  /* The wake may stand for runs not listed, so look at every run: the
+   * watcher does not notify (SQLite's pacing ran its time), a
+   * notification named no run (an offer), or more than
+   * STORE_WATCH_MAX_RUNS runs were named. */
+  bool all;
+} store_watch_runs;
+/* store_watch_wait that also tells which runs the wake is for, so a
+ * caller watching a few runs looks only at those: *runs is emptied, then
+ * filled when it returns 1. A PostgreSQL notification names its run (the
+ * run an event was appended to, or that was deleted). An interrupt alone
+ * returns 1 with no run and all false. */
+int store_watch_wait_runs(store_watch *w, int timeout_ms, int poll_ms, store_watch_runs *runs,
+                          store_error *err);
+/* Makes the wait under way on w (or, when none is, the next one) return
+ * 1 at once: how another thread gets the waiter's attention (a new thing
+ * to watch, a stop) without waiting for a change or the timeout. Safe
+ * from any thread while another waits; not during or after the close. */
+void store_watch_interrupt(store_watch *w);
+/* Whether w's wakes stand for changes (PostgreSQL). false: it only paces
+ * a poll (SQLite: every wait returns 1), and a caller that has a pace of
+ * its own may as well poll without it. */
+bool store_watch_notifies(const store_watch *w);
 /* Closes the watcher. NULL is allowed. */
 void store_watch_close(store_watch *w);
 

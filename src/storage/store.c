@@ -8,11 +8,14 @@
 #include "base/mem.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *const status_names[STORE_RUN_STATUS_COUNT] = {
     [STORE_RUN_QUEUED] = "QUEUED",     [STORE_RUN_NOT_STARTED] = "NOT_STARTED",
@@ -392,17 +395,74 @@ int store_worker_claim(store *s, const char *worker_id, double now, char run_id[
   return s->ops->worker_claim(s, worker_id, now, run_id, found, err);
 }
 
+int store_worker_release(store *s, const char *run_id, const char *worker_id, bool *released,
+                         store_error *err) {
+  bool ignored;
+  if (!released)
+    released = &ignored;
+  *released = false;
+  if (!check_id(s, run_id, err) || !check_id(s, worker_id, err))
+    return -1;
+  return s->ops->worker_release(s, run_id, worker_id, released, err);
+}
+
 /* ---- change notification ---- */
 
-/* The watcher of a backend without notifications: every wait is a pause
- * of the poll interval, after which the caller looks again. */
-static int pacing_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err) {
-  (void)w;
-  (void)err;
-  int ms = timeout_ms < poll_ms ? timeout_ms : poll_ms;
-  struct timespec pause = {ms / 1000, (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
+static int64_t monotonic_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+int store_watch_poll(store_watch *w, int fd, int timeout_ms, bool *ready, store_error *err) {
+  *ready = false;
+  int64_t deadline = monotonic_ms() + timeout_ms;
+  struct pollfd p[2] = {{.fd = w->wake_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
+  for (;;) {
+    int64_t left = deadline - monotonic_ms();
+    int rc = poll(p, fd >= 0 ? 2 : 1, left > 0 ? (int)left : 0);
+    if (rc < 0 && errno == EINTR)
+      continue;
+    if (rc < 0)
+      return store_fail(err, "A store watcher cannot wait: %s", strerror(errno));
+    if (p[0].revents) {
+      eventfd_t count; /* nonblocking: another wait may have used it up */
+      (void)eventfd_read(w->wake_fd, &count);
+      return 1;
+    }
+    *ready = rc > 0;
+    return 0;
   }
+}
+
+void store_watch_runs_add(store_watch_runs *runs, const char *payload) {
+  if (!runs || runs->all)
+    return;
+  size_t len = payload ? strlen(payload) : 0;
+  if (len == 0 || len >= sizeof runs->ids[0]) {
+    runs->all = true;
+    return;
+  }
+  for (size_t i = 0; i < runs->n; i++)
+    if (strcmp(runs->ids[i], payload) == 0)
+      return;
+  if (runs->n == STORE_WATCH_MAX_RUNS)
+    runs->all = true;
+  else
+    memcpy(runs->ids[runs->n++], payload, len + 1);
+}
+
+/* The watcher of a backend without notifications: every wait is a pause
+ * of the poll interval (cut short by an interrupt), after which the
+ * caller looks at everything again. */
+static int pacing_wait(store_watch *w, int timeout_ms, int poll_ms, store_watch_runs *runs,
+                       store_error *err) {
+  bool ready;
+  int rc = store_watch_poll(w, -1, timeout_ms < poll_ms ? timeout_ms : poll_ms, &ready, err);
+  if (rc < 0)
+    return -1;
+  if (rc == 0 && runs)
+    runs->all = true;
   return 1;
 }
 
@@ -415,23 +475,59 @@ store_watch *store_watch_open(store *s, int mask, store_error *err) {
     store_fail(err, "A store watcher needs a mask of STORE_WATCH_EVENTS and STORE_WATCH_OFFERS.");
     return NULL;
   }
-  if (s->ops->watch_open)
-    return s->ops->watch_open(s, mask, err);
-  store_watch *w = xcalloc(1, sizeof *w);
-  w->wait = pacing_wait;
-  w->close = pacing_close;
+  store_watch *w;
+  if (s->ops->watch_open) {
+    if (!(w = s->ops->watch_open(s, mask, err)))
+      return NULL;
+  } else {
+    w = xcalloc(1, sizeof *w);
+    w->wait = pacing_wait;
+    w->close = pacing_close;
+  }
+  w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (w->wake_fd < 0) {
+    store_fail(err, "A store watcher cannot be interrupted: %s", strerror(errno));
+    w->close(w);
+    return NULL;
+  }
   return w;
 }
 
-int store_watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err) {
+/* The checks of both waits. */
+static int watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_watch_runs *runs,
+                      store_error *err) {
   err->message[0] = '\0';
   if (!w || timeout_ms < 0 || poll_ms <= 0)
     return store_fail(err, "A store watch needs a watcher, a timeout of 0 ms or more and a poll "
                            "interval above 0 ms.");
-  return w->wait(w, timeout_ms, poll_ms, err);
+  return w->wait(w, timeout_ms, poll_ms, runs, err);
 }
 
-void store_watch_close(store_watch *w) {
+int store_watch_wait(store_watch *w, int timeout_ms, int poll_ms, store_error *err) {
+  return watch_wait(w, timeout_ms, poll_ms, NULL, err);
+}
+
+int store_watch_wait_runs(store_watch *w, int timeout_ms, int poll_ms, store_watch_runs *runs,
+                          store_error *err) {
+  if (!runs) {
+    err->message[0] = '\0';
+    return store_fail(err, "A store watch for runs needs somewhere to put them.");
+  }
+  runs->n = 0;
+  runs->all = false;
+  return watch_wait(w, timeout_ms, poll_ms, runs, err);
+}
+
+void store_watch_interrupt(store_watch *w) {
   if (w)
-    w->close(w);
+    (void)eventfd_write(w->wake_fd, 1);
+}
+
+bool store_watch_notifies(const store_watch *w) { return w && w->notifies; }
+
+void store_watch_close(store_watch *w) {
+  if (!w)
+    return;
+  close(w->wake_fd);
+  w->close(w);
 }

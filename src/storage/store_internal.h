@@ -50,17 +50,37 @@ typedef struct store_ops {
   /* Must hand each offer to one claimer (see storage.h). */
   int (*worker_claim)(store *s, const char *worker_id, double now, char run_id[37], bool *found,
                       store_error *err);
+  int (*worker_release)(store *s, const char *run_id, const char *worker_id, bool *released,
+                        store_error *err);
   /* NULL for a backend without notifications: store.c then gives a
    * watcher that only paces a poll. mask is not 0. */
   store_watch *(*watch_open)(store *s, int mask, store_error *err);
 } store_ops;
 
 /* The head of every implementation's watcher struct: wait and close are
- * the implementation's (timeout_ms >= 0, poll_ms > 0). */
+ * the implementation's (timeout_ms >= 0, poll_ms > 0; runs NULL, or
+ * emptied, to add what notifications name with store_watch_runs_add).
+ * The implementation sets notifies; store.c owns wake_fd (an eventfd that
+ * store_watch_interrupt signals), made after the implementation's open
+ * and closed before its close. A wait ends when it is signalled: waits
+ * use store_watch_poll. */
 struct store_watch {
-  int (*wait)(store_watch *w, int timeout_ms, int poll_ms, store_error *err);
+  int (*wait)(store_watch *w, int timeout_ms, int poll_ms, store_watch_runs *runs,
+              store_error *err);
   void (*close)(store_watch *w);
+  bool notifies;
+  int wake_fd;
 };
+
+/* Waits up to timeout_ms for fd (-1: none) to become readable or for an
+ * interrupt of w. 1: interrupted (the interrupt is used up); 0: not,
+ * *ready telling whether fd is readable (false: the time ran out); -1
+ * with err set when it cannot wait. */
+int store_watch_poll(store_watch *w, int fd, int timeout_ms, bool *ready, store_error *err);
+/* Notes in runs (NULL: nothing to do) the run a notification's payload
+ * names, once; a payload that is no run id, or one run too many, makes
+ * runs->all true. */
+void store_watch_runs_add(store_watch_runs *runs, const char *payload);
 
 /* The head of every implementation's store struct. */
 struct store {

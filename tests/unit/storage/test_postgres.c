@@ -6,13 +6,16 @@
  * other processes rely on: event ids become visible in increasing order
  * (a tailing reader gets every event exactly once), one winner for a run's
  * worker claim and for a daemon heartbeat, appends to different runs not
- * waiting for each other. Through a TCP proxy of the test's own (proxy):
- * a thread's first connection retried, connection settings (keepalives,
- * timeouts, application name), prepared statements that vanish when a
- * pooler moves the session. Also texts in array parameters, and the test
- * server script leaving folders it did not make alone. Each test works in
- * a schema of its own (pg_fixture.h); those needing a server are skipped
- * when no test server is known.
+ * waiting for each other, a claim that loses the race for its run's
+ * status dropping the offer. Notifications: sent after the commit, none
+ * for a failed or rolled-back change. Through a TCP proxy of the test's
+ * own (proxy, which also reads what the client sends): a thread's first
+ * connection retried, connection settings (keepalives, timeouts, the idle
+ * transaction limit, application name), a pooler moving the session
+ * (prepared statements gone: the connection stops preparing). Also texts
+ * in array parameters, and the test server script leaving folders it did
+ * not make alone. Each test works in a schema of its own (pg_fixture.h);
+ * those needing a server are skipped when no test server is known.
  * What every backend must do alike is tested in test_store.c. */
 #define _DEFAULT_SOURCE /* TCP_KEEPIDLE & co. in netinet/tcp.h */
 #include <setjmp.h>
@@ -160,27 +163,48 @@ static void test_migrations_upgrade_older_database(void **state) {
 
 /* ---- reconnecting ---- */
 
-/* The server ends every connection of the test's store (an administrator,
- * a failover, a restart): the next calls reconnect and succeed. */
+/* Ends every server connection of the test's store (as an administrator,
+ * a failover or a restart would) and waits, within a deadline, until they
+ * are gone: pg_terminate_backend only signals. */
+static void end_store_connections(fixture *f) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+           "WHERE application_name = '%s' AND pid <> pg_backend_pid()",
+           f->schema);
+  assert_true(pg_raw(pg_url(), sql) >= 1);
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' "
+           "AND pid <> pg_backend_pid()",
+           f->schema);
+  time_t until = time(NULL) + 30;
+  while (pg_raw(pg_url(), sql) != 0)
+    if (time(NULL) > until)
+      fail_msg("the store's connections outlived their termination");
+}
+
+/* The server ended every connection of the test's store while it was
+ * idle: the next calls, writes of one statement (an append, which could
+ * not be retried had it gone out on the dead connection) and of several
+ * (a new run) as well as reads, reconnect and succeed. */
 static void test_reconnects_after_connection_loss(void **state) {
   fixture *f = *state;
   NEED_SERVER(f);
   store_error err;
   store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
   ADD_RUN(f->s, r);
-  char sql[200];
-  snprintf(sql, sizeof sql,
-           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-           "WHERE application_name = '%s' AND pid <> pg_backend_pid()",
-           f->schema);
   for (int round = 0; round < 2; round++) {
-    assert_true(pg_raw(pg_url(), sql) >= 1);
+    end_store_connections(f);
     store_event ev = {.level = 20, .message = "after the loss", .event_type = "STEP_START"};
     strcpy(ev.run_id, r->run_id);
     int64_t id = store_event_append(f->s, &ev, &err);
-    assert_true(id > 0);
+    if (id <= 0)
+      fail_msg("append after the loss: %s", err.message);
     assert_int_equal(store_events_last_id(f->s, r->run_id, &err), id);
+    end_store_connections(f);
+    ADD_RUN(f->s, make_run(f->a, "j", STORE_RUN_QUEUED, 2, NULL));
   }
+  end_store_connections(f);
   assert_non_null(store_run_get(f->s, r->run_id, f->a, &err));
 }
 
@@ -514,55 +538,132 @@ static PGnotify *next_notification(PGconn *pg) {
   }
 }
 
-/* A new offer is announced on dagd_offers (by the store's own backend, at
- * commit); an offer that changes nothing, or fails, announces nothing.
- * Channels are shared by the whole server, so notifications are told
- * apart by the backend that sent them, and a sentinel of the listener's
- * own (delivered in commit order after everything before it) marks where
- * to stop counting. */
+/* A raw connection listening on `channel` and on a sentinel of its own,
+ * and the backend pid of the store's one connection. Channels are shared
+ * by the whole server, so the store's notifications are told apart by the
+ * backend that sent them, and the sentinel (delivered in commit order
+ * after everything before it) marks where to stop counting. */
+typedef struct listener {
+  PGconn *pg;
+  const char *channel;
+  char sentinel[96];
+  int store_pid;
+} listener;
+
+static void listener_open(fixture *f, listener *l, const char *channel) {
+  l->pg = raw_connect(f);
+  l->channel = channel;
+  char sql[256];
+  snprintf(l->sentinel, sizeof l->sentinel, "%s_sentinel", f->schema);
+  snprintf(sql, sizeof sql, "LISTEN %s; LISTEN %s", channel, l->sentinel);
+  raw_exec(l->pg, sql);
+  snprintf(sql, sizeof sql,
+           "SELECT pid FROM pg_stat_activity WHERE application_name = '%s' "
+           "AND pid <> pg_backend_pid()",
+           f->schema);
+  PGresult *res = PQexec(l->pg, sql);
+  assert_int_equal(PQntuples(res), 1);
+  l->store_pid = atoi(PQgetvalue(res, 0, 0));
+  PQclear(res);
+}
+
+/* Waits for the store's next notification on the channel (others are
+ * passed over); its payload into payload. */
+static void listener_next(listener *l, char *payload, size_t n) {
+  for (;;) {
+    PGnotify *note = next_notification(l->pg);
+    bool ours = strcmp(note->relname, l->channel) == 0 && note->be_pid == l->store_pid;
+    if (ours)
+      snprintf(payload, n, "%s", note->extra);
+    PQfreemem(note);
+    if (ours)
+      return;
+  }
+}
+
+/* How many notifications the store sent on the channel before the
+ * sentinel, sent now; closes the listener. */
+static int listener_close_counting(listener *l) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "NOTIFY %s", l->sentinel);
+  raw_exec(l->pg, sql);
+  int more = 0;
+  for (;;) {
+    PGnotify *note = next_notification(l->pg);
+    bool done = strcmp(note->relname, l->sentinel) == 0;
+    more += strcmp(note->relname, l->channel) == 0 && note->be_pid == l->store_pid;
+    PQfreemem(note);
+    if (done)
+      break;
+  }
+  PQfinish(l->pg);
+  return more;
+}
+
+/* A new offer is announced on dagd_offers (by the store's own backend,
+ * after its commit), and so is a released claim; an offer that changes
+ * nothing, or fails, announces nothing. */
 static void test_worker_offer_notifies(void **state) {
   fixture *f = *state;
   NEED_SERVER(f);
   store_error err;
   store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
   ADD_RUN(f->s, r); /* the store's connection exists from here on */
-  PGconn *listener = raw_connect(f);
-  char sentinel[96], sql[256];
-  snprintf(sentinel, sizeof sentinel, "%s_sentinel", f->schema);
-  snprintf(sql, sizeof sql, "LISTEN dagd_offers; LISTEN %s", sentinel);
-  raw_exec(listener, sql);
-  snprintf(sql, sizeof sql,
-           "SELECT pid FROM pg_stat_activity WHERE application_name = '%s' "
-           "AND pid <> pg_backend_pid()",
-           f->schema);
-  PGresult *res = PQexec(listener, sql);
-  assert_int_equal(PQntuples(res), 1);
-  int store_pid = atoi(PQgetvalue(res, 0, 0));
-  PQclear(res);
-
+  listener l;
+  listener_open(f, &l, "dagd_offers");
+  char payload[64];
   assert_int_equal(store_worker_offer(f->s, r->run_id, 1, &err), 0);
-  for (;;) {
-    PGnotify *n = next_notification(listener);
-    bool ours = strcmp(n->relname, "dagd_offers") == 0 && n->be_pid == store_pid;
-    PQfreemem(n);
-    if (ours)
-      break;
-  }
+  listener_next(&l, payload, sizeof payload);
   assert_int_equal(store_worker_offer(f->s, r->run_id, 2, &err), 0);
   assert_int_equal(store_worker_offer(f->s, "nope", 3, &err), -1);
-  snprintf(sql, sizeof sql, "NOTIFY %s", sentinel);
-  raw_exec(listener, sql);
-  int more = 0;
-  for (;;) {
-    PGnotify *n = next_notification(listener);
-    bool done = strcmp(n->relname, sentinel) == 0;
-    more += strcmp(n->relname, "dagd_offers") == 0 && n->be_pid == store_pid;
-    PQfreemem(n);
-    if (done)
-      break;
-  }
-  PQfinish(listener);
-  assert_int_equal(more, 0);
+  char id[37];
+  bool found = false, released = false;
+  assert_int_equal(store_worker_claim(f->s, "w1", 4, id, &found, &err), 0);
+  assert_true(found);
+  assert_int_equal(store_worker_release(f->s, r->run_id, "w2", &released, &err), 0);
+  assert_false(released);
+  assert_int_equal(listener_close_counting(&l), 0);
+
+  listener_open(f, &l, "dagd_offers");
+  assert_int_equal(store_worker_release(f->s, r->run_id, "w1", &released, &err), 0);
+  assert_true(released);
+  listener_next(&l, payload, sizeof payload);
+  assert_int_equal(listener_close_counting(&l), 0);
+}
+
+/* An append is announced on dagd_events with its run id, once it has
+ * committed (the event is readable by then); an append that fails (no
+ * such run) or rolls back (refused by a constraint after the run's row
+ * was locked and the event inserted) announces nothing. */
+static void test_append_notifies_after_commit(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  store_error err;
+  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
+  ADD_RUN(f->s, r);
+  raw(f, "ALTER TABLE events ADD CONSTRAINT no_boom CHECK (message <> 'boom')");
+  listener l;
+  listener_open(f, &l, "dagd_events");
+  store_event ev = {.level = 20, .message = "fine", .event_type = "STEP_START"};
+  strcpy(ev.run_id, r->run_id);
+  int64_t id = store_event_append(f->s, &ev, &err);
+  assert_true(id > 0);
+  char payload[64], sql[128];
+  listener_next(&l, payload, sizeof payload);
+  assert_string_equal(payload, r->run_id);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE id = %lld", (long long)id);
+  PGresult *res = PQexec(l.pg, sql);
+  assert_string_equal(PQgetvalue(res, 0, 0), "1");
+  PQclear(res);
+
+  ev.message = "boom";
+  assert_int_equal(store_event_append(f->s, &ev, &err), -1);
+  assert_non_null(strstr(err.message, "no_boom"));
+  strcpy(ev.run_id, "no-such-run");
+  ev.message = "fine";
+  assert_int_equal(store_event_append(f->s, &ev, &err), -1);
+  assert_int_equal(listener_close_counting(&l), 0);
+  assert_int_equal(store_events_last_id(f->s, r->run_id, &err), id);
 }
 
 /* ---- appends to different runs ---- */
@@ -581,6 +682,7 @@ typedef struct task {
   char run_id[37];
   const char *event_type;
   int64_t id;
+  bool found;
   store *opened;
   char error[600];
 } task;
@@ -641,15 +743,16 @@ static void nap(void) {
   nanosleep(&ms10, NULL);
 }
 
-/* Whether, within 30 s, a connection of the test's store waits for a lock. */
-static bool store_waits_for_lock(fixture *f) {
+/* Whether, within 30 s, `n` connections of the test's store wait for a
+ * lock. */
+static bool store_waits_for_locks(fixture *f, int n) {
   char sql[256];
   snprintf(sql, sizeof sql,
            "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' "
            "AND wait_event_type = 'Lock'",
            f->schema);
   time_t until = time(NULL) + 30;
-  while (pg_raw(pg_url(), sql) < 1) {
+  while (pg_raw(pg_url(), sql) < n) {
     if (time(NULL) > until)
       return false;
     nap();
@@ -691,7 +794,7 @@ static void test_appends_serialize_per_run(void **state) {
   strcpy(on_a.run_id, a->run_id);
   strcpy(on_b.run_id, b->run_id);
   task_start(&on_a, task_append);
-  bool a_waits = store_waits_for_lock(f);
+  bool a_waits = store_waits_for_locks(f, 1);
   task_start(&on_b, task_append);
   bool b_done = task_wait(&on_b, 30);
   bool a_done_early = task_wait(&on_a, 0);
@@ -726,6 +829,54 @@ static void test_appends_serialize_per_run(void **state) {
   assert_string_equal(none.error, "Run no-such-run was not found in instance.");
 }
 
+static void task_claim(task *t) {
+  store_error err;
+  if (store_worker_claim(t->s, "w1", 100, t->run_id, &t->found, &err) != 0)
+    snprintf(t->error, sizeof t->error, "%s", err.message);
+}
+
+/* A claim that loses the race for the run's status: while a transaction
+ * holds the run's row, a RUN_CANCELED append queues for it and then a
+ * claim of the run's offer does (the offer itself is free). The cancel
+ * gets the row first and commits CANCELED; the claim, re-checking the row
+ * it waited for, finds the run no longer STARTING and drops the offer
+ * instead of handing out a canceled run. */
+static void test_claim_losing_the_status_race_drops_the_offer(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  store_error err;
+  store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
+  ADD_RUN(f->s, r);
+  assert_int_equal(store_worker_offer(f->s, r->run_id, 1, &err), 0);
+  PGconn *holder = raw_connect(f);
+  char sql[256];
+  raw_exec(holder, "BEGIN");
+  snprintf(sql, sizeof sql, "SELECT id FROM runs WHERE run_id = '%s' FOR NO KEY UPDATE", r->run_id);
+  raw_exec(holder, sql);
+
+  task cancel = {.s = f->s, .event_type = "RUN_CANCELED"}, claim = {.s = f->s};
+  strcpy(cancel.run_id, r->run_id);
+  task_start(&cancel, task_append);
+  bool cancel_waits = store_waits_for_locks(f, 1);
+  task_start(&claim, task_claim);
+  bool both_wait = store_waits_for_locks(f, 2);
+  raw_exec(holder, "COMMIT");
+  PQfinish(holder);
+  bool ended = task_wait(&cancel, 30) && task_wait(&claim, 30);
+  task_join(&cancel);
+  task_join(&claim);
+  assert_true(cancel_waits);
+  assert_true(both_wait);
+  assert_true(ended);
+  assert_string_equal(cancel.error, "");
+  assert_string_equal(claim.error, "");
+  assert_false(claim.found);
+  assert_int_equal(raw(f, "SELECT count(*) FROM worker_offers WHERE worker_id = ''"), 1);
+  store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_int_equal(g->status, STORE_RUN_CANCELED);
+  assert_null(store_run_tag(g, STORE_TAG_WORKER));
+}
+
 /* ---- a network path the tests control ---- */
 
 /* A TCP proxy in front of the test server, in one thread. It passes
@@ -743,6 +894,13 @@ typedef struct proxy_pair {
   int client, server; /* -1: unused */
   unsigned char startup[STARTUP_MAX];
   size_t startup_len;
+  /* The client's message being read after the startup: its type and
+   * length (head), the first bytes of its body, and how much is left. */
+  unsigned char head[5];
+  size_t head_len;
+  unsigned char body[64];
+  size_t body_len;
+  uint32_t body_left;
 } proxy_pair;
 
 typedef struct proxy {
@@ -758,6 +916,12 @@ typedef struct proxy {
   int switches_asked, switches_done;
   bool switch_failed, stop;
   int server_port; /* local port of the newest server connection */
+  /* Messages of the clients: Parse of a named statement (preparing it),
+   * Bind of a named one (using it). */
+  int named_parses, named_binds;
+  /* The startup message of the newest session. */
+  unsigned char startup[STARTUP_MAX];
+  size_t startup_len;
   /* The proxy thread's own. */
   proxy_pair pairs[PROXY_PAIRS];
   int holding[PROXY_PAIRS];
@@ -847,20 +1011,69 @@ static void proxy_accept(proxy *x) {
   *p = (proxy_pair){.client = fd, .server = server};
 }
 
-/* Keeps the client's first message (the startup message: length first). */
-static void keep_startup(proxy_pair *p, const unsigned char *data, size_t n) {
-  for (size_t i = 0; i < n && p->startup_len < STARTUP_MAX; i++) {
-    if (p->startup_len >= 4) {
-      uint32_t len;
-      memcpy(&len, p->startup, 4);
-      if (p->startup_len >= ntohl(len))
-        return;
+/* Whether the client's first message (the startup message: length first,
+ * no type) is complete. */
+static bool startup_done(const proxy_pair *p) {
+  uint32_t len;
+  if (p->startup_len < 4)
+    return false;
+  memcpy(&len, p->startup, 4);
+  return p->startup_len >= ntohl(len) || p->startup_len == STARTUP_MAX;
+}
+
+/* A client message read whole: Parse and Bind of named statements are
+ * counted (Parse: the statement's name first; Bind: the portal's name,
+ * then the statement's). */
+static void client_message(proxy *x, const proxy_pair *p) {
+  const unsigned char *b = p->body;
+  size_t n = p->body_len;
+  size_t portal_end = strnlen((const char *)b, n);
+  bool named_parse = p->head[0] == 'P' && n > 0 && b[0] != 0;
+  bool named_bind = p->head[0] == 'B' && portal_end + 1 < n && b[portal_end + 1] != 0;
+  if (!named_parse && !named_bind)
+    return;
+  pthread_mutex_lock(&x->lock);
+  x->named_parses += named_parse;
+  x->named_binds += named_bind;
+  pthread_mutex_unlock(&x->lock);
+}
+
+/* Follows what the client sends: its startup message is kept (to replay
+ * it, see pair_switch, and for proxy_startup), then its messages are read
+ * one by one for client_message. */
+static void scan_client(proxy *x, proxy_pair *p, const unsigned char *data, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (!startup_done(p)) {
+      p->startup[p->startup_len++] = data[i];
+      if (startup_done(p)) {
+        pthread_mutex_lock(&x->lock);
+        memcpy(x->startup, p->startup, p->startup_len);
+        x->startup_len = p->startup_len;
+        pthread_mutex_unlock(&x->lock);
+      }
+      continue;
     }
-    p->startup[p->startup_len++] = data[i];
+    if (p->head_len < sizeof p->head) {
+      p->head[p->head_len++] = data[i];
+      if (p->head_len < sizeof p->head)
+        continue;
+      uint32_t len;
+      memcpy(&len, p->head + 1, 4);
+      p->body_left = ntohl(len) >= 4 ? ntohl(len) - 4 : 0;
+      p->body_len = 0;
+    } else {
+      if (p->body_len < sizeof p->body)
+        p->body[p->body_len++] = data[i];
+      p->body_left--;
+    }
+    if (p->body_left == 0) {
+      client_message(x, p);
+      p->head_len = 0;
+    }
   }
 }
 
-static void relay(proxy_pair *p, bool from_client) {
+static void relay(proxy *x, proxy_pair *p, bool from_client) {
   unsigned char data[16384];
   ssize_t n = recv(from_client ? p->client : p->server, data, sizeof data, 0);
   if (n < 0 && errno == EINTR)
@@ -870,7 +1083,7 @@ static void relay(proxy_pair *p, bool from_client) {
     return;
   }
   if (from_client)
-    keep_startup(p, data, (size_t)n);
+    scan_client(x, p, data, (size_t)n);
   if (!send_all(from_client ? p->server : p->client, data, (size_t)n))
     pair_close(p);
 }
@@ -947,9 +1160,9 @@ static void *proxy_main(void *arg) {
       proxy_accept(x);
     for (int i = 0; i < PROXY_PAIRS; i++) {
       if (x->pairs[i].client >= 0 && fds[2 + 2 * i].revents)
-        relay(&x->pairs[i], true);
+        relay(x, &x->pairs[i], true);
       if (x->pairs[i].client >= 0 && fds[3 + 2 * i].revents)
-        relay(&x->pairs[i], false);
+        relay(x, &x->pairs[i], false);
     }
   }
   return NULL;
@@ -1046,17 +1259,74 @@ static bool proxy_wait_count(proxy *x, const int *counter, int at_least) {
   return reached;
 }
 
-/* A conninfo for the fixture's schema through the proxy (no SSL, see
- * proxy), then `extra` (key=value settings that come after, so win). */
-static void conninfo_via(const fixture *f, const proxy *x, const char *extra, char *out, size_t n) {
+/* A conninfo for the test server through the proxy (no SSL, see proxy),
+ * then `tail` (key=value settings that come after, so win). */
+static void conninfo_through(const proxy *x, const char *tail, char *out, size_t n) {
   PQconninfoOption *opts = PQconninfoParse(pg_url(), NULL);
   int len = snprintf(out, n, "host=127.0.0.1 port=%d sslmode=disable gssencmode=disable", x->port);
   for (PQconninfoOption *o = opts; o && o->keyword; o++)
     if (o->val && (strcmp(o->keyword, "user") == 0 || strcmp(o->keyword, "dbname") == 0 ||
                    strcmp(o->keyword, "password") == 0))
       len += snprintf(out + len, n - (size_t)len, " %s='%s'", o->keyword, o->val);
-  snprintf(out + len, n - (size_t)len, " options='-csearch_path=%s' %s", f->schema, extra);
+  snprintf(out + len, n - (size_t)len, " %s", tail);
   PQconninfoFree(opts);
+}
+
+/* conninfo_through for the fixture's schema, then `extra`. */
+static void conninfo_via(const fixture *f, const proxy *x, const char *extra, char *out, size_t n) {
+  char tail[512];
+  snprintf(tail, sizeof tail, "options='-csearch_path=%s' %s", f->schema, extra);
+  conninfo_through(x, tail, out, n);
+}
+
+/* The value of `name` in the startup message of the proxy's newest
+ * session (NULL: absent), into out. */
+static const char *proxy_startup_param(proxy *x, const char *name, char *out, size_t n) {
+  pthread_mutex_lock(&x->lock);
+  const char *found = NULL;
+  size_t len = x->startup_len;
+  const char *msg = (const char *)x->startup;
+  for (size_t at = 8; at < len && msg[at];) { /* after the length and the protocol */
+    const char *key = msg + at;
+    const char *value = key + strnlen(key, len - at) + 1;
+    if (value >= msg + len)
+      break;
+    if (strcmp(key, name) == 0) {
+      snprintf(out, n, "%.*s", (int)strnlen(value, (size_t)(msg + len - value)), value);
+      found = out;
+    }
+    at = (size_t)(value - msg) + strnlen(value, (size_t)(msg + len - value)) + 1;
+  }
+  pthread_mutex_unlock(&x->lock);
+  return found;
+}
+
+/* What a session started with the startup parameters of the proxy's
+ * newest session (straight to the test server) shows for `setting`. */
+static void shown_by_proxied_session(proxy *x, const char *setting, char *out, size_t n) {
+  static const char *const names[][2] = {
+      {"user", "user"}, {"database", "dbname"}, {"options", "options"}};
+  char values[3][512];
+  const char *keys[8], *vals[8];
+  int k = 0;
+  keys[k] = "dbname"; /* the server's address and password */
+  vals[k++] = pg_url();
+  for (int i = 0; i < 3; i++)
+    if (proxy_startup_param(x, names[i][0], values[i], sizeof values[i])) {
+      keys[k] = names[i][1];
+      vals[k++] = values[i];
+    }
+  keys[k] = vals[k] = NULL;
+  PGconn *pg = PQconnectdbParams(keys, vals, 1);
+  if (PQstatus(pg) != CONNECTION_OK)
+    fail_msg("as the proxied session: %s", PQerrorMessage(pg));
+  char sql[128];
+  snprintf(sql, sizeof sql, "SHOW %s", setting);
+  PGresult *res = PQexec(pg, sql);
+  assert_int_equal(PQresultStatus(res), PGRES_TUPLES_OK);
+  snprintf(out, n, "%s", PQgetvalue(res, 0, 0));
+  PQclear(res);
+  PQfinish(pg);
 }
 
 static void task_open(task *t) {
@@ -1209,6 +1479,57 @@ static void test_connection_settings(void **state) {
   assert_true(x.held >= 2);
 }
 
+/* A transaction whose client vanished cannot hold its locks for long: the
+ * store's sessions start with idle_in_transaction_session_timeout at a
+ * minute (in the startup options, which the server applies as the session
+ * begins). The string's own options replace dagd's; options='' sends
+ * none. The default case needs a store without options of its own, so
+ * it opens in a database of its own (its tables in public there). */
+static void test_idle_transactions_time_out(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  proxy x;
+  if (!proxy_start(&x))
+    skip();
+  char db[64], sql[128], conninfo[1024], tail[128], shown[64], value[512];
+  snprintf(db, sizeof db, "dagd_options_%ld", (long)getpid());
+  snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+  assert_int_equal(pg_raw(pg_url(), sql), 0);
+  store_error err;
+
+  snprintf(tail, sizeof tail, "dbname=%s", db);
+  conninfo_through(&x, tail, conninfo, sizeof conninfo);
+  store *s = store_open_postgres(conninfo, &err);
+  if (!s)
+    fail_msg("open: %s", err.message);
+  assert_non_null(proxy_startup_param(&x, "options", value, sizeof value));
+  assert_string_equal(value, "-c idle_in_transaction_session_timeout=60000");
+  shown_by_proxied_session(&x, "idle_in_transaction_session_timeout", shown, sizeof shown);
+  assert_string_equal(shown, "1min");
+  store_close(s);
+
+  snprintf(tail, sizeof tail, "dbname=%s options=''", db);
+  conninfo_through(&x, tail, conninfo, sizeof conninfo);
+  s = store_open_postgres(conninfo, &err);
+  assert_non_null(s);
+  assert_null(proxy_startup_param(&x, "options", value, sizeof value));
+  store_close(s);
+
+  conninfo_via(f, &x, "", conninfo, sizeof conninfo);
+  s = store_open_postgres(conninfo, &err);
+  assert_non_null(s);
+  assert_non_null(proxy_startup_param(&x, "options", value, sizeof value));
+  char want[128];
+  snprintf(want, sizeof want, "-csearch_path=%s", f->schema);
+  assert_string_equal(value, want);
+  shown_by_proxied_session(&x, "idle_in_transaction_session_timeout", shown, sizeof shown);
+  assert_string_not_equal(shown, "1min");
+  store_close(s);
+  proxy_stop(&x);
+  snprintf(sql, sizeof sql, "DROP DATABASE %s WITH (FORCE)", db);
+  assert_int_equal(pg_raw(pg_url(), sql), 0);
+}
+
 /* ---- prepared statements that vanish or go stale ---- */
 
 /* Statement shapes: every combination of seven optional run filters is a
@@ -1236,10 +1557,12 @@ static store_runs_filter shape_filter(unsigned mask) {
 }
 
 /* The proxy moves the store's session to a new server connection between
- * two operations, as PgBouncer in transaction mode may (DISCARD ALL does
- * the same to a session): the statements the store prepared are gone, and
- * its next operations prepare them again instead of failing. */
-static void test_vanished_statements_are_prepared_again(void **state) {
+ * two operations, as PgBouncer in transaction mode may: the statements the
+ * store prepared are gone. The first operation after the first move fails
+ * once on its prepared statement (26000) and runs again; from then on the
+ * connection prepares nothing (no named Parse) and uses no prepared
+ * statement (no named Bind), so later moves cost no failed attempt. */
+static void test_pooler_moves_end_prepared_statements(void **state) {
   fixture *f = *state;
   NEED_SERVER(f);
   proxy x;
@@ -1253,22 +1576,53 @@ static void test_vanished_statements_are_prepared_again(void **state) {
   store_run *r = shapes_run(f);
   store_event ev = {.level = 20, .message = "m", .event_type = "STEP_START"};
   strcpy(ev.run_id, r->run_id);
-  for (int round = 0; round < 3; round++) {
-    /* Every statement these use is prepared (and cached) by round 1. */
+  int parses = 0, binds = 0;
+  for (int round = 0; round < 4; round++) {
     store_run *g = store_run_get(s, r->run_id, f->a, &err);
-    assert_non_null(g);
+    if (!g)
+      fail_msg("round %d: %s", round, err.message);
     assert_string_equal(store_run_tag(g, "k"), "v");
     int64_t id = store_event_append(s, &ev, &err);
     if (id <= 0)
-      fail_msg("append: %s", err.message);
+      fail_msg("round %d, append: %s", round, err.message);
     assert_int_equal(store_events_last_id(s, r->run_id, &err), id);
+    int now_parses = proxy_count(&x, &x.named_parses), now_binds = proxy_count(&x, &x.named_binds);
+    if (round == 0) {
+      assert_true(now_parses >= 3); /* prepared before any move */
+      assert_true(now_binds >= 3);
+    } else if (round == 1) {
+      assert_int_equal(now_parses, parses);   /* the retry prepared nothing */
+      assert_int_equal(now_binds, binds + 1); /* the one attempt that failed */
+    } else {
+      assert_int_equal(now_parses, parses);
+      assert_int_equal(now_binds, binds);
+    }
+    parses = now_parses;
+    binds = now_binds;
     int before = proxy_count(&x, &x.server_port);
     assert_true(proxy_switch(&x));
     assert_int_not_equal(proxy_count(&x, &x.server_port), before);
   }
-  /* With the cache full (the newest SHAPES / 2 shapes), the first statement
-   * after a switch is a new one, and making room for it deallocates a
-   * statement the session no longer has. */
+  store_close(s);
+  proxy_stop(&x);
+}
+
+/* A move while the connection's cache is full (the newest SHAPES / 2
+ * shapes): the first statement after it is a new one, and making room for
+ * it deallocates a statement the session no longer has (26000 too). Every
+ * shape still runs. */
+static void test_pooler_move_with_a_full_cache(void **state) {
+  fixture *f = *state;
+  NEED_SERVER(f);
+  proxy x;
+  if (!proxy_start(&x))
+    skip();
+  char conninfo[1024];
+  conninfo_via(f, &x, "", conninfo, sizeof conninfo);
+  store_error err;
+  store *s = store_open_postgres(conninfo, &err);
+  assert_non_null(s);
+  shapes_run(f);
   for (unsigned mask = 0; mask < SHAPES; mask++) {
     store_runs_filter flt = shape_filter(mask);
     assert_int_equal(store_runs_count(s, &flt, &err), 1);
@@ -1431,13 +1785,17 @@ int main(void) {
       T(test_appends_serialize_per_run),
       T(test_first_connection_of_a_thread_is_retried),
       T(test_connection_settings),
-      T(test_vanished_statements_are_prepared_again),
+      T(test_idle_transactions_time_out),
+      T(test_pooler_moves_end_prepared_statements),
+      T(test_pooler_move_with_a_full_cache),
       T(test_stale_statements_are_prepared_again),
       T(test_awkward_texts_in_arrays),
       T(test_more_shapes_than_the_cache),
       T(test_server_script_leaves_foreign_folders),
       T(test_worker_claim_skips_locked_offers),
       T(test_worker_offer_notifies),
+      T(test_append_notifies_after_commit),
+      T(test_claim_losing_the_status_race_drops_the_offer),
   };
   if (!pg_url())
     fprintf(stderr, "postgres: skipped (no test server: DAGD_TEST_POSTGRES_URL is not set)\n");

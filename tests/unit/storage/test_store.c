@@ -1167,6 +1167,86 @@ static void test_worker_refuses_invalid_calls(void **state) {
   assert_string_equal(id, r->run_id);
 }
 
+/* Releases run_id for worker; whether it was released. Fails the test on
+ * a store error. */
+static bool release(fixture *f, const char *run_id, const char *worker) {
+  store_error err;
+  bool released = false;
+  if (store_worker_release(f->s, run_id, worker, &released, &err) != 0)
+    fail_msg("store_worker_release: %s", err.message);
+  return released;
+}
+
+/* A worker host that claimed a run and could not start it gives it back:
+ * the run waits again, ahead of offers made after it (its offering place
+ * is kept), without the worker tag, and another worker claims it. */
+static void test_worker_release_offers_the_run_again(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char id[37];
+  store_run *r = offered_run(f, 1);
+  assert_string_equal(take_offer(f, "w1", id), r->run_id);
+  store_run *later = offered_run(f, 2);
+  assert_true(release(f, r->run_id, "w1"));
+  store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_null(store_run_tag(g, STORE_TAG_WORKER));
+  assert_string_equal(store_run_tag(g, "owner"), "ops");
+  assert_int_equal(g->n_tags, 1);
+  assert_int_equal(g->status, STORE_RUN_STARTING);
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers WHERE claimed_at IS NULL"), 2);
+  /* Released twice: the second finds the offer no longer w1's. */
+  assert_false(release(f, r->run_id, "w1"));
+  assert_string_equal(take_offer(f, "w2", id), r->run_id);
+  g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_string_equal(store_run_tag(g, STORE_TAG_WORKER), "w2");
+  assert_string_equal(take_offer(f, "w1", id), later->run_id);
+  assert_string_equal(take_offer(f, "w1", id), "");
+}
+
+/* Only the claiming worker's release counts, and only while the run is
+ * STARTING: another worker's, one for an offer nobody claimed, one for a
+ * run never offered and one for a run canceled meanwhile change nothing.
+ * An unknown run is an error; so are missing ids. */
+static void test_worker_release_refusals(void **state) {
+  fixture *f = *state;
+  store_error err;
+  char id[37];
+  store_run *r = offered_run(f, 1);
+  assert_false(release(f, r->run_id, "w1")); /* not claimed yet */
+  assert_string_equal(take_offer(f, "w1", id), r->run_id);
+  assert_false(release(f, r->run_id, "w2"));
+  store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_string_equal(store_run_tag(g, STORE_TAG_WORKER), "w1");
+  assert_string_equal(take_offer(f, "w2", id), "");
+
+  store_run *never = make_run(f->a, "etl", STORE_RUN_STARTING, 1, NULL);
+  ADD_RUN(f->s, never);
+  assert_false(release(f, never->run_id, "w1"));
+  assert_int_equal(raw_int(f, "SELECT count(*) FROM worker_offers"), 1);
+
+  store_event ev = {.event_type = "RUN_CANCELED", .level = 20, .message = "canceled"};
+  strcpy(ev.run_id, r->run_id);
+  assert_true(store_event_append(f->s, &ev, &err) > 0);
+  assert_false(release(f, r->run_id, "w1"));
+  g = store_run_get(f->s, r->run_id, f->a, &err);
+  assert_string_equal(store_run_tag(g, STORE_TAG_WORKER), "w1");
+  assert_int_equal(g->status, STORE_RUN_CANCELED);
+  assert_string_equal(take_offer(f, "w2", id), "");
+
+  bool released = true;
+  assert_int_equal(store_worker_release(f->s, "nope", "w1", &released, &err), -1);
+  assert_string_equal(err.message, "Run nope was not found in instance.");
+  assert_false(released);
+  released = true;
+  assert_int_equal(store_worker_release(f->s, r->run_id, NULL, &released, &err), -1);
+  assert_false(released);
+  assert_int_equal(store_worker_release(f->s, NULL, "w1", NULL, &err), -1);
+  assert_int_equal(store_worker_release(NULL, r->run_id, "w1", NULL, &err), -1);
+  assert_string_equal(err.message, "No store is open.");
+  /* released may be left out. */
+  assert_int_equal(store_worker_release(f->s, r->run_id, "w1", NULL, &err), 0);
+}
+
 enum { OFFER_CLAIMERS = 6, OFFERED_RUNS = 200 };
 
 typedef struct offer_claimer {
@@ -1275,6 +1355,8 @@ int main(void) {
       T(test_worker_claim_drops_runs_no_longer_starting),
       T(test_worker_offer_goes_with_its_run),
       T(test_worker_refuses_invalid_calls),
+      T(test_worker_release_offers_the_run_again),
+      T(test_worker_release_refusals),
       T(test_worker_claims_under_6_threads),
   };
   int failed = cmocka_run_group_tests_name("helpers", helpers, NULL, NULL);

@@ -8,7 +8,11 @@
  * wait counts for it, a quiet wait times out, an OFFERS watcher ignores
  * events, and a watcher whose connection the server kills reports it.
  * SQLite's watcher only paces a poll, so it returns 1 after the poll
- * interval whatever happened. Bad arguments fail with messages on both.
+ * interval whatever happened. On both, an interrupt from another thread
+ * ends a wait (or the next one) with 1 and no run named, and only
+ * PostgreSQL's watcher says it notifies; store_watch_wait_runs names the
+ * runs whose events, or deletion, notified (SQLite: every wake is for
+ * all runs). Bad arguments fail with messages on both.
  *
  * NOTIFY channels belong to a database, not to a schema, so the
  * PostgreSQL cases run in a database of their own (created on the test
@@ -29,6 +33,7 @@
 
 #include "base/buf.h"
 #include "pg_fixture.h"
+#include "storage/store_internal.h"
 #include "store_fixture.h"
 
 /* Long enough never to pass on a loaded machine while a wake is due. */
@@ -341,12 +346,211 @@ static void test_bad_arguments(void **state) {
   assert_string_equal(err.message, expected);
   assert_int_equal(store_watch_wait(NULL, 10, 20, &err), -1);
   assert_string_equal(err.message, expected);
+  assert_int_equal(store_watch_wait_runs(w, 10, 20, NULL, &err), -1);
+  assert_string_equal(err.message, "A store watch for runs needs somewhere to put them.");
+  store_watch_runs runs;
+  assert_int_equal(store_watch_wait_runs(NULL, 10, 20, &runs, &err), -1);
+  assert_string_equal(err.message, expected);
   /* A refused call leaves the watcher usable. */
   char id[37];
   add_run(f, id);
   wait_for_event(f, w, id, append(f->s, id, "still works"));
   store_watch_close(w);
   store_watch_close(NULL);
+}
+
+/* ---- interrupts and the runs a wake is for ---- */
+
+typedef struct interrupter {
+  store_watch *w;
+  int times;
+} interrupter;
+
+/* Interrupts w `times` times, after a pause that lets the waiter (most
+ * likely) be in its wait already: the contract holds either way. */
+static void *interrupter_main(void *arg) {
+  interrupter *in = arg;
+  struct timespec pause = {0, 50 * 1000000L};
+  nanosleep(&pause, NULL);
+  for (int i = 0; i < in->times; i++)
+    store_watch_interrupt(in->w);
+  return NULL;
+}
+
+/* Waits on w with store_watch_wait_runs (timeout and poll interval
+ * LONG_MS, so that SQLite's pacing does not end it either); fails the
+ * test on -1. */
+static int wait_runs_ok(store_watch *w, int timeout_ms, store_watch_runs *runs) {
+  store_error err;
+  int rc = store_watch_wait_runs(w, timeout_ms, timeout_ms > 0 ? timeout_ms : 1, runs, &err);
+  if (rc < 0)
+    fail_msg("store_watch_wait_runs: %s", err.message);
+  return rc;
+}
+
+/* A wait of LONG_MS (SQLite: its poll interval too) is ended by another
+ * thread's interrupts: it returns 1 with no run and not `all`, which
+ * neither a notification nor SQLite's pacing running out gives, so the
+ * interrupt ended it. The interrupts are used up by that one wake, and
+ * an interrupt made before a wait ends that wait too. */
+static void test_interrupt_ends_a_wait(void **state) {
+  fixture *f = *state;
+  store_watch *w = open_watch(f, STORE_WATCH_EVENTS);
+  interrupter in = {w, 3};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, interrupter_main, &in), 0);
+  store_watch_runs runs;
+  assert_int_equal(wait_runs_ok(w, LONG_MS, &runs), 1);
+  assert_int_equal(pthread_join(t, NULL), 0);
+  assert_int_equal(runs.n, 0);
+  assert_false(runs.all);
+
+  /* Used up: the next wait is not an interrupt's. */
+  if (on_postgres()) {
+    expect_quiet(w, NULL, NULL);
+  } else {
+    assert_int_equal(wait_runs_ok(w, QUIET_MS, &runs), 1);
+    assert_true(runs.all); /* the pacing ran its time */
+  }
+
+  store_watch_interrupt(w);
+  assert_int_equal(wait_runs_ok(w, LONG_MS, &runs), 1);
+  assert_int_equal(runs.n, 0);
+  assert_false(runs.all);
+  store_watch_interrupt(NULL); /* allowed, does nothing */
+  store_watch_close(w);
+}
+
+/* Only PostgreSQL's watcher notifies; SQLite's paces a poll. */
+static void test_notifies(void **state) {
+  fixture *f = *state;
+  store_watch *w = open_watch(f, STORE_WATCH_EVENTS);
+  assert_int_equal(store_watch_notifies(w), on_postgres());
+  assert_false(store_watch_notifies(NULL));
+  store_watch_close(w);
+}
+
+/* Whether id is among runs' ids. */
+static bool has_run(const store_watch_runs *runs, const char *id) {
+  for (size_t i = 0; i < runs->n; i++)
+    if (strcmp(runs->ids[i], id) == 0)
+      return true;
+  return false;
+}
+
+/* Waits (each wait woken, never a timeout) until every run of ids[0..n)
+ * was named by a wake, within a deadline; no wake may be for `all`, nor
+ * name a run not in ids (what notified before must be waited out). */
+static void expect_runs(store_watch *w, const char *const *ids, size_t n) {
+  bool seen[8] = {false};
+  assert_true(n <= 8);
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  for (size_t left = n; left;) {
+    assert_true(elapsed_ms(&start) < 3 * LONG_MS);
+    store_watch_runs runs;
+    assert_int_equal(wait_runs_ok(w, LONG_MS, &runs), 1);
+    assert_false(runs.all);
+    for (size_t i = 0; i < runs.n; i++) {
+      size_t k = 0;
+      while (k < n && strcmp(runs.ids[i], ids[k]) != 0)
+        k++;
+      if (k == n)
+        fail_msg("a wake named the run %s, which nothing changed", runs.ids[i]);
+      if (!seen[k]) {
+        seen[k] = true;
+        left--;
+      }
+    }
+  }
+}
+
+/* PostgreSQL: a wake names the runs whose events woke it, each once
+ * however many events, and a deleted run; an offer names none (all).
+ * SQLite: every paced wake is for all runs. */
+static void test_wait_runs_names_the_runs(void **state) {
+  fixture *f = *state;
+  char a[37], b[37], gone[37];
+  add_run(f, a);
+  add_run(f, b);
+  add_run(f, gone);
+  store_watch *w = open_watch(f, STORE_WATCH_EVENTS | STORE_WATCH_OFFERS);
+  store_watch_runs runs;
+  if (!on_postgres()) {
+    append(f->s, a, "paced");
+    assert_int_equal(wait_runs_ok(w, 20, &runs), 1);
+    assert_true(runs.all);
+    assert_int_equal(runs.n, 0);
+    store_watch_close(w);
+    return;
+  }
+  append(f->s, a, "one");
+  append(f->s, b, "two");
+  append(f->s, a, "three");
+  expect_runs(w, (const char *const[]){a, b}, 2);
+  expect_quiet(w, NULL, NULL); /* the rest of those notifications */
+
+  store_error err;
+  bool found = false;
+  if (store_run_delete(f->s, gone, &found, &err) != 0)
+    fail_msg("store_run_delete: %s", err.message);
+  assert_true(found);
+  expect_runs(w, (const char *const[]){gone}, 1);
+
+  /* Deleting a run that is not there notifies nobody. */
+  if (store_run_delete(f->s, gone, &found, &err) != 0)
+    fail_msg("store_run_delete: %s", err.message);
+  assert_false(found);
+  expect_quiet(w, NULL, NULL);
+
+  store_run *r = make_run(f->a, "job", STORE_RUN_STARTING, 1.0, NULL);
+  ADD_RUN(f->s, r);
+  if (store_worker_offer(f->s, r->run_id, 3.0, &err) != 0)
+    fail_msg("store_worker_offer: %s", err.message);
+  do
+    assert_int_equal(wait_runs_ok(w, LONG_MS, &runs), 1);
+  while (!runs.all);
+  store_watch_close(w);
+}
+
+/* What notifications name is kept once each, up to STORE_WATCH_MAX_RUNS
+ * runs; a payload that is no run id, or one run more, makes the wake one
+ * for all runs. (store_internal.h: the backends' shared part.) */
+static void test_runs_add(void **state) {
+  (void)state;
+  if (on_postgres())
+    skip(); /* no store involved: once is enough */
+  store_watch_runs runs = {0};
+  store_watch_runs_add(NULL, "ignored");
+  char first[37], id[37];
+  store_new_run_id(first);
+  store_watch_runs_add(&runs, first);
+  store_watch_runs_add(&runs, first);
+  assert_int_equal(runs.n, 1);
+  assert_string_equal(runs.ids[0], first);
+  assert_false(runs.all);
+
+  static const char *const not_ids[] = {"", NULL, "0123456789012345678901234567890123456"};
+  for (size_t i = 0; i < sizeof not_ids / sizeof *not_ids; i++) {
+    store_watch_runs one = {0};
+    store_watch_runs_add(&one, not_ids[i]);
+    assert_int_equal(one.n, 0);
+    assert_true(one.all);
+  }
+
+  while (runs.n < STORE_WATCH_MAX_RUNS) {
+    store_new_run_id(id);
+    store_watch_runs_add(&runs, id);
+  }
+  assert_false(runs.all);
+  assert_true(has_run(&runs, first));
+  store_watch_runs_add(&runs, first); /* known: still fits */
+  assert_false(runs.all);
+  store_new_run_id(id);
+  store_watch_runs_add(&runs, id);
+  assert_true(runs.all);
+  assert_int_equal(runs.n, STORE_WATCH_MAX_RUNS);
+  assert_false(has_run(&runs, id));
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, backend_setup, backend_teardown)
@@ -359,6 +563,10 @@ int main(void) {
       T(test_offers_mask_ignores_events),
       T(test_killed_connection_breaks_the_watcher),
       T(test_bad_arguments),
+      T(test_interrupt_ends_a_wait),
+      T(test_notifies),
+      T(test_wait_runs_names_the_runs),
+      T(test_runs_add),
   };
   current = &sqlite_backend;
   int failed = cmocka_run_group_tests_name("sqlite", tests, NULL, NULL);
