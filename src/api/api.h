@@ -38,6 +38,12 @@ typedef struct api_context {
   /* The instance runs are stored in and launched from; NULL: none (the
    * runs API then answers a PythonError saying so). */
   run_instance *instance;
+  /* Told, from any thread, of a trouble no request can answer with, once
+   * each time it starts or ends (subscriptions losing the store's change
+   * notifications and getting them back); NULL: nobody. report_data
+   * must outlive every subscription. */
+  void (*report)(void *data, const char *message);
+  void *report_data;
 } api_context;
 
 /* What goes into the schema besides the API proper. */

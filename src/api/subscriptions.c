@@ -26,17 +26,21 @@
  * every subscription that is due; live subscriptions of one run share one
  * query, one copy of the events and one read of the run (the `run` field
  * of their messages). Between looks it waits on a store watcher
- * (storage.h, STORE_WATCH_EVENTS) that it opens for itself and closes
- * before it ends: on PostgreSQL an appended event's NOTIFY wakes it, and a
- * live subscription otherwise looks only every SAFETY_POLL_MS; on SQLite
- * the watcher paces a look every POLL_MS. When the notifications break,
- * it looks every POLL_MS until a new watcher opens. A captured-logs
- * subscription whose files did not grow waits IDLE_LOGS_MS before looking
- * again (files give no notifications). The worker writes to the store on
- * its own, so no subscriber ever slows a run, and pushes only queue into
- * each socket's mailbox (graphql/stream.h), so a slow socket never holds
- * up the others. GraphQL runs later, on the
- * socket's thread, over the events a message holds. A run deleted while
+ * (storage.h, STORE_WATCH_EVENTS) that it opens for itself after its
+ * first round and closes before it ends: on PostgreSQL a NOTIFY names the
+ * run an event was appended to (or that was deleted) and wakes that run's
+ * subscriptions only, and a live subscription otherwise looks every
+ * SAFETY_POLL_MS; a new subscription, or the stop after the last one,
+ * interrupts the wait. SQLite does not notify: the thread looks every
+ * POLL_MS. When the notifications break (or cannot be had), it looks
+ * every POLL_MS until a new watcher opens, and says so, once, through
+ * the api_context's report hook, as it does when they work again. A
+ * captured-logs subscription whose files did not grow waits IDLE_LOGS_MS
+ * before looking again (files give no notifications). The worker writes
+ * to the store on its own, so no subscriber ever slows a run, and pushes
+ * only queue into each socket's mailbox (graphql/stream.h), so a slow
+ * socket never holds up the others. GraphQL runs later, on the socket's
+ * thread, over the events a message holds. A run deleted while
  * subscribed to ends its streams (they complete).
  *
  * Exactly once and in order: each subscription reads from its own
@@ -51,7 +55,6 @@
  * committed late with a smaller id. A notification only says "look": a
  * wake that is spurious, late or stands for many events changes nothing
  * of what is read. */
-#include <errno.h>
 #include <gnutls/gnutls.h>
 #include <limits.h>
 #include <pthread.h>
@@ -74,17 +77,17 @@
  * of past chunks and of subscriptions that are due at once. */
 #define POLL_MS 20
 /* How often a live subscription looks at its run when the store notifies
- * (PostgreSQL): a safety net, since each new event wakes it anyway. */
+ * (PostgreSQL): a safety net, since each new event of its run wakes it
+ * anyway; also the longest the thread waits at a time, so an idle thread
+ * wakes about once a second. */
 #define SAFETY_POLL_MS 1000
-/* The longest the thread waits on the store's notifications at a time:
- * the delay before it sees a new subscription or its stop. */
-#define WAIT_SLICE_MS 50
-/* How long after its notifications broke the thread opens a new watcher. */
+/* How long after its notifications broke (or failed to open) the thread
+ * tries to open a new watcher. */
 #define REOPEN_MS 1000
-/* The shortest time from one round of looks to the next when woken by
- * notifications: they come for every run of the database, watched or not,
- * so under a steady stream of them the thread looks no more often than
- * polling did; after a quiet spell a wake is served at once. */
+/* The shortest time from one round of looks to the next for
+ * subscriptions woken by notifications: under a steady stream of events
+ * the thread reads them in batches no more often than polling did; after
+ * a quiet spell a wake is served at once. */
 #define MIN_ROUND_MS POLL_MS
 /* How often it looks at a run that has finished (its log rarely grows). */
 #define FINISHED_POLL_MS 1000
@@ -142,6 +145,9 @@ typedef struct watch {
   gql_sink *sink;
   run_instance *inst;
   char run_id[37];
+  /* The api_context's report hook, for the watcher's troubles. */
+  void (*report)(void *data, const char *message);
+  void *report_data;
 
   /* Guarded by the watcher's lock. */
   struct watch *next;
@@ -254,6 +260,11 @@ static struct {
   size_t active;   /* counted subscriptions */
   bool kick;       /* poll now: a subscription was added */
   worker *current; /* NULL: no thread runs (or the last one is stopping) */
+  /* The newest thread's store watcher while it is open (set and cleared
+   * by the thread that owns it: a stopping thread may still run beside a
+   * new one), for store_watch_interrupt, as the condition variable does
+   * not wake its waits. */
+  store_watch *watch;
 } W = {.once = PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
 
 static void watcher_init(void) {
@@ -346,7 +357,9 @@ static void poll_past(watch *w) {
 /* Sends each new event of one run, one message an event, to the live
  * subscriptions ws[0..n) of that run (one query for them all). They look
  * again at once while events remain, after SAFETY_POLL_MS when their store
- * is `notified` (a new event wakes them before), else on the next round. */
+ * is `notified`, whose notifications wake them before (a store that
+ * does not notify, or whose notifications broke, is not), else on the
+ * next round. */
 static void poll_live(watch **ws, size_t n, uint64_t now, const store *notified) {
   int64_t from = ws[0]->after;
   for (size_t i = 1; i < n; i++)
@@ -486,33 +499,77 @@ static void poll_all(watch **ws, size_t n, uint64_t now, arena *scratch, const s
 /* ---- waiting for changes ---- */
 
 /* A watcher thread's store watcher (storage.h's store_watch), opened by
- * the thread for itself and closed before it ends, so always before the
- * store closes (the last cancel joins the thread). It watches the store of
- * the first pipelineRunLogs subscription the thread sees: a process serves
- * one instance, and subscriptions of another store are polled every
- * POLL_MS. */
+ * the thread for itself after its first round (a connection must not
+ * hold up the first messages) and closed before it ends, so always
+ * before the store closes (the last cancel joins the thread). It watches
+ * the store of the first pipelineRunLogs subscription the thread sees: a
+ * process serves one instance, and subscriptions of another store are
+ * polled every POLL_MS. A store whose watcher does not notify (SQLite:
+ * it only paces a poll) is polled too, without a watcher. */
 typedef struct listener {
   store *store;       /* NULL until a subscription names one */
-  store_watch *watch; /* NULL: not open (none yet, or it broke) */
+  store_watch *watch; /* NULL: not open (none yet, it broke, or polls) */
+  bool polls;         /* the store does not notify: never opened again */
+  bool failing;       /* the last open failed, or the watcher broke */
   uint64_t retry_ms;  /* when to open it again after a failure */
+  /* Where troubles go (the api_context's, NULL: nowhere). */
+  void (*report)(void *data, const char *message);
+  void *report_data;
 } listener;
 
-/* The store of some listed pipelineRunLogs subscription, or NULL; the
- * caller holds the lock. */
-static store *run_logs_store_locked(void) {
-  for (watch *w = W.list; w; w = w->next)
-    if (w->kind == WATCH_RUN_LOGS && !w->missing_id)
-      return w->inst->store;
-  return NULL;
+/* Tells l's report hook, once a change, that notifications failed
+ * (error: why) or work again (error NULL); called without the lock. */
+static void listener_report(listener *l, const char *error) {
+  bool failing = error != NULL;
+  if (failing == l->failing)
+    return;
+  l->failing = failing;
+  if (!l->report)
+    return;
+  char message[700];
+  if (error)
+    snprintf(message, sizeof message,
+             "subscriptions: no change notifications from the store, looking every %d ms "
+             "until they work: %s",
+             POLL_MS, error);
+  else
+    snprintf(message, sizeof message, "subscriptions: change notifications from the store work");
+  l->report(l->report_data, message);
 }
 
-/* Makes the live pipelineRunLogs subscriptions of s due now (past chunks
- * are due anyway; a finished run keeps its slow pace); the caller holds
- * the lock. Those being polled set their own next time. */
-static void wake_live_locked(const store *s) {
-  for (watch *w = W.list; w; w = w->next)
-    if (w->kind == WATCH_RUN_LOGS && !w->polling && !w->past && !w->finished && w->inst->store == s)
-      w->due_ms = 0;
+/* Names l's store (and its report hook) after some listed
+ * pipelineRunLogs subscription, when not named yet; the caller holds the
+ * lock. */
+static void listener_pick_store_locked(listener *l) {
+  for (watch *w = W.list; w && !l->store; w = w->next) {
+    if (w->kind == WATCH_RUN_LOGS && !w->missing_id) {
+      l->store = w->inst->store;
+      l->report = w->report;
+      l->report_data = w->report_data;
+    }
+  }
+}
+
+/* Makes the live pipelineRunLogs subscriptions of s that runs names (all
+ * of them when runs is NULL or says all) due by due_ms; the caller holds
+ * the lock. Past chunks are due anyway; a finished run keeps its slow
+ * pace unless a notification names it (an event after its end, or its
+ * deletion, which ends the stream). Those being polled set their own
+ * next time. */
+static void wake_live_locked(const store *s, const store_watch_runs *runs, uint64_t due_ms) {
+  bool all = !runs || runs->all;
+  if (!all && runs->n == 0)
+    return;
+  for (watch *w = W.list; w; w = w->next) {
+    if (w->kind != WATCH_RUN_LOGS || w->polling || w->past || w->inst->store != s ||
+        w->due_ms <= due_ms)
+      continue;
+    bool named = false;
+    for (size_t i = 0; !all && !named && i < runs->n; i++)
+      named = strcmp(runs->ids[i], w->run_id) == 0;
+    if (named || (all && !w->finished))
+      w->due_ms = due_ms;
+  }
 }
 
 /* The earliest time a listed subscription is due (UINT64_MAX: none); the
@@ -525,59 +582,72 @@ static uint64_t next_due_locked(void) {
   return next;
 }
 
+/* Takes l's watcher away from interrupts and from l (before it closes);
+ * the caller holds the lock. */
+static void listener_detach_locked(listener *l) {
+  if (W.watch == l->watch)
+    W.watch = NULL;
+  l->watch = NULL;
+}
+
+/* Closes l's watcher after it broke (error: why): the subscriptions poll
+ * until a new one opens, from now on, as notifications may have been
+ * missed. The caller holds the lock, released while it closes. */
+static void listener_broke_locked(listener *l, const char *error) {
+  store_watch *sw = l->watch;
+  listener_detach_locked(l);
+  l->retry_ms = now_ms() + REOPEN_MS;
+  wake_live_locked(l->store, NULL, 0);
+  pthread_mutex_unlock(&W.lock);
+  store_watch_close(sw);
+  listener_report(l, error);
+  pthread_mutex_lock(&W.lock);
+}
+
 /* Opens l's watcher when it is not open and may be (re)tried; the caller
  * holds the lock, which is released while the store connects. An opening
  * wakes the live subscriptions: an event written between their last look
  * and the LISTEN taking effect sends no notification. */
-static void listener_open_locked(listener *l, uint64_t now) {
-  if (l->watch || now < l->retry_ms)
+static void listener_open_locked(listener *l) {
+  if (l->watch || l->polls || now_ms() < l->retry_ms)
     return;
-  if (!l->store)
-    l->store = run_logs_store_locked();
+  listener_pick_store_locked(l);
   if (!l->store)
     return;
   pthread_mutex_unlock(&W.lock);
   store_error err = {{0}};
   store_watch *sw = store_watch_open(l->store, STORE_WATCH_EVENTS, &err);
+  if (sw && !store_watch_notifies(sw)) {
+    store_watch_close(sw);
+    sw = NULL;
+    l->polls = true;
+  } else {
+    listener_report(l, sw ? NULL : err.message);
+  }
   pthread_mutex_lock(&W.lock);
   if (!sw) {
-    l->retry_ms = now + REOPEN_MS;
+    l->retry_ms = now_ms() + REOPEN_MS; /* from the failure: a connect may take long */
     return;
   }
-  l->watch = sw;
-  wake_live_locked(l->store);
+  l->watch = W.watch = sw;
+  wake_live_locked(l->store, NULL, 0);
 }
 
-/* Sleeps until the monotonic clock reads at least until_ms. */
-static void sleep_until(uint64_t until_ms) {
-  uint64_t now = now_ms();
-  if (now >= until_ms)
-    return;
-  uint64_t ms = until_ms - now;
-  struct timespec pause = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
-  while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
-  }
-}
-
-/* Waits up to timeout_ms for a change in l's store, without the lock
- * (the caller holds it, and holds it again after); a change, or the
- * watcher breaking (notifications may have been missed: the subscriptions
- * poll until it is open again), wakes the live subscriptions, no sooner
- * than MIN_ROUND_MS after round_ms, when the last round began. */
+/* Waits up to timeout_ms for a change in l's store, or an interrupt (a
+ * new subscription, a stop), without the lock (the caller holds it, and
+ * holds it again after). The subscriptions of the runs a change names
+ * become due, no sooner than MIN_ROUND_MS after round_ms, when the last
+ * round began; a broken watcher is closed. */
 static void listener_wait_locked(listener *l, int timeout_ms, uint64_t round_ms) {
   pthread_mutex_unlock(&W.lock);
   store_error err = {{0}};
-  int rc = store_watch_wait(l->watch, timeout_ms, POLL_MS, &err);
-  if (rc < 0) {
-    store_watch_close(l->watch);
-    l->watch = NULL;
-    l->retry_ms = now_ms() + REOPEN_MS;
-  }
-  if (rc != 0)
-    sleep_until(round_ms + MIN_ROUND_MS);
+  store_watch_runs runs;
+  int rc = store_watch_wait_runs(l->watch, timeout_ms, POLL_MS, &runs, &err);
   pthread_mutex_lock(&W.lock);
-  if (rc != 0)
-    wake_live_locked(l->store);
+  if (rc < 0)
+    listener_broke_locked(l, err.message);
+  else if (rc > 0)
+    wake_live_locked(l->store, &runs, round_ms + MIN_ROUND_MS);
 }
 
 /* Without a watcher: as before notifications, a look every POLL_MS
@@ -593,6 +663,14 @@ static void pause_locked(void) {
   pthread_cond_timedwait(&W.wake, &W.lock, &until);
 }
 
+/* Gets the thread's attention (a subscription added, a stop): the
+ * condition variable for its pauses, an interrupt for its store waits;
+ * the caller holds the lock. */
+static void wake_thread_locked(void) {
+  pthread_cond_broadcast(&W.wake);
+  store_watch_interrupt(W.watch);
+}
+
 static void *watcher_main(void *arg) {
   worker *self = arg;
   arena *scratch = arena_new(0);
@@ -601,7 +679,6 @@ static void *watcher_main(void *arg) {
   listener l = {0};
   pthread_mutex_lock(&W.lock);
   while (!self->stop) {
-    listener_open_locked(&l, now_ms());
     uint64_t now = now_ms();
     size_t n = 0;
     for (watch *w = W.list; w; w = w->next) {
@@ -627,6 +704,8 @@ static void *watcher_main(void *arg) {
       if (w->done || w->cancelled)
         unlink_locked(w);
     }
+    if (!self->stop && !W.kick)
+      listener_open_locked(&l);
     if (self->stop || W.kick)
       continue;
     if (!l.watch) {
@@ -637,10 +716,12 @@ static void *watcher_main(void *arg) {
      * POLL_MS, as it did before notifications: the pace of a round. */
     uint64_t next = next_due_locked(), after = now_ms();
     uint64_t ms = next <= after ? POLL_MS : next - after;
-    listener_wait_locked(&l, (int)(ms < WAIT_SLICE_MS ? ms : WAIT_SLICE_MS), now);
+    listener_wait_locked(&l, (int)(ms < SAFETY_POLL_MS ? ms : SAFETY_POLL_MS), now);
   }
+  store_watch *sw = l.watch;
+  listener_detach_locked(&l);
   pthread_mutex_unlock(&W.lock);
-  store_watch_close(l.watch);
+  store_watch_close(sw);
   free(work);
   free(polled);
   arena_free(scratch);
@@ -668,7 +749,7 @@ static bool watcher_add(watch *w) {
   W.list = w;
   W.active++;
   W.kick = true;
-  pthread_cond_broadcast(&W.wake);
+  wake_thread_locked();
   pthread_mutex_unlock(&W.lock);
   return true;
 }
@@ -706,7 +787,7 @@ static void watch_cancel(gql_stream *st) {
       stopped = W.current;
       W.current = NULL;
       stopped->stop = true;
-      pthread_cond_broadcast(&W.wake);
+      wake_thread_locked();
     }
   }
   pthread_mutex_unlock(&W.lock);
@@ -719,12 +800,15 @@ static void watch_cancel(gql_stream *st) {
 
 static const gql_stream_ops watch_ops = {watch_start, watch_cancel};
 
-static watch *watch_new(watch_kind kind, run_instance *inst) {
+static watch *watch_new(watch_kind kind, run_instance *inst, const gql_resolve_info *info) {
   watch *w = xcalloc(1, sizeof *w);
   w->base.ops = &watch_ops;
   w->kind = kind;
   atomic_init(&w->refs, 1);
   w->inst = inst;
+  const api_context *ctx = info->context; /* not NULL: there is an instance */
+  w->report = ctx->report;
+  w->report_data = ctx->report_data;
   return w;
 }
 
@@ -766,7 +850,7 @@ static gql_rv subscribe_run_logs(const gql_resolve_info *info, void *data) {
   store_run *run = store_run_get(inst->store, run_id, info->arena, &err);
   if (!run && err.message[0])
     return gql_rv_errorf(info->arena, "%s", err.message);
-  watch *w = watch_new(WATCH_RUN_LOGS, inst);
+  watch *w = watch_new(WATCH_RUN_LOGS, inst, info);
   if (!run) {
     w->missing_id = xstrdup(run_id);
     return gql_rv_object(w, NULL);
@@ -809,7 +893,7 @@ static gql_rv subscribe_captured_logs(const gql_resolve_info *info, void *data) 
     if (part->kind != GQL_VALUE_STRING || strlen(part->str) != part->str_len)
       return gql_rv_errorf(info->arena, "A log key part holds a NUL byte.");
   }
-  watch *w = watch_new(WATCH_CAPTURED_LOGS, inst);
+  watch *w = watch_new(WATCH_CAPTURED_LOGS, inst, info);
   w->key = xcalloc(n + 1, sizeof *w->key);
   for (size_t i = 0; i < n; i++)
     w->key[i] = xstrdup(key->items[i]->str);

@@ -164,6 +164,12 @@ static bool parse_number(const command *cmd, int id, const char *text, unsigned 
   return true;
 }
 
+/* The API's troubles that no request answers with (api_context.report);
+ * data is the command's name. */
+static void print_report(void *data, const char *message) {
+  fprintf(stderr, "%s: %s\n", (const char *)data, message);
+}
+
 static void print_access(void *data, const http_access_entry *e) {
   (void)data;
   fprintf(stderr, "dagd access: %s %s %d %zu %.3fms\n", e->method, e->path, e->status, e->bytes,
@@ -328,7 +334,11 @@ static int serve(const command *cmd, int argc, char **argv) {
     release(NULL, schema, instance);
     return 1;
   }
-  api_context ctx = {.read_only = o.read_only, .workspace = workspace, .instance = instance};
+  api_context ctx = {.read_only = o.read_only,
+                     .workspace = workspace,
+                     .instance = instance,
+                     .report = print_report,
+                     .report_data = (void *)cmd->name};
   if (cmd->daemon) {
     instance->on_submit = wake_dev_daemon;
     instance->on_submit_data = NULL;

@@ -13,15 +13,24 @@
  * in either file, a cursor to resume from, completion once the run is
  * over, an unknown run, a bad cursor), a server without an instance, the
  * watcher thread existing only while subscriptions do, and the test
- * subscription added to the Subscription type (an `extend type`). */
+ * subscription added to the Subscription type (an `extend type`).
+ *
+ * On PostgreSQL (a schema of the test server, pg_url.h; skipped without
+ * one) the watcher listens for notifications: events arrive through
+ * them, and when the server kills the listening connection the watcher
+ * reports, once, that notifications fail, keeps delivering by polling,
+ * and reports, once, that they work again when it has listened anew. On
+ * SQLite nothing is ever reported (polling is its normal way). */
 #define _XOPEN_SOURCE 700
 #include "harness.h"
 
 #include <dirent.h>
+#include <libpq-fe.h>
 #include <pthread.h>
 #include <time.h>
 
 #include "../run/fixtures/core/home.h"
+#include "../storage/pg_url.h"
 #include "base/fs.h"
 #include "graphql/stream.h"
 #include "graphql/validate.h"
@@ -112,6 +121,38 @@ static bool has_event(const test_sink *k, size_t i) { return k->n > i || k->ende
 static bool is_ended(const test_sink *k, size_t i) { return (void)i, k->ended; }
 static bool is_released(const test_sink *k, size_t i) { return (void)i, k->released; }
 
+/* ---- what the watcher reports (api_context.report) ------------------------- */
+
+static struct {
+  pthread_mutex_t lock;
+  char *messages[8];
+  size_t n; /* reports made (those past 8 are counted only) */
+} reports = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void report(void *data, const char *message) {
+  assert_ptr_equal(data, &reports);
+  pthread_mutex_lock(&reports.lock);
+  if (reports.n < API_COUNT(reports.messages))
+    reports.messages[reports.n] = strdup(message);
+  reports.n++;
+  pthread_mutex_unlock(&reports.lock);
+}
+
+static size_t reports_made(void) {
+  pthread_mutex_lock(&reports.lock);
+  size_t n = reports.n;
+  pthread_mutex_unlock(&reports.lock);
+  return n;
+}
+
+static void reports_clear(void) {
+  pthread_mutex_lock(&reports.lock);
+  for (size_t i = 0; i < reports.n && i < API_COUNT(reports.messages); i++)
+    free(reports.messages[i]);
+  reports.n = 0;
+  pthread_mutex_unlock(&reports.lock);
+}
+
 /* ---- subscriptions as a transport holds them ------------------------------ */
 
 typedef struct sub {
@@ -130,7 +171,8 @@ static sub *open_on(run_instance *inst, const char *query, json_t *vars, char **
   sub *s = calloc(1, sizeof *s);
   s->a = arena_new(0);
   s->vars = vars;
-  s->ctx = (api_context){.workspace = workspace, .instance = inst};
+  s->ctx = (api_context){
+      .workspace = workspace, .instance = inst, .report = report, .report_data = &reports};
   gql_errors errs;
   gql_errors_init(&errs, s->a);
   const gql_document *doc = gql_parse(s->a, query, strlen(query), NULL, &errs);
@@ -395,6 +437,7 @@ static void test_past_then_live(void **state) {
   expect_chunk(next_result(s), "after the end", false, NULL);
   assert_false(s->sink.ended);
   close_sub(s);
+  assert_int_equal(reports_made(), 0); /* SQLite polls: nothing to report */
 }
 
 /* A run deleted while subscribed to: nothing can follow, so its streams
@@ -722,6 +765,140 @@ static void test_captured_logs_bad_cursor(void **state) {
   close_sub(s);
 }
 
+/* ---- PostgreSQL ------------------------------------------------------------ */
+
+static void pg_quiet(void *arg, const char *message) { (void)arg, (void)message; }
+
+/* Runs sql on a connection of its own to conninfo; the first value of
+ * its first row as a number (0 when none), -1 when it fails. */
+static long long pg_exec(const char *conninfo, const char *sql) {
+  PGconn *pg = PQconnectdb(conninfo);
+  long long v = -1;
+  PQsetNoticeProcessor(pg, pg_quiet, NULL); /* "drop cascades to …" */
+  if (PQstatus(pg) == CONNECTION_OK) {
+    PGresult *res = PQexec(pg, sql);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK)
+      v = PQntuples(res) ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
+    else if (PQresultStatus(res) == PGRES_COMMAND_OK)
+      v = 0;
+    PQclear(res);
+  }
+  PQfinish(pg);
+  return v;
+}
+
+/* A home whose dagd.yaml stores in schema `name` of the test server
+ * (its connections named after it too); fx points at it. */
+typedef struct pg_home {
+  char *server;
+  char schema[64];
+  char conninfo[1024];
+} pg_home;
+
+static pg_home pgh;
+
+static int pg_setup(void **state) {
+  pgh.server = pg_test_url();
+  if (!pgh.server) {
+    *state = NULL;
+    return 0; /* the case skips */
+  }
+  snprintf(pgh.schema, sizeof pgh.schema, "dagd_subs_%ld", (long)getpid());
+  char sql[128];
+  snprintf(sql, sizeof sql, "CREATE SCHEMA %s", pgh.schema);
+  if (pg_exec(pgh.server, sql) != 0)
+    return -1;
+  const char *url = pgh.server;
+  bool is_url = strncmp(url, "postgresql://", 13) == 0 || strncmp(url, "postgres://", 11) == 0;
+  if (!is_url)
+    return -1; /* the fixture writes URLs */
+  snprintf(pgh.conninfo, sizeof pgh.conninfo, "%s%coptions=-csearch_path%%3D%s&application_name=%s",
+           url, strchr(url, '?') ? '&' : '?', pgh.schema, pgh.schema);
+  home_fixture *f = calloc(1, sizeof *f);
+  home_mkdtemp(f->dir);
+  char path[128], yaml[1200];
+  snprintf(path, sizeof path, "%s/dagd.yaml", f->dir);
+  snprintf(yaml, sizeof yaml, "storage:\n  postgres:\n    postgres_url: \"%s\"\n", pgh.conninfo);
+  home_write_file(path, yaml);
+  buf err;
+  buf_init(&err, NULL);
+  f->inst = run_instance_open(f->dir, &err);
+  if (!f->inst)
+    fprintf(stderr, "run_instance_open: %s\n", buf_cstr(&err));
+  buf_free(&err);
+  f->a = arena_new(0);
+  *state = fx = f;
+  return f->inst ? 0 : -1;
+}
+
+static int pg_teardown(void **state) {
+  int rc = 0;
+  if (*state) {
+    home_teardown(state);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", pgh.schema);
+    rc = pg_exec(pgh.server, sql) == 0 ? 0 : -1;
+  }
+  free(pgh.server);
+  reports_clear();
+  return rc;
+}
+
+/* Terminates the backends of the home's connections that LISTEN; how
+ * many. */
+static long long kill_listeners(void) {
+  char sql[512];
+  snprintf(sql, sizeof sql,
+           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+           "WHERE application_name = '%s' AND query LIKE 'LISTEN %%'",
+           pgh.schema);
+  return pg_exec(pgh.server, sql);
+}
+
+/* Waits until `want` reports were made; false at the deadline. */
+static bool reports_become(size_t want) {
+  for (int waited = 0; waited < DEADLINE_MS; waited += 5) {
+    if (reports_made() == want)
+      return true;
+    nanosleep(&(struct timespec){0, 5000000}, NULL);
+  }
+  return false;
+}
+
+static void test_postgres_notifications_break_and_recover(void **state) {
+  if (!*state)
+    skip();
+  char id[37];
+  home_add_run(fx, STORE_RUN_STARTED, id);
+  sub *s = open_logs(id, NULL);
+  expect_chunk(next_result(s), "", false, NULL);
+  expect_chunk(next_result(s), "m1", false, cursor_after(log_message(id, "m1")));
+
+  /* The watcher listens after its first round: kill its connection once
+   * it is there. */
+  long long killed = 0;
+  for (int waited = 0; killed == 0 && waited < DEADLINE_MS; waited += 5) {
+    killed = kill_listeners();
+    assert_true(killed >= 0);
+    if (!killed)
+      nanosleep(&(struct timespec){0, 5000000}, NULL);
+  }
+  assert_int_equal(killed, 1);
+  /* Delivery goes on (by polling, then by notifications again). */
+  expect_chunk(next_result(s), "m2", false, cursor_after(log_message(id, "m2")));
+  assert_true(reports_become(2));
+  pthread_mutex_lock(&reports.lock);
+  const char *broke = "subscriptions: no change notifications from the store, looking every 20 ms "
+                      "until they work: The PostgreSQL change watcher lost its connection: ";
+  assert_memory_equal(reports.messages[0], broke, strlen(broke));
+  assert_string_equal(reports.messages[1],
+                      "subscriptions: change notifications from the store work");
+  pthread_mutex_unlock(&reports.lock);
+  expect_chunk(next_result(s), "m3", false, cursor_after(log_message(id, "m3")));
+  close_sub(s);
+  assert_int_equal(reports_made(), 2); /* once each */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_schema),
@@ -738,6 +915,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_captured_logs_without_files_or_run, setup,
                                       home_teardown),
       cmocka_unit_test_setup_teardown(test_captured_logs_bad_cursor, setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_postgres_notifications_break_and_recover, pg_setup,
+                                      pg_teardown),
   };
   return cmocka_run_group_tests(tests, harness_group_setup_empty, harness_group_teardown);
 }
