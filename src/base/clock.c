@@ -1,10 +1,14 @@
-/* clock.c — the wall clock (clock.h). */
+/* clock.c — the wall and monotonic clocks (clock.h). */
 #include "base/clock.h"
 
 #include <time.h>
 
-double clock_now(void) {
+static double read_clock(clockid_t id) {
   struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
+  clock_gettime(id, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+double clock_now(void) { return read_clock(CLOCK_REALTIME); }
+
+double clock_mono(void) { return read_clock(CLOCK_MONOTONIC); }

@@ -2,14 +2,16 @@
  * own process. Parses the options, opens the instance, refuses one whose
  * launches are not offered to workers (they would never come), then runs
  * the loop in the main thread until a signal stops it, printing what the
- * loop says on stderr, one line each, prefixed with the worker's id.
+ * loop says on stderr, one line each, prefixed with the worker's name. The
+ * process's incarnation id (the name and a random suffix: what the
+ * storage knows it by) is printed once, at the start.
  *
- * The signal handlers only store how far the stop goes (an atomic int the
- * loop reads every round): SIGTERM asks for a drain, SIGINT or a second
- * SIGTERM for the going runs to be canceled. They are installed without
- * SA_RESTART, so a wait under way ends early. The run workers are this
- * process's children in sessions of their own: a Ctrl-C at a terminal
- * reaches only this process, which then cancels them itself. */
+ * The signal handlers only store how far the stop goes (an atomic int):
+ * SIGTERM asks for a drain, SIGINT or a second SIGTERM for the going runs
+ * to be canceled. The loop looks at it at least every tenth of a second,
+ * whatever it is waiting for. The run workers are this process's children
+ * in sessions of their own: a Ctrl-C at a terminal reaches only this
+ * process, which then cancels them itself. */
 #include "cli/worker.h"
 
 #include <errno.h>
@@ -44,8 +46,10 @@ static const char usage[] =
     "offer runs to workers, 2 for a usage error.\n"
     "\n"
     "Options:\n" CLI_HOME_HELP
-    "      --name NAME               the worker's id, unique in the instance: letters,\n"
-    "                                digits and . _ - : @ (default <hostname>-<pid>)\n"
+    "      --name NAME               the worker's name, in its messages and the runs'\n"
+    "                                events: letters, digits and . _ - : @ (default\n"
+    "                                <hostname>-<pid>); each process adds a random\n"
+    "                                suffix for its id in the storage (NAME#1a2b3c4d)\n"
     "      --max-runs N              runs executed at once, at least 1 (default: the\n"
     "                                number of processors)\n"
     "      --poll-interval SEC       seconds between looks for offered runs and ended\n"
@@ -77,7 +81,7 @@ static int usage_error(const char *fmt, const char *arg) {
   return 2;
 }
 
-/* Whether name is usable as a worker id (it goes into heartbeat types,
+/* Whether name is usable as a worker name (it goes into heartbeat types,
  * tags and log lines). */
 static bool valid_name(const char *name) {
   size_t n = strlen(name);
@@ -188,16 +192,17 @@ int cli_worker(int argc, char **argv) {
   int rc = parse_options(argc, argv, &o);
   if (rc >= 0)
     return rc;
-  char id[NAME_MAX_LEN + 32];
+  char name[NAME_MAX_LEN + 32], id[NAME_MAX_LEN + 48];
   if (o.name) {
-    snprintf(id, sizeof id, "%s", o.name);
+    snprintf(name, sizeof name, "%s", o.name);
   } else {
     char hostname[NAME_MAX_LEN + 1] = "";
     if (gethostname(hostname, sizeof hostname) != 0 || !valid_name(hostname))
       snprintf(hostname, sizeof hostname, "localhost");
     hostname[NAME_MAX_LEN - 16] = '\0'; /* room for -<pid> */
-    snprintf(id, sizeof id, "%s-%ld", hostname, (long)getpid());
+    snprintf(name, sizeof name, "%s-%ld", hostname, (long)getpid());
   }
+  daemon_worker_incarnation(name, id, sizeof id);
   run_instance *inst = cli_instance_open(CMD, o.home);
   if (!inst)
     return 1;
@@ -213,23 +218,25 @@ int cli_worker(int argc, char **argv) {
   }
   atomic_store(&stop_level, DAEMON_WORKER_GO);
   install_handlers();
-  fprintf(stderr, CMD " %s: instance at %s, up to %d run%s at once\n", id, inst->home, o.max_runs,
+  fprintf(stderr, CMD " %s: instance at %s, up to %d run%s at once\n", name, inst->home, o.max_runs,
           o.max_runs == 1 ? "" : "s");
+  fprintf(stderr, CMD " %s: heartbeat and claims as %s\n", name, id);
   fflush(stderr);
   daemon_worker_options wo = {
       .id = id,
+      .name = name,
       .max_runs = o.max_runs,
       .poll_interval = o.poll_interval,
       .say = say,
-      .say_data = id,
+      .say_data = name,
   };
   buf err;
   buf_init(&err, NULL);
   rc = daemon_worker_run(inst, &wo, &stop_level, &err);
   if (rc != 0)
-    fprintf(stderr, CMD " %s: %s\n", id, buf_cstr(&err));
+    fprintf(stderr, CMD " %s: %s\n", name, buf_cstr(&err));
   else
-    fprintf(stderr, CMD " %s: stopped\n", id);
+    fprintf(stderr, CMD " %s: stopped\n", name);
   buf_free(&err);
   run_instance_close(inst);
   return rc == 0 ? 0 : 1;

@@ -32,7 +32,7 @@
  * or pass is written to stderr and tried again at its next turn. A
  * failure that repeats itself is written once, and its end noted, so a
  * database down for an hour does not fill the log. */
-#define _GNU_SOURCE /* getrandom's header, pthread_condattr_setclock */
+#define _GNU_SOURCE /* pthread_condattr_setclock */
 
 /* Seconds between two looks at the queue (see above). */
 #define QUEUE_WATCH_INTERVAL 0.25
@@ -47,25 +47,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/arena.h"
 #include "base/clock.h"
 #include "base/mem.h"
+#include "daemon/daemon_internal.h"
 #include "daemon/monitor.h"
 #include "daemon/queue.h"
 
-/* One of the daemon's periodic jobs, and its last failure. */
-typedef struct turn {
-  const char *name;
-  char last_error[512]; /* "" after a success */
-} turn;
-
 struct daemon_loop {
   run_instance *inst;
-  turn heartbeat, queue, monitor; /* the daemon thread's own */
+  daemon_turn heartbeat, queue, monitor; /* the daemon thread's own */
+  /* What run monitoring remembers between passes (worker heartbeats). */
+  daemon_monitor_state *monitoring;
   /* Counted after the last pass or look at the queue; -1: unknown. */
   int64_t in_progress, waiting;
   /* Whether the last claim succeeded; written by the daemon's thread
@@ -80,12 +76,6 @@ struct daemon_loop {
   pthread_cond_t cond; /* on CLOCK_MONOTONIC */
   bool stop, wake;     /* under lock */
 };
-
-static double mono_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static struct timespec mono_deadline(double t) {
   struct timespec ts;
@@ -105,23 +95,16 @@ static void make_id(char *out, size_t size) {
   if (gethostname(host, sizeof host) != 0)
     snprintf(host, sizeof host, "localhost");
   host[sizeof host - 1] = '\0';
-  unsigned int r = 0;
-  if (getrandom(&r, sizeof r, GRND_NONBLOCK) != (ssize_t)sizeof r)
-    r = (unsigned int)(mono_now() * 1e9);
-  snprintf(out, size, "%s:%ld:%08x", host, (long)getpid(), r);
+  snprintf(out, size, "%s:%ld:%08x", host, (long)getpid(), daemon_random32());
 }
 
 /* Records how a turn went, and says so on stderr when that changed. */
-static void turn_done(const daemon_loop *d, turn *t, bool ok, buf *err) {
-  const char *message = ok ? "" : buf_cstr(err);
-  if (strncmp(t->last_error, message, sizeof t->last_error - 1) != 0) {
-    if (ok)
-      fprintf(stderr, "dagd daemon %s: %s works again\n", d->id, t->name);
-    else
-      fprintf(stderr, "dagd daemon %s: %s failed (retrying at its next turn): %s\n", d->id, t->name,
-              message);
-  }
-  snprintf(t->last_error, sizeof t->last_error, "%s", message);
+static void turn_done(const daemon_loop *d, daemon_turn *t, bool ok, buf *err) {
+  buf line;
+  buf_init(&line, NULL);
+  if (daemon_turn_done(t, ok ? NULL : buf_cstr(err), &line))
+    fprintf(stderr, "dagd daemon %s: %s\n", d->id, buf_cstr(&line));
+  buf_free(&line);
   buf_free(err);
 }
 
@@ -185,7 +168,8 @@ static bool first_claim(daemon_loop *d, bool *claimed, buf *err) {
  * should the next claims fail on the store: one beat short of the moment
  * another daemon may take it over. */
 static double claim_lasts(double mono, bool claimed) {
-  return claimed ? mono + DAEMON_HEARTBEAT_STALE - DAEMON_HEARTBEAT_INTERVAL : 0;
+  return claimed ? daemon_heartbeat_lasts(mono, DAEMON_HEARTBEAT_STALE, DAEMON_HEARTBEAT_INTERVAL)
+                 : 0;
 }
 
 /* Records whether the daemon owns the heartbeat, logging a change. */
@@ -203,7 +187,7 @@ static void set_owned(daemon_loop *d, bool owned, const char *why) {
 static void heartbeat_turn(daemon_loop *d) {
   buf err;
   buf_init(&err, NULL);
-  double mono = mono_now();
+  double mono = clock_mono();
   bool claimed = false;
   bool ok = claim(d->inst, d->id, clock_now(), &claimed, &err);
   turn_done(d, &d->heartbeat, ok, &err);
@@ -243,7 +227,8 @@ static bool queue_changed(daemon_loop *d) {
 static void monitor_turn(daemon_loop *d) {
   buf err;
   buf_init(&err, NULL);
-  turn_done(d, &d->monitor, daemon_monitor_pass(d->inst, clock_now(), &err) >= 0, &err);
+  int acted = daemon_monitor_pass(d->inst, d->monitoring, clock_now(), clock_mono(), &err);
+  turn_done(d, &d->monitor, acted >= 0, &err);
 }
 
 static double min2(double a, double b) { return a < b ? a : b; }
@@ -269,7 +254,7 @@ static void *daemon_main(void *arg) {
   daemon_loop *d = arg;
   const run_coordinator_config *q = &d->inst->coordinator;
   const run_monitoring_config *m = &d->inst->monitoring;
-  double now = mono_now();
+  double now = clock_mono();
   schedule s = {.beat = now + DAEMON_HEARTBEAT_INTERVAL}; /* daemon_start made the first claim */
   schedule_passes(d, now, &s);
   pthread_mutex_lock(&d->lock);
@@ -278,7 +263,7 @@ static void *daemon_main(void *arg) {
     d->wake = false;
     pthread_mutex_unlock(&d->lock);
 
-    now = mono_now();
+    now = clock_mono();
     if (now >= s.beat) {
       bool was_owned = atomic_load(&d->owned);
       heartbeat_turn(d);
@@ -293,11 +278,11 @@ static void *daemon_main(void *arg) {
     }
     if (owned && q->queued && (woken || now >= s.queue)) {
       queue_turn(d);
-      s.queue = mono_now() + q->dequeue_interval;
+      s.queue = clock_mono() + q->dequeue_interval;
     }
     if (owned && m->enabled && now >= s.monitor) {
       monitor_turn(d);
-      s.monitor = mono_now() + m->poll_interval;
+      s.monitor = clock_mono() + m->poll_interval;
     }
 
     pthread_mutex_lock(&d->lock);
@@ -329,12 +314,13 @@ daemon_loop *daemon_start(run_instance *inst, bool standby, buf *err) {
   d->monitor.name = "the monitoring pass";
   d->in_progress = d->waiting = -1;
   make_id(d->id, sizeof d->id);
-  double mono = mono_now();
+  double mono = clock_mono();
   bool claimed = false;
   if (!first_claim(d, &claimed, err) || (!claimed && !standby)) {
     free(d);
     return NULL;
   }
+  d->monitoring = daemon_monitor_state_new();
   atomic_init(&d->owned, claimed);
   d->owned_until = claim_lasts(mono, claimed);
   pthread_mutex_init(&d->lock, NULL);
@@ -353,6 +339,7 @@ daemon_loop *daemon_start(run_instance *inst, bool standby, buf *err) {
   if (rc != 0) {
     buf_printf(err, "Cannot start the daemon thread: %s", strerror(rc));
     clear_heartbeat(d);
+    daemon_monitor_state_free(d->monitoring);
     pthread_cond_destroy(&d->cond);
     pthread_mutex_destroy(&d->lock);
     free(d);
@@ -384,6 +371,7 @@ void daemon_stop(daemon_loop *d) {
   pthread_join(d->thread, NULL);
   /* A conditional write: a heartbeat another daemon took over stays. */
   clear_heartbeat(d);
+  daemon_monitor_state_free(d->monitoring);
   pthread_cond_destroy(&d->cond);
   pthread_mutex_destroy(&d->lock);
   free(d);

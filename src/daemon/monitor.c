@@ -17,7 +17,18 @@
  *
  * How long a run has been STARTING or CANCELING is the age of its last
  * RUN_STARTING or RUN_CANCELING event, as in Dagster (the run's update
- * time moves with every tag), read as one row from the store. */
+ * time moves with every tag), read as one row from the store; a run a
+ * `dagd worker` claimed counts from the claim (the worker's engine event)
+ * when that is later.
+ *
+ * A `dagd worker`'s heartbeat is its host's wall-clock time, which this
+ * host's clock cannot judge (either may be off). So the monitor judges by
+ * change alone: it remembers, per worker id, the value it last read and
+ * the monotonic time that value was first read, in a state that outlives
+ * the pass (daemon_monitor_state); a value that has not changed for the
+ * timeout means a worker that stopped beating. Each pass keeps only the
+ * workers it looked at, so the state holds no more than the workers with
+ * unfinished runs. */
 #include "daemon/monitor.h"
 
 #include <signal.h>
@@ -27,6 +38,7 @@
 
 #include "base/arena.h"
 #include "base/clock.h"
+#include "base/mem.h"
 #include "base/strmap.h"
 #include "daemon/worker_host.h"
 #include "run/run_internal.h"
@@ -40,13 +52,27 @@
 /* What a check of one run came to. */
 enum { LEFT_ALONE = 0, ACTED = 1, STORE_FAILED = -1 };
 
+/* A worker heartbeat as the monitor last read it. */
+typedef struct beat_seen {
+  bool found;     /* a row was there */
+  double value;   /* the time it holds, as its worker wrote it */
+  double changed; /* monotonic time this value (or this absence) was first read */
+} beat_seen;
+
+struct daemon_monitor_state {
+  arena *a;
+  strmap seen; /* worker id → beat_seen (in a) */
+};
+
 typedef struct check {
   run_instance *inst;
   const run_monitoring_config *cfg;
-  double now;
-  arena *a;       /* freed after each run */
-  arena *pass;    /* freed after the pass */
-  strmap workers; /* worker id → worker_health, read once per pass (in pass) */
+  double now, mono;
+  arena *a;                         /* freed after each run */
+  arena *pass;                      /* freed after the pass */
+  strmap workers;                   /* worker id → worker_health, read once per pass (in pass) */
+  const daemon_monitor_state *last; /* what earlier passes saw; NULL: nothing */
+  daemon_monitor_state next;        /* what this pass saw */
   run_error err;
 } check;
 
@@ -161,35 +187,50 @@ typedef struct worker_health {
   const char *lost; /* why the worker counts as gone; NULL: it heartbeats */
 } worker_health;
 
+/* Records what this pass read of worker id's heartbeat for the next
+ * passes. */
+static void remember_beat(check *c, const char *id, const beat_seen *seen) {
+  beat_seen *copy = arena_alloc(c->next.a, sizeof *copy);
+  *copy = *seen;
+  strmap_put(&c->next.seen, c->next.a, arena_strdup(c->next.a, id), copy);
+}
+
 /* The health of the worker host `id`, from its heartbeat (cached for the
- * pass); NULL with c->err set when the storage failed. */
+ * pass): gone when it wrote 0 (it stopped), or when what it holds (a time,
+ * or no row at all) has not changed for worker_heartbeat_timeout seconds
+ * of this host's monotonic clock. NULL with c->err set when the storage
+ * failed (what earlier passes saw is kept). */
 static const worker_health *worker_host_health(check *c, const char *id) {
   worker_health *h = strmap_get(&c->workers, id);
   if (h)
     return h;
+  const beat_seen *before = c->last ? strmap_get(&c->last->seen, id) : NULL;
   const char *stored_id;
-  double when = 0;
-  bool found = false;
+  beat_seen seen = {.changed = c->mono};
   store_error serr;
   const char *type = arena_printf(c->pass, DAEMON_WORKER_TYPE_PREFIX "%s", id);
-  if (store_daemon_heartbeat_get(c->inst->store, type, c->pass, &stored_id, &when, &found, &serr) !=
-      0) {
+  if (store_daemon_heartbeat_get(c->inst->store, type, c->pass, &stored_id, &seen.value,
+                                 &seen.found, &serr) != 0) {
+    if (before)
+      remember_beat(c, id, before);
     run_fail(&c->err, RUN_ERR_INTERNAL, "%s", serr.message);
     return NULL;
   }
+  if (before && before->found == seen.found && (!seen.found || before->value == seen.value))
+    seen.changed = before->changed;
+  remember_beat(c, id, &seen);
   h = arena_alloc(c->pass, sizeof *h);
-  double age = c->now - when;
-  if (!found)
-    h->lost = arena_printf(c->pass, "The dagd worker %s has no heartbeat", id);
-  else if (when <= 0)
+  double silent = c->mono - seen.changed;
+  if (seen.found && seen.value <= 0)
     h->lost = arena_printf(c->pass, "The dagd worker %s has stopped", id);
-  else if (age > c->inst->worker_heartbeat_timeout)
-    h->lost = arena_printf(c->pass, "The dagd worker %s stopped heartbeating %lld seconds ago", id,
-                           (long long)age);
+  else if (silent < c->inst->worker_heartbeat_timeout)
+    h->lost = NULL;
+  else if (!seen.found)
+    h->lost = arena_printf(c->pass, "The dagd worker %s has no heartbeat", id);
   else
-    h->lost = NULL; /* a clock ahead of ours reads as fresh too */
-  const char *key = arena_strdup(c->pass, id);
-  strmap_put(&c->workers, c->pass, key, h);
+    h->lost = arena_printf(c->pass, "The dagd worker %s has sent no heartbeat for %lld seconds", id,
+                           (long long)silent);
+  strmap_put(&c->workers, c->pass, arena_strdup(c->pass, id), h);
   return h;
 }
 
@@ -224,19 +265,42 @@ static int check_worker_host(check *c, const store_run *listed, bool *ended) {
 
 /* ---- STARTING (and NOT_STARTED) ---- */
 
+/* Since when the STARTING run has been starting: its last RUN_STARTING,
+ * or for a run a `dagd worker` claimed, the worker's engine event after
+ * the claim when that is later (the time it waited for a worker was
+ * queueing, not starting). */
+static int starting_since(check *c, const store_run *run, double *since) {
+  const char *ignored;
+  if (last_event(c, run->run_id, "RUN_STARTING", since, &ignored) != 0)
+    return STORE_FAILED;
+  double claimed = *since;
+  if (store_run_tag(run, STORE_TAG_WORKER) &&
+      last_event(c, run->run_id, "ENGINE_EVENT", &claimed, &ignored) != 0)
+    return STORE_FAILED;
+  if (claimed > *since)
+    *since = claimed;
+  return 0;
+}
+
+/* Whether the run is offered to the `dagd worker`s and waits for one to
+ * claim it: STARTING with no worker claim and no worker process. */
+static bool waiting_for_worker(const check *c, const store_run *run) {
+  return c->inst->use_workers && run->status == STORE_RUN_STARTING &&
+         !store_run_tag(run, STORE_TAG_WORKER) && run->worker_pid <= 0;
+}
+
 /* Dagster's monitor_starting_run: past the start timeout (counted from
- * RUN_STARTING, or from the run's creation when it never got that far),
+ * starting_since, or from the run's creation when it never got that far),
  * the run fails with START_TIMEOUT; a live worker is then told to stop,
- * a dead one's ops are stopped. */
+ * a dead one's ops are stopped. A run waiting for a `dagd worker` is
+ * queued in all but name: no timeout. */
 static int check_starting(check *c, const store_run *listed) {
   double timeout = c->cfg->start_timeout;
-  if (timeout <= 0)
+  if (timeout <= 0 || waiting_for_worker(c, listed))
     return LEFT_ALONE;
   double since =
       listed->status == STORE_RUN_NOT_STARTED ? listed->create_time : listed->update_time;
-  const char *ignored;
-  if (listed->status == STORE_RUN_STARTING &&
-      last_event(c, listed->run_id, "RUN_STARTING", &since, &ignored) != 0)
+  if (listed->status == STORE_RUN_STARTING && starting_since(c, listed, &since) != 0)
     return STORE_FAILED;
   if (c->now - since < timeout)
     return LEFT_ALONE;
@@ -369,9 +433,14 @@ static int check_canceling(check *c, const store_run *listed) {
 
 /* ---- the pass ---- */
 
+/* Whether a run in this status has a worker that should be going. */
+static bool in_flight(store_run_status status) {
+  return status == STORE_RUN_STARTING || status == STORE_RUN_STARTED ||
+         status == STORE_RUN_CANCELING;
+}
+
 static int check_run(check *c, const store_run *listed) {
-  if (listed->status == STORE_RUN_STARTING || listed->status == STORE_RUN_STARTED ||
-      listed->status == STORE_RUN_CANCELING) {
+  if (in_flight(listed->status)) {
     bool ended;
     int rc = check_worker_host(c, listed, &ended);
     if (ended || rc == STORE_FAILED)
@@ -390,7 +459,21 @@ static int check_run(check *c, const store_run *listed) {
   }
 }
 
-int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
+daemon_monitor_state *daemon_monitor_state_new(void) {
+  daemon_monitor_state *st = xcalloc(1, sizeof *st);
+  st->a = arena_new(0);
+  return st;
+}
+
+void daemon_monitor_state_free(daemon_monitor_state *st) {
+  if (!st)
+    return;
+  arena_free(st->a);
+  free(st);
+}
+
+int daemon_monitor_pass(run_instance *inst, daemon_monitor_state *st, double now, double mono,
+                        buf *err) {
   if (!inst->monitoring.enabled)
     return 0;
   static const store_run_status watched[] = {STORE_RUN_NOT_STARTED, STORE_RUN_STARTING,
@@ -405,7 +488,13 @@ int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
     arena_free(list);
     return -1;
   }
-  check c = {.inst = inst, .cfg = &inst->monitoring, .now = now, .pass = list};
+  check c = {.inst = inst,
+             .cfg = &inst->monitoring,
+             .now = now,
+             .mono = mono,
+             .pass = list,
+             .last = st,
+             .next = {.a = arena_new(0)}};
   int acted = 0;
   bool failed = false;
   /* Oldest first: the order runs were launched in. */
@@ -422,6 +511,9 @@ int daemon_monitor_pass(run_instance *inst, double now, buf *err) {
     }
   }
   arena_free(list);
+  /* The workers looked at replace what was remembered. */
+  arena_free(st->a);
+  *st = c.next;
   return failed ? -1 : acted;
 }
 
@@ -434,10 +526,7 @@ int daemon_monitor_end_run(run_instance *inst, const char *run_id, int64_t worke
   int rc = LEFT_ALONE;
   if (!run && serr.message[0])
     rc = run_fail(&c.err, RUN_ERR_INTERNAL, "%s", serr.message);
-  else if (run &&
-           (run->status == STORE_RUN_STARTING || run->status == STORE_RUN_STARTED ||
-            run->status == STORE_RUN_CANCELING) &&
-           (run->worker_pid == worker_pid || run->worker_pid == 0))
+  else if (run && in_flight(run->status) && (run->worker_pid == worker_pid || run->worker_pid == 0))
     rc = end_dead_worker(&c, run, health);
   if (rc == STORE_FAILED)
     buf_printf(err, "run %s: %s", run_id, c.err.message);

@@ -28,7 +28,10 @@
  *                                # processes (docs/deploying.md) instead of starting
  *                                # `dagd execute-run` on the launching host
  *     worker_heartbeat_timeout: 60  # seconds (above 0): a `dagd worker` silent this long
- *                                   # is gone, and run monitoring fails its runs
+ *                                   # is gone, and run monitoring fails its runs; the
+ *                                   # same in every process of the instance (workers
+ *                                   # pace their beats and claims by it, the daemon
+ *                                   # judges them by it)
  *   run_coordinator:             # Dagster's syntax; module is optional and ignored
  *     class: QueuedRunCoordinator   # or DefaultRunCoordinator (the default: launch at once)
  *     config:

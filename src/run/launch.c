@@ -22,8 +22,13 @@
  * claimed the same way, but as its own children (RUN_WORKER_CHILD): one
  * fork, the worker in a session of its own with PR_SET_PDEATHSIG(SIGKILL),
  * so its runs die with it (as they would on a machine that disappears,
- * and the monitor then fails them) rather than run on unwatched; their
- * ops die with them (step.c gives each op the same signal).
+ * and the monitor then fails them) rather than run on unwatched. Each op
+ * leader gets the same signal from its run worker (step.c), but what an op
+ * started itself does not: it is left in the dead worker's session, where
+ * a run monitor on this host (run_end_abandoned) or the next `dagd worker`
+ * started here (run_kill_ops_of_dead_workers) kills it. A child worker
+ * that cannot start leaves its run to the caller, who may hand it to
+ * another host rather than fail it.
  *
  * With run_launcher.workers, run_launch starts nothing: after RUN_STARTING
  * it offers the run (store_worker_offer), and a worker host claims it. */
@@ -506,10 +511,7 @@ out:
   return worker;
 }
 
-/* Fails a run whose worker could not start, as Dagster's launch_run does
- * when its launcher raises: an engine event with the error, then
- * RUN_FAILURE (here carrying the error too), and the failure reason tag. */
-static int fail_launch(run_instance *inst, const char *run_id, const char *reason, run_error *err) {
+int run_fail_launch(run_instance *inst, const char *run_id, const char *reason, run_error *err) {
   json_t *error = run_error_json("dagd.RunLaunchError", reason, NULL, 0);
   json_t *engine = json_object(), *failure = json_object();
   json_object_set(engine, "error", error);
@@ -557,14 +559,20 @@ static bool record_host(run_instance *inst, const char *run_id, run_error *err) 
   return true;
 }
 
-/* Starts the worker of a run whose host is recorded (run_start_worker). */
+/* Starts the worker of a run whose host is recorded (run_start_worker):
+ * one that cannot start fails the run, or, as a child, leaves it to the
+ * caller with the reason in err. */
 static int start_worker(run_instance *inst, const char *run_id, run_worker_mode mode, int64_t *pid,
                         run_error *err) {
   *pid = 0;
   buf reason;
   buf_init(&reason, NULL);
   pid_t worker = spawn_worker(inst, run_id, mode, &reason);
-  int rc = worker ? 0 : fail_launch(inst, run_id, buf_cstr(&reason), err);
+  int rc = 0;
+  if (!worker && mode == RUN_WORKER_CHILD)
+    run_fail(err, RUN_ERR_INTERNAL, "%s", buf_cstr(&reason));
+  else if (!worker)
+    rc = run_fail_launch(inst, run_id, buf_cstr(&reason), err);
   buf_free(&reason);
   if (!worker)
     return rc;
@@ -584,7 +592,8 @@ int run_start_worker(run_instance *inst, const char *run_id, run_worker_mode mod
   *pid = 0;
   /* The host goes first, so no worker pid is ever judged without it. */
   if (!record_host(inst, run_id, err)) {
-    abandon_launch(inst, run_id, err);
+    if (mode == RUN_WORKER_DETACHED)
+      abandon_launch(inst, run_id, err);
     return -1;
   }
   return start_worker(inst, run_id, mode, pid, err);
@@ -598,7 +607,7 @@ static int offer(run_instance *inst, const char *run_id, run_error *err) {
     return 0;
   char reason[sizeof serr.message + 64];
   snprintf(reason, sizeof reason, "Could not offer the run to the dagd workers: %s", serr.message);
-  return fail_launch(inst, run_id, reason, err);
+  return run_fail_launch(inst, run_id, reason, err);
 }
 
 int run_launch(run_instance *inst, const char *run_id, run_error *err) {

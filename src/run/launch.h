@@ -99,7 +99,10 @@ typedef enum run_worker_mode {
   RUN_WORKER_DETACHED,
   /* A child of the calling thread, in a session of its own, killed
    * (SIGKILL) when that thread ends: a `dagd worker`'s runs end with it.
-   * The caller reaps it (waitpid). */
+   * Its ops' leaders die with it too; what they started lives on in the
+   * dead worker's session until run_kill_ops_of_dead_workers or a run
+   * monitor on this host (terminate.h) kills it. The caller reaps it
+   * (waitpid). */
   RUN_WORKER_CHILD,
 } run_worker_mode;
 
@@ -107,12 +110,23 @@ typedef enum run_worker_mode {
  * DAGD_HOME set, output appended to its worker.log) as mode says, after
  * recording this host in RUN_TAG_WORKER_HOST, and records its pid as the
  * run's worker. *pid receives the worker's pid, or 0 when it could not be
- * started: the run then failed with the reason (as run_launch says), and
- * 0 is returned all the same. -1 with err when the storage failed (the
- * host could not be recorded: nothing was started, and the run is failed
- * if the store takes that). */
+ * started (no such binary, fork or file limits), and 0 is returned all
+ * the same: RUN_WORKER_DETACHED, the run then failed with the reason (as
+ * run_launch says); RUN_WORKER_CHILD, the run is left STARTING and the
+ * reason is in err->message, for the caller to give the run to another
+ * host or fail it (run_fail_launch). -1 with err when the storage failed
+ * (the host could not be recorded: nothing was started; detached, the
+ * run is failed if the store takes that; as a child, it is left as it
+ * is). */
 int run_start_worker(run_instance *inst, const char *run_id, run_worker_mode mode, int64_t *pid,
                      run_error *err);
+
+/* Fails a run whose worker could not start, as Dagster's launch_run does
+ * when its launcher raises: an ENGINE_EVENT with the error (reason), then
+ * RUN_FAILURE "This run has been marked as failed from outside the
+ * execution context." carrying it too, and the failure reason tag
+ * JOB_INITIALIZATION_FAILURE. -1 with err when the storage failed. */
+int run_fail_launch(run_instance *inst, const char *run_id, const char *reason, run_error *err);
 
 /* Launches a NOT_STARTED run (or a QUEUED one the daemon dequeued) as above. -1 with err when the
  * run is unknown or not NOT_STARTED, or when the storage fails; a worker that cannot be started is

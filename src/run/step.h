@@ -77,7 +77,9 @@ pid_t *run_step_children(arena *a, size_t *n);
 size_t run_step_kill_children(const pid_t *keep, size_t n_keep);
 
 /* Appends how a process ended, as a wait status: "exited with status 3",
- * "was killed by signal 9 (SIGKILL)". */
+ * "was killed by signal 9 (SIGKILL)". Also `dagd worker`'s words for how
+ * its run workers exited (daemon/worker_host.c), the one place outside the
+ * run worker that includes this header. */
 void run_step_describe_status(int status, buf *out);
 
 /* The last at most max lines of the file from byte offset `from` (the

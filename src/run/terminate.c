@@ -21,7 +21,10 @@
  * run's orphans apart from an unrelated session that reuses the id once
  * the pid is recycled. Their whole process groups get SIGKILL: with the
  * worker gone there is no grace period to honour, and an op's children
- * share its group.
+ * share its group. A `dagd worker` starting on a host where an earlier one
+ * was killed looks for such ops without knowing their runs: any process
+ * of its instance (DAGD_HOME) with a DAGD_RUN_ID whose session leader is
+ * gone was left by a dead run worker (run_kill_ops_of_dead_workers).
  *
  * All of that holds only on the host and in the PID namespace the run was
  * launched from (run_worker_is_local): elsewhere the stored pid names
@@ -150,10 +153,43 @@ static bool env_has(const buf *env, const char *entry) {
   return false;
 }
 
-/* One pass over /proc: SIGKILL to the group of every process of session
- * `sid` that belongs to the run (by its environment), remembering the
- * groups already killed in *killed (n of them) so none is counted twice. */
-static void kill_orphans_pass(pid_t sid, const char *entry, arena *a, pid_t **killed, size_t *n,
+/* Which processes an orphan scan kills: members of session sid (0: of any
+ * session but ours whose leader is gone) whose environment holds `entry`
+ * whole and, when set, an entry starting with `prefix`. */
+typedef struct orphan_filter {
+  pid_t sid;
+  const char *entry;
+  const char *prefix;
+} orphan_filter;
+
+/* Whether the NUL-separated environment holds an entry starting with
+ * prefix. */
+static bool env_has_prefix(const buf *env, const char *prefix) {
+  size_t n = strlen(prefix);
+  for (size_t i = 0; i < env->len;) {
+    const char *e = env->data + i;
+    size_t len = strnlen(e, env->len - i);
+    if (len >= n && memcmp(e, prefix, n) == 0)
+      return true;
+    i += len + 1;
+  }
+  return false;
+}
+
+/* Whether a process of session s is one the filter picks by its session:
+ * the one named, or (sid 0) one whose leader is no longer running. A
+ * session id that went to a new process since counts as alive: such ops
+ * are left alone rather than risk another session's. */
+static bool session_matches(const orphan_filter *f, pid_t s) {
+  if (f->sid)
+    return s == f->sid;
+  return s > 1 && s != getsid(0) && kill(s, 0) != 0 && errno == ESRCH;
+}
+
+/* One pass over /proc: SIGKILL to the group of every process the filter
+ * picks, remembering the groups already killed in *killed (n of them) so
+ * none is counted twice. */
+static void kill_orphans_pass(const orphan_filter *f, arena *a, pid_t **killed, size_t *n,
                               size_t *cap) {
   DIR *proc = opendir("/proc");
   if (!proc)
@@ -166,9 +202,11 @@ static void kill_orphans_pass(pid_t sid, const char *entry, arena *a, pid_t **ki
     if (e->d_name[0] < '1' || e->d_name[0] > '9')
       continue;
     pid_t pgrp, s;
-    if (!proc_group_and_session(e->d_name, &b, &pgrp, &s) || s != sid || pgrp <= 1 || pgrp == own)
+    if (!proc_group_and_session(e->d_name, &b, &pgrp, &s) || pgrp <= 1 || pgrp == own ||
+        !session_matches(f, s))
       continue;
-    if (!read_proc_file(e->d_name, "environ", &b) || !env_has(&b, entry))
+    if (!read_proc_file(e->d_name, "environ", &b) || !env_has(&b, f->entry) ||
+        (f->prefix && !env_has_prefix(&b, f->prefix)))
       continue;
     bool seen = false;
     for (size_t i = 0; i < *n && !seen; i++)
@@ -185,20 +223,37 @@ static void kill_orphans_pass(pid_t sid, const char *entry, arena *a, pid_t **ki
  * a group an op made while the scan ran; groups killed already are
  * skipped, so the passes end once one finds nothing new (or after a few,
  * against an op that keeps making groups). */
-size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id) {
-  if (worker_pid <= 1 || worker_pid > INT_MAX || !run_id)
-    return 0;
-  char entry[64];
-  snprintf(entry, sizeof entry, "DAGD_RUN_ID=%s", run_id);
+static size_t kill_orphans(const orphan_filter *f) {
   arena *a = arena_new(0);
   pid_t *killed = NULL;
   size_t n = 0, cap = 0, before;
   int passes = 0;
   do {
     before = n;
-    kill_orphans_pass((pid_t)worker_pid, entry, a, &killed, &n, &cap);
+    kill_orphans_pass(f, a, &killed, &n, &cap);
   } while (n > before && ++passes < 5);
   arena_free(a);
+  return n;
+}
+
+size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id) {
+  if (worker_pid <= 1 || worker_pid > INT_MAX || !run_id)
+    return 0;
+  char entry[64];
+  snprintf(entry, sizeof entry, "DAGD_RUN_ID=%s", run_id);
+  orphan_filter f = {.sid = (pid_t)worker_pid, .entry = entry};
+  return kill_orphans(&f);
+}
+
+size_t run_kill_ops_of_dead_workers(const char *home) {
+  if (!home || !home[0])
+    return 0;
+  buf entry;
+  buf_init(&entry, NULL);
+  buf_printf(&entry, "DAGD_HOME=%s", home);
+  orphan_filter f = {.sid = 0, .entry = buf_cstr(&entry), .prefix = "DAGD_RUN_ID="};
+  size_t n = kill_orphans(&f);
+  buf_free(&entry);
   return n;
 }
 
@@ -286,8 +341,7 @@ int run_end_abandoned(run_instance *inst, const store_run *run, const char *end_
  * after stopping the ops a dead worker left behind. A worker launched
  * elsewhere learns of RUN_CANCELING from the store. */
 static bool cancel_started(run_instance *inst, const store_run *run, run_error *err) {
-  if (!run_report(inst->store, run->run_id, "RUN_CANCELING", "Sending run termination request.",
-                  NULL, err))
+  if (!run_report(inst->store, run->run_id, "RUN_CANCELING", RUN_TERMINATION_REQUEST, NULL, err))
     return false;
   return !run_worker_is_local(run) || run_signal_worker(run->worker_pid, run->run_id, SIGTERM) ||
          run_end_abandoned(inst, run, "RUN_CANCELED", RUN_CANCELED_OUTSIDE, err) == 0;
@@ -302,8 +356,7 @@ static bool force_cancel(run_instance *inst, const store_run *run, run_error *er
   if (run->status == STORE_RUN_QUEUED)
     return cancel_queued(inst, run->run_id, err);
   if (run->status == STORE_RUN_STARTED &&
-      !run_report(inst->store, run->run_id, "RUN_CANCELING", "Sending run termination request.",
-                  NULL, err))
+      !run_report(inst->store, run->run_id, "RUN_CANCELING", RUN_TERMINATION_REQUEST, NULL, err))
     return false;
   if (!run_report(inst->store, run->run_id, "RUN_CANCELED", FORCIBLY_CANCELED, NULL, err))
     return false;

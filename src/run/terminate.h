@@ -35,6 +35,10 @@
 #include "run/instance.h"
 #include "run/launch.h"
 
+/* The message of the RUN_CANCELING that asks a run's worker to stop
+ * (Dagster's): SAFE_TERMINATE's, and a `dagd worker` canceling its runs. */
+#define RUN_TERMINATION_REQUEST "Sending run termination request."
+
 typedef enum run_terminate_policy {
   RUN_SAFE_TERMINATE,
   RUN_MARK_AS_CANCELED_IMMEDIATELY,
@@ -63,6 +67,16 @@ bool run_signal_worker(int64_t pid, const char *run_id, int sig);
  * top of this file says: for a worker that is dead, or has just been
  * killed. Returns how many process groups were killed. */
 size_t run_kill_orphaned_ops(int64_t worker_pid, const char *run_id);
+
+/* Kills (SIGKILL, whole process groups) the ops that run workers of the
+ * instance at home left running on this host when they died: processes
+ * whose environment holds DAGD_HOME=<home> and a DAGD_RUN_ID, in a
+ * session (the run worker led it) whose leader is no longer running; the
+ * caller's own session is never touched. For a `dagd worker` starting on
+ * a host where an earlier one was killed: its run workers died with it,
+ * and the op leaders with them, but not what those ops started. Returns
+ * how many process groups were killed. */
+size_t run_kill_ops_of_dead_workers(const char *home);
 
 /* Ends a run whose worker is not running (or that never had one), since
  * nothing else ever would: kills the ops the worker left, reports an

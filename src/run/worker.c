@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/fs.h"
 #include "base/json.h"
 #include "base/strmap.h"
@@ -135,12 +136,6 @@ typedef struct worker {
   size_t n_own_children;
   char end_error[1024]; /* why the last event could not be recorded */
 } worker;
-
-static double mono_now(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static char *fmt(worker *w, const char *f, ...) __attribute__((format(printf, 2, 3)));
 static char *fmt(worker *w, const char *f, ...) {
@@ -786,7 +781,7 @@ static void attempt_failed(worker *w, step_run *r, json_t *error) {
              delay > 0 ? " in " : "", secs, delay > 0 ? " seconds" : ""),
          b);
     r->state = STEP_RETRY_WAIT;
-    r->retry_at = mono_now() + delay;
+    r->retry_at = clock_mono() + delay;
     r->attempt++;
     return;
   }
@@ -857,7 +852,7 @@ static void attempt_succeeded(worker *w, step_run *r, double ms) {
 static void finish_attempt(worker *w, step_run *r) {
   read_op_events(w, r, true);
   w->n_running--;
-  double ms = (mono_now() - r->started) * 1000;
+  double ms = (clock_mono() - r->started) * 1000;
   const defs_op *op = r->step->node->op;
   if (r->stop == STOP_INTERRUPT) {
     mark_failed(w, r,
@@ -1008,7 +1003,7 @@ static void start_attempt(worker *w, step_run *r) {
   r->stop = STOP_NONE;
   r->kill_at = 0;
   r->state = STEP_RUNNING;
-  r->started = mono_now();
+  r->started = clock_mono();
   r->deadline = op->timeout > 0 ? r->started + op->timeout : 0;
   json_object_clear(r->output_entries);
   const char *class_name = "dagd.OpProcessError";
@@ -1120,7 +1115,7 @@ static void schedule(worker *w) {
         changed = true;
       }
   }
-  double now = mono_now();
+  double now = clock_mono();
   for (size_t i = 0; i < w->plan->n_steps && (int)w->n_running < w->max_concurrent;) {
     step_run *r = &w->steps[i];
     bool ready = (r->state == STEP_PENDING && upstream_state(w, r->step) > 0) ||
@@ -1192,7 +1187,7 @@ static void interrupt(worker *w, const char *why) {
          engine_body(entries, NULL, NULL));
   }
   json_decref(running);
-  double kill_at = mono_now() + w->inst->terminate_grace;
+  double kill_at = clock_mono() + w->inst->terminate_grace;
   for (size_t i = 0; i < w->plan->n_steps; i++) {
     step_run *r = &w->steps[i];
     if (r->state == STEP_RETRY_WAIT || r->state == STEP_PENDING)
@@ -1317,7 +1312,7 @@ static void free_steps(worker *w) {
  * happens at once, after RUN_START), stops the run before any op starts. */
 static void run_steps(worker *w) {
   for (;;) {
-    double now = mono_now();
+    double now = clock_mono();
     read_signals(w);
     watch_status(w, now);
     if (!w->interrupted)
@@ -1328,7 +1323,7 @@ static void run_steps(worker *w) {
     if (poll(&p, 1, sleep_ms(w, now)) < 0 && errno != EINTR)
       interrupt(w, "the run worker could not wait for its ops");
     read_signals(w);
-    now = mono_now();
+    now = clock_mono();
     for (size_t i = 0; i < w->plan->n_steps; i++)
       if (w->steps[i].state == STEP_RUNNING && w->steps[i].pid > 0)
         tend(w, &w->steps[i], now);
@@ -1353,7 +1348,7 @@ static bool finish_run(worker *w, double started) {
   }
   buf d;
   buf_init(&d, w->a);
-  format_duration((mono_now() - started) * 1000, &d);
+  format_duration((clock_mono() - started) * 1000, &d);
   if (w->multiprocess)
     emit(w, "ENGINE_EVENT", NULL,
          fmt(w, "Multiprocess executor: parent process exiting after %s (pid: %ld)", buf_cstr(&d),
@@ -1381,7 +1376,7 @@ static bool finish_run(worker *w, double started) {
 /* Runs the plan as the subreaper of its ops; false when the run's end
  * could not be recorded. */
 static bool execute(worker *w) {
-  double started = mono_now();
+  double started = clock_mono();
   emit(w, "RUN_START", NULL, fmt(w, "Started execution of run for \"%s\".", w->job_name), NULL);
   if (w->multiprocess)
     emit(w, "ENGINE_EVENT", NULL,

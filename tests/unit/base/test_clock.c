@@ -1,5 +1,7 @@
 /* test_clock.c — unit tests for src/base/clock.c: clock_now is Unix time
- * in seconds, agrees with time(), has a fraction and moves forward. */
+ * in seconds, agrees with time(), has a fraction and moves forward;
+ * clock_mono agrees with CLOCK_MONOTONIC, never goes back and measures a
+ * pause. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,13 @@
 #include <time.h>
 
 #include "base/clock.h"
+
+/* Sleeps 50 ms, however often a signal interrupts. */
+static void pause_50ms(void) {
+  struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
+  while (nanosleep(&pause, &pause) != 0) {
+  }
+}
 
 static void test_agrees_with_time(void **state) {
   (void)state;
@@ -39,11 +48,36 @@ static void test_has_a_fraction(void **state) {
 static void test_moves_with_a_pause(void **state) {
   (void)state;
   double start = clock_now();
-  struct timespec pause = {.tv_sec = 0, .tv_nsec = 50 * 1000 * 1000};
-  while (nanosleep(&pause, &pause) != 0) {
-  }
+  pause_50ms();
   double elapsed = clock_now() - start;
   assert_true(elapsed >= 0.04);
+  assert_true(elapsed < 10.0);
+}
+
+static void test_mono_agrees_with_monotonic(void **state) {
+  (void)state;
+  struct timespec before, after;
+  clock_gettime(CLOCK_MONOTONIC, &before);
+  double mono = clock_mono();
+  clock_gettime(CLOCK_MONOTONIC, &after);
+  assert_true(mono >= (double)before.tv_sec);
+  assert_true(mono <= (double)after.tv_sec + 1);
+  /* Not the wall clock: seconds since boot, far from Unix time. */
+  assert_true(clock_now() - mono > 1e6 || mono - clock_now() > 1e6);
+}
+
+static void test_mono_never_goes_back(void **state) {
+  (void)state;
+  double last = clock_mono();
+  for (int i = 0; i < 10000; i++) {
+    double t = clock_mono();
+    assert_true(t >= last);
+    last = t;
+  }
+  double start = clock_mono();
+  pause_50ms();
+  double elapsed = clock_mono() - start;
+  assert_true(elapsed >= 0.049);
   assert_true(elapsed < 10.0);
 }
 
@@ -52,6 +86,8 @@ int main(void) {
       cmocka_unit_test(test_agrees_with_time),
       cmocka_unit_test(test_has_a_fraction),
       cmocka_unit_test(test_moves_with_a_pause),
+      cmocka_unit_test(test_mono_agrees_with_monotonic),
+      cmocka_unit_test(test_mono_never_goes_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,12 +12,17 @@
  * names another identity) is never judged dead nor signalled, its ops
  * never killed, while the timeouts still end it; once the tag names this
  * host it is judged as any other. A run claimed by a `dagd worker` whose
- * heartbeat is stale, 0 or missing ends (FAILURE, or CANCELED when
- * canceling) with an engine event naming the worker, unless its worker is
- * a live one of this host; fresh heartbeats and unclaimed offers are left
- * alone. daemon_monitor_end_run ends the run of an exited worker once.
- * Time is controlled by the `now` given to the pass: a time in the future
- * stands for a timeout having passed. */
+ * heartbeat is 0, or has not changed (or been missing) for the heartbeat
+ * timeout since the monitor's state first read it, ends (FAILURE, or
+ * CANCELED when canceling) with an engine event naming the worker, unless
+ * its worker is a live one of this host; heartbeats that change are left
+ * alone however far behind or ahead their clock is, and a fresh state
+ * (a daemon that just started) waits a whole timeout. An offered run no
+ * worker claimed has no start timeout; a claimed one counts from its
+ * claim's engine event. daemon_monitor_end_run ends the run of an exited
+ * worker once. Time is controlled by the `now` given to the pass (it is
+ * also the pass's monotonic time): a time in the future stands for a
+ * timeout having passed. */
 #define _XOPEN_SOURCE 700
 #include <setjmp.h>
 #include <stdarg.h>
@@ -38,7 +43,11 @@
 
 #define TIMEOUT 180.0
 
+/* What the passes remember between them, as the daemon's loop keeps it. */
+static daemon_monitor_state *monitoring;
+
 static int setup(void **state) {
+  monitoring = daemon_monitor_state_new();
   int rc = workers_setup(state);
   if (rc == 0) {
     home_fixture *f = *state;
@@ -53,13 +62,20 @@ static int setup(void **state) {
   return rc;
 }
 
+static int teardown(void **state) {
+  daemon_monitor_state_free(monitoring);
+  monitoring = NULL;
+  return workers_teardown(state);
+}
+
 static double now(void) { return (double)time(NULL); }
 
-/* One pass at `when`; how many runs it acted on (the pass must not fail). */
+/* One pass at `when` (wall-clock and monotonic time alike); how many runs
+ * it acted on (the pass must not fail). */
 static int pass(home_fixture *f, double when) {
   buf err;
   buf_init(&err, f->a);
-  int n = daemon_monitor_pass(f->inst, when, &err);
+  int n = daemon_monitor_pass(f->inst, monitoring, when, when, &err);
   if (n < 0)
     fail_msg("daemon_monitor_pass: %s", buf_cstr(&err));
   return n;
@@ -505,50 +521,70 @@ static const char *host_lost_failure(char *out, size_t size, const char *lost, c
   return out;
 }
 
+/* The engine event and the failure of the runs of a worker whose
+ * heartbeat has not changed for `seconds`. */
+static void check_silent(home_fixture *f, const char *id, const char *worker, int seconds) {
+  char lost[160], engine[256], failure[256];
+  snprintf(lost, sizeof lost, "The dagd worker %s has sent no heartbeat for %d seconds", worker,
+           seconds);
+  check_events(f, id, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
+               host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO,
+               CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               host_lost_failure(failure, sizeof failure, lost, id));
+  assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
+  assert_string_equal(tag_of(f, id, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
+}
+
 static void test_worker_host_heartbeat(void **state) {
   home_fixture *f = *state;
   f->inst->worker_heartbeat_timeout = HEARTBEAT_TIMEOUT;
+  f->inst->use_workers = true;
   double t = now();
-  worker_beat(f, "w-fresh", t - 59);
-  worker_beat(f, "w-ahead", t + 600); /* another host's clock ahead of ours */
+  /* The clocks of the workers' hosts are anything: an hour behind ours,
+   * ten minutes ahead, 100 s behind. Only whether they move counts. */
+  worker_beat(f, "w-behind", t - 3600);
+  worker_beat(f, "w-ahead", t + 600);
   worker_beat(f, "w-stale", t - 100);
   worker_beat(f, "w-stopped", 0);
   /* Runs on other hosts (their pids mean nothing here). */
-  char fresh[37], ahead[37], stale[37], stale2[37], stopped[37], missing[37], unclaimed[37];
+  char behind[37], ahead[37], stale[37], stale2[37], stopped[37], missing[37];
   const struct {
     char *id;
     store_run_status status;
     const char *worker;
   } runs[] = {
-      {fresh, STORE_RUN_STARTED, "w-fresh"},     {ahead, STORE_RUN_STARTED, "w-ahead"},
+      {behind, STORE_RUN_STARTED, "w-behind"},   {ahead, STORE_RUN_STARTED, "w-ahead"},
       {stale, STORE_RUN_STARTED, "w-stale"},     {stale2, STORE_RUN_STARTING, "w-stale"},
       {stopped, STORE_RUN_STARTED, "w-stopped"}, {missing, STORE_RUN_CANCELING, "w-missing"},
-      {unclaimed, STORE_RUN_STARTING, NULL},
   };
   for (size_t i = 0; i < sizeof runs / sizeof *runs; i++) {
     add_run(f, runs[i].status, 4242, runs[i].id);
     launched_from(f, runs[i].id, ELSEWHERE);
-    if (runs[i].worker)
-      claimed_by(f, runs[i].id, runs[i].worker);
+    claimed_by(f, runs[i].id, runs[i].worker);
   }
 
-  assert_int_equal(pass(f, t), 4);
+  /* First look: a stopped worker is gone at once; the others, whatever
+   * their time says, get a timeout from now. */
+  assert_int_equal(pass(f, t), 1);
   char engine[256], failure[256];
-  const char *lost = "The dagd worker w-stale stopped heartbeating 100 seconds ago";
-  for (int i = 0; i < 2; i++) {
-    const char *id = i ? stale2 : stale;
-    check_events(f, id, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
-                 host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO,
-                 CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE", RUN_LEVEL_ERROR,
-                 host_lost_failure(failure, sizeof failure, lost, id));
-    assert_int_equal(home_get_run(f, id)->status, STORE_RUN_FAILURE);
-    assert_string_equal(tag_of(f, id, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
-  }
-  lost = "The dagd worker w-stopped has stopped";
+  const char *lost = "The dagd worker w-stopped has stopped";
   check_events(f, stopped, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
                host_lost_event(engine, sizeof engine, lost), "ENGINE_EVENT", RUN_LEVEL_INFO,
                CANNOT_STOP_HERE ": the run is marked as failed.", "RUN_FAILURE", RUN_LEVEL_ERROR,
                host_lost_failure(failure, sizeof failure, lost, stopped));
+  assert_int_equal(pass(f, t), 0); /* idempotent */
+
+  /* w-behind beats on, an hour behind; nobody else. */
+  worker_beat(f, "w-behind", t - 3600 + 30);
+  assert_int_equal(pass(f, t + 30), 0);
+  worker_beat(f, "w-behind", t - 3600 + 59);
+  assert_int_equal(pass(f, t + HEARTBEAT_TIMEOUT - 1), 0);
+
+  /* A timeout after the first look, the silent ones are gone. */
+  assert_int_equal(pass(f, t + HEARTBEAT_TIMEOUT), 4);
+  check_silent(f, stale, "w-stale", 60);
+  check_silent(f, stale2, "w-stale", 60);
+  check_silent(f, ahead, "w-ahead", 60);
   /* A canceling run ends canceled. */
   check_events(f, missing, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
                host_lost_event(engine, sizeof engine, "The dagd worker w-missing has no heartbeat"),
@@ -556,27 +592,60 @@ static void test_worker_host_heartbeat(void **state) {
                "RUN_CANCELED", RUN_LEVEL_ERROR, CANCELED_FROM_OUTSIDE);
   assert_int_equal(home_get_run(f, missing)->status, STORE_RUN_CANCELED);
   assert_null(tag_of(f, missing, "dagster/failure_reason"));
-  /* Fresh (or ahead) heartbeats, and a run no worker claimed (the start
-   * timeout is its only limit), are left alone. */
-  const char *alone[] = {fresh, ahead, unclaimed};
-  for (size_t i = 0; i < 3; i++)
-    assert_int_equal(event_count(f, alone[i]), 0);
-  assert_int_equal(pass(f, t), 0); /* idempotent */
+  assert_int_equal(event_count(f, behind), 0);
 
-  /* Two seconds later the fresh one is 61 seconds old: gone too. */
-  assert_int_equal(pass(f, t + 2), 1);
-  check_events(f, fresh, 3, "ENGINE_EVENT", RUN_LEVEL_INFO,
-               host_lost_event(engine, sizeof engine,
-                               "The dagd worker w-fresh stopped heartbeating 61 seconds ago"),
-               "ENGINE_EVENT", RUN_LEVEL_INFO, CANNOT_STOP_HERE ": the run is marked as failed.",
-               "RUN_FAILURE", RUN_LEVEL_ERROR,
-               host_lost_failure(failure, sizeof failure,
-                                 "The dagd worker w-fresh stopped heartbeating 61 seconds ago",
-                                 fresh));
-  assert_int_equal(event_count(f, ahead), 0);
-  /* Past the start timeout, the unclaimed run fails as any other. */
-  assert_int_equal(pass(f, t + TIMEOUT + 5), 1);
-  check_events(f, unclaimed, 1, "RUN_FAILURE", RUN_LEVEL_ERROR, START_TIMEOUT_MESSAGE);
+  /* A daemon that starts now knows nothing: it gives w-behind, silent
+   * since t + 59, a whole timeout from its first look. */
+  daemon_monitor_state_free(monitoring);
+  monitoring = daemon_monitor_state_new();
+  assert_int_equal(pass(f, t + 100), 0);
+  assert_int_equal(pass(f, t + 100 + HEARTBEAT_TIMEOUT - 1), 0);
+  assert_int_equal(pass(f, t + 100 + HEARTBEAT_TIMEOUT), 1);
+  check_silent(f, behind, "w-behind", 60);
+}
+
+/* Appends an event of the run at a chosen time. */
+static void event_at(home_fixture *f, const char *id, const char *type, const char *message,
+                     double when) {
+  store_event ev = {
+      .timestamp = when, .event_type = type, .level = RUN_LEVEL_INFO, .message = message};
+  snprintf(ev.run_id, sizeof ev.run_id, "%s", id);
+  store_error err;
+  if (store_event_append(f->inst->store, &ev, &err) < 0)
+    fail_msg("store_event_append: %s", err.message);
+}
+
+static void test_worker_offers_start_timeout(void **state) {
+  home_fixture *f = *state;
+  f->inst->worker_heartbeat_timeout = HEARTBEAT_TIMEOUT;
+  f->inst->use_workers = true;
+  double t = now();
+  /* Offered, no worker yet: it waits as a queued run would, for ever. */
+  char waiting[37], claimed[37];
+  add_starting_run(f, 0, waiting);
+  /* Claimed 100 s after it was offered: the start counts from the claim. */
+  add_starting_run(f, 0, claimed);
+  claimed_by(f, claimed, "w-late");
+  event_at(f, claimed, "ENGINE_EVENT", "Claimed by dagd worker w (w#00000000) on host h.", t + 100);
+  worker_beat(f, "w-late", t);
+  for (int i = 1; i <= 3; i++) { /* the worker beats on */
+    worker_beat(f, "w-late", t + i);
+    assert_int_equal(pass(f, t + 100 + TIMEOUT - 5 + i), 0);
+  }
+  assert_int_equal(event_count(f, waiting), 1);
+  worker_beat(f, "w-late", t + 10);
+  assert_int_equal(pass(f, t + 100 + TIMEOUT + 5), 1);
+  check_events(f, claimed, 3, "RUN_STARTING", RUN_LEVEL_INFO, "", "ENGINE_EVENT", RUN_LEVEL_INFO,
+               "Claimed by dagd worker w (w#00000000) on host h.", "RUN_FAILURE", RUN_LEVEL_ERROR,
+               START_TIMEOUT_MESSAGE);
+  assert_string_equal(tag_of(f, claimed, "dagster/failure_reason"), "START_TIMEOUT");
+  assert_int_equal(pass(f, t + 86400), 0);
+  assert_int_equal(home_get_run(f, waiting)->status, STORE_RUN_STARTING);
+  /* Without run_launcher.workers, the same run is one whose worker never
+   * came: the start timeout applies. */
+  f->inst->use_workers = false;
+  assert_int_equal(pass(f, t + 86400), 1);
+  assert_int_equal(home_get_run(f, waiting)->status, STORE_RUN_FAILURE);
 }
 
 static void test_worker_host_live_local_worker(void **state) {
@@ -679,27 +748,27 @@ static void test_disabled(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_dead_worker_fails_run, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_dead_worker_without_ops, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_live_worker_left_alone, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_recycled_pid_is_no_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_started_without_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_start_timeout_live_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_start_timeout_dead_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_start_timeout_settings, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_canceling_dead_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_cancel_timeout, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_max_runtime_tag, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_max_runtime_config, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_max_runtime_later_pass, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_other_host_left_alone, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_other_host_timeouts_never_signal, setup,
-                                      workers_teardown),
-      cmocka_unit_test_setup_teardown(test_worker_host_heartbeat, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_worker_host_live_local_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_end_run_of_exited_worker, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_finished_and_queued_untouched, setup, workers_teardown),
-      cmocka_unit_test_setup_teardown(test_disabled, setup, workers_teardown),
+      cmocka_unit_test_setup_teardown(test_dead_worker_fails_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_dead_worker_without_ops, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_live_worker_left_alone, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_recycled_pid_is_no_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_started_without_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_live_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_dead_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_start_timeout_settings, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_canceling_dead_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_cancel_timeout, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_tag, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_config, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_max_runtime_later_pass, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_other_host_left_alone, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_other_host_timeouts_never_signal, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_worker_host_heartbeat, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_worker_offers_start_timeout, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_worker_host_live_local_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_end_run_of_exited_worker, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_finished_and_queued_untouched, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_disabled, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,7 +18,10 @@
  * run fails unstarted. With run_launcher.workers a launch only offers
  * the run (one claim takes it; an offer the store refuses fails the run).
  * run_start_worker as a child: the caller's child in its own session,
- * killed when the thread that started it ends. A job whose
+ * killed when the thread that started it ends; one that cannot start (or
+ * whose host cannot be recorded) leaves its run STARTING for the caller,
+ * with the reason, and run_fail_launch fails a run as a launch does. A
+ * job whose
  * snapshot is stored already does not write it again. The
  * workers, orphaned by the double fork, are reaped by this process, a
  * child subreaper (home.h). */
@@ -866,18 +869,32 @@ static void test_start_worker_as_child(void **state) {
   assert_string_equal(tag_value(r, RUN_TAG_WORKER_HOST), here);
   assert_string_equal(event_types(f, id), ""); /* starting it reports nothing */
 
-  /* One that cannot be executed: not started, the run failed, nothing
-   * left to reap. */
+  /* One that cannot be executed: not started, the run left STARTING for
+   * the caller (a worker host gives it to another), the reason given,
+   * nothing left to reap. */
   set_worker(f, "/nonexistent/dagd-worker");
   home_add_run(f->home, STORE_RUN_STARTING, id);
+  memset(&err, 0, sizeof err);
   assert_int_equal(run_start_worker(inst, id, RUN_WORKER_CHILD, &pid, &err), 0);
   assert_int_equal(pid, 0);
-  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_FAILURE);
-  assert_string_equal(event_types(f, id), "ENGINE_EVENT RUN_FAILURE");
+  assert_string_equal(err.message,
+                      "Could not start the run worker: /nonexistent/dagd-worker: No such file or "
+                      "directory");
+  r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_STARTING);
+  assert_int_equal(r->worker_pid, 0);
+  assert_string_equal(event_types(f, id), "");
   assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
   assert_int_equal(errno, ECHILD);
+  /* The caller fails it as a launch would. */
+  assert_int_equal(run_fail_launch(inst, id, err.message, &err), 0);
+  r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
+  assert_string_equal(event_types(f, id), "ENGINE_EVENT RUN_FAILURE");
 
-  /* A host that cannot be recorded: nothing started, the run failed. */
+  /* A host that cannot be recorded: nothing started, the run left as it
+   * was. */
   home_add_run(f->home, STORE_RUN_STARTING, id);
   db_exec(f, "CREATE TRIGGER no_host BEFORE INSERT ON run_tags "
              "WHEN NEW.key = '.dagster/run_worker_host' "
@@ -886,8 +903,8 @@ static void test_start_worker_as_child(void **state) {
   assert_int_equal(err.code, RUN_ERR_INTERNAL);
   assert_non_null(strstr(err.message, "cannot tag the host"));
   assert_int_equal(pid, 0);
-  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_FAILURE);
-  assert_string_equal(event_types(f, id), "RUN_FAILURE");
+  assert_int_equal(home_get_run(f->home, id)->status, STORE_RUN_STARTING);
+  assert_string_equal(event_types(f, id), "");
   assert_int_equal(waitpid(-1, NULL, WNOHANG), -1);
 }
 
