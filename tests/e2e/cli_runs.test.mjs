@@ -26,6 +26,7 @@ import {
   waitFor,
   workerPids,
 } from './fixtures/runs/harness.mjs';
+import { makeInstanceHome } from './fixtures/postgres.mjs';
 import { DAGD, runDagd } from './server.mjs';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -55,6 +56,7 @@ for (const mode of ['in-process', 'url']) {
   describe(`dagd run / dagd job (${mode})`, () => {
     let server; // url mode
     let home; // in-process mode
+    let instance; // in-process mode: { home, cleanup() }
     let dir; // op folders, config files
     let target; // the arguments that choose where requests go
 
@@ -103,7 +105,8 @@ for (const mode of ['in-process', 'url']) {
         server = await startDev();
         target = ['--url', server.base];
       } else {
-        home = tempDir('dagd-cli-home-');
+        instance = makeInstanceHome(undefined, { prefix: 'dagd-cli-home-' });
+        home = instance.home;
         target = ['-w', FIXTURE_WORKSPACE, '--home', home];
       }
     });
@@ -123,7 +126,7 @@ for (const mode of ['in-process', 'url']) {
           });
         }
       } finally {
-        if (home) removeDir(home);
+        instance?.cleanup();
         if (dir) removeDir(dir);
       }
     });
@@ -792,8 +795,9 @@ describe('the HTTP client: bad URLs, a server that is down, odd answers', () => 
 
 describe('run launch --wait on a run that stays QUEUED (in process, no daemon)', () => {
   test('after a while it says once that the daemon must dequeue it', async () => {
-    const home = tempDir('dagd-cli-queued-');
-    writeFileSync(path.join(home, 'dagd.yaml'), 'run_coordinator:\n  class: QueuedRunCoordinator\n');
+    const { home, cleanup } = makeInstanceHome('run_coordinator:\n  class: QueuedRunCoordinator\n', {
+      prefix: 'dagd-cli-queued-',
+    });
     const target = ['-w', FIXTURE_WORKSPACE, '--home', home];
     try {
       const proc = spawn(DAGD, ['run', 'launch', 'quick', '--wait', ...target], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -822,7 +826,7 @@ describe('run launch --wait on a run that stays QUEUED (in process, no daemon)',
       assert.equal(JSON.parse(shown.stdout).runOrError.status, 'QUEUED');
       assert.equal((await runDagd(['run', 'delete', runId, ...target])).code, 0);
     } finally {
-      removeDir(home);
+      cleanup();
     }
   });
 });
@@ -852,22 +856,22 @@ const ODD_DEFS = [
 ].join('\n');
 
 describe('text from runs and definitions at the terminal (in process)', () => {
-  let home;
+  let instance;
   let dir;
   let target;
   const cli = (...args) => runDagd([...args, ...target]);
 
   before(() => {
-    home = tempDir('dagd-cli-home-');
+    instance = makeInstanceHome(undefined, { prefix: 'dagd-cli-home-' });
     dir = tempDir('dagd-cli-odd-');
     writeFileSync(path.join(dir, 'defs.yaml'), ODD_DEFS);
     writeFileSync(path.join(dir, 'workspace.yaml'), 'load_from:\n  - definitions: defs.yaml\n    location_name: odd\n');
-    target = ['-w', path.join(dir, 'workspace.yaml'), '--home', home];
+    target = ['-w', path.join(dir, 'workspace.yaml'), '--home', instance.home];
   });
 
   after(() => {
-    removeDir(home);
-    removeDir(dir);
+    instance?.cleanup();
+    if (dir) removeDir(dir);
   });
 
   test('run logs: a multi-line message goes on indented lines, its controls escaped', async () => {

@@ -23,12 +23,14 @@ import {
   FIXTURE_WORKSPACE,
   gql,
   launch,
+  literal,
   runStatus,
   startDev,
   waitFor,
   waitForStatus,
 } from './fixtures/runs/harness.mjs';
-import { DAGD, runDagd } from './server.mjs';
+import { makeInstanceHome } from './fixtures/postgres.mjs';
+import { DAGD, followStderr, runDagd } from './server.mjs';
 
 /** dagd.yaml for a queued coordinator with this config (YAML lines). */
 function queuedYaml(configLines) {
@@ -40,13 +42,6 @@ function queuedYaml(configLines) {
     ...configLines.map((l) => `    ${l}`),
     '',
   ].join('\n');
-}
-
-/** A temporary DAGD_HOME holding dagd.yaml with `yaml`. */
-function makeHome(yaml) {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'dagd-queue-'));
-  writeFileSync(path.join(home, 'dagd.yaml'), yaml);
-  return home;
 }
 
 /**
@@ -265,33 +260,20 @@ describe('terminating queued runs, max_concurrent_runs 0', () => {
 });
 
 /** Starts `dagd daemon --home home`; resolves once it prints its heartbeat id. */
-function startDaemon(home) {
+async function startDaemon(home) {
   const proc = spawn(DAGD, ['daemon', '--home', home], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dagd daemon did not start:\n${stderr}`)), 10000);
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const m = /dagd daemon running, heartbeat id (\S+)\n/.exec(stderr);
-      if (m) {
-        clearTimeout(timer);
-        resolve({
-          id: m[1],
-          stderr: () => stderr,
-          stop: async () => {
-            if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-            return exited;
-          },
-        });
-      }
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`dagd daemon exited (${code}):\n${stderr}`));
-    });
-  });
+  const follow = followStderr(proc, /dagd daemon running, heartbeat id (\S+)\n/, { what: 'dagd daemon' });
+  const stop = async (signal = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return follow.exited;
+  };
+  try {
+    const m = await follow.ready;
+    return { id: m[1], stderr: follow.stderr, stop };
+  } catch (err) {
+    if (proc.pid !== undefined) await stop('SIGKILL');
+    throw err;
+  }
 }
 
 describe('one daemon per instance', () => {
@@ -310,10 +292,9 @@ describe('one daemon per instance', () => {
       assert.match(own[1], ID);
       const r = await runDagd(['daemon', '--home', s.home]);
       assert.equal(r.code, 1, r.stderr);
-      const escaped = own[1].replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       assert.match(
         r.stderr,
-        new RegExp(`^dagd daemon: another dagd daemon \\(${escaped}\\) is running: its heartbeat is \\d+\\.\\d s old\\n$`),
+        new RegExp(`^dagd daemon: another dagd daemon \\(${literal(own[1])}\\) is running: its heartbeat is \\d+\\.\\d s old\\n$`),
       );
       // dev's daemon still launches runs.
       const id = await launch(s.url, 'quick');
@@ -324,7 +305,7 @@ describe('one daemon per instance', () => {
   });
 
   test('dagd dev next to dagd daemon stands by while the daemon launches, then takes over', { timeout: 60000 }, async () => {
-    const home = makeHome(queuedYaml(['max_concurrent_runs: 2']));
+    const { home, cleanup } = makeInstanceHome(queuedYaml(['max_concurrent_runs: 2']));
     let daemon;
     try {
       daemon = await startDaemon(home);
@@ -356,12 +337,12 @@ describe('one daemon per instance', () => {
       }
     } finally {
       await daemon?.stop();
-      rmSync(home, { recursive: true, force: true });
+      cleanup();
     }
   });
 
   test('dagd dev restarted right after a crash takes over from the killed daemon', { timeout: 60000 }, async () => {
-    const home = makeHome(queuedYaml(['max_concurrent_runs: 2']));
+    const { home, cleanup } = makeInstanceHome(queuedYaml(['max_concurrent_runs: 2']));
     try {
       const crashed = await startDev(FIXTURE_WORKSPACE, [], { home });
       const gone = await waitFor(() => /dagd dev: daemon running, heartbeat id (\S+)\n/.exec(crashed.stderr()), {
@@ -378,15 +359,15 @@ describe('one daemon per instance', () => {
         // Queued meanwhile, launched once the new daemon took over.
         const id = await launch(s.url, 'quick');
         assert.equal(await waitForStatus(s.url, id), 'SUCCESS');
-        assert.match(s.stderr(), new RegExp(`dagd daemon ${standing[2]}: owns the heartbeat now`));
+        assert.match(s.stderr(), new RegExp(`dagd daemon ${literal(standing[2])}: owns the heartbeat now`));
         const r = await runDagd(['daemon', '--home', home]);
         assert.equal(r.code, 1, r.stderr);
-        assert.match(r.stderr, new RegExp(`another dagd daemon \\(${standing[2]}\\) is running`));
+        assert.match(r.stderr, new RegExp(`another dagd daemon \\(${literal(standing[2])}\\) is running`));
       } finally {
         await s.stop();
       }
     } finally {
-      rmSync(home, { recursive: true, force: true });
+      cleanup();
     }
   });
 

@@ -5,15 +5,14 @@
 // (DAGD_HOME) of its own, removed when it exits, unless the caller names
 // one: no test writes ./.dagd and no two tests share runs. Under
 // DAGD_E2E_STORAGE=postgres such an instance stores in a PostgreSQL
-// database of its own (fixtures/postgres.mjs), dropped with the folder.
+// database of its own (fixtures/postgres.mjs), dropped with the folder, and
+// an instance the caller names must choose its storage.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { storeInstanceInPostgres } from './fixtures/postgres.mjs';
+import { checkInstanceStorage, makeInstanceHome } from './fixtures/postgres.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -31,32 +30,55 @@ export const DAGD = process.env.DAGD || path.join(root, 'build', 'dagd');
 function instanceEnv({ env = {}, home, storage = true } = {}) {
   const merged = { ...process.env, ...env };
   let own = null;
-  let dropDatabase = () => {};
-  if (home !== undefined) merged.DAGD_HOME = home;
-  else if (!('DAGD_HOME' in env)) {
-    merged.DAGD_HOME = own = mkdtempSync(path.join(os.tmpdir(), 'dagd-home-'));
-    try {
-      if (storage) dropDatabase = storeInstanceInPostgres(own);
-    } catch (err) {
-      rmSync(own, { recursive: true, force: true });
-      throw err;
-    }
+  if (home !== undefined) {
+    if (storage) checkInstanceStorage(home);
+    merged.DAGD_HOME = home;
+  } else if (!('DAGD_HOME' in env)) {
+    own = makeInstanceHome(undefined, { prefix: 'dagd-home-', database: storage });
+    merged.DAGD_HOME = own.home;
   }
   const cleanup = () => {
-    if (!own) return;
     try {
-      dropDatabase();
+      own?.cleanup();
     } catch (err) {
-      process.stderr.write(`server.mjs: ${err.message}\n`);
-    }
-    try {
-      // A run worker may still be finishing in it: retry while files come and go.
-      rmSync(own, { recursive: true, force: true, maxRetries: 5 });
-    } catch (err) {
-      process.stderr.write(`server.mjs: could not remove ${own}: ${err.message}\n`);
+      process.stderr.write(`server.mjs: could not remove ${own.home} or its database: ${err.message}\n`);
     }
   };
   return { env: merged, home: merged.DAGD_HOME, cleanup };
+}
+
+/**
+ * Follows a started process's stderr until it matches `ready` (a regular
+ * expression without the g flag). Returns { stderr() (all of it so far),
+ * exited (resolves to the exit code or signal), ready (resolves to the
+ * match; rejects, naming `what`, when the process cannot start, exits
+ * first or takes more than timeout ms) }.
+ */
+export function followStderr(proc, ready, { timeout = 10000, what = 'dagd' } = {}) {
+  let stderr = '';
+  let settled = false;
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
+  const readyPromise = new Promise((resolve, reject) => {
+    const settle = (fn, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn(value);
+    };
+    const timer = setTimeout(
+      () => settle(reject, new Error(`${what} was not ready after ${timeout} ms:\n${stderr}`)),
+      timeout,
+    );
+    proc.stderr.setEncoding('utf8');
+    proc.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const m = settled ? null : ready.exec(stderr);
+      if (m) settle(resolve, m);
+    });
+    proc.on('error', (err) => settle(reject, new Error(`${what} could not start: ${err.message}`)));
+    exited.then((code) => settle(reject, new Error(`${what} exited (${code}) before it was ready:\n${stderr}`)));
+  });
+  return { stderr: () => stderr, exited, ready: readyPromise };
 }
 
 /**
@@ -68,62 +90,77 @@ function instanceEnv({ env = {}, home, storage = true } = {}) {
  * stop(signal) }; stop() resolves to the exit code once the process is gone
  * and its temporary home removed.
  */
-export function startServer(args = [], { command = 'webserver', env, home } = {}) {
+export async function startServer(args = [], { command = 'webserver', env, home } = {}) {
   const instance = instanceEnv({ env, home });
   const proc = spawn(DAGD, [command, '--port', '0', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: instance.env,
   });
-  let stderr = '';
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig))).then(
-    (code) => {
-      instance.cleanup();
-      return code;
-    },
-  );
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`dagd did not start:\n${stderr}`)), 10000);
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (chunk) => {
-      stderr += chunk;
-      const m = /listening on (http:\/\/([^/]+):(\d+)(\/\S*)?\/graphql)\n/.exec(stderr);
-      if (m && timer) {
-        clearTimeout(timer);
-        resolve({
-          url: m[1],
-          base: `http://${m[2]}:${m[3]}`,
-          port: Number(m[3]),
-          home: instance.home,
-          proc,
-          stderr: () => stderr,
-          exited,
-          stop: async (signal = 'SIGTERM') => {
-            if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-            return exited;
-          },
-        });
-      }
-    });
-    proc.on('error', (err) => {
-      clearTimeout(timer);
-      instance.cleanup();
-      reject(err);
-    });
-    exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`dagd exited (${code}) before listening:\n${stderr}`));
-    });
+  const follow = followStderr(proc, /listening on (http:\/\/([^/]+):(\d+)(\/\S*)?\/graphql)\n/, {
+    what: `dagd ${command}`,
   });
+  proc.on('error', () => instance.cleanup());
+  const exited = follow.exited.then((code) => {
+    instance.cleanup();
+    return code;
+  });
+  const stop = async (signal = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    return exited;
+  };
+  let m;
+  try {
+    m = await follow.ready;
+  } catch (err) {
+    if (proc.pid !== undefined) await stop('SIGKILL');
+    throw err;
+  }
+  return {
+    url: m[1],
+    base: `http://${m[2]}:${m[3]}`,
+    port: Number(m[3]),
+    home: instance.home,
+    proc,
+    stderr: follow.stderr,
+    exited,
+    stop,
+  };
+}
+
+/**
+ * The instance folder dagd's arguments name (--home DIR, --home=DIR), or
+ * undefined.
+ */
+function homeArgument(args) {
+  for (const [i, a] of args.entries()) {
+    if (a === '--home') return args[i + 1];
+    if (a.startsWith('--home=')) return a.slice('--home='.length);
+  }
+  return undefined;
 }
 
 /**
  * Whether dagd's arguments make it a client of a server (--url) or ask for
- * help (-h, --help): then it never opens the instance's store, and no
- * database is made for it (cli_runs.test.mjs runs hundreds of such
- * commands, and a database costs a tenth of a second or more).
+ * help (-h, --help): then it never opens the instance's store.
  */
 function storeless(args) {
   return args.some((a) => a === '--url' || a.startsWith('--url=') || a === '-h' || a === '--help');
+}
+
+/**
+ * instanceEnv for a dagd with args. No database is made for a storeless
+ * one, nor for one whose instance --home names (the caller's; it is
+ * checked as a given home is): cli_runs.test.mjs runs hundreds of such
+ * commands, and a database costs a tenth of a second or more.
+ */
+function instanceFor(args, { env, home }) {
+  const named = homeArgument(args);
+  if (storeless(args)) return instanceEnv({ env, home, storage: false });
+  if (named !== undefined) {
+    checkInstanceStorage(named);
+    return instanceEnv({ env, home, storage: false });
+  }
+  return instanceEnv({ env, home });
 }
 
 /**
@@ -131,7 +168,7 @@ function storeless(args) {
  * Options: env, home (as for startServer), cwd.
  */
 export function runDagd(args, { env, home, cwd } = {}) {
-  const instance = instanceEnv({ env, home, storage: !storeless(args) });
+  const instance = instanceFor(args, { env, home });
   return new Promise((resolve, reject) => {
     const proc = spawn(DAGD, args, { stdio: ['ignore', 'pipe', 'pipe'], env: instance.env, cwd });
     let stdout = '';
@@ -157,7 +194,7 @@ export function runDagd(args, { env, home, cwd } = {}) {
  * { code, stdout, stderr }. Options: env, home, cwd, input.
  */
 export function runDagdSync(args, { env, home, cwd, input } = {}) {
-  const instance = instanceEnv({ env, home, storage: !storeless(args) });
+  const instance = instanceFor(args, { env, home });
   try {
     const r = spawnSync(DAGD, args, { env: instance.env, cwd, input, encoding: 'utf8' });
     if (r.error) throw r.error;
