@@ -38,6 +38,7 @@
 typedef struct settings {
   const char *history_dir;
   const char *postgres_conninfo; /* NULL: SQLite */
+  int postgres_pool_size;
   const char *artifacts_dir;
   const char *compute_logs_dir;
   double terminate_grace;
@@ -130,17 +131,21 @@ static void seconds(reader *r, const yaml_value *sec, const char *what, const ch
     *out = x;
 }
 
-/* An integer under key in sec, from min to INT_MAX (absent: *out
- * unchanged). */
+/* An integer under key in sec, from min to max (absent: *out unchanged);
+ * max is left out of the message when it is INT_MAX. */
 static void integer(reader *r, const yaml_value *sec, const char *what, const char *key,
-                    int64_t min, int *out) {
+                    int64_t min, int max, int *out) {
   const yaml_value *v = yaml_map_get(sec, key);
   if (!v)
     return;
-  if (v->kind != YAML_KIND_INT || v->integer < min || v->integer > INT_MAX)
-    fail_at(r, v, "%s.%s must be an integer from %lld", what, key, (long long)min);
-  else
+  if (v->kind != YAML_KIND_INT || v->integer < min || v->integer > max) {
+    char upto[32] = "";
+    if (max != INT_MAX)
+      snprintf(upto, sizeof upto, " to %d", max);
+    fail_at(r, v, "%s.%s must be an integer from %lld%s", what, key, (long long)min, upto);
+  } else {
     *out = (int)v->integer;
+  }
 }
 
 /* A string (no NUL) or NULL after reporting. */
@@ -299,9 +304,12 @@ static void read_postgres_db(reader *r, const yaml_value *db, buf *c) {
 
 /* storage.postgres: postgres_url or postgres_db (one of them), and
  * Dagster's should_autocreate_tables, checked and ignored: dagd always
- * creates its tables and applies its migrations when opening the store. */
+ * creates its tables and applies its migrations when opening the store.
+ * pool_size is dagd's own: Dagster opens a connection per operation
+ * (SQLAlchemy's NullPool), so it has no such key. */
 static void read_postgres(reader *r, const yaml_value *sec, arena *a, settings *s) {
   const char *what = "storage.postgres";
+  integer(r, sec, what, "pool_size", 1, STORE_POSTGRES_POOL_MAX, &s->postgres_pool_size);
   const yaml_value *url = yaml_map_get(sec, "postgres_url");
   const yaml_value *db = yaml_map_get(sec, "postgres_db");
   const yaml_value *autocreate = yaml_map_get(sec, "should_autocreate_tables");
@@ -324,7 +332,7 @@ static void read_postgres(reader *r, const yaml_value *sec, arena *a, settings *
 /* storage: sqlite (the default) or postgres. */
 static void read_storage(reader *r, const yaml_value *storage, arena *a, settings *s) {
   static const char *const postgres_keys[] = {"postgres_url", "postgres_db",
-                                              "should_autocreate_tables", NULL};
+                                              "should_autocreate_tables", "pool_size", NULL};
   static const char *const dir_keys[] = {"base_dir", NULL};
   const yaml_value *sqlite = section(r, storage, "sqlite", "storage.sqlite", dir_keys);
   const yaml_value *postgres = section(r, storage, "postgres", "storage.postgres", postgres_keys);
@@ -350,7 +358,7 @@ static void tag_limit(reader *r, const yaml_value *v, run_tag_limit *out) {
     out->key = string(r, key, "tag_concurrency_limits.key");
   if (!yaml_map_get(v, "limit"))
     fail_at(r, v, "%s needs 'limit'", what);
-  integer(r, v, "tag_concurrency_limits", "limit", 0, &out->limit);
+  integer(r, v, "tag_concurrency_limits", "limit", 0, INT_MAX, &out->limit);
   const yaml_value *value = yaml_map_get(v, "value");
   if (!value || value->kind == YAML_KIND_NULL)
     return;
@@ -405,7 +413,8 @@ static void read_coordinator(reader *r, const yaml_value *sec, arena *a,
   if (!check_map(r, config, c->queued ? "run_coordinator.config" : "DefaultRunCoordinator's config",
                  c->queued ? queued_keys : no_keys))
     return;
-  integer(r, config, "run_coordinator.config", "max_concurrent_runs", -1, &c->max_concurrent_runs);
+  integer(r, config, "run_coordinator.config", "max_concurrent_runs", -1, INT_MAX,
+          &c->max_concurrent_runs);
   seconds(r, config, "run_coordinator.config", "dequeue_interval_seconds", false, 86400,
           &c->dequeue_interval);
   const yaml_value *limits = yaml_map_get(config, "tag_concurrency_limits");
@@ -443,7 +452,7 @@ static void read_monitoring(reader *r, const yaml_value *sec, run_monitoring_con
    * a wrong value is still caught; then ignored. */
   int ignored_count;
   double ignored_seconds;
-  integer(r, sec, what, "max_resume_run_attempts", 0, &ignored_count);
+  integer(r, sec, what, "max_resume_run_attempts", 0, INT_MAX, &ignored_count);
   seconds(r, sec, what, "cancellation_thread_poll_interval_seconds", false, 86400,
           &ignored_seconds);
   seconds(r, sec, what, "free_slots_after_run_end_seconds", true, 86400, &ignored_seconds);
@@ -604,13 +613,15 @@ static void free_tag_limits(const run_coordinator_config *c) {
   free(limits);
 }
 
-/* Opens the instance's store: PostgreSQL at conninfo when set, else the
- * SQLite database in the history folder. */
-static bool open_store(run_instance *inst, const char *history, const char *conninfo, buf *err) {
+/* Opens the instance's store: PostgreSQL at s->postgres_conninfo when
+ * set, else the SQLite database in the history folder. */
+static bool open_store(run_instance *inst, const char *history, const settings *s, buf *err) {
   store_error serr;
+  const char *conninfo = s->postgres_conninfo;
   if (conninfo) {
     inst->postgres_conninfo = xstrdup(conninfo);
-    inst->store = store_open_postgres(conninfo, &serr);
+    inst->postgres_pool_size = s->postgres_pool_size;
+    inst->store = store_open_postgres_pool(conninfo, s->postgres_pool_size, &serr);
     /* libpq's messages name the host and database, never the password;
      * the connection string itself stays out of the message. */
     if (!inst->store)
@@ -635,6 +646,7 @@ run_instance *run_instance_open(const char *home, buf *err) {
   arena *a = arena_new(0);
   settings s = {
       .history_dir = "history",
+      .postgres_pool_size = STORE_POSTGRES_POOL_DEFAULT,
       .artifacts_dir = "storage",
       .compute_logs_dir = "storage",
       .terminate_grace = 5,
@@ -661,7 +673,7 @@ run_instance *run_instance_open(const char *home, buf *err) {
     inst->coordinator.tag_limits =
         copy_tag_limits(s.coordinator.tag_limits, s.coordinator.n_tag_limits);
     inst->monitoring = s.monitoring;
-    ok = open_store(inst, history, s.postgres_conninfo, err);
+    ok = open_store(inst, history, &s, err);
   }
   free(history);
   arena_free(a);

@@ -18,6 +18,12 @@
  *         db_name: dagd
  *         params: {sslmode: require}         # optional: more libpq keywords
  *       should_autocreate_tables: true       # checked and ignored
+ *       pool_size: 10            # dagd's own (Dagster has none): the most
+ *                                # connections this process keeps open to the
+ *                                # server, shared by its threads (1-1000);
+ *                                # change watchers have one each besides.
+ *                                # Size max_connections for every process of
+ *                                # every host (docs/deploying.md)
  *   local_artifact_storage:
  *     base_dir: storage          # op outputs: <base_dir>/<run_id>/<step_key>/<output>
  *   compute_logs:
@@ -101,6 +107,7 @@ typedef struct run_instance {
   /* The libpq connection string of storage.postgres; NULL on SQLite. It
    * may hold a password: never log or print it. */
   char *postgres_conninfo;
+  int postgres_pool_size; /* storage.postgres.pool_size (default 10); 0 on SQLite */
   double terminate_grace; /* seconds (default 5) */
   /* run_launcher.workers: launches are offered to `dagd worker`
    * processes (default false: started on the launching host). */

@@ -2,34 +2,37 @@
  * webservers, the daemon and the run workers of an instance, on one host
  * or many. Same results as the SQLite store (sqlite.c) for every call.
  *
- * A libpq connection must not be used by two threads at once, so each
- * thread gets its own (a pthread key; closed when the thread exits or at
- * store_close, whichever comes first), with its prepared statements cached
- * by SQL text. Connections time out instead of hanging: a connect timeout,
- * TCP keepalives, a TCP user timeout and a server-side limit on a
- * transaction left idle, each overridable by the user's connection string
- * (pg_connect). Every value is a bound parameter, never spliced into the
- * text; a list is one array parameter, so one statement serves every
- * length. An operation of one statement runs on its own (its own
- * transaction and snapshot: no BEGIN and COMMIT round trips), so reads of
- * one statement (a page of runs with their tags, events) and an event
- * append take one round trip; others run in a transaction (txn): writes
- * at READ COMMITTED, whose conditional UPDATEs re-check their WHERE after
+ * A libpq connection must not be used by two threads at once, and the
+ * server's max_connections is shared by every process of every host, so a
+ * store keeps a bounded pool (pool_acquire): an operation takes an idle
+ * connection (the most recently used, whose prepared statements, cached by
+ * SQL text, are the warmest), else opens one while fewer than the pool's
+ * size exist, else waits for one, for a minute at most; it gives the
+ * connection back when it ends. A thread holds one connection at a time: no
+ * operation calls another. Connections time out instead of hanging: a
+ * connect timeout, TCP keepalives, a TCP user timeout and a server-side
+ * limit on a transaction left idle, each overridable by the user's
+ * connection string (pg_connect). Every value is a bound parameter, never
+ * spliced into the text; a list is one array parameter, so one statement
+ * serves every length. An operation of one statement runs on its own (its
+ * own transaction and snapshot: no BEGIN and COMMIT round trips), so reads
+ * of one statement (a page of runs with their tags, events) and an event
+ * append take one round trip; others run in a transaction (txn): writes at
+ * READ COMMITTED, whose conditional UPDATEs re-check their WHERE after
  * waiting for a row lock (so a claim has one winner); reads of several
  * statements at REPEATABLE READ READ ONLY, so they see one snapshot. An
  * operation that meets a serialization failure or a deadlock, whose
- * connection broke (or could not be made: a thread's first connection is
- * made inside txn) before its commit was sent, or whose cached statement
+ * connection broke (or could not be made: a pool's new connection is made
+ * inside txn) before its commit was sent, or whose cached statement
  * vanished or went stale (a transaction pooler, DISCARD ALL, a migration),
  * rolls back (reconnecting or re-preparing when needed; behind a
- * transaction pooler the connection stops preparing) and runs again after
- * a randomised, growing pause, for up to a minute; a connection that
- * breaks during its commit without an answer is not retried, since the
- * commit may have landed. Only store_open_postgres fails at once on an
- * unreachable server. Operations are written as bodies that can run more
- * than once. Event appends to one run are serialized by the run's row
- * lock, so a run's event ids become visible in increasing order
- * (event_append_body).
+ * transaction pooler the connection stops preparing) and runs again after a
+ * randomised, growing pause, for up to a minute; a connection that breaks
+ * during its commit without an answer is not retried, since the commit may
+ * have landed. Only store_open_postgres fails at once on an unreachable
+ * server. Operations are written as bodies that can run more than once.
+ * Event appends to one run are serialized by the run's row lock, so a run's
+ * event ids become visible in increasing order (event_append_body).
  *
  * Changes are announced with NOTIFY after their commit (appends on
  * dagd_events, offers on dagd_offers: notify_after_commit), and watchers
@@ -65,6 +68,11 @@ enum {
   BACKOFF_MAX_US = 100000,
 };
 #define RETRY_DEADLINE_S 60.0
+/* Idle connections beyond POOL_IDLE_KEEP are closed once unused this long
+ * (pool_release): a burst of work does not pin its connections, and the
+ * server's max_connections, for good. */
+#define POOL_IDLE_CLOSE_S 60.0
+enum { POOL_IDLE_KEEP = 2 };
 
 /* Bodies return OK, BODY_FAILED (an error described in err, not to be
  * retried) or DB_FAILED (the server refused: retried when transient). */
@@ -89,11 +97,12 @@ typedef struct cached_stmt {
 
 typedef struct pg_store pg_store;
 
-/* One thread's connection. */
+/* A connection of the pool (or a watcher's own): used by one thread at a
+ * time. */
 typedef struct conn {
   PGconn *pg;
   pg_store *owner;
-  struct conn *prev, *next;
+  double idle_since; /* clock_mono() when it went back to the pool */
   cached_stmt cache[CACHE_SLOTS];
   size_t n_cached;
   size_t hand;       /* the slot replaced next when the cache is full */
@@ -115,9 +124,13 @@ typedef struct conn {
 struct pg_store {
   store base;
   char *conninfo;
-  pthread_key_t key;    /* this store's connection of the calling thread */
-  pthread_mutex_t lock; /* guards conns, the list of every thread's connection */
-  conn *conns;
+  pthread_mutex_t lock; /* guards what follows */
+  pthread_cond_t freed; /* a connection went idle, or one closed: a slot is free */
+  conn **idle;          /* idle connections, the most recently used last */
+  int n_idle;
+  int n_open;          /* idle or in use */
+  int size;            /* at most this many open */
+  double wait_limit_s; /* how long pool_acquire waits for a busy pool */
 };
 
 /* ---- parameters ---- */
@@ -258,21 +271,6 @@ static void conn_close(conn *c) {
   clear_cache(c);
   PQfinish(c->pg);
   free(c);
-}
-
-/* The pthread key's destructor: a thread that exits closes its connection. */
-static void conn_thread_exit(void *p) {
-  conn *c = p;
-  pg_store *s = c->owner;
-  pthread_mutex_lock(&s->lock);
-  if (c->prev)
-    c->prev->next = c->next;
-  else
-    s->conns = c->next;
-  if (c->next)
-    c->next->prev = c->prev;
-  pthread_mutex_unlock(&s->lock);
-  conn_close(c);
 }
 
 /* Library code never prints: the server's notices ("relation already
@@ -437,22 +435,91 @@ static conn *conn_open(pg_store *s, store_error *err) {
   return c;
 }
 
-/* The calling thread's connection, made on its first use but connected
- * only by txn's loop (conn_ensure), so that a first connection that fails
- * is retried like a broken one. */
-static conn *conn_get(pg_store *s) {
-  conn *c = pthread_getspecific(s->key);
-  if (c)
-    return c;
-  c = conn_new(s);
+/* ---- the pool ---- */
+
+/* The store whose connection the calling thread holds (NULL: none). An
+ * operation never makes another store call while it holds a connection:
+ * with every connection held that way, each would wait for the others
+ * for good (a pool of one at once). txn refuses such a call instead. */
+static _Thread_local const pg_store *thread_holds;
+
+/* CLOCK_MONOTONIC (the clock of s->freed) seconds from now. */
+static struct timespec mono_after(double seconds) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  double whole = (double)(time_t)seconds;
+  t.tv_sec += (time_t)whole;
+  t.tv_nsec += (long)((seconds - whole) * 1e9);
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec++;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
+/* A connection of s for the calling thread: the idle one used last (its
+ * prepared statements are the warmest), else a new one while fewer than
+ * s->size are open, else the first one given back, waited for up to
+ * s->wait_limit_s. A new connection is not connected yet: txn's loop
+ * connects it (conn_ensure), so a failure to connect is retried like a
+ * broken connection. NULL with err filled when none came in time. */
+static conn *pool_acquire(pg_store *s, store_error *err) {
   pthread_mutex_lock(&s->lock);
-  c->next = s->conns;
-  if (s->conns)
-    s->conns->prev = c;
-  s->conns = c;
+  conn *c = NULL;
+  bool make = false, waited = false;
+  struct timespec until;
+  int rc = 0;
+  for (;;) {
+    if (s->n_idle) {
+      c = s->idle[--s->n_idle];
+      break;
+    }
+    if (s->n_open < s->size) {
+      s->n_open++;
+      make = true;
+      break;
+    }
+    if (rc != 0) /* ETIMEDOUT: the condition was looked at once more above */
+      break;
+    if (!waited)
+      until = mono_after(s->wait_limit_s);
+    waited = true;
+    rc = pthread_cond_timedwait(&s->freed, &s->lock, &until);
+  }
+  int size = s->size;
+  double limit = s->wait_limit_s;
   pthread_mutex_unlock(&s->lock);
-  pthread_setspecific(s->key, c);
+  if (make)
+    return conn_new(s);
+  if (!c)
+    store_fail(err,
+               "All %d PostgreSQL connections of this process stayed busy for %g s "
+               "(storage.postgres.pool_size sets how many there may be).",
+               size, limit);
   return c;
+}
+
+/* Gives c back to s's pool, on top of the idle ones. A connection that
+ * broke goes back too: its next operation makes it again (conn_ensure),
+ * inside that operation's retry loop. When more than POOL_IDLE_KEEP are
+ * idle, the one idle longest (at the bottom: connections are taken from
+ * the top) is closed once unused for POOL_IDLE_CLOSE_S. */
+static void pool_release(pg_store *s, conn *c) {
+  double now = clock_mono();
+  c->idle_since = now;
+  conn *stale = NULL;
+  pthread_mutex_lock(&s->lock);
+  s->idle[s->n_idle++] = c;
+  if (s->n_idle > POOL_IDLE_KEEP && now - s->idle[0]->idle_since > POOL_IDLE_CLOSE_S) {
+    stale = s->idle[0];
+    s->n_idle--;
+    memmove(s->idle, s->idle + 1, (size_t)s->n_idle * sizeof *s->idle);
+    s->n_open--;
+  }
+  pthread_cond_signal(&s->freed);
+  pthread_mutex_unlock(&s->lock);
+  if (stale)
+    conn_close(stale);
 }
 
 static uint64_t hash_sql(const char *sql) {
@@ -635,15 +702,14 @@ typedef enum txn_kind {
   TXN_WRITE_ONE, /* one write statement on its own: it commits as it ends */
 } txn_kind;
 
-/* Runs body in a transaction of the calling thread's connection, again
- * from the start while the failure is transient (see the top of the file).
- * Connecting is part of an attempt, the thread's first connection too.
- * Whether a commit landed is unknown only when the connection broke
- * during it (COMMIT, or a TXN_WRITE_ONE statement) without the server
- * saying why: a server's error (such as 57P01 for a terminated backend)
- * is an answer, and means the transaction did not commit. */
-static int txn(pg_store *s, txn_kind kind, txn_body body, void *ctx, store_error *err) {
-  conn *c = conn_get(s);
+/* Runs body in a transaction on c, again from the start while the
+ * failure is transient (see the top of the file); c is the operation's
+ * for every attempt. Connecting is part of an attempt, a new connection's
+ * first too. Whether a commit landed is unknown only when the connection
+ * broke during it (COMMIT, or a TXN_WRITE_ONE statement) without the
+ * server saying why: a server's error (such as 57P01 for a terminated
+ * backend) is an answer, and means the transaction did not commit. */
+static int txn_on(conn *c, txn_kind kind, txn_body body, void *ctx, store_error *err) {
   bool single = kind == TXN_READ_ONE || kind == TXN_WRITE_ONE;
   double start = 0;
   unsigned delay_us = 1000;
@@ -687,6 +753,23 @@ static int txn(pg_store *s, txn_kind kind, txn_body body, void *ctx, store_error
       return -1;
     store_retry_pause(&c->jitter, &delay_us, BACKOFF_MAX_US);
   }
+}
+
+/* Runs body (txn_on) on a connection of s's pool, held for the whole
+ * operation, retries included, and given back after it. */
+static int txn(pg_store *s, txn_kind kind, txn_body body, void *ctx, store_error *err) {
+  if (thread_holds == s)
+    return store_fail(err, "Storage error (PostgreSQL): a store call was made inside another "
+                           "on the same thread (it would wait for its own connection).");
+  conn *c = pool_acquire(s, err);
+  if (!c)
+    return -1;
+  const pg_store *outer = thread_holds;
+  thread_holds = s;
+  int rc = txn_on(c, kind, body, ctx, err);
+  thread_holds = outer;
+  pool_release(s, c);
+  return rc;
 }
 
 /* ---- values out ---- */
@@ -1143,20 +1226,43 @@ static int pg_run_delete(store *s, const char *run_id, bool *found, store_error 
 
 /* For a conditional write that changed nothing: OK when the run exists
  * (the condition refused it), else BODY_FAILED with "not found". */
+/* Runs sql, a query of run run_id's row (p, released here): OK with the
+ * row in *res, or "not found" when there is none. */
+static int run_row(conn *c, const char *sql, params *p, const char *run_id, PGresult **res,
+                   store_error *err) {
+  int rc = one_row(c, sql, p, 0, res, err);
+  p_free(p);
+  if (rc != OK)
+    return rc;
+  if (PQntuples(*res) == 0) {
+    PQclear(*res);
+    store_fail(err, run_not_found, run_id);
+    return BODY_FAILED;
+  }
+  return OK;
+}
+
 static int require_run(conn *c, const char *run_id, store_error *err) {
   params p = {0};
   p_str(&p, run_id);
   PGresult *res;
-  int rc = one_row(c, "SELECT 1 FROM runs WHERE run_id = $1", &p, 0, &res, err);
-  p_free(&p);
-  if (rc != OK)
+  int rc = run_row(c, "SELECT 1 FROM runs WHERE run_id = $1", &p, run_id, &res, err);
+  if (rc == OK)
+    PQclear(res);
+  return rc;
+}
+
+/* Runs sql, a change of run run_id (p, released here), the rows changed
+ * into *changed; when there were none, whether the run exists tells "not
+ * found" (BODY_FAILED) from a change that did not apply (OK). */
+static int run_command(conn *c, const char *sql, params *p, const char *run_id, int64_t *changed,
+                       store_error *err) {
+  *changed = 0;
+  int rc = command(c, sql, p, changed, err);
+  p_free(p);
+  if (rc != OK || *changed > 0)
     return rc;
-  bool exists = PQntuples(res) > 0;
-  PQclear(res);
-  if (exists)
-    return OK;
-  store_fail(err, run_not_found, run_id);
-  return BODY_FAILED;
+  return require_run(c, run_id, err);
 }
 
 /* The claim and its check are one UPDATE: a second claimer waits for the
@@ -1167,18 +1273,14 @@ static int run_set_worker_body(conn *c, void *ctx, store_error *err) {
   params p = {0};
   p_str(&p, w->run_id);
   p_int(&p, w->pid);
-  int64_t changed = 0;
-  int rc = command(c,
-                   "UPDATE runs SET worker_pid = $2::bigint WHERE run_id = $1"
-                   " AND worker_pid IN (0, $2::bigint)",
-                   &p, &changed, err);
+  int64_t changed;
+  /* No change to a run that exists: another worker holds it. */
+  int rc = run_command(c,
+                       "UPDATE runs SET worker_pid = $2::bigint WHERE run_id = $1"
+                       " AND worker_pid IN (0, $2::bigint)",
+                       &p, w->run_id, &changed, err);
   w->found = changed > 0;
-  if (rc != OK || w->found) {
-    p_free(&p);
-    return rc;
-  }
-  p_free(&p);
-  return require_run(c, w->run_id, err); /* exists: another worker holds it */
+  return rc;
 }
 
 static int pg_run_set_worker(store *s, const char *run_id, int64_t pid, bool *claimed,
@@ -1195,16 +1297,10 @@ static int run_add_tags_body(conn *c, void *ctx, store_error *err) {
   p_str(&p, w->run_id);
   p_double(&p, clock_now());
   PGresult *res;
-  int rc = one_row(c, "UPDATE runs SET update_time = $2::float8 WHERE run_id = $1 RETURNING id", &p,
-                   0, &res, err);
-  p_free(&p);
+  int rc = run_row(c, "UPDATE runs SET update_time = $2::float8 WHERE run_id = $1 RETURNING id", &p,
+                   w->run_id, &res, err);
   if (rc != OK)
     return rc;
-  if (PQntuples(res) == 0) {
-    PQclear(res);
-    store_fail(err, run_not_found, w->run_id);
-    return BODY_FAILED;
-  }
   char pk[24];
   snprintf(pk, sizeof pk, "%s", PQgetvalue(res, 0, 0));
   PQclear(res);
@@ -1427,7 +1523,7 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
   p_bool(&p, moves && status == STORE_RUN_STARTED);
   p_bool(&p, moves && store_run_status_finished(status));
   PGresult *res;
-  int rc = one_row(
+  int rc = run_row(
       c,
       "WITH r AS (SELECT id FROM runs WHERE run_id = $1 FOR NO KEY UPDATE), "
       "e AS (INSERT INTO events (run_pk, timestamp, event_type, level, step_key, message, body) "
@@ -1439,15 +1535,9 @@ static int event_append_body(conn *c, void *ctx, store_error *err) {
       " FROM e WHERE runs.id = e.run_pk AND $8::text IS NOT NULL"
       " AND runs.status NOT IN ('SUCCESS', 'FAILURE', 'CANCELED')) "
       "SELECT id FROM e",
-      &p, 0, &res, err);
-  p_free(&p);
+      &p, ev->run_id, &res, err);
   if (rc != OK)
     return rc;
-  if (PQntuples(res) == 0) {
-    PQclear(res);
-    store_fail(err, run_not_found, ev->run_id);
-    return BODY_FAILED;
-  }
   e->id = col_int(res, 0, 0);
   PQclear(res);
   announce(c, EVENTS_CHANNEL, ev->run_id);
@@ -1743,19 +1833,15 @@ static int worker_offer_body(conn *c, void *ctx, store_error *err) {
   params p = {0};
   p_str(&p, w->run_id);
   p_double(&p, w->now);
-  int64_t changed = 0;
-  int rc = command(c,
-                   "INSERT INTO worker_offers (run_pk, offered_at) "
-                   "SELECT id, $2::float8 FROM runs WHERE run_id = $1 "
-                   "ON CONFLICT (run_pk) DO NOTHING",
-                   &p, &changed, err);
-  p_free(&p);
-  if (rc != OK)
-    return rc;
-  if (changed == 0)
-    return require_run(c, w->run_id, err);
-  announce(c, OFFERS_CHANNEL, "");
-  return OK;
+  int64_t changed;
+  int rc = run_command(c,
+                       "INSERT INTO worker_offers (run_pk, offered_at) "
+                       "SELECT id, $2::float8 FROM runs WHERE run_id = $1 "
+                       "ON CONFLICT (run_pk) DO NOTHING",
+                       &p, w->run_id, &changed, err);
+  if (rc == OK && changed > 0)
+    announce(c, OFFERS_CHANNEL, "");
+  return rc;
 }
 
 static int pg_worker_offer(store *s, const char *run_id, double now, store_error *err) {
@@ -1899,9 +1985,10 @@ static int pg_worker_release(store *s, const char *run_id, const char *worker_id
 
 /* ---- change notification ---- */
 
-/* A watcher: a connection of its own (not in the store's list of thread
- * connections, so no transaction ever runs on it) that LISTENs and is
- * otherwise idle; it does not refer to the store after opening. */
+/* A watcher: a connection of its own (outside the store's pool, so no
+ * transaction ever runs on it and it takes none of the pool's places)
+ * that LISTENs and is otherwise idle; it does not refer to the store
+ * after opening. */
 typedef struct pg_watch {
   store_watch base;
   conn *c;
@@ -1987,19 +2074,24 @@ static store_watch *pg_watch_open(store *base, int mask, store_error *err) {
 
 /* ---- opening, migrations, closing ---- */
 
+/* Every connection is idle by now: store_close's callers are done with
+ * the store (storage.h). */
 static void pg_close(store *base) {
   pg_store *s = (pg_store *)base;
-  pthread_mutex_lock(&s->lock);
-  for (conn *c = s->conns, *next; c; c = next) {
-    next = c->next;
-    conn_close(c);
-  }
-  s->conns = NULL;
-  pthread_mutex_unlock(&s->lock);
-  pthread_key_delete(s->key);
+  for (int i = 0; i < s->n_idle; i++)
+    conn_close(s->idle[i]);
+  free(s->idle);
+  pthread_cond_destroy(&s->freed);
   pthread_mutex_destroy(&s->lock);
   free(s->conninfo);
   free(s);
+}
+
+void store_postgres_set_pool_wait(store *base, double seconds) {
+  pg_store *s = (pg_store *)base;
+  pthread_mutex_lock(&s->lock);
+  s->wait_limit_s = seconds;
+  pthread_mutex_unlock(&s->lock);
 }
 
 typedef struct migrate_ctx {
@@ -2091,7 +2183,16 @@ static const store_ops postgres_ops = {
 };
 
 store *store_open_postgres(const char *conninfo, store_error *err) {
+  return store_open_postgres_pool(conninfo, STORE_POSTGRES_POOL_DEFAULT, err);
+}
+
+store *store_open_postgres_pool(const char *conninfo, int pool_size, store_error *err) {
   err->message[0] = '\0';
+  if (pool_size < 1 || pool_size > STORE_POSTGRES_POOL_MAX) {
+    store_fail(err, "The PostgreSQL store's pool size must be from 1 to %d, not %d.",
+               STORE_POSTGRES_POOL_MAX, pool_size);
+    return NULL;
+  }
   if (!conninfo || !conninfo[0]) {
     store_fail(err, "The PostgreSQL store needs a connection string or URL.");
     return NULL;
@@ -2109,21 +2210,26 @@ store *store_open_postgres(const char *conninfo, store_error *err) {
   pg_store *s = xcalloc(1, sizeof *s);
   s->base.ops = &postgres_ops;
   s->conninfo = xstrdup(conninfo);
+  s->size = pool_size;
+  s->idle = xcalloc((size_t)pool_size, sizeof *s->idle);
+  s->wait_limit_s = RETRY_DEADLINE_S;
   pthread_mutex_init(&s->lock, NULL);
-  if (pthread_key_create(&s->key, conn_thread_exit) != 0) {
-    store_fail(err, "Cannot open the PostgreSQL store: out of thread-local keys.");
-    pthread_mutex_destroy(&s->lock);
-    free(s->conninfo);
-    free(s);
-    return NULL;
-  }
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&s->freed, &attr);
+  pthread_condattr_destroy(&attr);
   /* A server that cannot be reached fails the open at once (no retries):
-   * the caller is usually starting up and should say so. A thread's first
-   * connection later on is retried as a broken one would be (txn). */
-  if (conn_ensure(conn_get(s), err) != OK) {
+   * the caller is usually starting up and should say so. The pool's later
+   * connections are retried as a broken one would be (txn). This first
+   * one is the pool's, idle once the migrations are done. */
+  conn *first = conn_open(s, err);
+  if (!first) {
     pg_close(&s->base);
     return NULL;
   }
+  s->idle[s->n_idle++] = first;
+  s->n_open = 1;
   migrate_ctx m = {.done = false};
   while (!m.done) {
     if (txn(s, TXN_WRITE, migrate_body, &m, err) != 0) {

@@ -3,9 +3,10 @@
  * PostgreSQL (postgres.c) with the same results for every call.
  *
  * A store is shared by every thread of a process and by several processes
- * (webserver, run workers, daemon) at once: implementations keep one
- * connection per thread and retry on contention, so "database is locked"
- * never reaches a caller. Writes that belong together (an event and the
+ * (webserver, run workers, daemon) at once: implementations keep a
+ * connection per thread (SQLite) or a bounded pool that the threads share
+ * (PostgreSQL), and retry on contention, so "database is locked" never
+ * reaches a caller. Writes that belong together (an event and the
  * run status it implies) commit in one transaction.
  *
  * Results are allocated in the caller's arena. Errors fill a store_error
@@ -111,13 +112,24 @@ store *store_open_sqlite(const char *path, store_error *err);
  * a schema), creating its tables or applying the migrations the database
  * lacks. Fails when the server cannot be reached or its schema is newer
  * than this dagd. Error messages never include conninfo (it may hold a
- * password). */
+ * password). The store's threads share a pool of at most
+ * STORE_POSTGRES_POOL_DEFAULT connections (see store_open_postgres_pool);
+ * change watchers (store_watch_open) have one each besides. */
 store *store_open_postgres(const char *conninfo, store_error *err);
+/* The pool sizes store_open_postgres_pool takes: 1 to this. */
+#define STORE_POSTGRES_POOL_DEFAULT 10
+#define STORE_POSTGRES_POOL_MAX 1000
+/* store_open_postgres with a pool of at most pool_size connections: a
+ * call takes one for its duration (an idle one, or a new one while fewer
+ * exist), waits for one when all are busy, and fails after a minute of
+ * that. The server's max_connections bounds the sum over every process
+ * of every host. Fails when pool_size is out of range. */
+store *store_open_postgres_pool(const char *conninfo, int pool_size, store_error *err);
 /* Closes every connection and frees the store. NULL is allowed. Every
  * other thread must be done with the store first: none may still be in a
- * store call, nor be exiting after using it (an exiting thread closes its
- * own connection through the store), so join the threads that used it
- * before closing. */
+ * store call, nor be exiting after using it (on SQLite an exiting thread
+ * closes its own connection through the store), so join the threads that
+ * used it before closing. */
 void store_close(store *s);
 
 /* ---- runs ---- */

@@ -50,14 +50,16 @@ function instanceEnv({ env = {}, home, storage = true } = {}) {
 /**
  * Follows a started process's stderr until it matches `ready` (a regular
  * expression without the g flag). Returns { stderr() (all of it so far),
- * exited (resolves to the exit code or signal), ready (resolves to the
+ * exited (resolves to the exit code or signal once its output is read), ready (resolves to the
  * match; rejects, naming `what`, when the process cannot start, exits
  * first or takes more than timeout ms) }.
  */
 export function followStderr(proc, ready, { timeout = 10000, what = 'dagd' } = {}) {
   let stderr = '';
   let settled = false;
-  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve(code ?? sig)));
+  // 'close', not 'exit': the process is gone AND its stderr fully read, so
+  // stderr() after `exited` holds its last lines.
+  const exited = new Promise((resolve) => proc.on('close', (code, sig) => resolve(code ?? sig)));
   const readyPromise = new Promise((resolve, reject) => {
     const settle = (fn, value) => {
       if (settled) return;

@@ -202,6 +202,13 @@ static void wait_said(host_thread *h, const char *text) {
     fail_msg("the worker host never said \"%s\"", text);
 }
 
+/* wait_said for "run <id> <what>". */
+static void wait_run_said(host_thread *h, const char *id, const char *what) {
+  char text[256];
+  snprintf(text, sizeof text, "run %s %s", id, what);
+  wait_said(h, text);
+}
+
 /* Stops the host at level, waits for it and frees it; its return code. */
 static int host_end(host_thread *h, int level) {
   atomic_store(&h->stop, level);
@@ -489,9 +496,7 @@ static void test_start_failure_gives_run_back(void **state) {
   host_thread *bad = host_start_on(t, broken, "broken", 2);
   char id[37];
   launch(t, "quick", id);
-  char given[128];
-  snprintf(given, sizeof given, "run %s given back to the offers", id);
-  wait_said(bad, given);
+  wait_run_said(bad, id, "given back to the offers");
   /* It tries again after 1 s, fails again, then waits 2 s. */
   wait_said(bad, "claiming no runs for 2 s");
   assert_true(host_said(bad, "claiming no runs for 1 s"));
@@ -614,9 +619,7 @@ static void test_cancel_kills_stuck_worker(void **state) {
   host_thread *h = host_start_on(t, stubborn, "stubborn", 1);
   char id[37];
   launch(t, "quick", id);
-  char started[128];
-  snprintf(started, sizeof started, "run %s started", id);
-  wait_said(h, started);
+  wait_run_said(h, id, "started");
   long pid = (long)home_get_run(&t->home, id)->worker_pid;
   assert_true(pid > 0);
   /* Canceled: RUN_CANCELING at once, SIGTERM ignored, SIGKILL after the

@@ -78,6 +78,8 @@ static void test_defaults(void **state) {
   snprintf(want, sizeof want, "%s/history/runs.db", home);
   assert_string_equal(inst->database, want);
   assert_true(is_file(inst->database));
+  assert_null(inst->postgres_conninfo);
+  assert_int_equal(inst->postgres_pool_size, 0); /* SQLite has no pool */
   snprintf(want, sizeof want, "%s/storage", home);
   assert_string_equal(inst->artifacts_dir, want);
   assert_string_equal(inst->compute_logs_dir, want);
@@ -497,6 +499,19 @@ static void test_config_postgres_errors(void **state) {
                "%s/dagd.yaml:4:18: storage.postgres takes one of postgres_url and postgres_db");
   expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: ''\n",
                "%s/dagd.yaml:3:19: storage.postgres.postgres_url must not be empty");
+  /* pool_size: an integer from 1 to 1000, checked whatever else is wrong. */
+  static const char *const bad_sizes[] = {"0", "1001", "-3", "2.5", "ten", "[4]", "''"};
+  for (size_t i = 0; i < sizeof bad_sizes / sizeof *bad_sizes; i++) {
+    char yaml[128];
+    snprintf(yaml, sizeof yaml, "storage:\n  postgres:\n    postgres_url: x\n    pool_size: %s\n",
+             bad_sizes[i]);
+    expect_error(f->dir, yaml,
+                 "%s/dagd.yaml:4:16: storage.postgres.pool_size must be an integer from 1 to "
+                 "1000");
+  }
+  expect_error(f->dir, "storage:\n  postgres:\n    pool_size: 0\n",
+               "%s/dagd.yaml:3:16: storage.postgres.pool_size must be an integer from 1 to 1000\n"
+               "%s/dagd.yaml:3:5: storage.postgres takes one of postgres_url and postgres_db");
   expect_error(f->dir, "storage:\n  postgres:\n    postgres_url: {env: DAGD_TEST_UNSET}\n",
                "%s/dagd.yaml:3:25: storage.postgres.postgres_url: the environment variable "
                "DAGD_TEST_UNSET is not set");
@@ -681,9 +696,10 @@ static void test_postgres_url(void **state) {
   setenv("DAGD_TEST_PG_URL", conninfo, 1);
   snprintf(yaml, sizeof yaml,
            "storage:\n  postgres:\n    postgres_url: {env: DAGD_TEST_PG_URL}\n"
-           "    should_autocreate_tables: true\n");
+           "    should_autocreate_tables: true\n    pool_size: 3\n");
   run_instance *inst = pg_open(p, yaml);
   assert_string_equal(inst->postgres_conninfo, conninfo);
+  assert_int_equal(inst->postgres_pool_size, 3);
   check_store(p, inst);
   run_instance_close(inst);
   unsetenv("DAGD_TEST_PG_URL");
@@ -711,6 +727,7 @@ static void test_postgres_db(void **state) {
            "connect_timeout='10' application_name='dagd test'",
            pg_part(p, "host"), pg_part(p, "user"), p->db, pg_part(p, "port"));
   assert_string_equal(inst->postgres_conninfo, want);
+  assert_int_equal(inst->postgres_pool_size, STORE_POSTGRES_POOL_DEFAULT);
   check_store(p, inst);
   run_instance_close(inst);
   unsetenv("DAGD_TEST_PG_PASSWORD");

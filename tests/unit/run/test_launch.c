@@ -415,17 +415,30 @@ static void set_worker(launch_fixture *f, const char *path) {
   f->home->inst->dagd_path = xstrdup(path);
 }
 
+/* Points the instance at a copy of the fake worker in the home folder,
+ * executable whatever the checkout did; the copy's path into path. */
+static void use_fake_worker(launch_fixture *f, char path[128]) {
+  snprintf(path, 128, "%s/fake_worker.sh", f->home->dir);
+  char *script = read_text(FAKE_WORKER);
+  home_write_file(path, script);
+  free(script);
+  assert_int_equal(chmod(path, 0755), 0);
+  set_worker(f, path);
+}
+
+/* What the fake worker recorded of itself (free it), once it has. */
+static char *worker_record(const run_instance *inst) {
+  char path[160];
+  snprintf(path, sizeof path, "%s/worker-record", inst->home);
+  assert_true(wait_for_file(path));
+  return read_text(path);
+}
+
 static void test_launch_starts_worker(void **state) {
   launch_fixture *f = *state;
   run_instance *inst = f->home->inst;
-  /* A copy of the fake worker, executable whatever the checkout did. */
   char worker[128];
-  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
-  char *script = read_text(FAKE_WORKER);
-  home_write_file(worker, script);
-  free(script);
-  assert_int_equal(chmod(worker, 0755), 0);
-  set_worker(f, worker);
+  use_fake_worker(f, worker);
 
   run_new req = {.defs = f->defs, .job = f->job};
   char id[37];
@@ -445,10 +458,7 @@ static void test_launch_starts_worker(void **state) {
   if (rc != 0)
     fail_msg("run_launch: %s", err.message);
 
-  char record_path[160];
-  snprintf(record_path, sizeof record_path, "%s/worker-record", inst->home);
-  assert_true(wait_for_file(record_path));
-  char *record = read_text(record_path);
+  char *record = worker_record(inst);
   char v[512];
   assert_string_equal(record_value(record, "arg0", 0, v, sizeof v), worker);
   assert_string_equal(record_value(record, "argc", 0, v, sizeof v), "2");
@@ -495,6 +505,24 @@ static void test_launch_starts_worker(void **state) {
   assert_string_equal(err.message, want);
 }
 
+/* The run failed as it started (no worker, JOB_INITIALIZATION_FAILURE):
+ * its events RUN_STARTING, an error ENGINE_EVENT that says why, and
+ * RUN_FAILURE; returned for the caller to check what they say. */
+static const store_event *assert_failed_at_start(launch_fixture *f, const char *id) {
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_int_equal(r->worker_pid, 0);
+  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 3);
+  assert_string_equal(ev[0].event_type, "RUN_STARTING");
+  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
+  assert_int_equal(ev[1].level, RUN_LEVEL_ERROR);
+  assert_string_equal(ev[2].event_type, "RUN_FAILURE");
+  return ev;
+}
+
 /* Launches a run with worker path `path` and checks the run failed with
  * reason "Could not start the run worker: <path>: <why>". */
 static void check_worker_fails(launch_fixture *f, const char *path, const char *why) {
@@ -507,16 +535,7 @@ static void check_worker_fails(launch_fixture *f, const char *path, const char *
 
   char reason[300];
   snprintf(reason, sizeof reason, "Could not start the run worker: %s: %s", path, why);
-  store_run *r = home_get_run(f->home, id);
-  assert_int_equal(r->status, STORE_RUN_FAILURE);
-  assert_int_equal(r->worker_pid, 0);
-  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
-  size_t n;
-  store_event *ev = home_events(f->home, id, &n);
-  assert_int_equal(n, 3);
-  assert_string_equal(ev[0].event_type, "RUN_STARTING");
-  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
-  assert_int_equal(ev[1].level, RUN_LEVEL_ERROR);
+  const store_event *ev = assert_failed_at_start(f, id);
   assert_string_equal(ev[1].message, reason);
   char body[512];
   snprintf(body, sizeof body,
@@ -524,7 +543,6 @@ static void check_worker_fails(launch_fixture *f, const char *path, const char *
            "\"cause\":null}}",
            reason);
   assert_string_equal(ev[1].body, body);
-  assert_string_equal(ev[2].event_type, "RUN_FAILURE");
   assert_int_equal(ev[2].level, RUN_LEVEL_ERROR);
   assert_string_equal(ev[2].message,
                       "This run has been marked as failed from outside the execution context.");
@@ -668,6 +686,22 @@ static void test_create_reuses_stored_snapshot(void **state) {
   assert_non_null(strstr(err.message, "no new snapshots"));
 }
 
+/* The run failed before any worker started: its one event a RUN_FAILURE
+ * that gives why. */
+static void assert_failed_unstarted(launch_fixture *f, const char *id, const char *why) {
+  store_run *r = home_get_run(f->home, id);
+  assert_int_equal(r->status, STORE_RUN_FAILURE);
+  assert_int_equal(r->worker_pid, 0);
+  size_t n;
+  store_event *ev = home_events(f->home, id, &n);
+  assert_int_equal(n, 1);
+  assert_string_equal(ev[0].event_type, "RUN_FAILURE");
+  assert_int_equal(ev[0].level, RUN_LEVEL_ERROR);
+  assert_non_null(strstr(ev[0].message, "The run could not be started: "));
+  assert_non_null(strstr(ev[0].message, why));
+  assert_non_null(strstr(ev[0].body, "dagd.RunLaunchError"));
+}
+
 static void test_launch_starting_not_recorded(void **state) {
   launch_fixture *f = *state;
   set_worker(f, "/nonexistent/never-started");
@@ -682,17 +716,7 @@ static void test_launch_starting_not_recorded(void **state) {
   assert_int_equal(err.code, RUN_ERR_INTERNAL);
   assert_non_null(strstr(err.message, "cannot log RUN_STARTING"));
   /* No worker, and the run is failed rather than left NOT_STARTED. */
-  store_run *r = home_get_run(f->home, id);
-  assert_int_equal(r->status, STORE_RUN_FAILURE);
-  assert_int_equal(r->worker_pid, 0);
-  size_t n;
-  store_event *ev = home_events(f->home, id, &n);
-  assert_int_equal(n, 1);
-  assert_string_equal(ev[0].event_type, "RUN_FAILURE");
-  assert_int_equal(ev[0].level, RUN_LEVEL_ERROR);
-  assert_non_null(strstr(ev[0].message, "The run could not be started: "));
-  assert_non_null(strstr(ev[0].message, "cannot log RUN_STARTING"));
-  assert_non_null(strstr(ev[0].body, "dagd.RunLaunchError"));
+  assert_failed_unstarted(f, id, "cannot log RUN_STARTING");
 }
 
 /* A worker already recorded for the run (the launched worker won the race
@@ -701,12 +725,7 @@ static void test_launch_starting_not_recorded(void **state) {
 static void test_launch_run_claimed_already(void **state) {
   launch_fixture *f = *state;
   char worker[128];
-  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
-  char *script = read_text(FAKE_WORKER);
-  home_write_file(worker, script);
-  free(script);
-  assert_int_equal(chmod(worker, 0755), 0);
-  set_worker(f, worker);
+  use_fake_worker(f, worker);
   run_new req = {.defs = f->defs, .job = f->job};
   char id[37];
   create_ok(f, &req, id);
@@ -720,10 +739,8 @@ static void test_launch_run_claimed_already(void **state) {
   store_run *r = home_get_run(f->home, id);
   assert_int_equal(r->status, STORE_RUN_STARTING);
   assert_int_equal(r->worker_pid, 1);
-  char record_path[160], v[64];
-  snprintf(record_path, sizeof record_path, "%s/worker-record", f->home->inst->home);
-  assert_true(wait_for_file(record_path));
-  char *record = read_text(record_path);
+  char v[64];
+  char *record = worker_record(f->home->inst);
   long pid = atol(record_value(record, "pid", 0, v, sizeof v));
   free(record);
   assert_true(pid > 1);
@@ -769,15 +786,7 @@ static void test_launch_records_host(void **state) {
   assert_int_equal(run_launch(f->home->inst, id, &err), -1);
   assert_int_equal(err.code, RUN_ERR_INTERNAL);
   assert_non_null(strstr(err.message, "cannot tag the host"));
-  r = home_get_run(f->home, id);
-  assert_int_equal(r->status, STORE_RUN_FAILURE);
-  assert_int_equal(r->worker_pid, 0);
-  size_t n;
-  store_event *ev = home_events(f->home, id, &n);
-  assert_int_equal(n, 1);
-  assert_string_equal(ev[0].event_type, "RUN_FAILURE");
-  assert_non_null(strstr(ev[0].message, "The run could not be started: "));
-  assert_non_null(strstr(ev[0].message, "cannot tag the host"));
+  assert_failed_unstarted(f, id, "cannot tag the host");
 }
 
 /* ---- run_launcher.workers ---- */
@@ -818,17 +827,9 @@ static void test_launch_offers_to_workers(void **state) {
   db_exec(f, "CREATE TRIGGER no_offers BEFORE INSERT ON worker_offers "
              "BEGIN SELECT RAISE(ABORT, 'no offers today'); END");
   assert_int_equal(run_launch(inst, id, &err), 0);
-  r = home_get_run(f->home, id);
-  assert_int_equal(r->status, STORE_RUN_FAILURE);
-  assert_string_equal(tag_value(r, "dagster/failure_reason"), "JOB_INITIALIZATION_FAILURE");
-  size_t n;
-  store_event *ev = home_events(f->home, id, &n);
-  assert_int_equal(n, 3);
-  assert_string_equal(ev[0].event_type, "RUN_STARTING");
-  assert_string_equal(ev[1].event_type, "ENGINE_EVENT");
+  const store_event *ev = assert_failed_at_start(f, id);
   assert_non_null(strstr(ev[1].message, "Could not offer the run to the dagd workers: "));
   assert_non_null(strstr(ev[1].message, "no offers today"));
-  assert_string_equal(ev[2].event_type, "RUN_FAILURE");
 }
 
 /* A worker started as a child: its own session, its pid recorded, the
@@ -837,12 +838,7 @@ static void test_start_worker_as_child(void **state) {
   launch_fixture *f = *state;
   run_instance *inst = f->home->inst;
   char worker[128];
-  snprintf(worker, sizeof worker, "%s/fake_worker.sh", f->home->dir);
-  char *script = read_text(FAKE_WORKER);
-  home_write_file(worker, script);
-  free(script);
-  assert_int_equal(chmod(worker, 0755), 0);
-  set_worker(f, worker);
+  use_fake_worker(f, worker);
   char id[37];
   home_add_run(f->home, STORE_RUN_STARTING, id);
   run_error err;
@@ -854,10 +850,8 @@ static void test_start_worker_as_child(void **state) {
   assert_int_equal(waitpid((pid_t)pid, &status, 0), (pid_t)pid); /* a child of ours */
   assert_true(WIFEXITED(status));
   assert_int_equal(WEXITSTATUS(status), 0);
-  char record_path[160], v[512];
-  snprintf(record_path, sizeof record_path, "%s/worker-record", inst->home);
-  assert_true(wait_for_file(record_path));
-  char *record = read_text(record_path);
+  char v[512];
+  char *record = worker_record(inst);
   assert_int_equal(atol(record_value(record, "pid", 0, v, sizeof v)), pid);
   assert_int_equal(atol(record_value(record, "sid", 0, v, sizeof v)), pid);
   assert_string_equal(record_value(record, "arg", 1, v, sizeof v), id);

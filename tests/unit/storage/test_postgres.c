@@ -9,8 +9,8 @@
  * waiting for each other, a claim that loses the race for its run's
  * status dropping the offer. Notifications: sent after the commit, none
  * for a failed or rolled-back change. Through a TCP proxy of the test's
- * own (proxy, which also reads what the client sends): a thread's first
- * connection retried, connection settings (keepalives, timeouts, the idle
+ * own (proxy, which also reads what the client sends): connecting inside
+ * a call retried, connection settings (keepalives, timeouts, the idle
  * transaction limit, application name), a pooler moving the session
  * (prepared statements gone: the connection stops preparing). Also texts
  * in array parameters, and the test server script leaving folders it did
@@ -37,25 +37,9 @@
 #include <time.h>
 
 #include "pg_fixture.h"
+#include "pg_fixture_cmocka.h"
 #include "storage/postgres_internal.h"
 #include "store_fixture.h"
-
-/* cmocka setup that skips when there is no server. */
-static int setup(void **state) {
-  if (!pg_url()) {
-    *state = NULL;
-    return 0;
-  }
-  return pg_fixture_setup(state);
-}
-
-static int teardown(void **state) { return *state ? pg_fixture_teardown(state) : 0; }
-
-#define NEED_SERVER(f)                                                                             \
-  do {                                                                                             \
-    if (!(f))                                                                                      \
-      skip();                                                                                      \
-  } while (0)
 
 static int64_t latest_version(void) {
   size_t n;
@@ -68,6 +52,13 @@ static int64_t raw(fixture *f, const char *sql) {
   int64_t v = pg_raw(f->conninfo, sql);
   assert_true(v >= 0);
   return v;
+}
+
+/* A run of job "j" (no tags) added to the fixture's store. */
+static store_run *add_run(fixture *f, store_run_status status, double created) {
+  store_run *r = make_run(f->a, "j", status, created, NULL);
+  ADD_RUN(f->s, r);
+  return r;
 }
 
 /* ---- opening ---- */
@@ -101,8 +92,7 @@ static void test_open_refuses_bad_conninfo(void **state) {
 /* ---- migrations ---- */
 
 static void test_migrations_fresh_and_reopen(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
   assert_int_equal(raw(f, "SELECT max(version) FROM schema_version"), latest_version());
   assert_int_equal(raw(f, "SELECT count(*) FROM schema_version"), latest_version());
@@ -127,8 +117,7 @@ static void test_migrations_fresh_and_reopen(void **state) {
 }
 
 static void test_migrations_refuse_newer_database(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
   raw(f, "INSERT INTO schema_version (version, applied_time) VALUES (7, 0)");
   assert_null(store_open_postgres(f->conninfo, &err));
@@ -141,13 +130,11 @@ static void test_migrations_refuse_newer_database(void **state) {
 }
 
 static void test_migrations_upgrade_older_database(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
   /* Back to version 1 (as a dagd that knew one migration left it), with
    * a row of its time: opening applies the rest and keeps the data. */
-  store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_QUEUED, 1);
   raw(f, "DROP TABLE worker_offers");
   raw(f, "DROP TABLE daemon_heartbeats");
   raw(f, "DELETE FROM schema_version WHERE version > 1");
@@ -163,36 +150,14 @@ static void test_migrations_upgrade_older_database(void **state) {
 
 /* ---- reconnecting ---- */
 
-/* Ends every server connection of the test's store (as an administrator,
- * a failover or a restart would) and waits, within a deadline, until they
- * are gone: pg_terminate_backend only signals. */
-static void end_store_connections(fixture *f) {
-  char sql[256];
-  snprintf(sql, sizeof sql,
-           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-           "WHERE application_name = '%s' AND pid <> pg_backend_pid()",
-           f->schema);
-  assert_true(pg_raw(pg_url(), sql) >= 1);
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' "
-           "AND pid <> pg_backend_pid()",
-           f->schema);
-  time_t until = time(NULL) + 30;
-  while (pg_raw(pg_url(), sql) != 0)
-    if (time(NULL) > until)
-      fail_msg("the store's connections outlived their termination");
-}
-
 /* The server ended every connection of the test's store while it was
  * idle: the next calls, writes of one statement (an append, which could
  * not be retried had it gone out on the dead connection) and of several
  * (a new run) as well as reads, reconnect and succeed. */
 static void test_reconnects_after_connection_loss(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_STARTED, 1);
   for (int round = 0; round < 2; round++) {
     end_store_connections(f);
     store_event ev = {.level = 20, .message = "after the loss", .event_type = "STEP_START"};
@@ -202,7 +167,7 @@ static void test_reconnects_after_connection_loss(void **state) {
       fail_msg("append after the loss: %s", err.message);
     assert_int_equal(store_events_last_id(f->s, r->run_id, &err), id);
     end_store_connections(f);
-    ADD_RUN(f->s, make_run(f->a, "j", STORE_RUN_QUEUED, 2, NULL));
+    add_run(f, STORE_RUN_QUEUED, 2);
   }
   end_store_connections(f);
   assert_non_null(store_run_get(f->s, r->run_id, f->a, &err));
@@ -276,12 +241,10 @@ static void *reader_main(void *p) {
  * the ids it saw are exactly the ones stored (none skipped by a cursor
  * that moved past an id still uncommitted). */
 static void test_concurrent_appends_tail_exactly_once(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   tail_world w = {.s = f->s};
   pthread_mutex_init(&w.lock, NULL);
-  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_STARTED, 1);
   strcpy(w.run_id, r->run_id);
   pthread_t writers[WRITERS], reader;
   pthread_create(&reader, NULL, reader_main, &w);
@@ -355,12 +318,10 @@ static int race_threads(fixture *f, const char *run_id, void *(*fn)(void *)) {
 }
 
 static void test_concurrent_claims_have_one_winner(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
   for (int round = 0; round < 5; round++) {
-    store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, round, NULL);
-    ADD_RUN(f->s, r);
+    store_run *r = add_run(f, STORE_RUN_STARTING, round);
     assert_int_equal(race_threads(f, r->run_id, claim_main), 1);
     store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
     assert_true(g->worker_pid >= 1000 && g->worker_pid < 1000 + CLAIMERS);
@@ -373,8 +334,7 @@ static void test_concurrent_claims_have_one_winner(void **state) {
  * default on a PostgreSQL 15 schema it does not own) opens a database
  * migrated by its owner: the store creates nothing that already exists. */
 static void test_opens_without_create_rights(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   const char *url = pg_url();
   const char *at = strchr(url, '@');
   if (strncmp(url, "postgresql://", 13) != 0 || !at)
@@ -404,8 +364,7 @@ static void test_opens_without_create_rights(void **state) {
 /* Text reaches the database as the UTF-8 it is, even when the
  * environment asks libpq for another client encoding. */
 static void test_text_stays_utf8(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   setenv("PGCLIENTENCODING", "LATIN1", 1);
   store_error err;
   store *s = store_open_postgres(f->conninfo, &err);
@@ -420,102 +379,11 @@ static void test_text_stays_utf8(void **state) {
 
 /* ---- worker offers ---- */
 
-/* Runs sql on a raw connection, failing the test unless it succeeds. */
-static void raw_exec(PGconn *pg, const char *sql) {
-  PGresult *res = PQexec(pg, sql);
-  ExecStatusType st = PQresultStatus(res);
-  if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
-    fail_msg("%s: %s", sql, PQresultErrorMessage(res));
-  PQclear(res);
-}
-
 static PGconn *raw_connect(fixture *f) {
   PGconn *pg = PQconnectdb(f->conninfo);
   if (PQstatus(pg) != CONNECTION_OK)
     fail_msg("cannot connect: %s", PQerrorMessage(pg));
   return pg;
-}
-
-typedef struct offer_taker {
-  store *s;
-  char run_id[37];
-  bool found, done;
-  char error[600];
-  pthread_mutex_t lock;
-  pthread_cond_t changed;
-} offer_taker;
-
-static void *offer_taker_main(void *p) {
-  offer_taker *t = p;
-  store_error err;
-  char id[37];
-  bool found = false;
-  int rc = store_worker_claim(t->s, "w1", 100, id, &found, &err);
-  pthread_mutex_lock(&t->lock);
-  if (rc != 0)
-    snprintf(t->error, sizeof t->error, "%s", err.message);
-  memcpy(t->run_id, id, sizeof id);
-  t->found = found;
-  t->done = true;
-  pthread_cond_signal(&t->changed);
-  pthread_mutex_unlock(&t->lock);
-  return NULL;
-}
-
-/* Another claimer holds the oldest offer's row (FOR UPDATE, transaction
- * open): a claim passes over it to the next offer instead of waiting. The
- * claim runs on a thread; should it wait after all, the holder lets go
- * after a deadline so that the test fails instead of hanging. */
-static void test_worker_claim_skips_locked_offers(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
-  store_error err;
-  store_run *first = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
-  store_run *second = make_run(f->a, "j", STORE_RUN_STARTING, 2, NULL);
-  ADD_RUN(f->s, first);
-  ADD_RUN(f->s, second);
-  assert_int_equal(store_worker_offer(f->s, first->run_id, 1, &err), 0);
-  assert_int_equal(store_worker_offer(f->s, second->run_id, 2, &err), 0);
-  PGconn *holder = raw_connect(f);
-  raw_exec(holder, "BEGIN");
-  raw_exec(holder, "SELECT id FROM worker_offers ORDER BY id LIMIT 1 FOR UPDATE");
-
-  offer_taker t = {.s = f->s};
-  pthread_mutex_init(&t.lock, NULL);
-  pthread_cond_init(&t.changed, NULL);
-  pthread_t thread;
-  assert_int_equal(pthread_create(&thread, NULL, offer_taker_main, &t), 0);
-  struct timespec deadline;
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += 30;
-  pthread_mutex_lock(&t.lock);
-  while (!t.done && pthread_cond_timedwait(&t.changed, &t.lock, &deadline) == 0) {
-  }
-  bool waited = !t.done;
-  pthread_mutex_unlock(&t.lock);
-  if (waited)
-    raw_exec(holder, "ROLLBACK");
-  pthread_join(thread, NULL);
-  pthread_cond_destroy(&t.changed);
-  pthread_mutex_destroy(&t.lock);
-  if (waited) {
-    PQfinish(holder);
-    fail_msg("the claim waited for the locked offer");
-  }
-  assert_string_equal(t.error, "");
-  assert_true(t.found);
-  assert_string_equal(t.run_id, second->run_id);
-  /* With the first offer locked and the second taken, nothing is free. */
-  char id[37];
-  bool found = true;
-  assert_int_equal(store_worker_claim(f->s, "w2", 100, id, &found, &err), 0);
-  assert_false(found);
-  /* The holder lets go without claiming: the first offer is free again. */
-  raw_exec(holder, "ROLLBACK");
-  PQfinish(holder);
-  assert_int_equal(store_worker_claim(f->s, "w2", 100, id, &found, &err), 0);
-  assert_true(found);
-  assert_string_equal(id, first->run_id);
 }
 
 /* Waits (up to a deadline) for the next notification on pg, returning it
@@ -604,11 +472,10 @@ static int listener_close_counting(listener *l) {
  * after its commit), and so is a released claim; an offer that changes
  * nothing, or fails, announces nothing. */
 static void test_worker_offer_notifies(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
-  ADD_RUN(f->s, r); /* the store's connection exists from here on */
+  /* The store's connection exists from here on. */
+  store_run *r = add_run(f, STORE_RUN_STARTING, 1);
   listener l;
   listener_open(f, &l, "dagd_offers");
   char payload[64];
@@ -636,11 +503,9 @@ static void test_worker_offer_notifies(void **state) {
  * such run) or rolls back (refused by a constraint after the run's row
  * was locked and the event inserted) announces nothing. */
 static void test_append_notifies_after_commit(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *r = make_run(f->a, "j", STORE_RUN_STARTED, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_STARTED, 1);
   raw(f, "ALTER TABLE events ADD CONSTRAINT no_boom CHECK (message <> 'boom')");
   listener l;
   listener_open(f, &l, "dagd_events");
@@ -668,98 +533,6 @@ static void test_append_notifies_after_commit(void **state) {
 
 /* ---- appends to different runs ---- */
 
-/* A store call on a thread of its own, waited for with a deadline, so that
- * a call that blocks fails the test instead of hanging it. */
-typedef struct task {
-  pthread_t thread;
-  pthread_mutex_t lock;
-  pthread_cond_t changed;
-  bool done;
-  void (*run)(struct task *);
-  /* The call's inputs and outputs. */
-  store *s;
-  const char *conninfo;
-  char run_id[37];
-  const char *event_type;
-  int64_t id;
-  bool found;
-  store *opened;
-  char error[600];
-} task;
-
-static void *task_main(void *p) {
-  task *t = p;
-  t->run(t);
-  pthread_mutex_lock(&t->lock);
-  t->done = true;
-  pthread_cond_broadcast(&t->changed);
-  pthread_mutex_unlock(&t->lock);
-  return NULL;
-}
-
-static void task_start(task *t, void (*run)(task *)) {
-  t->run = run;
-  pthread_mutex_init(&t->lock, NULL);
-  pthread_cond_init(&t->changed, NULL);
-  assert_int_equal(pthread_create(&t->thread, NULL, task_main, t), 0);
-}
-
-static struct timespec deadline_in(int seconds) {
-  struct timespec at;
-  clock_gettime(CLOCK_REALTIME, &at);
-  at.tv_sec += seconds;
-  return at;
-}
-
-/* Whether the task finished within `seconds` (0: whether it has). */
-static bool task_wait(task *t, int seconds) {
-  struct timespec at = deadline_in(seconds);
-  pthread_mutex_lock(&t->lock);
-  while (!t->done && pthread_cond_timedwait(&t->changed, &t->lock, &at) == 0) {
-  }
-  bool done = t->done;
-  pthread_mutex_unlock(&t->lock);
-  return done;
-}
-
-static void task_join(task *t) {
-  pthread_join(t->thread, NULL);
-  pthread_cond_destroy(&t->changed);
-  pthread_mutex_destroy(&t->lock);
-}
-
-static void task_append(task *t) {
-  store_event ev = {.level = 20, .message = "m", .event_type = t->event_type};
-  strcpy(ev.run_id, t->run_id);
-  store_error err;
-  t->id = store_event_append(t->s, &ev, &err);
-  if (t->id <= 0)
-    snprintf(t->error, sizeof t->error, "%s", err.message);
-}
-
-/* Sleeps a few milliseconds between looks at something that will change. */
-static void nap(void) {
-  struct timespec ms10 = {0, 10 * 1000 * 1000};
-  nanosleep(&ms10, NULL);
-}
-
-/* Whether, within 30 s, `n` connections of the test's store wait for a
- * lock. */
-static bool store_waits_for_locks(fixture *f, int n) {
-  char sql[256];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' "
-           "AND wait_event_type = 'Lock'",
-           f->schema);
-  time_t until = time(NULL) + 30;
-  while (pg_raw(pg_url(), sql) < n) {
-    if (time(NULL) > until)
-      return false;
-    nap();
-  }
-  return true;
-}
-
 /* A transaction appending to run A, as the store does (its row locked,
  * an id drawn, not yet committed), holds up the store's next append to A
  * until it commits, and that append's id comes after, so a reader of A
@@ -767,13 +540,10 @@ static bool store_waits_for_locks(fixture *f, int n) {
  * nothing (appends used to queue on one lock for the whole store: B's
  * append then waited for A's, which waited for the transaction). */
 static void test_appends_serialize_per_run(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *a = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
-  store_run *b = make_run(f->a, "j", STORE_RUN_STARTING, 2, NULL);
-  ADD_RUN(f->s, a);
-  ADD_RUN(f->s, b);
+  store_run *a = add_run(f, STORE_RUN_STARTING, 1);
+  store_run *b = add_run(f, STORE_RUN_STARTING, 2);
   PGconn *holder = raw_connect(f);
   char sql[512];
   raw_exec(holder, "BEGIN");
@@ -835,6 +605,47 @@ static void task_claim(task *t) {
     snprintf(t->error, sizeof t->error, "%s", err.message);
 }
 
+/* Another claimer holds the oldest offer's row (FOR UPDATE, transaction
+ * open): a claim passes over it to the next offer instead of waiting. The
+ * claim runs on a thread; should it wait after all, the holder lets go
+ * after a deadline so that the test fails instead of hanging. */
+static void test_worker_claim_skips_locked_offers(void **state) {
+  fixture *f = need_server(state);
+  store_error err;
+  store_run *first = add_run(f, STORE_RUN_STARTING, 1);
+  store_run *second = add_run(f, STORE_RUN_STARTING, 2);
+  assert_int_equal(store_worker_offer(f->s, first->run_id, 1, &err), 0);
+  assert_int_equal(store_worker_offer(f->s, second->run_id, 2, &err), 0);
+  PGconn *holder = raw_connect(f);
+  raw_exec(holder, "BEGIN");
+  raw_exec(holder, "SELECT id FROM worker_offers ORDER BY id LIMIT 1 FOR UPDATE");
+
+  task claim = {.s = f->s};
+  task_start(&claim, task_claim);
+  bool waited = !task_wait(&claim, 30);
+  if (waited)
+    raw_exec(holder, "ROLLBACK");
+  task_join(&claim);
+  if (waited) {
+    PQfinish(holder);
+    fail_msg("the claim waited for the locked offer");
+  }
+  assert_string_equal(claim.error, "");
+  assert_true(claim.found);
+  assert_string_equal(claim.run_id, second->run_id);
+  /* With the first offer locked and the second taken, nothing is free. */
+  char id[37];
+  bool found = true;
+  assert_int_equal(store_worker_claim(f->s, "w2", 100, id, &found, &err), 0);
+  assert_false(found);
+  /* The holder lets go without claiming: the first offer is free again. */
+  raw_exec(holder, "ROLLBACK");
+  PQfinish(holder);
+  assert_int_equal(store_worker_claim(f->s, "w2", 100, id, &found, &err), 0);
+  assert_true(found);
+  assert_string_equal(id, first->run_id);
+}
+
 /* A claim that loses the race for the run's status: while a transaction
  * holds the run's row, a RUN_CANCELED append queues for it and then a
  * claim of the run's offer does (the offer itself is free). The cancel
@@ -842,11 +653,9 @@ static void task_claim(task *t) {
  * it waited for, finds the run no longer STARTING and drops the offer
  * instead of handing out a canceled run. */
 static void test_claim_losing_the_status_race_drops_the_offer(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *r = make_run(f->a, "j", STORE_RUN_STARTING, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_STARTING, 1);
   assert_int_equal(store_worker_offer(f->s, r->run_id, 1, &err), 0);
   PGconn *holder = raw_connect(f);
   char sql[256];
@@ -928,10 +737,11 @@ typedef struct proxy {
   int n_holding;
 } proxy;
 
-static bool send_all(int fd, const void *data, size_t n) {
-  const char *p = data;
+/* Sends or receives exactly n bytes; false when the peer is gone. */
+static bool transfer_all(int fd, void *data, size_t n, bool sending) {
+  char *p = data;
   while (n) {
-    ssize_t k = send(fd, p, n, MSG_NOSIGNAL);
+    ssize_t k = sending ? send(fd, p, n, MSG_NOSIGNAL) : recv(fd, p, n, 0);
     if (k < 0 && errno == EINTR)
       continue;
     if (k <= 0)
@@ -942,19 +752,9 @@ static bool send_all(int fd, const void *data, size_t n) {
   return true;
 }
 
-static bool recv_all(int fd, void *data, size_t n) {
-  char *p = data;
-  while (n) {
-    ssize_t k = recv(fd, p, n, 0);
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return false;
-    p += k;
-    n -= (size_t)k;
-  }
-  return true;
-}
+static bool send_all(int fd, void *data, size_t n) { return transfer_all(fd, data, n, true); }
+
+static bool recv_all(int fd, void *data, size_t n) { return transfer_all(fd, data, n, false); }
 
 static void proxy_signal(proxy *x) {
   char b = 1;
@@ -1279,6 +1079,23 @@ static void conninfo_via(const fixture *f, const proxy *x, const char *extra, ch
   conninfo_through(x, tail, out, n);
 }
 
+/* Starts a proxy (skipping the test when it cannot be started) and opens
+ * a store of the fixture's schema through it; its conninfo into out
+ * (NULL: not wanted). */
+static store *open_via_proxy(const fixture *f, proxy *x, char *out, size_t n) {
+  char conninfo[1024];
+  if (!proxy_start(x))
+    skip();
+  conninfo_via(f, x, "", conninfo, sizeof conninfo);
+  if (out)
+    snprintf(out, n, "%s", conninfo);
+  store_error err;
+  store *s = store_open_postgres(conninfo, &err);
+  if (!s)
+    fail_msg("open through the proxy: %s", err.message);
+  return s;
+}
+
 /* The value of `name` in the startup message of the proxy's newest
  * session (NULL: absent), into out. */
 static const char *proxy_startup_param(proxy *x, const char *name, char *out, size_t n) {
@@ -1346,21 +1163,26 @@ static void task_add_run(task *t) {
 
 /* ---- connecting ---- */
 
-/* Only the open fails at once when the server cannot be reached. A thread
- * whose first call meets a server refusing connections tries again, as
- * with a connection that broke, and gets through once the server takes
- * connections again. */
-static void test_first_connection_of_a_thread_is_retried(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+/* Only the open fails at once when the server cannot be reached. A call
+ * that must connect (here the pool's one connection, the open's, was
+ * ended by the server meanwhile) and meets a server refusing connections
+ * tries again, and gets through once the server takes connections again. */
+static void test_connecting_inside_a_call_is_retried(void **state) {
+  fixture *f = need_server(state);
   proxy x;
-  if (!proxy_start(&x))
-    skip();
   char conninfo[1024];
-  conninfo_via(f, &x, "", conninfo, sizeof conninfo);
+  store *s = open_via_proxy(f, &x, conninfo, sizeof conninfo);
   store_error err;
-  store *s = store_open_postgres(conninfo, &err);
-  assert_non_null(s);
+  char sql[160];
+  int port = proxy_count(&x, &x.server_port);
+  snprintf(sql, sizeof sql,
+           "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE client_port = %d",
+           port);
+  assert_int_equal(pg_raw(pg_url(), sql), 1);
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity WHERE client_port = %d", port);
+  for (time_t until = time(NULL) + 30; pg_raw(pg_url(), sql) != 0;)
+    if (time(NULL) > until)
+      fail_msg("the store's connection outlived its termination");
 
   proxy_set_mode(&x, PROXY_REFUSE);
   task t = {.s = s};
@@ -1372,7 +1194,7 @@ static void test_first_connection_of_a_thread_is_retried(void **state) {
   if (!done) {
     proxy_stop(&x); /* the thread's attempts fail from here on, and end */
     task_join(&t);
-    fail_msg("the thread's first connection was never made");
+    fail_msg("the call's connection was never made");
   }
   task_join(&t);
   assert_true(retried);
@@ -1432,8 +1254,7 @@ static bool shows_application_name(proxy *x, const char *name) {
  * server that accepts and never answers ends the open after the connect
  * timeout (dagd's 10 s, or the string's) instead of never. */
 static void test_connection_settings(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   proxy x;
   if (!proxy_start(&x))
     skip();
@@ -1486,8 +1307,7 @@ static void test_connection_settings(void **state) {
  * none. The default case needs a store without options of its own, so
  * it opens in a database of its own (its tables in public there). */
 static void test_idle_transactions_time_out(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   proxy x;
   if (!proxy_start(&x))
     skip();
@@ -1563,16 +1383,10 @@ static store_runs_filter shape_filter(unsigned mask) {
  * connection prepares nothing (no named Parse) and uses no prepared
  * statement (no named Bind), so later moves cost no failed attempt. */
 static void test_pooler_moves_end_prepared_statements(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   proxy x;
-  if (!proxy_start(&x))
-    skip();
-  char conninfo[1024];
-  conninfo_via(f, &x, "", conninfo, sizeof conninfo);
+  store *s = open_via_proxy(f, &x, NULL, 0);
   store_error err;
-  store *s = store_open_postgres(conninfo, &err);
-  assert_non_null(s);
   store_run *r = shapes_run(f);
   store_event ev = {.level = 20, .message = "m", .event_type = "STEP_START"};
   strcpy(ev.run_id, r->run_id);
@@ -1612,16 +1426,10 @@ static void test_pooler_moves_end_prepared_statements(void **state) {
  * it deallocates a statement the session no longer has (26000 too). Every
  * shape still runs. */
 static void test_pooler_move_with_a_full_cache(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   proxy x;
-  if (!proxy_start(&x))
-    skip();
-  char conninfo[1024];
-  conninfo_via(f, &x, "", conninfo, sizeof conninfo);
+  store *s = open_via_proxy(f, &x, NULL, 0);
   store_error err;
-  store *s = store_open_postgres(conninfo, &err);
-  assert_non_null(s);
   shapes_run(f);
   for (unsigned mask = 0; mask < SHAPES; mask++) {
     store_runs_filter flt = shape_filter(mask);
@@ -1642,11 +1450,9 @@ static void test_pooler_move_with_a_full_cache(void **state) {
  * PostgreSQL refuses the statement ("cached plan must not change result
  * type"), and the store prepares it again. */
 static void test_stale_statements_are_prepared_again(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
-  store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, NULL);
-  ADD_RUN(f->s, r);
+  store_run *r = add_run(f, STORE_RUN_QUEUED, 1);
   assert_non_null(store_run_get(f->s, r->run_id, f->a, &err));
   raw(f, "ALTER TABLE runs ALTER COLUMN mode TYPE varchar(200)");
   store_run *g = store_run_get(f->s, r->run_id, f->a, &err);
@@ -1662,8 +1468,7 @@ static void test_stale_statements_are_prepared_again(void **state) {
  * UTF-8 come back as they were; of a key given twice the last value wins.
  * Run-id filters go as arrays too. */
 static void test_awkward_texts_in_arrays(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_error err;
   static const store_tag awkward[] = {
       {"quote\"d", "a \"quoted\" value"},
@@ -1720,8 +1525,7 @@ static void test_awkward_texts_in_arrays(void **state) {
  * replaced, and results stay right. (Lists of run ids no longer make
  * shapes of their own.) */
 static void test_more_shapes_than_the_cache(void **state) {
-  fixture *f = *state;
-  NEED_SERVER(f);
+  fixture *f = need_server(state);
   store_run *r = shapes_run(f);
   store_error err;
   for (int round = 0; round < 2; round++)
@@ -1783,7 +1587,7 @@ int main(void) {
       T(test_opens_without_create_rights),
       T(test_text_stays_utf8),
       T(test_appends_serialize_per_run),
-      T(test_first_connection_of_a_thread_is_retried),
+      T(test_connecting_inside_a_call_is_retried),
       T(test_connection_settings),
       T(test_idle_transactions_time_out),
       T(test_pooler_moves_end_prepared_statements),

@@ -21,27 +21,11 @@
 #include <sqlite3.h>
 #include <time.h>
 
-#include "pg_fixture.h"
-#include "store_fixture.h"
-
-/* ---- backends ---- */
-
-typedef struct backend {
-  const char *name;
-  CMFixtureFunction setup, teardown;
-} backend;
-
-static const backend sqlite_backend = {"sqlite", fixture_setup, fixture_teardown};
-static const backend postgres_backend = {"postgres", pg_fixture_setup, pg_fixture_teardown};
-/* The backend the group running now tests. */
-static const backend *current = &sqlite_backend;
-
-static int backend_setup(void **state) { return current->setup(state); }
-static int backend_teardown(void **state) { return current->teardown(state); }
+#include "store_backends.h"
 
 /* The first value of a query's first row, read around the store. */
 static int64_t raw_int(fixture *f, const char *sql) {
-  if (current == &postgres_backend) {
+  if (on_postgres()) {
     int64_t v = pg_raw(f->conninfo, sql);
     assert_true(v >= 0);
     return v;

@@ -32,9 +32,8 @@
 #include <time.h>
 
 #include "base/buf.h"
-#include "pg_fixture.h"
 #include "storage/store_internal.h"
-#include "store_fixture.h"
+#include "store_backends.h"
 
 /* Long enough never to pass on a loaded machine while a wake is due. */
 #define LONG_MS 10000
@@ -43,24 +42,14 @@
 /* Quiet waits tried before concluding that other tests are not the cause. */
 #define QUIET_TRIES 10
 
-/* ---- backends ---- */
-
-typedef struct backend {
-  const char *name;
-  CMFixtureFunction setup, teardown;
-} backend;
-
-static const backend sqlite_backend = {"sqlite", fixture_setup, fixture_teardown};
-static const backend postgres_backend = {"postgres", pg_fixture_setup, pg_fixture_teardown};
-/* The backend the group running now tests. */
-static const backend *current = &sqlite_backend;
-
-static int backend_setup(void **state) { return current->setup(state); }
-static int backend_teardown(void **state) { return current->teardown(state); }
-
-static bool on_postgres(void) { return current == &postgres_backend; }
-
 /* ---- helpers ---- */
+
+/* The case's fixture; skips the case on any backend but PostgreSQL. */
+static fixture *postgres_only(void **state) {
+  if (!on_postgres())
+    skip();
+  return *state;
+}
 
 static int64_t elapsed_ms(const struct timespec *since) {
   struct timespec now;
@@ -73,6 +62,15 @@ static void add_run(fixture *f, char id[37]) {
   store_run *r = make_run(f->a, "job", STORE_RUN_STARTED, 1.0, NULL);
   ADD_RUN(f->s, r);
   memcpy(id, r->run_id, 37);
+}
+
+/* A new STARTING run in f's store, offered to the workers. */
+static void offer_new_run(fixture *f) {
+  store_run *r = make_run(f->a, "job", STORE_RUN_STARTING, 1.0, NULL);
+  ADD_RUN(f->s, r);
+  store_error err;
+  if (store_worker_offer(f->s, r->run_id, 3.0, &err) != 0)
+    fail_msg("store_worker_offer: %s", err.message);
 }
 
 /* Appends a log message to run id; fails the test when the store refuses. */
@@ -269,21 +267,13 @@ static void append_one(void *arg) {
 /* A watcher of offers alone sleeps through events (PostgreSQL: it does
  * not LISTEN to them), and wakes when a run is offered. */
 static void test_offers_mask_ignores_events(void **state) {
-  fixture *f = *state;
-  if (!on_postgres())
-    skip();
+  fixture *f = postgres_only(state);
   char id[37];
   add_run(f, id);
   store_watch *w = open_watch(f, STORE_WATCH_OFFERS);
   appender ap = {f, id};
   expect_quiet(w, append_one, &ap);
-  store_error err;
-  char starting[37];
-  store_run *r = make_run(f->a, "job", STORE_RUN_STARTING, 1.0, NULL);
-  ADD_RUN(f->s, r);
-  memcpy(starting, r->run_id, 37);
-  if (store_worker_offer(f->s, starting, 3.0, &err) != 0)
-    fail_msg("store_worker_offer: %s", err.message);
+  offer_new_run(f);
   assert_int_equal(wait_ok(w, LONG_MS), 1);
   store_watch_close(w);
 }
@@ -293,9 +283,7 @@ static void test_offers_mask_ignores_events(void **state) {
  * the test's connections): the wait reports the broken connection, and
  * keeps reporting it; a new watcher works. */
 static void test_killed_connection_breaks_the_watcher(void **state) {
-  fixture *f = *state;
-  if (!on_postgres())
-    skip();
+  fixture *f = postgres_only(state);
   char id[37];
   add_run(f, id);
   store_watch *w = open_watch(f, STORE_WATCH_EVENTS);
@@ -503,10 +491,7 @@ static void test_wait_runs_names_the_runs(void **state) {
   assert_false(found);
   expect_quiet(w, NULL, NULL);
 
-  store_run *r = make_run(f->a, "job", STORE_RUN_STARTING, 1.0, NULL);
-  ADD_RUN(f->s, r);
-  if (store_worker_offer(f->s, r->run_id, 3.0, &err) != 0)
-    fail_msg("store_worker_offer: %s", err.message);
+  offer_new_run(f);
   do
     assert_int_equal(wait_runs_ok(w, LONG_MS, &runs), 1);
   while (!runs.all);
