@@ -67,6 +67,7 @@
 
 #include "api/objects.h"
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/buf.h"
 #include "base/mem.h"
 #include "graphql/stream.h"
@@ -275,11 +276,7 @@ static void watcher_init(void) {
   pthread_condattr_destroy(&ca);
 }
 
-static uint64_t now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
-}
+static uint64_t now_ms(void) { return (uint64_t)clock_mono_ms(); }
 
 /* Takes w out of the list, drops its sink and the list's reference; the
  * caller holds the lock. */

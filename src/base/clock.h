@@ -14,5 +14,7 @@ double clock_now(void);
 /* Seconds on CLOCK_MONOTONIC: meaningful only as differences within one
  * boot of one machine, never stored. */
 double clock_mono(void);
+/* The same clock in whole milliseconds, for poll() timeouts and due times. */
+long long clock_mono_ms(void);
 
 #endif

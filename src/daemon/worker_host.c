@@ -67,7 +67,8 @@ typedef struct host {
   child *kids;
   size_t n_kids;  /* at most max_runs: claims stop there */
   size_t running; /* not yet exited */
-  store_watch *watch;
+  store_watch *watch; /* woken by offers; NULL: none open (yet) */
+  bool polls;         /* the store's watchers only pace a poll: none is kept */
   daemon_turn heartbeat, claim, watcher, ending;
   double beat_every;  /* seconds between heartbeats */
   double beat_stands; /* monotonic: claims stop then, unless a beat is written */
@@ -314,16 +315,22 @@ static void nap(double seconds) {
 }
 
 /* Waits one slice (seconds) for an offer: true when one may have come. A
- * broken watcher is closed and opened again at the next wait. */
+ * broken watcher is closed and opened again at the next wait; a store
+ * whose watchers only pace a poll (SQLite) is polled without one. */
 static bool wait_slice(host *h, double seconds) {
   store_error serr;
-  if (!h->watch) {
+  if (!h->watch && !h->polls) {
     h->watch = store_watch_open(h->inst->store, STORE_WATCH_OFFERS, &serr);
     turn_done(h, &h->watcher, h->watch ? NULL : serr.message);
-    if (!h->watch) {
-      nap(seconds);
-      return false;
+    if (h->watch && !store_watch_notifies(h->watch)) {
+      store_watch_close(h->watch);
+      h->watch = NULL;
+      h->polls = true;
     }
+  }
+  if (!h->watch) {
+    nap(seconds);
+    return false;
   }
   int ms = (int)(seconds * 1000);
   int rc = store_watch_wait(h->watch, ms > 0 ? ms : 1, ms > 0 ? ms : 1, &serr);
@@ -337,16 +344,15 @@ static bool wait_slice(host *h, double seconds) {
 }
 
 /* Waits until monotonic time `until`, or less: the stop request moved
- * from `seen`, or (claiming on PostgreSQL, whose watcher is woken by
- * offers) an offer came. */
+ * from `seen`, or (claiming, on a store whose watcher is woken by offers)
+ * an offer came. */
 static void wait_round(host *h, double until, bool claiming, const atomic_int *stop, int seen) {
-  bool watch = claiming && h->inst->postgres_conninfo;
   for (;;) {
     double left = until - clock_mono();
     if (left <= 0 || atomic_load(stop) != seen)
       return;
     double slice = left < STOP_LOOK ? left : STOP_LOOK;
-    if (!watch)
+    if (!claiming)
       nap(slice);
     else if (wait_slice(h, slice))
       return;

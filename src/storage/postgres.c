@@ -2012,12 +2012,6 @@ static int watch_broken(pg_watch *w, store_error *err) {
   return -1;
 }
 
-static int64_t monotonic_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Notifications that arrived before this call wait in libpq's buffer or in
  * the socket, so they end this wait at once; so does an interrupt
  * (store_watch_poll). Other traffic (a notice, a parameter change) wakes
@@ -2030,12 +2024,12 @@ static int pg_watch_wait(store_watch *base, int timeout_ms, int poll_ms, store_w
   PGconn *pg = w->c->pg;
   if (watch_drain(pg, runs))
     return 1;
-  int64_t deadline = monotonic_ms() + timeout_ms;
+  int64_t deadline = clock_mono_ms() + timeout_ms;
   for (;;) {
     int sock = PQsocket(pg);
     if (PQstatus(pg) != CONNECTION_OK || sock < 0)
       return watch_broken(w, err);
-    int64_t left = deadline - monotonic_ms();
+    int64_t left = deadline - clock_mono_ms();
     bool readable;
     int rc = store_watch_poll(base, sock, left > 0 ? (int)left : 0, &readable, err);
     if (rc != 0)

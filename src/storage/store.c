@@ -5,6 +5,7 @@
 #include "storage/store_internal.h"
 
 #include "base/arena.h"
+#include "base/clock.h"
 #include "base/mem.h"
 
 #include <errno.h>
@@ -408,18 +409,12 @@ int store_worker_release(store *s, const char *run_id, const char *worker_id, bo
 
 /* ---- change notification ---- */
 
-static int64_t monotonic_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 int store_watch_poll(store_watch *w, int fd, int timeout_ms, bool *ready, store_error *err) {
   *ready = false;
-  int64_t deadline = monotonic_ms() + timeout_ms;
+  int64_t deadline = clock_mono_ms() + timeout_ms;
   struct pollfd p[2] = {{.fd = w->wake_fd, .events = POLLIN}, {.fd = fd, .events = POLLIN}};
   for (;;) {
-    int64_t left = deadline - monotonic_ms();
+    int64_t left = deadline - clock_mono_ms();
     int rc = poll(p, fd >= 0 ? 2 : 1, left > 0 ? (int)left : 0);
     if (rc < 0 && errno == EINTR)
       continue;

@@ -66,6 +66,14 @@ static void test_mono_agrees_with_monotonic(void **state) {
   assert_true(clock_now() - mono > 1e6 || mono - clock_now() > 1e6);
 }
 
+static void test_mono_ms_is_mono_in_milliseconds(void **state) {
+  (void)state;
+  long long before = (long long)(clock_mono() * 1000);
+  long long ms = clock_mono_ms();
+  long long after = (long long)(clock_mono() * 1000) + 1;
+  assert_true(ms >= before - 1 && ms <= after);
+}
+
 static void test_mono_never_goes_back(void **state) {
   (void)state;
   double last = clock_mono();
@@ -87,6 +95,7 @@ int main(void) {
       cmocka_unit_test(test_has_a_fraction),
       cmocka_unit_test(test_moves_with_a_pause),
       cmocka_unit_test(test_mono_agrees_with_monotonic),
+      cmocka_unit_test(test_mono_ms_is_mono_in_milliseconds),
       cmocka_unit_test(test_mono_never_goes_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
