@@ -16,6 +16,7 @@ import { describe, test } from 'node:test';
 import {
   alive,
   assertOpsGone,
+  deleteRun,
   gql,
   killWorker,
   runStatus,
@@ -30,15 +31,6 @@ mutation($id: String!, $policy: TerminateRunPolicy) {
   terminateRun(runId: $id, terminatePolicy: $policy) {
     __typename
     ... on TerminateRunSuccess { run { runId status } }
-    ... on Error { message }
-  }
-}`;
-
-const DELETE = `
-mutation($id: String!) {
-  deleteRun(runId: $id) {
-    __typename
-    ... on DeletePipelineRunSuccess { runId }
     ... on Error { message }
   }
 }`;
@@ -101,7 +93,7 @@ describe('ops left running by a killed run worker', () => {
 
   test('deleteRun stops them, and the run and its files are gone', async () => {
     const { runId, opPid, childPid } = await sleeperWithDeadWorker(s.url, dir);
-    assert.deepEqual((await gql(s.url, DELETE, { id: runId })).deleteRun, {
+    assert.deepEqual(await deleteRun(s.url, runId), {
       __typename: 'DeletePipelineRunSuccess',
       runId,
     });

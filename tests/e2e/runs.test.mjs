@@ -17,6 +17,7 @@ import { buildSchema, execute, parse, validate } from 'graphql';
 import {
   EXAMPLES_WORKSPACE,
   alive,
+  deleteRun,
   freshSubDir,
   gql,
   gqlResponse,
@@ -94,16 +95,6 @@ mutation($id: String!, $policy: TerminateRunPolicy) {
     __typename
     ... on TerminateRunSuccess { run { runId status canTerminate } }
     ... on TerminateRunFailure { run { runId status } message }
-    ... on RunNotFoundError { runId message }
-    ... on PythonError { message }
-  }
-}`;
-
-const DELETE = `
-mutation($id: String!) {
-  deleteRun(runId: $id) {
-    __typename
-    ... on DeletePipelineRunSuccess { runId }
     ... on RunNotFoundError { runId message }
     ... on PythonError { message }
   }
@@ -561,7 +552,7 @@ describe('termination and deletion', () => {
   test('deleteRun: the run, its events and its files are gone; runOrError says RunNotFoundError', async () => {
     const { runId } = await launchAndWait(s.url, 'quick');
     assert.ok(existsSync(outputFile(s.home, runId, 'say', 'text')));
-    assert.deepEqual((await gql(s.url, DELETE, { id: runId })).deleteRun, {
+    assert.deepEqual(await deleteRun(s.url, runId), {
       __typename: 'DeletePipelineRunSuccess',
       runId,
     });
@@ -574,7 +565,7 @@ describe('termination and deletion', () => {
     assert.equal(logs.__typename, 'RunNotFoundError');
     assert.ok(!(await runIds(s.url)).includes(runId));
     assert.ok(!existsSync(path.join(s.home, 'storage', runId)), 'its outputs and logs are removed');
-    assert.deepEqual((await gql(s.url, DELETE, { id: runId })).deleteRun, {
+    assert.deepEqual(await deleteRun(s.url, runId), {
       __typename: 'RunNotFoundError',
       runId,
       message: `Pipeline run ${runId} could not be found.`,
@@ -583,7 +574,7 @@ describe('termination and deletion', () => {
 
   test('deleteRun of a run in progress stops its processes', async () => {
     const { runId, opPid, childPid } = await startSleeper(s.url, sleeperDir());
-    assert.equal((await gql(s.url, DELETE, { id: runId })).deleteRun.__typename, 'DeletePipelineRunSuccess');
+    assert.equal((await deleteRun(s.url, runId)).__typename, 'DeletePipelineRunSuccess');
     assert.equal((await run(s.url, runId)).__typename, 'RunNotFoundError');
     await assertNothingLeft(runId, [opPid, childPid], `deleted run ${runId}'s processes to be gone`);
   });

@@ -10,23 +10,9 @@
  * UTF-8 sequence, missing files, log keys that would leave the folder,
  * bad cursors) and capturedLogsMetadata. */
 #define _XOPEN_SOURCE 700
-#include "harness.h"
+#include "home_harness.h"
 
 #include <sys/stat.h>
-
-#include "../run/fixtures/core/home.h"
-#include "run/compute_logs.h"
-#include "run/events.h"
-
-/* The fixture of the running test. */
-static home_fixture *fx;
-
-static int setup(void **state) {
-  if (home_setup(state) != 0)
-    return -1;
-  fx = *state;
-  return 0;
-}
 
 /* The response text to q on inst (NULL: a server without one), with
  * {"id": run_id} as variables when run_id is given (free it). */
@@ -687,15 +673,18 @@ static void test_captured_logs_metadata(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_every_member, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_queue_events, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_other_types, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_paging, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_unknown_run_and_no_instance, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs_utf8, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs_bad_keys, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs_metadata, setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_every_member, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_queue_events, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_other_types, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_paging, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_unknown_run_and_no_instance, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs_utf8, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs_bad_keys, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs_metadata, home_harness_setup,
+                                      home_teardown),
   };
   return cmocka_run_group_tests(tests, harness_group_setup_empty, harness_group_teardown);
 }

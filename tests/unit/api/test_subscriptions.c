@@ -22,32 +22,20 @@
  * and reports, once, that they work again when it has listened anew. On
  * SQLite nothing is ever reported (polling is its normal way). */
 #define _XOPEN_SOURCE 700
-#include "harness.h"
+#include "home_harness.h"
 
 #include <dirent.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <time.h>
 
-#include "../run/fixtures/core/home.h"
 #include "../storage/pg_url.h"
 #include "base/fs.h"
 #include "graphql/stream.h"
 #include "graphql/validate.h"
-#include "run/compute_logs.h"
-#include "run/events.h"
 
 /* How long a test waits for something that must happen. */
 #define DEADLINE_MS 10000
-
-static home_fixture *fx;
-
-static int setup(void **state) {
-  if (home_setup(state) != 0)
-    return -1;
-  fx = *state;
-  return 0;
-}
 
 /* ---- a sink that collects events (graphql/stream.h) ---------------------- */
 
@@ -902,19 +890,24 @@ static void test_postgres_notifications_break_and_recover(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_schema),
-      cmocka_unit_test_setup_teardown(test_unknown_run, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_past_then_live, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_empty_log, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_deleted_run_completes, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_cursors, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_chunks, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_writer_racing_subscribers, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_watcher_thread_lifetime, setup, home_teardown),
-      cmocka_unit_test(test_no_instance),
-      cmocka_unit_test_setup_teardown(test_captured_logs_follow_the_files, setup, home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs_without_files_or_run, setup,
+      cmocka_unit_test_setup_teardown(test_unknown_run, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_past_then_live, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_empty_log, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_deleted_run_completes, home_harness_setup,
                                       home_teardown),
-      cmocka_unit_test_setup_teardown(test_captured_logs_bad_cursor, setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_cursors, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_chunks, home_harness_setup, home_teardown),
+      cmocka_unit_test_setup_teardown(test_writer_racing_subscribers, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_watcher_thread_lifetime, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test(test_no_instance),
+      cmocka_unit_test_setup_teardown(test_captured_logs_follow_the_files, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs_without_files_or_run, home_harness_setup,
+                                      home_teardown),
+      cmocka_unit_test_setup_teardown(test_captured_logs_bad_cursor, home_harness_setup,
+                                      home_teardown),
       cmocka_unit_test_setup_teardown(test_postgres_notifications_break_and_recover, pg_setup,
                                       pg_teardown),
   };

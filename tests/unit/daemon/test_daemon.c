@@ -60,6 +60,19 @@ static bool heartbeat(home_fixture *f, const char **id, double *when) {
   return found;
 }
 
+/* Waits (with a deadline) for the stored heartbeat to be renewed after
+ * `first`, and fails the test if it is not; the new time (*id: the id
+ * stored with it). */
+static double expect_renewed(home_fixture *f, double first, const char **id) {
+  double when = first, deadline = clock_now() + DEADLINE_S;
+  while (when == first && clock_now() < deadline) {
+    sleep_ms(50);
+    heartbeat(f, id, &when);
+  }
+  assert_true(when > first);
+  return when;
+}
+
 static void db_exec(home_fixture *f, const char *sql) {
   sqlite3 *db;
   assert_int_equal(sqlite3_open(f->inst->database, &db), SQLITE_OK);
@@ -165,12 +178,7 @@ static void test_heartbeat_and_one_daemon(void **state) {
   assert_true(first > 0);
 
   /* The heartbeat is renewed. */
-  double when = first, deadline = clock_now() + DEADLINE_S;
-  while (when == first && clock_now() < deadline) {
-    sleep_ms(100);
-    heartbeat(f, &stored, &when);
-  }
-  assert_true(when > first);
+  double when = expect_renewed(f, first, &stored);
   assert_string_equal(stored, id);
 
   /* A second daemon is refused, on this instance or on another opened on
@@ -277,13 +285,7 @@ static void test_concurrent_starts(void **state) {
   expect_refusal_message(standing->err, daemon_id(won->d));
   double first;
   heartbeat(f, &stored, &first);
-  when = first;
-  double deadline = clock_now() + DEADLINE_S;
-  while (when == first && clock_now() < deadline) {
-    sleep_ms(50);
-    heartbeat(f, &stored, &when);
-  }
-  assert_true(when > first);
+  expect_renewed(f, first, &stored);
   assert_string_equal(stored, daemon_id(won->d));
   assert_true(daemon_owned(won->d));
   assert_false(daemon_owned(standing->d));
@@ -487,15 +489,9 @@ static void test_failed_pass_is_retried(void **state) {
   daemon_loop *d = start_ok(f->inst);
   /* Wait for a few failed passes: the heartbeat keeps going meanwhile. */
   const char *stored;
-  double first, when;
+  double first;
   heartbeat(f, &stored, &first);
-  when = first;
-  double deadline = clock_now() + DEADLINE_S;
-  while (when == first && clock_now() < deadline) {
-    sleep_ms(50);
-    heartbeat(f, &stored, &when);
-  }
-  assert_true(when > first);
+  expect_renewed(f, first, &stored);
   assert_int_equal(home_get_run(f, id)->status, STORE_RUN_QUEUED);
   db_exec(f, "DROP TRIGGER no_dequeue");
   assert_int_equal(wait_dequeued(f, id), STORE_RUN_STARTING);

@@ -116,6 +116,17 @@ static char *dead_worker_failure(char *out, size_t size, const char *id, long pi
   return out;
 }
 
+/* The run of a dead worker once a pass noticed it: the ops it left are
+ * stopped, and its log is an engine event saying so, then RUN_FAILURE. */
+static void expect_dead_worker_failed(home_fixture *f, const orphan_world *w) {
+  check_orphans_stopped(w);
+  char engine[256], failure[256];
+  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as failed.",
+           (long)w->worker);
+  check_events(f, w->id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
+               dead_worker_failure(failure, sizeof failure, w->id, (long)w->worker));
+}
+
 /* ---- STARTED ---- */
 
 static void test_dead_worker_fails_run(void **state) {
@@ -127,11 +138,7 @@ static void test_dead_worker_fails_run(void **state) {
   end_orphan_worker(&w, true); /* kill -9 */
 
   assert_int_equal(pass(f, now()), 1);
-  check_orphans_stopped(&w);
-  char engine[256], failure[256];
-  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as failed.", (long)w.worker);
-  check_events(f, w.id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
-               dead_worker_failure(failure, sizeof failure, w.id, (long)w.worker));
+  expect_dead_worker_failed(f, &w);
   assert_int_equal(home_get_run(f, w.id)->status, STORE_RUN_FAILURE);
   assert_string_equal(tag_of(f, w.id, "dagster/failure_reason"), "UNEXPECTED_TERMINATION");
 
@@ -454,11 +461,7 @@ static void test_other_host_left_alone(void **state) {
   assert_true(run_host_identity(here, sizeof here));
   launched_from(f, w.id, here);
   assert_int_equal(pass(f, now()), 1);
-  check_orphans_stopped(&w);
-  char engine[256], failure[256];
-  snprintf(engine, sizeof engine, ORPHANS_STOPPED ": the run is marked as failed.", (long)w.worker);
-  check_events(f, w.id, 2, "ENGINE_EVENT", RUN_LEVEL_INFO, engine, "RUN_FAILURE", RUN_LEVEL_ERROR,
-               dead_worker_failure(failure, sizeof failure, w.id, (long)w.worker));
+  expect_dead_worker_failed(f, &w);
   assert_int_equal(home_get_run(f, never)->status, STORE_RUN_STARTED);
 }
 

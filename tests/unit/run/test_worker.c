@@ -672,22 +672,32 @@ static void test_marked_canceled_writes_nothing_more(void **state) {
                       "ENGINE_EVENT RUN_START ENGINE_EVENT LOGS_CAPTURED STEP_START RUN_CANCELED");
 }
 
+/* Forks a worker process of its own, as `dagd execute-run` is. In the
+ * child (0 returned) *inst is an instance opened anew on the test's home,
+ * with a short terminate grace, and *err is ready; a child that cannot open
+ * one exits 2. The parent gets the child's pid. */
+static pid_t fork_worker(wt *t, run_instance **inst, buf *err) {
+  pid_t child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    buf_init(err, NULL);
+    *inst = run_instance_open(t->home->dir, err);
+    if (!*inst)
+      _exit(2);
+    (*inst)->terminate_grace = 0.3;
+  }
+  return child;
+}
+
 static void test_sigterm_cancels(void **state) {
   wt *t = *state;
   char id[37];
   add_run(t, "cancel", NULL, NULL, id);
-  pid_t child = fork();
-  assert_true(child >= 0);
-  if (child == 0) {
-    /* A worker process of its own, as `dagd execute-run` is. */
-    buf err;
-    buf_init(&err, NULL);
-    run_instance *inst = run_instance_open(t->home->dir, &err);
-    if (!inst)
-      _exit(2);
-    inst->terminate_grace = 0.3;
+  buf err;
+  run_instance *inst = NULL;
+  pid_t child = fork_worker(t, &inst, &err);
+  if (child == 0)
     _exit(run_worker_execute(inst, id, &err) == 0 ? 0 : 1);
-  }
   assert_true(wait_for_file(t->work, "stubborn.pid"));
   kill(child, SIGTERM);
   int status;
@@ -885,15 +895,10 @@ typedef enum child_setup {
  * $WORKER_TEST_DIR/worker.err). Afterwards the process unblocks SIGTERM,
  * so a SIGTERM the worker left pending kills it. */
 static int execute_in_child(wt *t, const char *id, child_setup how) {
-  pid_t child = fork();
-  assert_true(child >= 0);
+  buf err;
+  run_instance *inst = NULL;
+  pid_t child = fork_worker(t, &inst, &err);
   if (child == 0) {
-    buf err;
-    buf_init(&err, NULL);
-    run_instance *inst = run_instance_open(t->home->dir, &err);
-    if (!inst)
-      _exit(2);
-    inst->terminate_grace = 0.3;
     sigset_t term;
     sigemptyset(&term);
     sigaddset(&term, SIGTERM);

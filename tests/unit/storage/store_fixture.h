@@ -4,7 +4,15 @@
 #ifndef DAGD_TESTS_STORE_FIXTURE_H
 #define DAGD_TESTS_STORE_FIXTURE_H
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +73,20 @@ static inline int fixture_teardown(void **state) {
   remove_tree(f->dir);
   free(f);
   return 0;
+}
+
+/* The first value of a query's first row, read straight from the SQLite
+ * file at path (around the store). */
+static inline int64_t sqlite_raw_int(const char *path, const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  int64_t v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return v;
 }
 
 /* A run of job `job` with the given status, creation time and tags

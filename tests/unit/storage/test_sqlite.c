@@ -31,18 +31,6 @@ static void test_open_refuses_bad_paths(void **state) {
 
 /* ---- migrations ---- */
 
-static int64_t raw_int(const char *path, const char *sql) {
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int64_t v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
-}
-
 static void raw_exec(const char *path, const char *sql) {
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
@@ -61,9 +49,12 @@ static void test_migrations_fresh_and_reopen(void **state) {
   fixture *f = *state;
   store_error err;
   /* The fixture opened a fresh file: every migration applied once, WAL on. */
-  assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_version"), latest_version());
-  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), latest_version());
-  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 1);
+  assert_int_equal(sqlite_raw_int(f->path, "SELECT max(version) FROM schema_version"),
+                   latest_version());
+  assert_int_equal(sqlite_raw_int(f->path, "SELECT count(*) FROM schema_version"),
+                   latest_version());
+  assert_int_equal(
+      sqlite_raw_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 1);
   store_run *r = make_run(f->a, "j", STORE_RUN_QUEUED, 1, "k", "v", NULL);
   ADD_RUN(f->s, r);
 
@@ -76,7 +67,8 @@ static void test_migrations_fresh_and_reopen(void **state) {
     assert_int_equal(g->n_tags, 1);
     store_close(again);
   }
-  assert_int_equal(raw_int(f->path, "SELECT count(*) FROM schema_version"), latest_version());
+  assert_int_equal(sqlite_raw_int(f->path, "SELECT count(*) FROM schema_version"),
+                   latest_version());
   char wal[16] = "";
   sqlite3 *db;
   sqlite3_open(f->path, &db);
@@ -100,7 +92,7 @@ static void test_migrations_refuse_newer_database(void **state) {
   assert_non_null(strstr(err.message, want));
   assert_non_null(strstr(err.message, f->path));
   /* The database is left as it was. */
-  assert_int_equal(raw_int(f->path, "SELECT max(version) FROM schema_version"), 7);
+  assert_int_equal(sqlite_raw_int(f->path, "SELECT max(version) FROM schema_version"), 7);
 }
 
 static void test_migrations_upgrade_older_database(void **state) {
@@ -115,8 +107,10 @@ static void test_migrations_upgrade_older_database(void **state) {
   store *s = store_open_sqlite(path, &err);
   assert_non_null(s);
   store_close(s);
-  assert_int_equal(raw_int(path, "SELECT max(version) FROM schema_version"), latest_version());
-  assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'unrelated'"), 1);
+  assert_int_equal(sqlite_raw_int(path, "SELECT max(version) FROM schema_version"),
+                   latest_version());
+  assert_int_equal(
+      sqlite_raw_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'unrelated'"), 1);
   remove_tree(dir);
 }
 

@@ -18,7 +18,6 @@
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <time.h>
 
 #include "store_backends.h"
@@ -30,15 +29,7 @@ static int64_t raw_int(fixture *f, const char *sql) {
     assert_true(v >= 0);
     return v;
   }
-  sqlite3 *db;
-  assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int64_t v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  return v;
+  return sqlite_raw_int(f->path, sql);
 }
 
 /* ---- helpers shared by the store and run ids ---- */
@@ -785,6 +776,20 @@ static void expect_status(fixture *f, const char *run_id, store_run_status statu
   assert_true(g->end_time == end);
 }
 
+/* A run of job "j" created at 10 with the given status, then the events
+ * (types, ending with NULL) appended one a second from `first`. */
+__attribute__((sentinel)) static store_run *run_with_events(fixture *f, store_run_status status,
+                                                            double first, ...) {
+  store_run *r = make_run(f->a, "j", status, 10, NULL);
+  ADD_RUN(f->s, r);
+  va_list ap;
+  va_start(ap, first);
+  for (const char *type; (type = va_arg(ap, const char *)); first++)
+    append(f, r->run_id, type, first, NULL);
+  va_end(ap);
+  return r;
+}
+
 static void test_status_changes_from_events(void **state) {
   fixture *f = *state;
   store_run *r = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
@@ -803,10 +808,8 @@ static void test_status_changes_from_events(void **state) {
   append(f, r->run_id, "RUN_SUCCESS", 16, NULL);
   expect_status(f, r->run_id, STORE_RUN_SUCCESS, 16, 14, 16);
 
-  store_run *failing = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
-  ADD_RUN(f->s, failing);
-  append(f, failing->run_id, "RUN_START", 20, NULL);
-  append(f, failing->run_id, "RUN_FAILURE", 21, NULL);
+  store_run *failing =
+      run_with_events(f, STORE_RUN_NOT_STARTED, 20, "RUN_START", "RUN_FAILURE", NULL);
   expect_status(f, failing->run_id, STORE_RUN_FAILURE, 21, 20, 21);
 
   store_run *canceled = make_run(f->a, "j", STORE_RUN_QUEUED, 10, NULL);
@@ -830,28 +833,16 @@ static void test_status_changes_from_events(void **state) {
 static void test_finished_run_status_is_final(void **state) {
   fixture *f = *state;
   store_error err;
-  store_run *done = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
-  ADD_RUN(f->s, done);
-  append(f, done->run_id, "RUN_START", 11, NULL);
-  append(f, done->run_id, "RUN_SUCCESS", 12, NULL);
-  append(f, done->run_id, "RUN_CANCELING", 13, NULL);
-  append(f, done->run_id, "RUN_CANCELED", 14, NULL);
-  append(f, done->run_id, "RUN_FAILURE", 15, NULL);
+  store_run *done = run_with_events(f, STORE_RUN_NOT_STARTED, 11, "RUN_START", "RUN_SUCCESS",
+                                    "RUN_CANCELING", "RUN_CANCELED", "RUN_FAILURE", NULL);
   expect_status(f, done->run_id, STORE_RUN_SUCCESS, 12, 11, 12);
 
-  store_run *canceled = make_run(f->a, "j", STORE_RUN_QUEUED, 10, NULL);
-  ADD_RUN(f->s, canceled);
-  append(f, canceled->run_id, "RUN_CANCELING", 20, NULL);
-  append(f, canceled->run_id, "RUN_CANCELED", 21, NULL);
-  append(f, canceled->run_id, "RUN_STARTING", 22, NULL);
-  append(f, canceled->run_id, "RUN_START", 23, NULL);
-  append(f, canceled->run_id, "RUN_SUCCESS", 24, NULL);
+  store_run *canceled = run_with_events(f, STORE_RUN_QUEUED, 20, "RUN_CANCELING", "RUN_CANCELED",
+                                        "RUN_STARTING", "RUN_START", "RUN_SUCCESS", NULL);
   expect_status(f, canceled->run_id, STORE_RUN_CANCELED, 21, 0, 21);
 
-  store_run *failed = make_run(f->a, "j", STORE_RUN_NOT_STARTED, 10, NULL);
-  ADD_RUN(f->s, failed);
-  append(f, failed->run_id, "RUN_FAILURE", 30, NULL);
-  append(f, failed->run_id, "RUN_START", 31, NULL);
+  store_run *failed =
+      run_with_events(f, STORE_RUN_NOT_STARTED, 30, "RUN_FAILURE", "RUN_START", NULL);
   expect_status(f, failed->run_id, STORE_RUN_FAILURE, 30, 0, 30);
 
   /* Every late event is in the log all the same. */
@@ -864,10 +855,8 @@ static void test_finished_run_status_is_final(void **state) {
   assert_int_equal(n, 5);
 
   /* A run that is not finished still moves: CANCELING is not final. */
-  store_run *canceling = make_run(f->a, "j", STORE_RUN_STARTED, 10, NULL);
-  ADD_RUN(f->s, canceling);
-  append(f, canceling->run_id, "RUN_CANCELING", 40, NULL);
-  append(f, canceling->run_id, "RUN_SUCCESS", 41, NULL);
+  store_run *canceling =
+      run_with_events(f, STORE_RUN_STARTED, 40, "RUN_CANCELING", "RUN_SUCCESS", NULL);
   expect_status(f, canceling->run_id, STORE_RUN_SUCCESS, 41, 0, 41);
 }
 
