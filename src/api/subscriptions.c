@@ -67,8 +67,8 @@
 
 #include "api/objects.h"
 #include "base/arena.h"
-#include "base/clock.h"
 #include "base/buf.h"
+#include "base/clock.h"
 #include "base/mem.h"
 #include "graphql/stream.h"
 #include "run/compute_logs.h"

@@ -65,8 +65,8 @@ typedef struct host {
   char type[320];     /* the heartbeat type */
   char hostname[256]; /* for the claim's engine event */
   child *kids;
-  size_t n_kids;  /* at most max_runs: claims stop there */
-  size_t running; /* not yet exited */
+  size_t n_kids;      /* at most max_runs: claims stop there */
+  size_t running;     /* not yet exited */
   store_watch *watch; /* woken by offers; NULL: none open (yet) */
   bool polls;         /* the store's watchers only pace a poll: none is kept */
   daemon_turn heartbeat, claim, watcher, ending;
